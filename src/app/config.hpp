@@ -1,0 +1,34 @@
+#pragma once
+// Configuration: defaults, overridden by a TOML file (--config), overridden by DELTRAN_*
+// environment variables, overridden by command-line flags. Only app/ reads configuration.
+#include <cstdint>
+#include <string>
+
+#include <deltran/core/result.hpp>
+
+namespace deltran::app {
+
+struct Config {
+  std::string listen = "127.0.0.1:8080";
+  std::string data = "./var";
+  std::string admin_key;          // empty: read or create <data>/admin.key
+  int http_threads = 1;
+  int64_t body_limit_bytes = 1 << 20;
+  int64_t queue_max = 65'536;
+  int64_t batch_max = 4'096;
+  std::string synchronous = "full";  // full (fsync per commit) | normal
+  int64_t window_seconds = 21'600;   // 00:00/06:00/12:00/18:00 UTC; 0 = close on demand only
+  std::string log_level = "info";
+};
+
+// Applies a TOML file on top of `c`. Unknown keys are an error, so a typo is not silent.
+[[nodiscard]] Status apply_toml_file(Config& c, const std::string& path);
+// Applies DELTRAN_* variables on top of `c`.
+[[nodiscard]] Status apply_environment(Config& c);
+[[nodiscard]] Status validate(const Config& c);
+// Every setting, one per line, secrets masked.
+std::string describe(const Config& c);
+// Splits "host:port"; port 0 means any free port.
+[[nodiscard]] Result<std::pair<std::string, uint16_t>> split_listen(const std::string& listen);
+
+}  // namespace deltran::app

@@ -1,0 +1,227 @@
+// The demo scenario: banks in three currencies, funded, thousands of payments over HTTP
+// from several concurrent clients, windows closed, and the results printed.
+#include "demo.hpp"
+
+#include <boost/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <deltran/clearing/workload.hpp>
+#include <deltran/core/ids.hpp>
+#include <deltran/gateway/http.hpp>
+
+namespace deltran::app {
+
+namespace json = boost::json;
+
+namespace {
+
+struct DemoBank {
+  const char* id;
+  const char* name;
+  const char* country;
+  std::vector<std::string> currencies;
+  std::string api_key;
+};
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+Headers bearer(const std::string& key) { return {{"Authorization", "Bearer " + key}}; }
+
+Result<json::value> call(gateway::HttpClient& client, std::string_view method, std::string_view target,
+                         const std::string& body, const Headers& headers, int expect) {
+  auto res = client.request(method, target, body, headers);
+  if (!res) return tl::unexpected(res.error());
+  if (res->status != expect) {
+    return make_error(ErrorCode::kInternal, std::string(method) + " " + std::string(target) + " answered " +
+                                                std::to_string(res->status) + ": " + res->body);
+  }
+  boost::system::error_code ec;
+  json::value v = json::parse(res->body, ec);
+  if (ec) return make_error(ErrorCode::kInternal, "unparseable reply from " + std::string(target));
+  return v;
+}
+
+std::string str(const json::value& v, std::string_view key) {
+  const json::value* f = v.as_object().if_contains(key);
+  if (f == nullptr) return "";
+  if (f->is_string()) return std::string(f->as_string());
+  return json::serialize(*f);
+}
+
+// A lognormal amount in whole units of the currency, as text with two decimals (every demo
+// currency has two).
+std::string amount_for(clearing::Xoshiro256& rng, double mean_log) {
+  double units = std::exp(mean_log + 1.0 * rng.normal());
+  auto cents = static_cast<int64_t>(units * 100.0) + 1;
+  return std::to_string(cents / 100) + "." + (cents % 100 < 10 ? "0" : "") + std::to_string(cents % 100);
+}
+
+}  // namespace
+
+Status run_demo(const DemoSettings& s) {
+  gateway::HttpClient admin(s.host, s.port);
+  Headers admin_auth = bearer(s.admin_key);
+  std::vector<DemoBank> banks = {
+      {"EBILAEAD", "Emirates Bank International", "AE", {"AED", "USD"}, {}},
+      {"ADCBAEAA", "Abu Dhabi Commercial Bank", "AE", {"AED", "USD", "EUR"}, {}},
+      {"HDFCINBB", "HDFC Bank", "IN", {"AED", "USD"}, {}},
+      {"CHASUS33", "JPMorgan Chase Bank", "US", {"USD", "EUR"}, {}},
+      {"DEUTDEFF", "Deutsche Bank", "DE", {"EUR", "USD"}, {}},
+      {"BNPAFRPP", "BNP Paribas", "FR", {"EUR", "USD", "AED"}, {}},
+  };
+  std::printf("\n== 1. Participants (POST /api/v1/banks) ==\n");
+  for (auto& b : banks) {
+    json::object body;
+    body["id"] = b.id;
+    body["name"] = b.name;
+    body["country"] = b.country;
+    json::array cur;
+    json::object caps;
+    for (const auto& c : b.currencies) {
+      cur.push_back(json::value(c));
+      caps[c] = "250000.00";
+    }
+    body["currencies"] = cur;
+    body["net_debit_cap"] = caps;
+    auto r = call(admin, "POST", "/api/v1/banks", json::serialize(body), admin_auth, 201);
+    if (!r) return tl::unexpected(r.error());
+    b.api_key = str(*r, "api_key");
+    std::printf("  %-9s %-30s %s  currencies:", b.id, b.name, b.country);
+    for (const auto& c : b.currencies) std::printf(" %s", c.c_str());
+    std::printf("  net debit cap 250,000.00 each\n");
+  }
+
+  std::printf("\n== 2. Funding: tokens minted 1:1 against confirmed fiat (POST /api/v1/tokens/mint) ==\n");
+  for (const auto& b : banks) {
+    for (const auto& c : b.currencies) {
+      json::object body{{"bank", b.id}, {"currency", c}, {"amount", "1000000.00"},
+                        {"reference", std::string("FUND-") + b.id + "-" + c}};
+      auto r = call(admin, "POST", "/api/v1/tokens/mint", json::serialize(body), admin_auth, 200);
+      if (!r) return tl::unexpected(r.error());
+    }
+    std::printf("  %-9s 1,000,000.00 in each of its currencies\n", b.id);
+  }
+
+  std::map<std::string, std::vector<size_t>> by_currency;
+  for (size_t i = 0; i < banks.size(); ++i) {
+    for (const auto& c : banks[i].currencies) by_currency[c].push_back(i);
+  }
+  const std::vector<std::string> currencies = {"USD", "EUR", "AED"};
+
+  for (int round = 1; round <= s.rounds; ++round) {
+    std::printf("\n== %d. Round %d: %d payments over HTTP from %d concurrent clients (POST /api/v1/transfer) ==\n",
+                1 + 2 * round, round, s.payments_per_round, s.clients);
+    std::atomic<int> next{0};
+    std::atomic<int> accepted{0};
+    std::atomic<int> rejected{0};
+    std::atomic<int> failed{0};
+    std::mutex error_mutex;
+    std::string first_error;
+    auto t0 = std::chrono::steady_clock::now();
+    std::vector<std::thread> workers;
+    for (int w = 0; w < s.clients; ++w) {
+      workers.emplace_back([&, w] {
+        gateway::HttpClient client(s.host, s.port);
+        clearing::Xoshiro256 rng(s.seed * 1000 + static_cast<uint64_t>(round * 100 + w));
+        for (int i = next++; i < s.payments_per_round; i = next++) {
+          const std::string& currency = currencies[rng.below(currencies.size())];
+          const auto& members = by_currency[currency];
+          size_t from = members[rng.below(members.size())];
+          size_t to = members[rng.below(members.size())];
+          if (from == to) to = members[(std::find(members.begin(), members.end(), from) - members.begin() + 1) % members.size()];
+          json::object body{{"amount", amount_for(rng, 7.5)},
+                            {"currency", currency},
+                            {"debtor_agent", banks[from].id},
+                            {"creditor_agent", banks[to].id},
+                            {"debtor", json::object{{"name", "Customer " + std::to_string(i)}, {"account", "ACC" + std::to_string(i)}}},
+                            {"creditor", json::object{{"name", "Beneficiary " + std::to_string(i)}, {"account", "BEN" + std::to_string(i)}}},
+                            {"end_to_end_id", "DEMO-" + std::to_string(round) + "-" + std::to_string(i)},
+                            {"remittance_info", "Invoice " + std::to_string(i)}};
+          Headers h = bearer(banks[from].api_key);
+          h.emplace_back("Idempotency-Key", "demo-" + std::to_string(round) + "-" + std::to_string(i));
+          auto r = client.request("POST", "/api/v1/transfer", json::serialize(body), h);
+          if (r && r->status == 202) {
+            ++accepted;
+          } else if (r && r->status == 422) {
+            ++rejected;
+          } else {
+            ++failed;
+            std::lock_guard lock(error_mutex);
+            if (first_error.empty()) first_error = r ? std::to_string(r->status) + " " + r->body : r.error().message;
+          }
+        }
+      });
+    }
+    for (auto& t : workers) t.join();
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("  %d accepted (202 QUEUED), %d rejected (422), %d failed in %.2f s: %.0f payments/s durable\n",
+                accepted.load(), rejected.load(), failed.load(), secs, s.payments_per_round / secs);
+    if (failed.load() > 0) return make_error(ErrorCode::kInternal, "demo payment failed: " + first_error);
+
+    if (round == 1) {
+      std::printf("\n   A retry with the same Idempotency-Key returns the original payment:\n");
+      gateway::HttpClient client(s.host, s.port);
+      const DemoBank& a = banks[3];
+      json::object body{{"amount", "125.50"}, {"currency", "USD"}, {"debtor_agent", a.id}, {"creditor_agent", banks[4].id},
+                        {"debtor", json::object{{"name", "Acme Corp"}}}, {"creditor", json::object{{"name", "Rhein GmbH"}}},
+                        {"end_to_end_id", "DEMO-RETRY-1"}};
+      Headers h = bearer(a.api_key);
+      h.emplace_back("Idempotency-Key", "demo-retry-1");
+      auto first = call(client, "POST", "/api/v1/transfer", json::serialize(body), h, 202);
+      if (!first) return tl::unexpected(first.error());
+      auto second = client.request("POST", "/api/v1/transfer", json::serialize(body), h);
+      if (!second) return tl::unexpected(second.error());
+      std::printf("     first  -> 202 %s\n     retry  -> %d %s\n", json::serialize(*first).c_str(), second->status,
+                  second->body.c_str());
+      std::printf("\n   A payment beyond the debtor's liquidity is refused with ISO 20022 reason AM04:\n");
+      body["amount"] = "5000000.00";
+      h.back().second = "demo-too-big";
+      auto big = client.request("POST", "/api/v1/transfer", json::serialize(body), h);
+      if (!big) return tl::unexpected(big.error());
+      std::printf("     -> %d %s\n", big->status, big->body.c_str());
+      std::printf("\n   Bad input changes nothing: an amount with too many decimals:\n");
+      body["amount"] = "10.555";
+      auto bad = client.request("POST", "/api/v1/transfer", json::serialize(body), bearer(a.api_key));
+      if (!bad) return tl::unexpected(bad.error());
+      std::printf("     -> %d %s\n", bad->status, bad->body.c_str());
+    }
+
+    std::printf("\n== %d. Closing the open windows: multilateral netting and settlement (POST /api/v1/windows/{id}/close) ==\n",
+                2 + 2 * round);
+    auto windows = call(admin, "GET", "/api/v1/windows?limit=50", "", admin_auth, 200);
+    if (!windows) return tl::unexpected(windows.error());
+    std::printf("  %-6s %-4s %8s %18s %16s %11s %16s\n", "window", "ccy", "payments", "gross", "net settled",
+                "efficiency", "bilateral net");
+    for (const auto& w : windows->as_object().at("items").as_array()) {
+      if (str(w, "status") != "OPEN") continue;
+      auto closed = call(admin, "POST", "/api/v1/windows/" + str(w, "id") + "/close", "", admin_auth, 200);
+      if (!closed) return tl::unexpected(closed.error());
+      double eff = closed->as_object().at("efficiency").to_number<double>();
+      std::printf("  %-6s %-4s %8s %18s %16s %10.1f%% %16s\n", str(*closed, "id").c_str(), str(*closed, "currency").c_str(),
+                  str(*closed, "payment_count").c_str(), str(*closed, "gross").c_str(), str(*closed, "net").c_str(),
+                  eff * 100.0, str(*closed, "bilateral_net").c_str());
+    }
+  }
+
+  std::printf("\n== Balances after settlement (GET /api/v1/banks/{id}/balance) ==\n");
+  for (const auto& b : banks) {
+    auto bal = call(admin, "GET", std::string("/api/v1/banks/") + b.id + "/balance", "", admin_auth, 200);
+    if (!bal) return tl::unexpected(bal.error());
+    std::printf("  %-9s", b.id);
+    for (const auto& row : bal->as_object().at("balances").as_array()) {
+      std::printf("  %s %14s", str(row, "currency").c_str(), str(row, "balance").c_str());
+    }
+    std::printf("\n");
+  }
+  return {};
+}
+
+}  // namespace deltran::app

@@ -1,0 +1,22 @@
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include <deltran/core/result.hpp>
+
+namespace deltran::app {
+
+struct DemoSettings {
+  std::string host;
+  uint16_t port = 0;
+  std::string admin_key;
+  int payments_per_round = 3'000;
+  int rounds = 2;
+  int clients = 8;
+  uint64_t seed = 7;
+};
+
+// Drives the scenario through the real HTTP API and prints what a newcomer wants to see.
+[[nodiscard]] Status run_demo(const DemoSettings& settings);
+
+}  // namespace deltran::app

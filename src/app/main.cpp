@@ -1,0 +1,197 @@
+// deltran: the one binary. Subcommands: serve, demo, check, version.
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <deltran/engine/check.hpp>
+#include <deltran/store/store.hpp>
+
+#include "config.hpp"
+#include "demo.hpp"
+#include "node.hpp"
+
+namespace fs = std::filesystem;
+using namespace deltran;
+
+namespace {
+
+struct Flags {
+  std::string config_file;
+  std::string listen;
+  std::string data;
+  std::string ready_file;
+  int http_threads = 0;
+  int64_t window_seconds = -1;
+};
+
+Result<app::Config> build_config(const Flags& f) {
+  app::Config c;
+  if (!f.config_file.empty()) {
+    if (auto st = app::apply_toml_file(c, f.config_file); !st) return tl::unexpected(st.error());
+  }
+  if (auto st = app::apply_environment(c); !st) return tl::unexpected(st.error());
+  if (!f.listen.empty()) c.listen = f.listen;
+  if (!f.data.empty()) c.data = f.data;
+  if (f.http_threads > 0) c.http_threads = f.http_threads;
+  if (f.window_seconds >= 0) c.window_seconds = f.window_seconds;
+  if (auto st = app::validate(c); !st) return tl::unexpected(st.error());
+  return c;
+}
+
+// Blocks SIGINT and SIGTERM in every thread; the main thread then waits for them.
+sigset_t block_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+int wait_for_signal(const sigset_t& set) {
+  int sig = 0;
+  sigwait(&set, &sig);
+  spdlog::info("received signal {}, stopping: finishing accepted commands", sig);
+  return 0;
+}
+
+int fail(const std::string& what) {
+  std::fprintf(stderr, "deltran: %s\n", what.c_str());
+  return 1;
+}
+
+int run_serve(const Flags& flags) {
+  auto config = build_config(flags);
+  if (!config) return fail(config.error().message);
+  app::setup_logging(config->log_level);
+  spdlog::info("configuration: {}", app::describe(*config));
+  sigset_t set = block_signals();
+  app::Node node(*config);
+  if (auto st = node.start(); !st) return fail(st.error().message);
+  if (!flags.ready_file.empty()) {
+    std::ofstream(flags.ready_file) << node.port() << "\n";
+  }
+  wait_for_signal(set);
+  node.stop();
+  return 0;
+}
+
+int run_check(const Flags& flags) {
+  auto config = build_config(flags);
+  if (!config) return fail(config.error().message);
+  fs::path db = fs::path(config->data) / "deltran.db";
+  if (!fs::exists(db)) return fail("no database at " + db.string());
+  store::SqliteSettings ss;
+  ss.path = db.string();
+  auto store = store::open_sqlite_store(ss);
+  if (!store) return fail(store.error().message);
+  auto report = engine::check_store(**store);
+  if (!report) return fail(report.error().message);
+  std::printf("checked %s: %lld payments, %lld settled windows, %lld journal entries, %lld audit entries\n",
+              db.c_str(), static_cast<long long>(report->payments), static_cast<long long>(report->windows_settled),
+              static_cast<long long>(report->journal_entries), static_cast<long long>(report->audit_entries));
+  for (const auto& f : report->failures) std::printf("FAIL: %s\n", f.c_str());
+  if (!report->ok()) return 1;
+  std::printf("all invariants hold: every currency sums to zero; tokens equal fiat backing; no balance below its\n"
+              "floor; the journal replays to every balance; each settled window nets to zero and matches its\n"
+              "payments; no payment settled twice or outside a settled window; the audit chain is unbroken\n");
+  return 0;
+}
+
+int run_demo(const Flags& flags, app::DemoSettings demo, bool exit_after, bool keep_data) {
+  Flags f = flags;
+  if (f.data.empty()) f.data = "./var/demo";
+  auto config = build_config(f);
+  if (!config) return fail(config.error().message);
+  if (!keep_data && fs::exists(fs::path(config->data) / "deltran.db")) {
+    std::printf("demo: starting from an empty data folder %s\n", config->data.c_str());
+    fs::remove(fs::path(config->data) / "deltran.db");
+    fs::remove(fs::path(config->data) / "deltran.db-wal");
+    fs::remove(fs::path(config->data) / "deltran.db-shm");
+  }
+  app::setup_logging("warn");
+  sigset_t set = block_signals();
+  app::Node node(*config);
+  if (auto st = node.start(); !st) return fail(st.error().message);
+  std::printf("DelTran demo: the rail is serving on http://%s:%u (SQLite in %s)\n", node.host().c_str(), node.port(),
+              config->data.c_str());
+  demo.host = node.host();
+  demo.port = node.port();
+  demo.admin_key = node.admin_key();
+  if (auto st = app::run_demo(demo); !st) {
+    node.stop();
+    return fail("demo failed: " + st.error().message);
+  }
+  std::printf("\n== Invariants (deltran check) ==\n");
+  auto report = engine::check_store(node.store());
+  if (!report) return fail(report.error().message);
+  for (const auto& failure : report->failures) std::printf("  FAIL: %s\n", failure.c_str());
+  if (!report->ok()) return 1;
+  std::printf("  all hold over %lld payments, %lld settled windows, %lld journal entries and %lld audit entries:\n"
+              "  each currency sums to zero, tokens equal fiat backing, no balance below its floor, every settled\n"
+              "  window nets to zero and matches its payments, the audit hash chain is unbroken.\n",
+              static_cast<long long>(report->payments), static_cast<long long>(report->windows_settled),
+              static_cast<long long>(report->journal_entries), static_cast<long long>(report->audit_entries));
+  if (exit_after) {
+    node.stop();
+    return 0;
+  }
+  std::printf("\nStill serving on http://%s:%u — try:\n"
+              "  curl -s http://%s:%u/api/v1/windows -H 'Authorization: Bearer %s'\n"
+              "  curl -s http://%s:%u/metrics\n"
+              "The admin key is in %s/admin.key. Ctrl-C stops.\n",
+              node.host().c_str(), node.port(), node.host().c_str(), node.port(), node.admin_key().c_str(),
+              node.host().c_str(), node.port(), config->data.c_str());
+  std::fflush(stdout);
+  wait_for_signal(set);
+  node.stop();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"DelTran: cross-border payment clearing and settlement rail"};
+  cli.require_subcommand(1);
+  Flags flags;
+  auto add_common = [&](CLI::App* sub) {
+    sub->add_option("--config", flags.config_file, "TOML configuration file")->check(CLI::ExistingFile);
+    sub->add_option("--data", flags.data, "data folder (SQLite database, admin key); default ./var");
+    sub->add_option("--listen", flags.listen, "HTTP address host:port; default 127.0.0.1:8080");
+    sub->add_option("--http-threads", flags.http_threads, "HTTP I/O threads; default 1");
+    sub->add_option("--window-seconds", flags.window_seconds,
+                    "close windows every N seconds (aligned to UTC midnight); 0 = on demand only; default 21600");
+  };
+  auto* serve = cli.add_subcommand("serve", "run the rail on the embedded store until SIGINT/SIGTERM");
+  add_common(serve);
+  serve->add_option("--ready-file", flags.ready_file, "write the bound port to this file once listening");
+
+  app::DemoSettings demo;
+  bool exit_after = false;
+  bool keep_data = false;
+  auto* demo_cmd = cli.add_subcommand("demo", "start the rail, drive a scenario over HTTP, print results, keep serving");
+  add_common(demo_cmd);
+  demo_cmd->add_flag("--exit", exit_after, "stop after the scenario instead of serving");
+  demo_cmd->add_flag("--keep-data", keep_data, "do not empty the demo's data folder first");
+  demo_cmd->add_option("--payments", demo.payments_per_round, "payments per round; default 3000");
+  demo_cmd->add_option("--rounds", demo.rounds, "rounds of payments then window closes; default 2");
+  demo_cmd->add_option("--clients", demo.clients, "concurrent HTTP clients; default 8");
+
+  auto* check = cli.add_subcommand("check", "verify every invariant of a data folder offline");
+  add_common(check);
+  auto* version = cli.add_subcommand("version", "print the version");
+
+  CLI11_PARSE(cli, argc, argv);
+  if (serve->parsed()) return run_serve(flags);
+  if (demo_cmd->parsed()) return run_demo(flags, demo, exit_after, keep_data);
+  if (check->parsed()) return run_check(flags);
+  if (version->parsed()) {
+    std::printf("deltran 0.1.0\n");
+    return 0;
+  }
+  return 1;
+}

@@ -1,0 +1,155 @@
+#include "node.hpp"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <deltran/core/ids.hpp>
+#include <deltran/core/text.hpp>
+
+namespace deltran::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Formats each record as one JSON object per line, with the message escaped.
+class JsonFormatter final : public spdlog::formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(msg.time.time_since_epoch()).count();
+    std::string line = "{\"ts\":\"" + format_rfc3339(us) + "\",\"level\":\"";
+    line += spdlog::level::to_string_view(msg.level).data();
+    line += "\",\"msg\":";
+    append_json_string(line, std::string_view(msg.payload.data(), msg.payload.size()));
+    line += "}\n";
+    dest.append(line.data(), line.data() + line.size());
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
+};
+
+}  // namespace
+
+void setup_logging(const std::string& level) {
+  auto logger = spdlog::stderr_logger_mt("deltran");
+  logger->set_formatter(std::make_unique<JsonFormatter>());
+  logger->set_level(spdlog::level::from_str(level));
+  spdlog::set_default_logger(logger);
+}
+
+Node::Node(Config config) : config_(std::move(config)) {}
+
+Node::~Node() { stop(); }
+
+Result<std::string> Node::load_or_create_admin_key() {
+  if (!config_.admin_key.empty()) return config_.admin_key;
+  fs::path path = fs::path(config_.data) / "admin.key";
+  if (fs::exists(path)) {
+    std::ifstream in(path);
+    std::string key;
+    std::getline(in, key);
+    if (key.empty()) return make_error(ErrorCode::kFailedPrecondition, path.string() + " is empty");
+    return key;
+  }
+  std::string key = new_api_key("dta_");
+  {
+    std::ofstream out(path, std::ios::trunc);
+    out << key << "\n";
+    if (!out) return make_error(ErrorCode::kUnavailable, "cannot write " + path.string());
+  }
+  ::chmod(path.c_str(), 0600);
+  spdlog::info("generated an admin key in {} (set DELTRAN_ADMIN_KEY to choose one)", path.string());
+  return key;
+}
+
+Status Node::start() {
+  std::error_code ec;
+  fs::create_directories(config_.data, ec);
+  if (ec) return make_error(ErrorCode::kUnavailable, "cannot create data folder " + config_.data + ": " + ec.message());
+  auto key = load_or_create_admin_key();
+  if (!key) return tl::unexpected(key.error());
+  admin_key_ = *key;
+
+  store::SqliteSettings ss;
+  ss.path = (fs::path(config_.data) / "deltran.db").string();
+  ss.synchronous_full = config_.synchronous == "full";
+  auto st = store::open_sqlite_store(ss);
+  if (!st) return tl::unexpected(st.error());
+  store_ = std::move(*st);
+
+  engine::Settings es;
+  es.queue_max = static_cast<size_t>(config_.queue_max);
+  es.batch_max = static_cast<size_t>(config_.batch_max);
+  engine_ = std::make_unique<engine::Engine>(es, *store_, clock_);
+  if (auto started = engine_->start(); !started) return started;
+
+  gateway::ApiSettings as;
+  as.admin_key = admin_key_;
+  api_ = std::make_unique<gateway::Api>(as, *engine_, *store_, clock_);
+
+  auto listen = split_listen(config_.listen);
+  if (!listen) return tl::unexpected(listen.error());
+  gateway::ServerSettings hs;
+  hs.address = listen->first;
+  hs.port = listen->second;
+  hs.threads = config_.http_threads;
+  hs.body_limit_bytes = static_cast<size_t>(config_.body_limit_bytes);
+  server_ = std::make_unique<gateway::HttpServer>(hs, *api_);
+  auto port = server_->start();
+  if (!port) return tl::unexpected(port.error());
+  host_ = listen->first;
+  port_ = *port;
+
+  if (config_.window_seconds > 0) scheduler_ = std::thread([this] { run_scheduler(); });
+  spdlog::info("deltran listening on http://{}:{} (data {})", host_, port_, config_.data);
+  return {};
+}
+
+void Node::stop() {
+  {
+    std::lock_guard lock(scheduler_mutex_);
+    stopping_ = true;
+  }
+  scheduler_cv_.notify_all();
+  if (scheduler_.joinable()) scheduler_.join();
+  if (server_) server_->stop();   // no new requests
+  if (engine_) engine_->stop();   // finish what was accepted
+  server_.reset();
+  api_.reset();
+  engine_.reset();
+  store_.reset();
+}
+
+// Closes every non-empty open window at each multiple of window_seconds since the epoch
+// (with the default 21,600 s: 00:00, 06:00, 12:00 and 18:00 UTC). The close goes through
+// the engine's queue like any command, so it includes exactly what was accepted before it.
+void Node::run_scheduler() {
+  const int64_t period_us = config_.window_seconds * 1'000'000;
+  for (;;) {
+    int64_t now = clock_.now_us();
+    int64_t next = (now / period_us + 1) * period_us;
+    {
+      std::unique_lock lock(scheduler_mutex_);
+      if (scheduler_cv_.wait_for(lock, std::chrono::microseconds(next - now), [&] { return stopping_; })) return;
+    }
+    engine::Reply windows = engine_->execute(engine::WindowQuery{0, {}, 100'000, 0}, "scheduler");
+    const auto* list = std::get_if<std::vector<store::WindowRow>>(&windows.body);
+    if (list == nullptr) continue;
+    for (const auto& w : *list) {
+      if (w.status != store::WindowStatus::kOpen || w.payment_count == 0) continue;
+      engine::Reply r = engine_->execute(engine::CloseWindowCommand{w.id, {}, true}, "scheduler");
+      if (r.outcome == engine::Outcome::kOk) {
+        spdlog::info("scheduled close settled window {} ({}, {} payments)", w.id, w.currency, w.payment_count);
+      } else {
+        spdlog::warn("scheduled close of window {} failed: {}", w.id, r.message);
+      }
+    }
+  }
+}
+
+}  // namespace deltran::app

@@ -1,0 +1,57 @@
+#pragma once
+// One running rail: store, engine, API, HTTP server and the window scheduler, wired
+// together. `deltran serve` runs one until a signal; `deltran demo` drives one over HTTP.
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <deltran/core/clock.hpp>
+#include <deltran/engine/engine.hpp>
+#include <deltran/gateway/api.hpp>
+#include <deltran/gateway/http.hpp>
+#include <deltran/store/store.hpp>
+
+#include "config.hpp"
+
+namespace deltran::app {
+
+class Node {
+ public:
+  explicit Node(Config config);
+  ~Node();
+
+  [[nodiscard]] Status start();
+  void stop();
+
+  uint16_t port() const { return port_; }
+  const std::string& host() const { return host_; }
+  const std::string& admin_key() const { return admin_key_; }
+  store::Store& store() { return *store_; }
+
+ private:
+  void run_scheduler();
+  [[nodiscard]] Result<std::string> load_or_create_admin_key();
+
+  Config config_;
+  SystemClock clock_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<engine::Engine> engine_;
+  std::unique_ptr<gateway::Api> api_;
+  std::unique_ptr<gateway::HttpServer> server_;
+  std::string host_;
+  uint16_t port_ = 0;
+  std::string admin_key_;
+
+  std::mutex scheduler_mutex_;
+  std::condition_variable scheduler_cv_;
+  bool stopping_ = false;
+  std::thread scheduler_;
+};
+
+// Structured logs: JSON lines on stderr.
+void setup_logging(const std::string& level);
+
+}  // namespace deltran::app

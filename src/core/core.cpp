@@ -1,0 +1,167 @@
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <chrono>
+#include <random>
+
+#include <deltran/core/assert.hpp>
+#include <deltran/core/clock.hpp>
+#include <deltran/core/crypto.hpp>
+#include <deltran/core/ids.hpp>
+#include <deltran/core/result.hpp>
+
+namespace deltran {
+
+std::string_view to_string(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument: return "invalid_argument";
+    case ErrorCode::kNotFound: return "not_found";
+    case ErrorCode::kAlreadyExists: return "already_exists";
+    case ErrorCode::kFailedPrecondition: return "failed_precondition";
+    case ErrorCode::kPermissionDenied: return "permission_denied";
+    case ErrorCode::kUnauthenticated: return "unauthenticated";
+    case ErrorCode::kResourceExhausted: return "resource_exhausted";
+    case ErrorCode::kUnavailable: return "unavailable";
+    case ErrorCode::kInternal: return "internal";
+  }
+  return "internal";
+}
+
+void assert_fail(const char* expr, const char* message, const char* file, int line) {
+  std::fprintf(stderr, "DELTRAN_ASSERT failed: %s (%s) at %s:%d\n", expr, message, file, line);
+  std::fflush(stderr);
+  std::abort();
+}
+
+int64_t SystemClock::now_us() const {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+namespace {
+std::tm utc_tm(int64_t epoch_us) {
+  std::time_t secs = static_cast<std::time_t>(epoch_us / 1'000'000);
+  if (epoch_us < 0 && epoch_us % 1'000'000 != 0) --secs;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  return tm;
+}
+}  // namespace
+
+std::string format_rfc3339(int64_t epoch_us) {
+  std::tm tm = utc_tm(epoch_us);
+  int64_t frac = epoch_us % 1'000'000;
+  if (frac < 0) frac += 1'000'000;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<long long>(frac));
+  return buf;
+}
+
+std::string format_date(int64_t epoch_us) {
+  std::tm tm = utc_tm(epoch_us);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+  return buf;
+}
+
+void random_bytes(uint8_t* out, size_t size) {
+  DELTRAN_ASSERT(RAND_bytes(out, static_cast<int>(size)) == 1, "OS CSPRNG failed");
+}
+
+std::string to_hex(const uint8_t* data, size_t size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(size * 2, '0');
+  for (size_t i = 0; i < size; ++i) {
+    out[2 * i] = kDigits[data[i] >> 4];
+    out[2 * i + 1] = kDigits[data[i] & 0xF];
+  }
+  return out;
+}
+
+Sha256Digest sha256(std::string_view data) {
+  Sha256Digest digest{};
+  unsigned int len = 0;
+  DELTRAN_ASSERT(EVP_Digest(data.data(), data.size(), digest.data(), &len, EVP_sha256(), nullptr) == 1,
+                 "SHA-256 failed");
+  return digest;
+}
+
+std::string sha256_hex(std::string_view data) {
+  Sha256Digest d = sha256(data);
+  return to_hex(d.data(), d.size());
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+namespace {
+// Per-thread 64-bit generator for UUIDs: seeded once from the CSPRNG. UUIDs need to be
+// unique, not secret; API keys below take their bytes straight from the CSPRNG.
+struct UuidGenerator {
+  std::mt19937_64 engine;
+  UuidGenerator() {
+    std::array<uint64_t, 4> seed{};
+    random_bytes(reinterpret_cast<uint8_t*>(seed.data()), sizeof seed);
+    std::seed_seq seq{seed[0], seed[1], seed[2], seed[3]};
+    engine.seed(seq);
+  }
+};
+}  // namespace
+
+std::string new_uuid_v4() {
+  thread_local UuidGenerator gen;
+  std::array<uint8_t, 16> b{};
+  uint64_t hi = gen.engine();
+  uint64_t lo = gen.engine();
+  for (int i = 0; i < 8; ++i) {
+    b[static_cast<size_t>(i)] = static_cast<uint8_t>(hi >> (56 - 8 * i));
+    b[static_cast<size_t>(8 + i)] = static_cast<uint8_t>(lo >> (56 - 8 * i));
+  }
+  b[6] = static_cast<uint8_t>((b[6] & 0x0F) | 0x40);
+  b[8] = static_cast<uint8_t>((b[8] & 0x3F) | 0x80);
+  std::string hex = to_hex(b.data(), b.size());
+  std::string out;
+  out.reserve(36);
+  out.append(hex, 0, 8).push_back('-');
+  out.append(hex, 8, 4).push_back('-');
+  out.append(hex, 12, 4).push_back('-');
+  out.append(hex, 16, 4).push_back('-');
+  out.append(hex, 20, 12);
+  return out;
+}
+
+bool is_uuid_v4(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < 36; ++i) {
+    char c = s[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+      continue;
+    }
+    bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    if (!hex) return false;
+  }
+  if (s[14] != '4') return false;
+  char v = s[19];
+  return v == '8' || v == '9' || v == 'a' || v == 'b' || v == 'A' || v == 'B';
+}
+
+std::string new_api_key(std::string_view prefix) {
+  std::array<uint8_t, 32> b{};
+  random_bytes(b.data(), b.size());
+  std::string key(prefix);
+  key += to_hex(b.data(), b.size());
+  return key;
+}
+
+}  // namespace deltran

@@ -1,0 +1,595 @@
+// Applying commands to the engine's state. Every function here is deterministic: time is
+// the batch's clock reading, iteration is over ordered maps, and ids come in the command.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <deltran/clearing/netting.hpp>
+#include <deltran/core/assert.hpp>
+#include <deltran/core/crypto.hpp>
+#include <deltran/core/text.hpp>
+#include <deltran/money/amount.hpp>
+#include <deltran/money/currency.hpp>
+
+#include "state.hpp"
+
+namespace deltran::engine {
+namespace {
+
+using store::PaymentStatus;
+using store::WindowStatus;
+
+Reply error_reply(Outcome outcome, std::string code, std::string reason, std::string message) {
+  Reply r;
+  r.outcome = outcome;
+  r.code = std::move(code);
+  r.reason = std::move(reason);
+  r.message = std::move(message);
+  return r;
+}
+
+std::string idempotency_slot(const std::string& debtor, const std::string& key) {
+  std::string slot = debtor;
+  slot += '\x1f';
+  slot += key;
+  return slot;
+}
+
+std::string format_minor(int64_t minor, const std::string& currency) {
+  const money::Currency* c = money::find_currency(currency);
+  return money::format_amount(minor, c != nullptr ? c->exponent : 2);
+}
+
+void audit(Engine::State& s, const std::string& actor, std::string action, std::string entity,
+           std::string detail) {
+  store::AuditRow row;
+  row.seq = ++s.audit_seq;
+  row.created_us = s.now_us;
+  row.actor = actor;
+  row.action = std::move(action);
+  row.entity = std::move(entity);
+  row.detail = std::move(detail);
+  row.prev_hash = s.audit_hash;
+  row.hash = audit_hash(row);
+  s.audit_hash = row.hash;
+  s.batch.audit.push_back(std::move(row));
+}
+
+void post(Engine::State& s, const ledger::Posting& p, int64_t window_id) {
+  DELTRAN_ASSERT(s.ledger.validate(p).has_value(), "posting checked before it is applied");
+  s.ledger.apply(p);
+  s.dirty_accounts.insert(ledger::AccountKey{p.from, p.currency});
+  s.dirty_accounts.insert(ledger::AccountKey{p.to, p.currency});
+  s.batch.journal.push_back(store::JournalRow{std::string(ledger::to_string(p.kind)), p.currency,
+                                              p.from, p.to, p.amount_minor, p.reference, window_id,
+                                              s.now_us});
+}
+
+int64_t open_window(Engine::State& s, const std::string& currency) {
+  store::WindowRow w;
+  w.id = s.next_window_id++;
+  w.currency = currency;
+  w.status = WindowStatus::kOpen;
+  w.opened_us = s.now_us;
+  s.windows[w.id] = w;
+  s.open_window_by_currency[currency] = w.id;
+  s.live[w.id];
+  s.dirty_windows.insert(w.id);
+  return w.id;
+}
+
+bool has_currency(const store::ParticipantRow& p, const std::string& currency) {
+  return std::find(p.currencies.begin(), p.currencies.end(), currency) != p.currencies.end();
+}
+
+int64_t reserved_of(const Engine::State& s, const std::string& bank, const std::string& currency) {
+  auto w = s.open_window_by_currency.find(currency);
+  if (w == s.open_window_by_currency.end()) return 0;
+  const LiveWindow& live = s.live.at(w->second);
+  auto f = live.flows.find(bank);
+  return f == live.flows.end() ? 0 : f->second.reserved_minor();
+}
+
+// --- transfer ------------------------------------------------------------------------
+
+// The stable error code of a rejection that is recorded (and so may be replayed).
+std::string code_for_reason(const std::string& reason) {
+  if (reason == "AM04") return "insufficient_liquidity";
+  return "payment_rejected";
+}
+
+Reply record_rejection(Engine::State& s, const TransferCommand& c, const std::string& actor,
+                       std::string code, std::string reason, std::string message) {
+  store::PaymentRow row;
+  row.id = c.id;
+  row.uetr = c.uetr;
+  row.end_to_end_id = c.end_to_end_id;
+  row.idempotency_key = c.idempotency_key;
+  row.request_hash = c.request_hash;
+  row.debtor_agent = c.debtor_agent;
+  row.creditor_agent = c.creditor_agent;
+  row.currency = c.currency;
+  row.amount_minor = c.amount_minor;
+  row.debtor_name = c.debtor.name;
+  row.debtor_account = c.debtor.account;
+  row.creditor_name = c.creditor.name;
+  row.creditor_account = c.creditor.account;
+  row.remittance_info = c.remittance_info;
+  row.channel = c.channel;
+  row.status = PaymentStatus::kRejected;
+  row.reason = reason;
+  row.reason_text = message;
+  row.created_us = row.updated_us = s.now_us;
+  s.batch.payments.push_back(std::move(row));
+  ++s.batch_rejected;
+
+  PaymentResult result{c.id, c.uetr, PaymentStatus::kRejected, 0, reason, message};
+  if (!c.idempotency_key.empty()) {
+    s.idempotency[idempotency_slot(c.debtor_agent, c.idempotency_key)] = {c.request_hash, result};
+  }
+  std::string detail = "{\"reason\":";
+  append_json_string(detail, reason);
+  detail += ",\"amount\":";
+  append_json_string(detail, format_minor(c.amount_minor, c.currency));
+  detail += ",\"currency\":";
+  append_json_string(detail, c.currency);
+  detail += '}';
+  audit(s, actor, "payment.rejected", c.id, std::move(detail));
+
+  Reply r = error_reply(Outcome::kRejected, std::move(code), std::move(reason), std::move(message));
+  r.body = std::move(result);
+  return r;
+}
+
+Reply apply_transfer(Engine::State& s, const Settings& settings, const TransferCommand& c,
+                     const std::string& actor) {
+  if (!c.idempotency_key.empty()) {
+    auto it = s.idempotency.find(idempotency_slot(c.debtor_agent, c.idempotency_key));
+    if (it != s.idempotency.end()) {
+      if (it->second.request_hash != c.request_hash) {
+        return error_reply(Outcome::kConflict, "idempotency_key_reused", "DUPL",
+                           "Idempotency-Key '" + c.idempotency_key +
+                               "' was already used for a different payment");
+      }
+      Reply r;
+      r.outcome = Outcome::kReplayed;
+      r.body = it->second.result;
+      if (it->second.result.status == PaymentStatus::kRejected) {
+        r.reason = it->second.result.reason;
+        r.code = code_for_reason(r.reason);
+        r.message = it->second.result.reason_text;
+      }
+      return r;
+    }
+  }
+  auto debtor = s.participants.find(c.debtor_agent);
+  if (debtor == s.participants.end()) {
+    return error_reply(Outcome::kRejected, "unknown_debtor_agent", "RC01",
+                       "debtor agent " + c.debtor_agent + " is not a participant");
+  }
+  auto creditor = s.participants.find(c.creditor_agent);
+  if (creditor == s.participants.end()) {
+    return error_reply(Outcome::kRejected, "unknown_creditor_agent", "RC01",
+                       "creditor agent " + c.creditor_agent + " is not a participant");
+  }
+  if (!has_currency(debtor->second, c.currency) || !has_currency(creditor->second, c.currency)) {
+    return error_reply(Outcome::kRejected, "currency_not_enabled", "AM03",
+                       c.currency + " is not enabled for both " + c.debtor_agent + " and " +
+                           c.creditor_agent);
+  }
+  if (c.amount_minor <= 0 || c.amount_minor > settings.max_payment_minor) {
+    return error_reply(Outcome::kRejected, "amount_not_allowed", "AM02",
+                       "amount exceeds the largest payment the rail accepts");
+  }
+  int64_t window_id = s.open_window_by_currency.at(c.currency);
+  LiveWindow& live = s.live.at(window_id);
+  store::WindowRow& window = s.windows.at(window_id);
+  Flow& out_flow = live.flows[c.debtor_agent];
+  const ledger::Account* account = s.ledger.find(c.debtor_agent, c.currency);
+  DELTRAN_ASSERT(account != nullptr, "a participant has an account in each of its currencies");
+
+  int64_t new_out = 0;
+  int64_t new_gross = 0;
+  if (__builtin_add_overflow(out_flow.out_minor, c.amount_minor, &new_out) ||
+      __builtin_add_overflow(window.gross_minor, c.amount_minor, &new_gross)) {
+    return record_rejection(s, c, actor, "insufficient_liquidity", "AM04",
+                            "the window cannot take more from " + c.debtor_agent);
+  }
+  int64_t reserved_after = new_out > out_flow.in_minor ? new_out - out_flow.in_minor : 0;
+  // Liquidity = balance + net debit cap (the floor is −cap). Reserving the net debit at
+  // acceptance is what lets a closed window always settle.
+  int64_t liquidity = account->balance_minor - account->floor_minor;
+  if (reserved_after > liquidity) {
+    int64_t available = liquidity - out_flow.reserved_minor();
+    return record_rejection(s, c, actor, "insufficient_liquidity", "AM04",
+                            c.debtor_agent + " has " + format_minor(available, c.currency) + " " +
+                                c.currency + " available, the payment needs " +
+                                format_minor(c.amount_minor, c.currency) + " " + c.currency);
+  }
+  out_flow.out_minor = new_out;
+  live.flows[c.creditor_agent].in_minor += c.amount_minor;
+  live.pair_sums[{c.debtor_agent, c.creditor_agent}] += c.amount_minor;
+  window.gross_minor = new_gross;
+  window.payment_count += 1;
+  s.dirty_windows.insert(window_id);
+
+  store::PaymentRow row;
+  row.id = c.id;
+  row.uetr = c.uetr;
+  row.end_to_end_id = c.end_to_end_id;
+  row.idempotency_key = c.idempotency_key;
+  row.request_hash = c.request_hash;
+  row.debtor_agent = c.debtor_agent;
+  row.creditor_agent = c.creditor_agent;
+  row.currency = c.currency;
+  row.amount_minor = c.amount_minor;
+  row.debtor_name = c.debtor.name;
+  row.debtor_account = c.debtor.account;
+  row.creditor_name = c.creditor.name;
+  row.creditor_account = c.creditor.account;
+  row.remittance_info = c.remittance_info;
+  row.channel = c.channel;
+  row.status = PaymentStatus::kQueued;
+  row.window_id = window_id;
+  row.created_us = row.updated_us = s.now_us;
+  s.batch.payments.push_back(std::move(row));
+  ++s.batch_queued;
+
+  PaymentResult result{c.id, c.uetr, PaymentStatus::kQueued, window_id, {}, {}};
+  if (!c.idempotency_key.empty()) {
+    s.idempotency[idempotency_slot(c.debtor_agent, c.idempotency_key)] = {c.request_hash, result};
+  }
+  std::string detail = "{\"window\":" + std::to_string(window_id) + ",\"amount\":";
+  append_json_string(detail, format_minor(c.amount_minor, c.currency));
+  detail += ",\"currency\":";
+  append_json_string(detail, c.currency);
+  detail += ",\"creditor_agent\":";
+  append_json_string(detail, c.creditor_agent);
+  detail += '}';
+  audit(s, actor, "payment.queued", c.id, std::move(detail));
+
+  Reply r;
+  r.outcome = Outcome::kAccepted;
+  r.body = std::move(result);
+  return r;
+}
+
+// --- banks and tokens ----------------------------------------------------------------
+
+Reply apply_create_bank(Engine::State& s, const CreateBankCommand& c, const std::string& actor) {
+  if (s.participants.count(c.id) != 0) {
+    return error_reply(Outcome::kConflict, "bank_exists", "", "bank " + c.id + " already exists");
+  }
+  store::ParticipantRow row;
+  row.id = c.id;
+  row.name = c.name;
+  row.country = c.country;
+  row.api_key_hash = c.api_key_hash;
+  row.currencies = c.currencies;
+  row.net_debit_cap_minor = c.net_debit_cap_minor;
+  row.created_us = s.now_us;
+  for (const auto& currency : c.currencies) {
+    s.ledger.open_currency(currency);
+    for (std::string_view system : {ledger::kOmnibus, ledger::kClearing}) {
+      s.dirty_accounts.insert(ledger::AccountKey{std::string(system), currency});
+    }
+    auto cap = c.net_debit_cap_minor.find(currency);
+    int64_t cap_minor = cap == c.net_debit_cap_minor.end() ? 0 : cap->second;
+    s.ledger.open_account(c.id, currency, -cap_minor);
+    s.dirty_accounts.insert(ledger::AccountKey{c.id, currency});
+    if (s.open_window_by_currency.count(currency) == 0) open_window(s, currency);
+  }
+  s.participants[c.id] = row;
+  s.batch.participants.push_back(row);
+  s.auth_changed = true;
+
+  std::string detail = "{\"name\":";
+  append_json_string(detail, c.name);
+  detail += ",\"country\":";
+  append_json_string(detail, c.country);
+  detail += '}';
+  audit(s, actor, "bank.created", c.id, std::move(detail));
+
+  Reply r;
+  r.outcome = Outcome::kCreated;
+  r.body = BankView{row.id, row.name, row.country, row.currencies, row.net_debit_cap_minor, row.created_us};
+  return r;
+}
+
+Reply apply_token(Engine::State& s, const TokenCommand& c, const std::string& actor) {
+  const bool mint = c.kind == TokenCommand::Kind::kMint;
+  auto bank = s.participants.find(c.bank);
+  if (bank == s.participants.end()) {
+    return error_reply(Outcome::kNotFound, "bank_not_found", "RC01", "bank " + c.bank + " does not exist");
+  }
+  if (!has_currency(bank->second, c.currency)) {
+    return error_reply(Outcome::kRejected, "currency_not_enabled", "AM03",
+                       c.currency + " is not enabled for " + c.bank);
+  }
+  const std::string ref_key = std::string(mint ? "MINT:" : "BURN:") + c.reference;
+  if (auto it = s.token_references.find(ref_key); it != s.token_references.end()) {
+    const TokenReference& t = it->second;
+    if (t.bank != c.bank || t.currency != c.currency || t.amount_minor != c.amount_minor) {
+      return error_reply(Outcome::kConflict, "reference_reused", "DUPL",
+                         "reference '" + c.reference + "' was already used for another operation");
+    }
+    Reply r;
+    r.outcome = Outcome::kReplayed;
+    r.body = TokenResult{c.bank, c.currency, s.ledger.balance(c.bank, c.currency),
+                         s.ledger.balance(ledger::kOmnibus, c.currency)};
+    return r;
+  }
+  ledger::Posting p;
+  p.kind = mint ? ledger::PostingKind::kMint : ledger::PostingKind::kBurn;
+  p.currency = c.currency;
+  p.from = mint ? std::string(ledger::kOmnibus) : c.bank;
+  p.to = mint ? c.bank : std::string(ledger::kOmnibus);
+  p.amount_minor = c.amount_minor;
+  p.reference = c.reference;
+  if (!mint) {
+    // A burn pays fiat out: only tokens actually held and not reserved by the open window,
+    // never the credit line.
+    int64_t free_minor = s.ledger.balance(c.bank, c.currency) - reserved_of(s, c.bank, c.currency);
+    if (c.amount_minor > free_minor) {
+      return error_reply(Outcome::kRejected, "insufficient_funds", "AM04",
+                         c.bank + " holds " + format_minor(std::max<int64_t>(free_minor, 0), c.currency) +
+                             " " + c.currency + " free to burn");
+    }
+  }
+  if (auto st = s.ledger.validate(p); !st) {
+    return error_reply(Outcome::kRejected, "posting_refused", mint ? "AM02" : "AM04", st.error().message);
+  }
+  post(s, p, 0);
+  s.token_references[ref_key] = TokenReference{c.bank, c.currency, c.amount_minor};
+  std::string detail = "{\"currency\":";
+  append_json_string(detail, c.currency);
+  detail += ",\"amount\":";
+  append_json_string(detail, format_minor(c.amount_minor, c.currency));
+  detail += ",\"reference\":";
+  append_json_string(detail, c.reference);
+  detail += '}';
+  audit(s, actor, mint ? "tokens.minted" : "tokens.burned", c.bank, std::move(detail));
+  Reply r;
+  r.outcome = Outcome::kOk;
+  r.body = TokenResult{c.bank, c.currency, s.ledger.balance(c.bank, c.currency),
+                       s.ledger.balance(ledger::kOmnibus, c.currency)};
+  return r;
+}
+
+// --- clearing --------------------------------------------------------------------------
+
+// Nets the window, settles every net position through the clearing account, and opens the
+// next window of the currency: all in the current batch, so it commits as one transaction.
+void settle_window(Engine::State& s, store::WindowRow& w, const std::string& actor) {
+  LiveWindow& live = s.live.at(w.id);
+  std::vector<std::string> banks;
+  banks.reserve(live.flows.size());
+  for (const auto& [bank, flow] : live.flows) banks.push_back(bank);  // sorted: std::map
+  auto index_of = [&](const std::string& bank) {
+    return static_cast<uint32_t>(std::lower_bound(banks.begin(), banks.end(), bank) - banks.begin());
+  };
+  std::vector<clearing::Obligation> obligations;
+  obligations.reserve(live.pair_sums.size());
+  for (const auto& [pair, amount] : live.pair_sums) {
+    obligations.push_back({index_of(pair.first), index_of(pair.second), amount});
+  }
+  auto netted = clearing::net_multilateral(obligations, static_cast<uint32_t>(banks.size()));
+  DELTRAN_ASSERT(netted.has_value(), "window aggregates are valid netting input");
+  DELTRAN_ASSERT(netted->gross_minor == w.gross_minor, "netting gross equals the window's gross");
+
+  w.positions.clear();
+  for (size_t i = 0; i < banks.size(); ++i) {
+    const Flow& f = live.flows.at(banks[i]);
+    DELTRAN_ASSERT(netted->net_minor[i] == f.in_minor - f.out_minor,
+                   "net position equals incoming minus outgoing");
+    w.positions.push_back(store::PositionRow{banks[i], netted->net_minor[i]});
+  }
+  const std::string reference = "window-" + std::to_string(w.id);
+  for (const auto& pos : w.positions) {  // debtors pay into the clearing account first
+    if (pos.net_minor >= 0) continue;
+    post(s, {ledger::PostingKind::kSettlement, w.currency, pos.bank, std::string(ledger::kClearing),
+             -pos.net_minor, reference}, w.id);
+  }
+  for (const auto& pos : w.positions) {
+    if (pos.net_minor <= 0) continue;
+    post(s, {ledger::PostingKind::kSettlement, w.currency, std::string(ledger::kClearing), pos.bank,
+             pos.net_minor, reference}, w.id);
+  }
+  DELTRAN_ASSERT(s.ledger.balance(ledger::kClearing, w.currency) == 0, "clearing account is zero after settlement");
+
+  w.status = WindowStatus::kSettled;
+  w.closed_us = s.now_us;
+  w.net_minor = netted->settled_minor;
+  w.bilateral_minor = netted->bilateral_minor;
+  w.efficiency_ppm = netted->efficiency_ppm;
+  w.bilateral_efficiency_ppm = netted->bilateral_efficiency_ppm;
+  s.dirty_windows.insert(w.id);
+  s.batch.settled_windows.emplace_back(w.id, s.now_us);
+  s.batch_settled += w.payment_count;
+  ++s.batch_windows_settled;
+  s.live.erase(w.id);
+  open_window(s, w.currency);
+
+  std::string detail = "{\"currency\":";
+  append_json_string(detail, w.currency);
+  detail += ",\"payments\":" + std::to_string(w.payment_count) + ",\"gross\":";
+  append_json_string(detail, format_minor(w.gross_minor, w.currency));
+  detail += ",\"net\":";
+  append_json_string(detail, format_minor(w.net_minor, w.currency));
+  detail += '}';
+  audit(s, actor, "window.settled", std::to_string(w.id), std::move(detail));
+}
+
+store::WindowRow window_view(const Engine::State& s, const store::WindowRow& w) {
+  store::WindowRow v = w;
+  if (w.status == WindowStatus::kOpen) {
+    // Positions of an open window are live: what netting would give if it closed now.
+    for (const auto& [bank, flow] : s.live.at(w.id).flows) {
+      v.positions.push_back(store::PositionRow{bank, flow.in_minor - flow.out_minor});
+    }
+  }
+  return v;
+}
+
+Reply apply_close(Engine::State& s, const CloseWindowCommand& c, const std::string& actor) {
+  int64_t id = c.window_id;
+  if (id == 0) {
+    auto it = s.open_window_by_currency.find(c.currency);
+    if (it == s.open_window_by_currency.end()) {
+      return error_reply(Outcome::kNotFound, "window_not_found", "", "no open window for " + c.currency);
+    }
+    id = it->second;
+  }
+  auto it = s.windows.find(id);
+  if (it == s.windows.end()) {
+    return error_reply(Outcome::kNotFound, "window_not_found", "", "window " + std::to_string(id) + " does not exist");
+  }
+  store::WindowRow& w = it->second;
+  if (w.status != WindowStatus::kOpen) {
+    Reply r = error_reply(Outcome::kConflict, "window_already_settled", "",
+                          "window " + std::to_string(id) + " is already settled");
+    r.body = window_view(s, w);
+    return r;
+  }
+  if (!(c.skip_if_empty && w.payment_count == 0)) settle_window(s, w, actor);
+  Reply r;
+  r.outcome = Outcome::kOk;
+  r.body = window_view(s, w);
+  return r;
+}
+
+// --- queries ---------------------------------------------------------------------------
+
+BankView bank_view(const store::ParticipantRow& p) {
+  return BankView{p.id, p.name, p.country, p.currencies, p.net_debit_cap_minor, p.created_us};
+}
+
+Reply apply_query(Engine::State& s, const BankQuery& q) {
+  Reply r;
+  if (q.bank.empty()) {
+    std::vector<BankView> all;
+    for (const auto& [id, p] : s.participants) all.push_back(bank_view(p));
+    r.body = std::move(all);
+    return r;
+  }
+  auto it = s.participants.find(q.bank);
+  if (it == s.participants.end()) {
+    return error_reply(Outcome::kNotFound, "bank_not_found", "", "bank " + q.bank + " does not exist");
+  }
+  r.body = bank_view(it->second);
+  return r;
+}
+
+Reply apply_query(Engine::State& s, const BalanceQuery& q) {
+  auto it = s.participants.find(q.bank);
+  if (it == s.participants.end()) {
+    return error_reply(Outcome::kNotFound, "bank_not_found", "", "bank " + q.bank + " does not exist");
+  }
+  std::vector<BalanceView> out;
+  for (const auto& currency : it->second.currencies) {
+    const ledger::Account* a = s.ledger.find(q.bank, currency);
+    DELTRAN_ASSERT(a != nullptr, "a participant has an account in each of its currencies");
+    BalanceView v;
+    v.currency = currency;
+    v.balance_minor = a->balance_minor;
+    v.reserved_minor = reserved_of(s, q.bank, currency);
+    v.net_debit_cap_minor = -a->floor_minor;
+    v.available_minor = a->balance_minor - a->floor_minor - v.reserved_minor;
+    out.push_back(v);
+  }
+  Reply r;
+  r.body = std::move(out);
+  return r;
+}
+
+Reply apply_query(Engine::State& s, const WindowQuery& q) {
+  Reply r;
+  if (q.window_id != 0) {
+    auto it = s.windows.find(q.window_id);
+    if (it == s.windows.end()) {
+      return error_reply(Outcome::kNotFound, "window_not_found", "",
+                         "window " + std::to_string(q.window_id) + " does not exist");
+    }
+    r.body = window_view(s, it->second);
+    return r;
+  }
+  std::vector<store::WindowRow> out;
+  for (auto it = s.windows.rbegin(); it != s.windows.rend() && static_cast<int>(out.size()) < q.limit; ++it) {
+    if (q.before_id > 0 && it->first >= q.before_id) continue;
+    if (!q.currency.empty() && it->second.currency != q.currency) continue;
+    out.push_back(window_view(s, it->second));
+  }
+  r.body = std::move(out);
+  return r;
+}
+
+}  // namespace
+
+std::string audit_hash(const store::AuditRow& row) {
+  std::string material = row.prev_hash;
+  material += '\n' + std::to_string(row.seq) + '\n' + std::to_string(row.created_us) + '\n';
+  material += row.actor + '\n' + row.action + '\n' + row.entity + '\n' + row.detail;
+  return sha256_hex(material);
+}
+
+Reply apply_command(Engine::State& s, const Settings& settings, const Command& c,
+                    const std::string& actor) {
+  return std::visit(
+      [&](const auto& cmd) -> Reply {
+        using T = std::decay_t<decltype(cmd)>;
+        if constexpr (std::is_same_v<T, TransferCommand>) return apply_transfer(s, settings, cmd, actor);
+        else if constexpr (std::is_same_v<T, CreateBankCommand>) return apply_create_bank(s, cmd, actor);
+        else if constexpr (std::is_same_v<T, TokenCommand>) return apply_token(s, cmd, actor);
+        else if constexpr (std::is_same_v<T, CloseWindowCommand>) return apply_close(s, cmd, actor);
+        else return apply_query(s, cmd);
+      },
+      c);
+}
+
+void finish_batch(Engine::State& s) {
+  for (const auto& key : s.dirty_accounts) {
+    const ledger::Account* a = s.ledger.find(key.owner, key.currency);
+    DELTRAN_ASSERT(a != nullptr, "a dirty account exists");
+    s.batch.accounts.push_back(store::AccountRow{key.owner, key.currency, a->balance_minor, a->floor_minor});
+  }
+  for (int64_t id : s.dirty_windows) s.batch.windows.push_back(s.windows.at(id));
+  s.dirty_accounts.clear();
+  s.dirty_windows.clear();
+}
+
+void restore_state(Engine::State& s, const store::Snapshot& snap) {
+  for (const auto& p : snap.participants) s.participants[p.id] = p;
+  for (const auto& a : snap.accounts) {
+    if (a.owner == ledger::kOmnibus) s.ledger.open_currency(a.currency);
+  }
+  for (const auto& a : snap.accounts) s.ledger.restore(a.owner, a.currency, a.balance_minor, a.floor_minor);
+  for (const auto& w : snap.windows) {
+    s.windows[w.id] = w;
+    s.next_window_id = std::max(s.next_window_id, w.id + 1);
+    if (w.status == WindowStatus::kOpen) {
+      s.open_window_by_currency[w.currency] = w.id;
+      s.live[w.id];
+    }
+  }
+  for (const auto& f : snap.open_flows) {
+    LiveWindow& live = s.live.at(f.window_id);
+    live.flows[f.debtor_agent].out_minor += f.amount_minor;
+    live.flows[f.creditor_agent].in_minor += f.amount_minor;
+    live.pair_sums[{f.debtor_agent, f.creditor_agent}] += f.amount_minor;
+  }
+  for (const auto& r : snap.idempotency) {
+    s.idempotency[idempotency_slot(r.debtor_agent, r.idempotency_key)] = IdempotencyEntry{
+        r.request_hash, PaymentResult{r.payment_id, r.uetr, r.first_status,
+                                      r.first_status == PaymentStatus::kRejected ? 0 : r.window_id, r.reason,
+                                      r.reason_text}};
+  }
+  for (const auto& j : snap.token_operations) {
+    bool mint = j.kind == "MINT";
+    s.token_references[(mint ? "MINT:" : "BURN:") + j.reference] =
+        TokenReference{mint ? j.to : j.from, j.currency, j.amount_minor};
+  }
+  s.audit_seq = snap.audit_tip.seq;
+  s.audit_hash = snap.audit_tip.hash;
+}
+
+}  // namespace deltran::engine

@@ -1,0 +1,270 @@
+#include <filesystem>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include <deltran/core/clock.hpp>
+#include <deltran/core/ids.hpp>
+#include <deltran/engine/check.hpp>
+#include <deltran/engine/engine.hpp>
+
+namespace deltran::engine {
+namespace {
+
+namespace fs = std::filesystem;
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("deltran-engine-" + new_uuid_v4());
+    fs::create_directories(dir_);
+    open();
+  }
+  void TearDown() override {
+    close();
+    fs::remove_all(dir_);
+  }
+  void open() {
+    store::SqliteSettings s;
+    s.path = (dir_ / "deltran.db").string();
+    s.synchronous_full = false;
+    auto st = store::open_sqlite_store(s);
+    ASSERT_TRUE(st.has_value()) << st.error().message;
+    store_ = std::move(*st);
+    engine_ = std::make_unique<Engine>(Settings{}, *store_, clock_);
+    auto started = engine_->start();
+    ASSERT_TRUE(started.has_value()) << started.error().message;
+  }
+  void close() {
+    engine_.reset();
+    store_.reset();
+  }
+  Reply run(Command c) { return engine_->execute(std::move(c), "test"); }
+
+  void bank(const std::string& id, int64_t cap = 0) {
+    CreateBankCommand c{id, id + " Bank", "AE", {"USD", "EUR"}, {{"USD", cap}}, "hash-" + id};
+    ASSERT_EQ(run(c).outcome, Outcome::kCreated);
+  }
+  void mint(const std::string& bank, int64_t amount, const std::string& currency = "USD") {
+    TokenCommand t{TokenCommand::Kind::kMint, bank, currency, amount, "fund-" + new_uuid_v4()};
+    ASSERT_EQ(run(t).outcome, Outcome::kOk);
+  }
+  TransferCommand transfer(const std::string& from, const std::string& to, int64_t amount,
+                           const std::string& key = "") {
+    TransferCommand t;
+    t.id = new_uuid_v4();
+    t.uetr = new_uuid_v4();
+    t.idempotency_key = key;
+    t.request_hash = from + to + std::to_string(amount);
+    t.debtor_agent = from;
+    t.creditor_agent = to;
+    t.currency = "USD";
+    t.amount_minor = amount;
+    t.end_to_end_id = "E2E";
+    return t;
+  }
+  std::vector<BalanceView> balances(const std::string& b) {
+    return std::get<std::vector<BalanceView>>(run(BalanceQuery{b}).body);
+  }
+  int64_t usd_balance(const std::string& b) { return balances(b)[0].balance_minor; }
+
+  fs::path dir_;
+  ManualClock clock_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_F(EngineTest, AcceptedPaymentReservesTheDebtorsLiquidityInTheOpenWindow) {
+  bank("BANKAAAA");
+  bank("BANKBBBB");
+  mint("BANKAAAA", 10'000);
+  Reply r = run(transfer("BANKAAAA", "BANKBBBB", 2'500));
+  ASSERT_EQ(r.outcome, Outcome::kAccepted) << r.message;
+  const auto& p = std::get<PaymentResult>(r.body);
+  EXPECT_EQ(p.status, store::PaymentStatus::kQueued);
+  EXPECT_GT(p.window_id, 0);
+  auto b = balances("BANKAAAA");
+  EXPECT_EQ(b[0].currency, "USD");
+  EXPECT_EQ(b[0].balance_minor, 10'000);
+  EXPECT_EQ(b[0].reserved_minor, 2'500);
+  EXPECT_EQ(b[0].available_minor, 7'500);
+  auto stored = store_->get_payment(p.id);
+  ASSERT_TRUE(stored.has_value() && stored->has_value());
+  EXPECT_EQ((*stored)->amount_minor, 2'500);
+}
+
+TEST_F(EngineTest, ShortLiquidityIsRejectedWithAM04AndTheRejectionIsRecorded) {
+  bank("BANKAAAA", 1'000);
+  bank("BANKBBBB");
+  mint("BANKAAAA", 500);
+  Reply ok = run(transfer("BANKAAAA", "BANKBBBB", 1'500));  // balance 500 + cap 1,000
+  ASSERT_EQ(ok.outcome, Outcome::kAccepted);
+  Reply r = run(transfer("BANKAAAA", "BANKBBBB", 1, "k1"));
+  ASSERT_EQ(r.outcome, Outcome::kRejected);
+  EXPECT_EQ(r.reason, "AM04");
+  const auto& p = std::get<PaymentResult>(r.body);
+  auto stored = store_->get_payment(p.id);
+  ASSERT_TRUE(stored.has_value() && stored->has_value());
+  EXPECT_EQ((*stored)->status, store::PaymentStatus::kRejected);
+  EXPECT_EQ((*stored)->reason, "AM04");
+  // The retry answers the same, even after liquidity arrives.
+  mint("BANKAAAA", 1'000'000);
+  Reply again = run(transfer("BANKAAAA", "BANKBBBB", 1, "k1"));
+  EXPECT_EQ(again.outcome, Outcome::kReplayed);
+  EXPECT_EQ(std::get<PaymentResult>(again.body).id, p.id);
+  EXPECT_EQ(again.reason, "AM04");
+}
+
+TEST_F(EngineTest, IncomingPaymentsInTheWindowOffsetTheReservation) {
+  bank("BANKAAAA");
+  bank("BANKBBBB");
+  mint("BANKAAAA", 100);
+  ASSERT_EQ(run(transfer("BANKBBBB", "BANKAAAA", 1'000)).outcome, Outcome::kRejected);  // B has nothing
+  mint("BANKBBBB", 1'000);
+  ASSERT_EQ(run(transfer("BANKBBBB", "BANKAAAA", 1'000)).outcome, Outcome::kAccepted);
+  // A may now send 1,100: its net debit is 100.
+  ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 1'100)).outcome, Outcome::kAccepted);
+  EXPECT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 1)).outcome, Outcome::kRejected);
+}
+
+TEST_F(EngineTest, RetryWithTheSameKeyReturnsTheOriginalAndAReusedKeyConflicts) {
+  bank("BANKAAAA");
+  bank("BANKBBBB");
+  mint("BANKAAAA", 10'000);
+  Reply first = run(transfer("BANKAAAA", "BANKBBBB", 100, "key-1"));
+  Reply second = run(transfer("BANKAAAA", "BANKBBBB", 100, "key-1"));
+  ASSERT_EQ(first.outcome, Outcome::kAccepted);
+  ASSERT_EQ(second.outcome, Outcome::kReplayed);
+  EXPECT_EQ(std::get<PaymentResult>(first.body).id, std::get<PaymentResult>(second.body).id);
+  EXPECT_EQ(balances("BANKAAAA")[0].reserved_minor, 100);
+  Reply reused = run(transfer("BANKAAAA", "BANKBBBB", 200, "key-1"));
+  EXPECT_EQ(reused.outcome, Outcome::kConflict);
+  EXPECT_EQ(reused.reason, "DUPL");
+}
+
+TEST_F(EngineTest, ClosingAWindowNetsSettlesAndOpensTheNext) {
+  // The example of DESIGN.md §5, in thousands.
+  for (const char* b : {"BANKAAAA", "BANKBBBB", "BANKCCCC", "BANKDDDD"}) {
+    bank(b);
+    mint(b, 1'000'000);
+  }
+  ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 1'000'000)).outcome, Outcome::kAccepted);
+  ASSERT_EQ(run(transfer("BANKBBBB", "BANKCCCC", 500'000)).outcome, Outcome::kAccepted);
+  ASSERT_EQ(run(transfer("BANKCCCC", "BANKAAAA", 750'000)).outcome, Outcome::kAccepted);
+  ASSERT_EQ(run(transfer("BANKAAAA", "BANKDDDD", 300'000)).outcome, Outcome::kAccepted);
+  ASSERT_EQ(run(transfer("BANKDDDD", "BANKBBBB", 200'000)).outcome, Outcome::kAccepted);
+  ASSERT_EQ(run(transfer("BANKBBBB", "BANKAAAA", 100'000)).outcome, Outcome::kAccepted);
+  Reply closed = run(CloseWindowCommand{0, "USD", false});
+  ASSERT_EQ(closed.outcome, Outcome::kOk) << closed.message;
+  const auto& w = std::get<store::WindowRow>(closed.body);
+  EXPECT_EQ(w.status, store::WindowStatus::kSettled);
+  EXPECT_EQ(w.gross_minor, 2'850'000);
+  EXPECT_EQ(w.net_minor, 700'000);
+  EXPECT_EQ(w.efficiency_ppm, 754'385);
+  EXPECT_EQ(w.payment_count, 6);
+  EXPECT_EQ(usd_balance("BANKAAAA"), 1'000'000 - 450'000);
+  EXPECT_EQ(usd_balance("BANKBBBB"), 1'000'000 + 600'000);
+  EXPECT_EQ(usd_balance("BANKCCCC"), 1'000'000 - 250'000);
+  EXPECT_EQ(usd_balance("BANKDDDD"), 1'000'000 + 100'000);
+  EXPECT_EQ(balances("BANKAAAA")[0].reserved_minor, 0);
+  // Closing again is refused; a new window is open.
+  EXPECT_EQ(run(CloseWindowCommand{w.id, "", false}).outcome, Outcome::kConflict);
+  auto windows = std::get<std::vector<store::WindowRow>>(run(WindowQuery{0, "USD", 10, 0}).body);
+  ASSERT_EQ(windows.size(), 2u);
+  EXPECT_EQ(windows[0].status, store::WindowStatus::kOpen);
+  auto stored = store_->list_payments(store::PaymentFilter{store::PaymentStatus::kSettled, "", "", w.id, 0, 100});
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->size(), 6u);
+  auto report = check_store(*store_);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->ok()) << report->failures.front();
+  EXPECT_EQ(report->windows_settled, 1);
+}
+
+TEST_F(EngineTest, BurnCannotSpendReservedTokensOrCredit) {
+  bank("BANKAAAA", 5'000);
+  bank("BANKBBBB");
+  mint("BANKAAAA", 1'000);
+  ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 600)).outcome, Outcome::kAccepted);
+  TokenCommand burn{TokenCommand::Kind::kBurn, "BANKAAAA", "USD", 401, "out-1"};
+  EXPECT_EQ(run(burn).outcome, Outcome::kRejected);
+  burn.amount_minor = 400;
+  EXPECT_EQ(run(burn).outcome, Outcome::kOk);
+  EXPECT_EQ(usd_balance("BANKAAAA"), 600);
+  // The same reference again is a replay, not a second burn.
+  EXPECT_EQ(run(burn).outcome, Outcome::kReplayed);
+  EXPECT_EQ(usd_balance("BANKAAAA"), 600);
+}
+
+TEST_F(EngineTest, RestartRebuildsBalancesReservationsAndIdempotencyKeys) {
+  bank("BANKAAAA");
+  bank("BANKBBBB");
+  mint("BANKAAAA", 10'000);
+  Reply first = run(transfer("BANKAAAA", "BANKBBBB", 3'000, "k"));
+  ASSERT_EQ(first.outcome, Outcome::kAccepted);
+  close();
+  open();
+  auto b = balances("BANKAAAA");
+  EXPECT_EQ(b[0].balance_minor, 10'000);
+  EXPECT_EQ(b[0].reserved_minor, 3'000);
+  Reply again = run(transfer("BANKAAAA", "BANKBBBB", 3'000, "k"));
+  EXPECT_EQ(again.outcome, Outcome::kReplayed);
+  EXPECT_EQ(std::get<PaymentResult>(again.body).id, std::get<PaymentResult>(first.body).id);
+  ASSERT_EQ(run(CloseWindowCommand{0, "USD", false}).outcome, Outcome::kOk);
+  EXPECT_EQ(usd_balance("BANKBBBB"), 3'000);
+  EXPECT_EQ(engine_->auth_table()->bank_by_key_hash.at("hash-BANKBBBB"), "BANKBBBB");
+}
+
+// A seeded simulation: random transfers, funding, burns, closes and restarts against a
+// reference model of balances; every invariant is checked after each step.
+TEST_F(EngineTest, SeededSimulationKeepsEveryInvariantAcrossRestarts) {
+  const std::vector<std::string> banks = {"BANKAAAA", "BANKBBBB", "BANKCCCC", "BANKDDDD", "BANKEEEE"};
+  for (size_t i = 0; i < banks.size(); ++i) bank(banks[i], static_cast<int64_t>(i) * 10'000);
+  std::map<std::string, int64_t> model;      // settled balances
+  std::map<std::string, int64_t> pending;    // net of the open window
+  std::mt19937_64 rng(20261128);
+  int accepted = 0;
+  for (int step = 0; step < 3'000; ++step) {
+    uint64_t dice = rng() % 100;
+    if (dice < 5) {
+      const std::string& b = banks[rng() % banks.size()];
+      int64_t amount = static_cast<int64_t>(rng() % 50'000) + 1;
+      mint(b, amount);
+      model[b] += amount;
+    } else if (dice < 8) {
+      Reply r = run(CloseWindowCommand{0, "USD", false});
+      ASSERT_EQ(r.outcome, Outcome::kOk);
+      for (auto& [b, n] : pending) model[b] += n;
+      pending.clear();
+    } else if (dice < 9) {
+      close();
+      open();
+    } else {
+      const std::string& from = banks[rng() % banks.size()];
+      const std::string& to = banks[rng() % banks.size()];
+      if (from == to) continue;
+      int64_t amount = static_cast<int64_t>(rng() % 20'000) + 1;
+      Reply r = run(transfer(from, to, amount));
+      if (r.outcome == Outcome::kAccepted) {
+        pending[from] -= amount;
+        pending[to] += amount;
+        ++accepted;
+      } else {
+        ASSERT_EQ(r.reason, "AM04");
+      }
+    }
+    for (const auto& b : banks) {
+      auto v = balances(b)[0];
+      ASSERT_EQ(v.balance_minor, model[b]) << "step " << step << " bank " << b;
+      ASSERT_GE(v.available_minor, 0) << "step " << step;
+      ASSERT_GE(v.balance_minor, -v.net_debit_cap_minor);
+    }
+  }
+  EXPECT_GT(accepted, 500);
+  auto report = check_store(*store_);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->ok()) << report->failures.front();
+}
+
+}  // namespace
+}  // namespace deltran::engine

@@ -1,0 +1,92 @@
+#pragma once
+// HTTP as the rest of the gateway sees it: plain structs, no Beast. Only server.cpp and
+// client.cpp include Beast, so the handlers compile fast.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <deltran/core/result.hpp>
+
+namespace deltran::gateway {
+
+struct Request {
+  std::string method;  // upper case: GET, POST…
+  std::string target;  // origin-form: /api/v1/transfer?x=y
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower case
+  std::string body;
+  std::string remote;  // peer address
+
+  // The value of a header (name in lower case), or empty.
+  std::string_view header(std::string_view name) const {
+    for (const auto& [k, v] : headers) {
+      if (k == name) return v;
+    }
+    return {};
+  }
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Called by the handler exactly once, from any thread.
+using Respond = std::function<void(Response&&)>;
+
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  virtual void handle(Request&& request, Respond respond) = 0;
+};
+
+struct ServerSettings {
+  std::string address = "127.0.0.1";
+  uint16_t port = 8080;  // 0: any free port
+  int threads = 1;
+  size_t body_limit_bytes = 1 << 20;
+  size_t header_limit_bytes = 16 << 10;
+  int read_timeout_s = 30;  // a request must arrive whole within this (slow clients)
+  int max_connections = 10'000;
+};
+
+class HttpServer {
+ public:
+  HttpServer(ServerSettings settings, Handler& handler);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds, starts the I/O threads, returns the bound port.
+  [[nodiscard]] Result<uint16_t> start();
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// A blocking HTTP/1.1 client with keep-alive, for the demo, tools and tests.
+class HttpClient {
+ public:
+  HttpClient(std::string host, uint16_t port);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Sends one request; reconnects once if the kept-alive connection was closed.
+  [[nodiscard]] Result<Response> request(std::string_view method, std::string_view target,
+                                         std::string_view body = {},
+                                         const std::vector<std::pair<std::string, std::string>>& headers = {});
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace deltran::gateway

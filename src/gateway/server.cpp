@@ -1,0 +1,198 @@
+// The HTTP/1.1 server on Boost.Beast: one io_context run by N threads, a strand per
+// connection, keep-alive, body and header limits, and a read deadline per request so a
+// slow client cannot hold a connection forever. Replies may come from any thread (the
+// engine's); they are posted back onto the connection's strand.
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <optional>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include <deltran/gateway/http.hpp>
+
+namespace deltran::gateway {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+std::string error_json(std::string_view code, std::string_view message) {
+  return std::string("{\"error\":{\"code\":\"") + std::string(code) + "\",\"message\":\"" +
+         std::string(message) + "\",\"reason\":\"FF01\"}}";
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, const ServerSettings& settings, Handler& handler,
+          std::atomic<int>& connections)
+      : stream_(std::move(socket)), settings_(settings), handler_(handler), connections_(connections) {}
+  ~Session() { connections_.fetch_sub(1, std::memory_order_relaxed); }
+
+  void start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
+  }
+
+ private:
+  void read() {
+    parser_.emplace();
+    parser_->body_limit(settings_.body_limit_bytes);
+    parser_->header_limit(static_cast<uint32_t>(settings_.header_limit_bytes));
+    stream_.expires_after(std::chrono::seconds(settings_.read_timeout_s));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == net::error::connection_reset ||
+        ec == beast::error::timeout || ec == net::error::operation_aborted) {
+      return close();
+    }
+    if (ec == http::error::body_limit) {
+      return reply_and_close(413, error_json("body_too_large", "the request body exceeds " +
+                                                                   std::to_string(settings_.body_limit_bytes) + " bytes"));
+    }
+    if (ec == http::error::header_limit) {
+      return reply_and_close(431, error_json("headers_too_large", "the request headers are too large"));
+    }
+    if (ec) return reply_and_close(400, error_json("bad_request", "malformed HTTP request"));
+
+    auto& msg = parser_->get();
+    keep_alive_ = msg.keep_alive();
+    Request req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    req.headers.reserve(8);
+    for (const auto& field : msg) {
+      std::string name(field.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      req.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    req.body = std::move(msg.body());
+    beast::error_code peer_ec;
+    auto peer = stream_.socket().remote_endpoint(peer_ec);
+    if (!peer_ec) req.remote = peer.address().to_string();
+    stream_.expires_never();
+    handler_.handle(std::move(req), [self = shared_from_this()](Response&& res) {
+      net::post(self->stream_.get_executor(),
+                [self, res = std::move(res)]() mutable { self->write(std::move(res)); });
+    });
+  }
+
+  void write(Response&& res) {
+    response_.emplace();
+    response_->version(11);
+    response_->result(static_cast<unsigned>(res.status));
+    response_->set(http::field::server, "deltran");
+    response_->set(http::field::content_type, res.content_type);
+    for (auto& [k, v] : res.headers) response_->set(k, v);
+    response_->body() = std::move(res.body);
+    response_->keep_alive(keep_alive_);
+    response_->prepare_payload();
+    stream_.expires_after(std::chrono::seconds(settings_.read_timeout_s));
+    http::async_write(stream_, *response_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec || !self->keep_alive_) return self->close();
+      self->read();
+    });
+  }
+
+  void reply_and_close(int status, std::string body) {
+    keep_alive_ = false;
+    Response res;
+    res.status = status;
+    res.body = std::move(body);
+    write(std::move(res));
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  const ServerSettings& settings_;
+  Handler& handler_;
+  std::atomic<int>& connections_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::response<http::string_body>> response_;
+  bool keep_alive_ = true;
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+  Impl(ServerSettings s, Handler& h) : settings(std::move(s)), handler(h), ioc(settings.threads) {}
+
+  void accept() {
+    acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec == net::error::operation_aborted) return;
+      if (!ec) {
+        if (connections.fetch_add(1, std::memory_order_relaxed) >= settings.max_connections) {
+          connections.fetch_sub(1, std::memory_order_relaxed);
+          beast::error_code ignored;
+          socket.close(ignored);
+        } else {
+          std::make_shared<Session>(std::move(socket), settings, handler, connections)->start();
+        }
+      }
+      accept();
+    });
+  }
+
+  ServerSettings settings;
+  Handler& handler;
+  net::io_context ioc;
+  std::optional<tcp::acceptor> acceptor;
+  std::vector<std::thread> threads;
+  std::atomic<int> connections{0};
+};
+
+HttpServer::HttpServer(ServerSettings settings, Handler& handler)
+    : impl_(std::make_unique<Impl>(std::move(settings), handler)) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+Result<uint16_t> HttpServer::start() {
+  beast::error_code ec;
+  auto address = net::ip::make_address(impl_->settings.address, ec);
+  if (ec) return make_error(ErrorCode::kInvalidArgument, "bad listen address " + impl_->settings.address);
+  tcp::endpoint endpoint(address, impl_->settings.port);
+  auto& acceptor = impl_->acceptor.emplace(impl_->ioc);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return make_error(ErrorCode::kUnavailable, "cannot listen on " + impl_->settings.address + ":" +
+                                                   std::to_string(impl_->settings.port) + ": " + ec.message());
+  }
+  uint16_t port = acceptor.local_endpoint().port();
+  impl_->accept();
+  for (int i = 0; i < std::max(1, impl_->settings.threads); ++i) {
+    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  }
+  return port;
+}
+
+void HttpServer::stop() {
+  if (!impl_ || impl_->threads.empty()) return;
+  net::post(impl_->ioc, [this] {
+    beast::error_code ec;
+    if (impl_->acceptor) impl_->acceptor->close(ec);
+  });
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads) t.join();
+  impl_->threads.clear();
+}
+
+}  // namespace deltran::gateway

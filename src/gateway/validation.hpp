@@ -1,0 +1,22 @@
+#pragma once
+// Syntax checks of identifiers that arrive from outside: BIC, ISO 3166 country, IBAN.
+#include <string>
+#include <string_view>
+
+namespace deltran::gateway {
+
+// Upper-cases a BIC and drops a trailing "XXX" branch code (the head office), so BIC11
+// "BANKAEADXXX" and BIC8 "BANKAEAD" name the same participant. Empty if not a BIC:
+// 4 letters (institution), 2 letters (country), 2 letters/digits (location), and an
+// optional 3 letters/digits (branch).
+std::string normalize_bic(std::string_view bic);
+// Two upper-case letters.
+bool is_country_code(std::string_view s);
+// True when `account` looks like an IBAN (two letters and two digits first); then
+// `iban_ok` says whether its ISO 7064 mod-97 check digits are right. Spaces are ignored.
+bool looks_like_iban(std::string_view account);
+bool iban_checksum_ok(std::string_view account);
+// Printable ASCII without spaces at the ends, 1..max characters (Idempotency-Key, references).
+bool is_token_text(std::string_view s, size_t max);
+
+}  // namespace deltran::gateway

@@ -1,0 +1,164 @@
+#pragma once
+// The rows of the system of record, as plain structs shared by the engine and the store
+// adapters. Amounts are int64_t minor units; times are microseconds since the epoch, UTC.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace deltran::store {
+
+enum class PaymentStatus : uint8_t { kQueued = 1, kSettled = 2, kRejected = 3 };
+const char* to_string(PaymentStatus s);
+std::optional<PaymentStatus> parse_payment_status(std::string_view s);
+
+struct PaymentRow {
+  int64_t seq = 0;  // assigned by the store on insert; the listing cursor
+  std::string id;
+  std::string uetr;
+  std::string end_to_end_id;
+  std::string idempotency_key;  // empty when the sender gave none
+  std::string request_hash;     // SHA-256 of the canonical request, to spot a reused key
+  std::string debtor_agent;
+  std::string creditor_agent;
+  std::string currency;
+  int64_t amount_minor = 0;
+  std::string debtor_name;
+  std::string debtor_account;
+  std::string creditor_name;
+  std::string creditor_account;
+  std::string remittance_info;
+  std::string channel;  // json, pain.001, pacs.008
+  PaymentStatus status = PaymentStatus::kQueued;
+  std::string reason;   // ISO 20022 reason code when rejected
+  std::string reason_text;  // why, for people
+  int64_t window_id = 0;
+  int64_t created_us = 0;
+  int64_t updated_us = 0;
+};
+
+struct ParticipantRow {
+  std::string id;  // BIC
+  std::string name;
+  std::string country;
+  std::string api_key_hash;
+  std::vector<std::string> currencies;
+  std::map<std::string, int64_t> net_debit_cap_minor;  // per currency
+  int64_t created_us = 0;
+};
+
+struct AccountRow {
+  std::string owner;
+  std::string currency;
+  int64_t balance_minor = 0;
+  int64_t floor_minor = 0;
+};
+
+struct JournalRow {
+  std::string kind;  // MINT, BURN, SETTLEMENT…
+  std::string currency;
+  std::string from;
+  std::string to;
+  int64_t amount_minor = 0;
+  std::string reference;
+  int64_t window_id = 0;  // 0 when not a window settlement
+  int64_t created_us = 0;
+};
+
+enum class WindowStatus : uint8_t { kOpen = 1, kSettled = 2 };
+const char* to_string(WindowStatus s);
+
+struct PositionRow {
+  std::string bank;
+  int64_t net_minor = 0;  // incoming minus outgoing
+};
+
+struct WindowRow {
+  int64_t id = 0;
+  std::string currency;
+  WindowStatus status = WindowStatus::kOpen;
+  int64_t opened_us = 0;
+  int64_t closed_us = 0;
+  int64_t payment_count = 0;
+  int64_t gross_minor = 0;
+  int64_t net_minor = 0;        // liquidity settled: sum of max(0, -N_i)
+  int64_t bilateral_minor = 0;
+  int64_t efficiency_ppm = 0;
+  int64_t bilateral_efficiency_ppm = 0;
+  std::vector<PositionRow> positions;  // filled once settled
+};
+
+struct AuditRow {
+  int64_t seq = 0;
+  int64_t created_us = 0;
+  std::string actor;
+  std::string action;   // payment.accepted, window.settled, bank.created…
+  std::string entity;   // the id acted upon
+  std::string detail;   // compact JSON
+  std::string prev_hash;
+  std::string hash;     // SHA-256 over prev_hash and the fields above
+};
+
+// Everything one group commit writes, in one store transaction.
+struct Batch {
+  std::vector<ParticipantRow> participants;        // inserts
+  std::vector<PaymentRow> payments;                // inserts
+  std::vector<AccountRow> accounts;                // upserts of final balances
+  std::vector<JournalRow> journal;                 // inserts
+  std::vector<WindowRow> windows;                  // upserts, positions replaced when present
+  std::vector<std::pair<int64_t, int64_t>> settled_windows;  // (window id, time): QUEUED → SETTLED
+  std::vector<AuditRow> audit;                     // inserts
+
+  bool empty() const {
+    return participants.empty() && payments.empty() && accounts.empty() && journal.empty() &&
+           windows.empty() && settled_windows.empty() && audit.empty();
+  }
+  void clear() { *this = Batch{}; }
+};
+
+// A payment's flow summed per ordered pair, for rebuilding an open window.
+struct FlowRow {
+  int64_t window_id = 0;
+  PaymentStatus status = PaymentStatus::kQueued;
+  std::string debtor_agent;
+  std::string creditor_agent;
+  int64_t amount_minor = 0;
+  int64_t count = 0;
+};
+
+// The slice of a payment the engine keeps to answer an idempotent retry.
+struct IdempotencyRow {
+  std::string debtor_agent;
+  std::string idempotency_key;
+  std::string request_hash;
+  std::string payment_id;
+  std::string uetr;
+  PaymentStatus first_status = PaymentStatus::kQueued;  // QUEUED or REJECTED
+  std::string reason;
+  std::string reason_text;
+  int64_t window_id = 0;
+};
+
+// What the engine needs to rebuild its state on start.
+struct Snapshot {
+  std::vector<ParticipantRow> participants;
+  std::vector<AccountRow> accounts;
+  std::vector<WindowRow> windows;  // every window; positions not needed
+  std::vector<FlowRow> open_flows;
+  std::vector<IdempotencyRow> idempotency;
+  AuditRow audit_tip;  // seq 0 and empty hash when the log is empty
+  std::vector<JournalRow> token_operations;  // MINT and BURN rows, for their references
+  std::map<std::string, int64_t> processed_by_status;
+};
+
+struct PaymentFilter {
+  std::optional<PaymentStatus> status;
+  std::string participant;  // empty: all; else debtor or creditor agent
+  std::string currency;
+  int64_t window_id = 0;
+  int64_t before_seq = 0;   // cursor: rows with seq < before_seq; 0 = from the newest
+  int limit = 100;
+};
+
+}  // namespace deltran::store

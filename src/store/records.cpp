@@ -1,0 +1,29 @@
+#include <deltran/store/records.hpp>
+
+namespace deltran::store {
+
+const char* to_string(PaymentStatus s) {
+  switch (s) {
+    case PaymentStatus::kQueued: return "QUEUED";
+    case PaymentStatus::kSettled: return "SETTLED";
+    case PaymentStatus::kRejected: return "REJECTED";
+  }
+  return "UNKNOWN";
+}
+
+std::optional<PaymentStatus> parse_payment_status(std::string_view s) {
+  if (s == "QUEUED") return PaymentStatus::kQueued;
+  if (s == "SETTLED") return PaymentStatus::kSettled;
+  if (s == "REJECTED") return PaymentStatus::kRejected;
+  return std::nullopt;
+}
+
+const char* to_string(WindowStatus s) {
+  switch (s) {
+    case WindowStatus::kOpen: return "OPEN";
+    case WindowStatus::kSettled: return "SETTLED";
+  }
+  return "UNKNOWN";
+}
+
+}  // namespace deltran::store

@@ -179,7 +179,18 @@ void Engine::process(std::deque<Envelope>& work) {
       if (s.auth_changed || s.batch_windows_settled > 0) publish();
     }
   }
-  for (size_t i = 0; i < work.size(); ++i) work[i].done(std::move(replies[i]));
+  if (!dispatcher_) {
+    for (size_t i = 0; i < work.size(); ++i) work[i].done(std::move(replies[i]));
+    return;
+  }
+  std::vector<std::function<void()>> calls;
+  calls.reserve(work.size());
+  for (size_t i = 0; i < work.size(); ++i) {
+    calls.emplace_back([done = std::move(work[i].done), reply = std::move(replies[i])]() mutable {
+      done(std::move(reply));
+    });
+  }
+  dispatcher_(std::move(calls));
 }
 
 }  // namespace deltran::engine

@@ -157,8 +157,11 @@ class Fields {
 };
 
 tl::expected<json::object, ApiError> parse_object(const Request& req) {
+  // Absent and form-encoded (what `curl -d` sends by default) are read as JSON too: the
+  // body decides. Anything else named explicitly (XML, text) is refused.
   std::string_view ct = req.header("content-type");
-  if (!ct.empty() && ct.find("json") == std::string_view::npos) {
+  if (!ct.empty() && ct.find("json") == std::string_view::npos &&
+      ct.find("application/x-www-form-urlencoded") == std::string_view::npos) {
     return tl::unexpected(ApiError{415, "unsupported_media_type",
                                    "Content-Type must be application/json", "FF01"});
   }

@@ -40,12 +40,18 @@ struct HttpClient::Impl {
       if (ec) return ec;
     }
     http::write(*stream, req, ec);
-    if (ec) return ec;
+    // A server may answer before it has read the whole request (413 for a body too large)
+    // and stop reading: the reply is still there to read.
+    bool write_failed = static_cast<bool>(ec);
+    if (write_failed && ec != net::error::broken_pipe && ec != net::error::connection_reset) return ec;
     buffer.clear();
     http::response_parser<http::string_body> parser;
     parser.body_limit(256u << 20);
     http::read(*stream, buffer, parser, ec);
-    if (!ec) res = parser.release();
+    if (!ec) {
+      res = parser.release();
+      if (write_failed) stream.reset();
+    }
     return ec;
   }
 };

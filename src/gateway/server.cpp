@@ -99,13 +99,35 @@ class Session : public std::enable_shared_from_this<Session> {
     response_->prepare_payload();
     stream_.expires_after(std::chrono::seconds(settings_.read_timeout_s));
     http::async_write(stream_, *response_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (!ec && self->linger_) return self->drain();
       if (ec || !self->keep_alive_) return self->close();
       self->read();
     });
   }
 
+  // After an error reply the client may still be sending (an oversized body): stop
+  // writing, then read and discard for a moment, so closing does not reset the connection
+  // and destroy the reply before the client reads it.
+  void drain() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(2));
+    drain_buffer_.resize(16 << 10);
+    stream_.async_read_some(net::buffer(drain_buffer_), [self = shared_from_this()](beast::error_code e, size_t) {
+      if (e) return self->close();
+      self->drain_more();
+    });
+  }
+  void drain_more() {
+    stream_.async_read_some(net::buffer(drain_buffer_), [self = shared_from_this()](beast::error_code e, size_t) {
+      if (e) return self->close();
+      self->drain_more();
+    });
+  }
+
   void reply_and_close(int status, std::string body) {
     keep_alive_ = false;
+    linger_ = true;
     Response res;
     res.status = status;
     res.body = std::move(body);
@@ -126,6 +148,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> response_;
   bool keep_alive_ = true;
+  bool linger_ = false;
+  std::vector<char> drain_buffer_;
 };
 
 }  // namespace
@@ -183,6 +207,8 @@ Result<uint16_t> HttpServer::start() {
   }
   return port;
 }
+
+void HttpServer::post(std::function<void()> fn) { net::post(impl_->ioc, std::move(fn)); }
 
 void HttpServer::stop() {
   if (!impl_ || impl_->threads.empty()) return;

@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include <deltran/core/clock.hpp>
 #include <deltran/core/metrics.hpp>
@@ -62,6 +63,11 @@ class Engine {
   // Submits and waits; for tests, tools and the scheduler.
   Reply execute(Command command, std::string actor);
 
+  // Where replies run. By default on the engine's thread; the HTTP server hands the whole
+  // batch to its I/O threads in one post, which wakes them once per batch, not per reply.
+  using Dispatcher = std::function<void(std::vector<std::function<void()>>&&)>;
+  void set_dispatcher(Dispatcher d) { dispatcher_ = std::move(d); }
+
   bool ready() const { return ready_.load(std::memory_order_acquire); }
   std::shared_ptr<const AuthTable> auth_table() const;
   // Last netting efficiency per currency, in ppm, for /metrics.
@@ -95,6 +101,7 @@ class Engine {
   bool running_ = false;
   std::thread thread_;
   std::atomic<bool> ready_{false};
+  Dispatcher dispatcher_;
 
   mutable std::mutex publish_mutex_;
   std::shared_ptr<const AuthTable> auth_;

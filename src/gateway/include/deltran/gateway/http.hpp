@@ -65,6 +65,8 @@ class HttpServer {
   // Binds, starts the I/O threads, returns the bound port.
   [[nodiscard]] Result<uint16_t> start();
   void stop();
+  // Runs `fn` on one of the server's I/O threads.
+  void post(std::function<void()> fn);
 
  private:
   struct Impl;

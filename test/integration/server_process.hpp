@@ -1,0 +1,132 @@
+#pragma once
+// Starts the real `deltran serve` binary on a free port for integration tests, and talks to
+// it over real HTTP. The binary's path comes from the build (DELTRAN_BINARY).
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include <deltran/core/ids.hpp>
+#include <deltran/gateway/http.hpp>
+
+extern char** environ;
+
+namespace deltran::testing {
+
+namespace fs = std::filesystem;
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+inline Headers bearer(const std::string& key) { return {{"Authorization", "Bearer " + key}}; }
+
+class ServerProcess {
+ public:
+  explicit ServerProcess(fs::path data, std::string admin_key = "test-admin-key-0123456789")
+      : data_(std::move(data)), admin_key_(std::move(admin_key)) {}
+  ~ServerProcess() { kill_hard(); }
+
+  void start(std::vector<std::string> extra = {}) {
+    fs::create_directories(data_);
+    fs::path ready = data_ / "port";
+    fs::remove(ready);
+    std::vector<std::string> args = {DELTRAN_BINARY, "serve", "--listen", "127.0.0.1:0", "--data", data_.string(),
+                                     "--ready-file", ready.string(), "--window-seconds", "0"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<std::string> env_strings = {"DELTRAN_ADMIN_KEY=" + admin_key_, "DELTRAN_LOG_LEVEL=warn"};
+    for (char** e = environ; *e != nullptr; ++e) {
+      std::string s(*e);
+      if (s.rfind("DELTRAN_", 0) != 0) env_strings.push_back(s);
+    }
+    std::vector<char*> envp;
+    for (auto& e : env_strings) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    std::string log = (data_ / "server.log").string();
+    // The server must not hold the test's stdout: a runner waits for that pipe to close.
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data()) != 0) {
+      throw std::runtime_error("cannot start " + std::string(DELTRAN_BINARY));
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::ifstream in(ready);
+      int port = 0;
+      if (in >> port && port > 0) {
+        port_ = static_cast<uint16_t>(port);
+        return;
+      }
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        throw std::runtime_error("deltran serve exited at start; see " + log);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    throw std::runtime_error("deltran serve did not become ready");
+  }
+
+  // SIGKILL: no shutdown path runs, as in a crash.
+  void kill_hard() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  // SIGTERM and wait: the graceful path.
+  int stop() {
+    if (pid_ <= 0) return 0;
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  uint16_t port() const { return port_; }
+  const std::string& admin_key() const { return admin_key_; }
+  const fs::path& data() const { return data_; }
+  gateway::HttpClient client() const { return gateway::HttpClient("127.0.0.1", port_); }
+
+ private:
+  fs::path data_;
+  std::string admin_key_;
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+};
+
+// Runs `deltran check` on a data folder and returns its exit code and output.
+inline std::pair<int, std::string> run_check(const fs::path& data) {
+  std::string cmd = std::string(DELTRAN_BINARY) + " check --data '" + data.string() + "' 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[512];
+  while (p != nullptr && fgets(buf, sizeof buf, p) != nullptr) out += buf;
+  int status = p != nullptr ? pclose(p) : -1;
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+inline boost::json::value parse(const std::string& body) { return boost::json::parse(body); }
+
+inline fs::path temp_dir(const std::string& name) {
+  fs::path p = fs::temp_directory_path() / ("deltran-" + name + "-" + new_uuid_v4());
+  fs::create_directories(p);
+  return p;
+}
+
+}  // namespace deltran::testing

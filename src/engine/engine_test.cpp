@@ -1,5 +1,6 @@
 #include <filesystem>
 #include <random>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -213,6 +214,95 @@ TEST_F(EngineTest, RestartRebuildsBalancesReservationsAndIdempotencyKeys) {
   ASSERT_EQ(run(CloseWindowCommand{0, "USD", false}).outcome, Outcome::kOk);
   EXPECT_EQ(usd_balance("BANKBBBB"), 3'000);
   EXPECT_EQ(engine_->auth_table()->bank_by_key_hash.at("hash-BANKBBBB"), "BANKBBBB");
+}
+
+// Wraps the real store and fails or slows commits on demand: the faults a disk or a
+// database server produces, injected in front of our own SQLite adapter.
+class FaultyStore final : public store::Store {
+ public:
+  explicit FaultyStore(store::Store& inner) : inner_(inner) {}
+  std::atomic<int> fail_commits{0};
+  std::atomic<int> fail_loads{0};
+  std::atomic<int> commit_delay_ms{0};
+  Status commit(const store::Batch& b) override {
+    if (commit_delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(commit_delay_ms.load()));
+    if (fail_commits > 0) {
+      --fail_commits;
+      return make_error(ErrorCode::kUnavailable, "disk I/O error (injected)");
+    }
+    return inner_.commit(b);
+  }
+  Result<store::Snapshot> load() override {
+    if (fail_loads > 0) {
+      --fail_loads;
+      return make_error(ErrorCode::kUnavailable, "database is locked (injected)");
+    }
+    return inner_.load();
+  }
+  Result<std::optional<store::PaymentRow>> get_payment(const std::string& id) override { return inner_.get_payment(id); }
+  Result<std::vector<store::PaymentRow>> list_payments(const store::PaymentFilter& f) override { return inner_.list_payments(f); }
+  Result<std::optional<store::WindowRow>> get_window(int64_t id) override { return inner_.get_window(id); }
+  Result<std::vector<store::WindowRow>> list_windows(const std::string& c, int64_t b, int l) override {
+    return inner_.list_windows(c, b, l);
+  }
+  Result<std::vector<store::AuditRow>> read_audit(int64_t a, int l) override { return inner_.read_audit(a, l); }
+  Result<std::vector<store::AccountRow>> list_accounts() override { return inner_.list_accounts(); }
+  Result<std::vector<store::JournalRow>> list_journal() override { return inner_.list_journal(); }
+  Result<std::vector<store::FlowRow>> aggregate_flows() override { return inner_.aggregate_flows(); }
+  bool healthy() override { return inner_.healthy(); }
+
+ private:
+  store::Store& inner_;
+};
+
+TEST_F(EngineTest, AFailedCommitAnswers503RebuildsFromTheStoreAndRecovers) {
+  bank("BANKAAAA");
+  bank("BANKBBBB");
+  mint("BANKAAAA", 10'000);
+  engine_.reset();
+  FaultyStore faulty(*store_);
+  engine_ = std::make_unique<Engine>(Settings{}, faulty, clock_);
+  ASSERT_TRUE(engine_->start().has_value());
+  faulty.fail_commits = 1;
+  faulty.fail_loads = 2;  // the store stays down for the next two attempts to rebuild
+  Reply lost = run(transfer("BANKAAAA", "BANKBBBB", 4'000, "k-lost"));
+  EXPECT_EQ(lost.outcome, Outcome::kUnavailable);
+  EXPECT_FALSE(engine_->ready());
+  EXPECT_EQ(run(BalanceQuery{"BANKAAAA"}).outcome, Outcome::kUnavailable);  // still down: fail fast
+  EXPECT_EQ(run(BalanceQuery{"BANKAAAA"}).outcome, Outcome::kUnavailable);
+  // The store answers again: the engine rebuilt itself, and the lost payment left no trace.
+  auto b = balances("BANKAAAA");
+  EXPECT_TRUE(engine_->ready());
+  EXPECT_EQ(b[0].reserved_minor, 0);
+  EXPECT_EQ(b[0].balance_minor, 10'000);
+  Reply retry = run(transfer("BANKAAAA", "BANKBBBB", 4'000, "k-lost"));
+  EXPECT_EQ(retry.outcome, Outcome::kAccepted);
+  auto report = check_store(*store_);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->ok());
+  EXPECT_EQ(report->payments, 1);
+  engine_.reset();
+}
+
+TEST_F(EngineTest, AFullQueueRefusesAtOnceInsteadOfWaiting) {
+  bank("BANKAAAA");
+  engine_.reset();
+  FaultyStore slow(*store_);
+  Settings settings;
+  settings.queue_max = 4;
+  engine_ = std::make_unique<Engine>(settings, slow, clock_);
+  ASSERT_TRUE(engine_->start().has_value());
+  slow.commit_delay_ms = 200;
+  std::atomic<int> done{0};
+  int refused = 0;
+  for (int i = 0; i < 50; ++i) {
+    TokenCommand t{TokenCommand::Kind::kMint, "BANKAAAA", "USD", 1, "q-" + std::to_string(i)};
+    if (!engine_->submit(t, "test", [&](Reply&&) { ++done; })) ++refused;
+  }
+  EXPECT_GT(refused, 40);
+  slow.commit_delay_ms = 0;
+  engine_.reset();  // drains what was accepted
+  EXPECT_EQ(done.load(), 50 - refused);
 }
 
 // A seeded simulation: random transfers, funding, burns, closes and restarts against a

@@ -273,3 +273,44 @@ TEST_F(ApiTest, InvariantsHoldAfterTheSuite) {
 
 }  // namespace
 }  // namespace deltran::testing
+
+namespace deltran::testing {
+namespace {
+
+TEST(Scheduler, ClosesNonEmptyWindowsOnTheConfiguredPeriod) {
+  fs::path dir = temp_dir("sched");
+  ServerProcess server(dir / "data");
+  server.start({"--window-seconds", "1"});
+  auto c = server.client();
+  Headers admin = bearer(server.admin_key());
+  std::string key;
+  for (const char* id : {"SCHDAEAA", "SCHDAEBB"}) {
+    auto r = c.request("POST", "/api/v1/banks",
+                       std::string("{\"id\":\"") + id + "\",\"name\":\"x\",\"country\":\"AE\",\"currencies\":[\"USD\"]}", admin);
+    ASSERT_TRUE(r && r->status == 201);
+    if (key.empty()) key = std::string(parse(r->body).at("api_key").as_string());
+  }
+  ASSERT_EQ(c.request("POST", "/api/v1/tokens/mint",
+                      R"({"bank":"SCHDAEAA","currency":"USD","amount":"100.00","reference":"F"})", admin)->status, 200);
+  auto p = c.request("POST", "/api/v1/transfer",
+                     R"({"amount":"10.00","currency":"USD","debtor_agent":"SCHDAEAA","creditor_agent":"SCHDAEBB",)"
+                     R"("debtor":{"name":"a"},"creditor":{"name":"b"}})", bearer(key));
+  ASSERT_TRUE(p && p->status == 202) << (p ? p->body : "");
+  std::string id(parse(p->body).at("id").as_string());
+  std::string status;
+  for (int i = 0; i < 60 && status != "SETTLED"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto t = c.request("GET", "/api/v1/transaction/" + id, "", admin);
+    ASSERT_TRUE(t && t->status == 200);
+    status = std::string(parse(t->body).at("status").as_string());
+  }
+  EXPECT_EQ(status, "SETTLED");
+  auto b = c.request("GET", "/api/v1/banks/SCHDAEBB/balance", "", admin);
+  ASSERT_TRUE(b && b->status == 200);
+  EXPECT_EQ(parse(b->body).at("balances").as_array().at(0).at("balance").as_string(), "10.00");
+  server.stop();
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace deltran::testing

@@ -47,6 +47,27 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(settings_.body_limit_bytes);
     parser_->header_limit(static_cast<uint32_t>(settings_.header_limit_bytes));
     stream_.expires_after(std::chrono::seconds(settings_.read_timeout_s));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
+  }
+
+  // curl and many HTTP libraries send "Expect: 100-continue" before a body over 1 KiB and
+  // wait (curl: one second) for the interim answer; give it at once, unless the declared
+  // body is already too large, in which case the final answer comes instead.
+  void on_header(beast::error_code ec) {
+    if (ec) return on_read(ec);
+    auto& msg = parser_->get();
+    if (!beast::iequals(msg[http::field::expect], "100-continue")) return read_body();
+    auto length = parser_->content_length();
+    if (length && *length > settings_.body_limit_bytes) return read_body();  // fails with body_limit
+    continue_.emplace(http::status::continue_, 11);
+    http::async_write(stream_, *continue_, [self = shared_from_this()](beast::error_code e, size_t) {
+      if (e) return self->close();
+      self->read_body();
+    });
+  }
+
+  void read_body() {
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
   }
@@ -147,6 +168,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::atomic<int>& connections_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> response_;
+  std::optional<http::response<http::empty_body>> continue_;
   bool keep_alive_ = true;
   bool linger_ = false;
   std::vector<char> drain_buffer_;

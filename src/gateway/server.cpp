@@ -88,6 +88,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
     auto& msg = parser_->get();
     keep_alive_ = msg.keep_alive();
+    version_ = msg.version();
+    head_request_ = msg.method() == http::verb::head;
     Request req;
     req.method = std::string(msg.method_string());
     req.target = std::string(msg.target());
@@ -108,18 +110,34 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // Responses are serialised by hand into one buffer: Beast's generic serializer walks a
+  // chain of buffer views per write, which showed as the costliest part of a small reply
+  // under load. The format is fixed and simple: status line, headers, body.
   void write(Response&& res) {
-    response_.emplace();
-    response_->version(11);
-    response_->result(static_cast<unsigned>(res.status));
-    response_->set(http::field::server, "deltran");
-    response_->set(http::field::content_type, res.content_type);
-    for (auto& [k, v] : res.headers) response_->set(k, v);
-    response_->body() = std::move(res.body);
-    response_->keep_alive(keep_alive_);
-    response_->prepare_payload();
+    out_.clear();
+    out_ += version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    out_ += std::to_string(res.status);
+    out_ += ' ';
+    out_ += std::string_view(http::obsolete_reason(static_cast<http::status>(res.status)));
+    out_ += "\r\nServer: deltran\r\nContent-Type: ";
+    out_ += res.content_type;
+    out_ += "\r\nContent-Length: ";
+    out_ += std::to_string(res.body.size());
+    if (!keep_alive_) {
+      out_ += "\r\nConnection: close";
+    } else if (version_ == 10) {
+      out_ += "\r\nConnection: keep-alive";
+    }
+    for (const auto& [k, v] : res.headers) {
+      out_ += "\r\n";
+      out_ += k;
+      out_ += ": ";
+      out_ += v;
+    }
+    out_ += "\r\n\r\n";
+    if (!head_request_) out_ += res.body;
     stream_.expires_after(std::chrono::seconds(settings_.read_timeout_s));
-    http::async_write(stream_, *response_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    net::async_write(stream_, net::buffer(out_), [self = shared_from_this()](beast::error_code ec, size_t) {
       if (!ec && self->linger_) return self->drain();
       if (ec || !self->keep_alive_) return self->close();
       self->read();
@@ -167,7 +185,9 @@ class Session : public std::enable_shared_from_this<Session> {
   Handler& handler_;
   std::atomic<int>& connections_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::optional<http::response<http::string_body>> response_;
+  std::string out_;
+  unsigned version_ = 11;
+  bool head_request_ = false;
   std::optional<http::response<http::empty_body>> continue_;
   bool keep_alive_ = true;
   bool linger_ = false;

@@ -249,6 +249,12 @@ class FaultyStore final : public store::Store {
   Result<std::vector<store::AccountRow>> list_accounts() override { return inner_.list_accounts(); }
   Result<std::vector<store::JournalRow>> list_journal() override { return inner_.list_journal(); }
   Result<std::vector<store::FlowRow>> aggregate_flows() override { return inner_.aggregate_flows(); }
+  Result<std::vector<store::JournalRow>> list_postings(const std::string& o, int64_t f, int64_t t) override {
+    return inner_.list_postings(o, f, t);
+  }
+  Result<std::map<std::string, int64_t>> balances_before(const std::string& o, int64_t at) override {
+    return inner_.balances_before(o, at);
+  }
   bool healthy() override { return inner_.healthy(); }
 
  private:

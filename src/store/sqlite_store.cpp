@@ -434,6 +434,37 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Result<std::vector<JournalRow>> list_postings(const std::string& owner, int64_t from_us, int64_t to_us) override {
+    auto conn = acquire();
+    auto st = conn->prepare(
+        "SELECT kind, currency, from_owner, to_owner, amount_minor, reference, window_id, created_us FROM journal "
+        "WHERE (from_owner = ?1 OR to_owner = ?1) AND created_us >= ?2 AND created_us < ?3 ORDER BY seq");
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, owner).bind(2, from_us).bind(3, to_us);
+    std::vector<JournalRow> out;
+    int rc;
+    while ((rc = st->step()) == SQLITE_ROW) {
+      out.push_back(JournalRow{st->text(0), st->text(1), st->text(2), st->text(3), st->i64(4), st->text(5),
+                               st->i64(6), st->i64(7)});
+    }
+    if (rc != SQLITE_DONE) return tl::unexpected(sqlite_error(conn->db(), "list postings"));
+    return out;
+  }
+
+  Result<std::map<std::string, int64_t>> balances_before(const std::string& owner, int64_t at_us) override {
+    auto conn = acquire();
+    auto st = conn->prepare(
+        "SELECT currency, SUM(CASE WHEN to_owner = ?1 THEN amount_minor ELSE -amount_minor END) FROM journal "
+        "WHERE (from_owner = ?1 OR to_owner = ?1) AND created_us < ?2 GROUP BY currency");
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, owner).bind(2, at_us);
+    std::map<std::string, int64_t> out;
+    int rc;
+    while ((rc = st->step()) == SQLITE_ROW) out[st->text(0)] = st->i64(1);
+    if (rc != SQLITE_DONE) return tl::unexpected(sqlite_error(conn->db(), "balances before"));
+    return out;
+  }
+
   bool healthy() override {
     auto conn = acquire();
     auto st = conn->prepare("SELECT 1");

@@ -75,6 +75,24 @@ TEST_F(SqliteStoreTest, ABatchIsReadBackExactlyAfterReopening) {
   EXPECT_EQ((*got)->amount_minor, 42);
 }
 
+TEST_F(SqliteStoreTest, PostingsOfAnOwnerAndItsBalanceBeforeADayAreReadBack) {
+  Batch b;
+  b.journal.push_back(JournalRow{"MINT", "USD", "@omnibus", "BANKAAAA", 1'000, "m1", 0, 100});
+  b.journal.push_back(JournalRow{"SETTLEMENT", "USD", "BANKAAAA", "@clearing", 300, "window-1", 1, 200});
+  b.journal.push_back(JournalRow{"MINT", "EUR", "@omnibus", "BANKAAAA", 50, "m2", 0, 300});
+  b.journal.push_back(JournalRow{"MINT", "USD", "@omnibus", "BANKBBBB", 7, "m3", 0, 300});
+  ASSERT_TRUE(store_->commit(b).has_value());
+  auto before = store_->balances_before("BANKAAAA", 250);
+  ASSERT_TRUE(before.has_value());
+  EXPECT_EQ(before->at("USD"), 700);
+  EXPECT_EQ(before->count("EUR"), 0u);
+  auto day = store_->list_postings("BANKAAAA", 150, 400);
+  ASSERT_TRUE(day.has_value());
+  ASSERT_EQ(day->size(), 2u);
+  EXPECT_EQ((*day)[0].reference, "window-1");
+  EXPECT_EQ((*day)[1].currency, "EUR");
+}
+
 TEST_F(SqliteStoreTest, AFailedBatchWritesNothing) {
   Batch ok;
   PaymentRow p = payment("BANKAAAA", "BANKBBBB", 1, 1);

@@ -29,6 +29,12 @@ class Store {
   [[nodiscard]] virtual Result<std::vector<AuditRow>> read_audit(int64_t after_seq, int limit) = 0;
   [[nodiscard]] virtual Result<std::vector<AccountRow>> list_accounts() = 0;
   [[nodiscard]] virtual Result<std::vector<JournalRow>> list_journal() = 0;
+  // Postings that moved `owner`'s tokens with from_us <= created_us < to_us, oldest first,
+  // and its balance per currency just before from_us (for statements).
+  [[nodiscard]] virtual Result<std::vector<JournalRow>> list_postings(const std::string& owner, int64_t from_us,
+                                                                     int64_t to_us) = 0;
+  [[nodiscard]] virtual Result<std::map<std::string, int64_t>> balances_before(const std::string& owner,
+                                                                              int64_t at_us) = 0;
   // Payments summed per window, ordered pair and status (for `deltran check`).
   [[nodiscard]] virtual Result<std::vector<FlowRow>> aggregate_flows() = 0;
   // True when the store answers a trivial query.

@@ -1,0 +1,374 @@
+// Unicode folding: why ICU, and why a table in front of it.
+//
+// Sanctions and payment names arrive in Latin with diacritics (Müller, Çelik, Nguyễn),
+// sometimes in Cyrillic, Greek, Arabic or Han script. We need one ASCII spelling per name.
+// - ICU's "Any-Latin; Latin-ASCII" transliterator (Debian libicu-dev) is the reference:
+//   it knows ß->ss, æ->ae, ø->o, Turkish ı->i, Þ->th, and transliterates Cyrillic, Greek,
+//   Arabic and Han. It is locale-independent and thread-safe when each thread owns its
+//   instance (we keep one per thread).
+// - glibc iconv //TRANSLIT was rejected: its output depends on the process locale
+//   (setlocale is global state a library must not touch), it emits '?' for Cyrillic or
+//   Arabic under the C locale, and it folds ß and ø differently across glibc versions.
+// - ICU costs ~4-5 µs per call, the whole screening budget of one name. So Latin and
+//   Cyrillic letters (most non-ASCII names in payments) go through a per-code-point table
+//   filled from that same ICU transliterator at first use; only text in another script
+//   pays for the full ICU call. The table is derived, not hand-written, so it cannot
+//   drift from ICU; normalize_test checks the folds the business relies on.
+#include <deltran/compliance/normalize.hpp>
+
+#include <unicode/translit.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <array>
+#include <memory>
+#include <mutex>
+
+namespace deltran::compliance {
+namespace {
+
+// Code point ranges folded through the table.
+constexpr char32_t kLatinBegin = 0x00C0, kLatinEnd = 0x0250;        // Latin-1 .. Extended-B
+constexpr char32_t kCyrillicBegin = 0x0400, kCyrillicEnd = 0x0500;  // Cyrillic
+constexpr char32_t kLatinAddBegin = 0x1E00, kLatinAddEnd = 0x1F00;  // Latin Extended Additional
+
+enum class Fold : uint8_t { kSeparator, kDrop, kText };
+
+struct FoldEntry {
+  Fold kind = Fold::kSeparator;
+  uint8_t size = 0;
+  std::array<char, 5> text{};
+};
+
+constexpr size_t kTableSize = (kLatinEnd - kLatinBegin) + (kCyrillicEnd - kCyrillicBegin) +
+                              (kLatinAddEnd - kLatinAddBegin);
+
+std::unique_ptr<icu::Transliterator> make_transliterator() {
+  UErrorCode status = U_ZERO_ERROR;
+  std::unique_ptr<icu::Transliterator> t(
+      icu::Transliterator::createInstance("Any-Latin; Latin-ASCII", UTRANS_FORWARD, status));
+  if (U_FAILURE(status)) return nullptr;  // ICU data missing: non-table scripts become separators
+  return t;
+}
+
+icu::Transliterator* thread_transliterator() {
+  thread_local std::unique_ptr<icu::Transliterator> t = make_transliterator();
+  return t.get();
+}
+
+int table_index(char32_t cp) {
+  if (cp >= kLatinBegin && cp < kLatinEnd) return static_cast<int>(cp - kLatinBegin);
+  size_t base = kLatinEnd - kLatinBegin;
+  if (cp >= kCyrillicBegin && cp < kCyrillicEnd)
+    return static_cast<int>(base + (cp - kCyrillicBegin));
+  base += kCyrillicEnd - kCyrillicBegin;
+  if (cp >= kLatinAddBegin && cp < kLatinAddEnd)
+    return static_cast<int>(base + (cp - kLatinAddBegin));
+  return -1;
+}
+
+FoldEntry fold_one(icu::Transliterator* t, char32_t cp) {
+  FoldEntry e;
+  if (t == nullptr || !u_isalpha(static_cast<UChar32>(cp))) return e;  // separator
+  icu::UnicodeString u(static_cast<UChar32>(cp));
+  t->transliterate(u);
+  std::string out;
+  u.toUTF8String(out);
+  std::string kept;
+  for (char c : out) {
+    if (c >= 'A' && c <= 'Z') kept.push_back(static_cast<char>(c - 'A' + 'a'));
+    else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) kept.push_back(c);
+  }
+  if (kept.empty()) {
+    e.kind = Fold::kDrop;  // soft sign, hard sign and the like: no letter of their own
+    return e;
+  }
+  e.kind = Fold::kText;
+  e.size = static_cast<uint8_t>(std::min(kept.size(), e.text.size()));
+  std::copy_n(kept.begin(), e.size, e.text.begin());
+  return e;
+}
+
+const std::array<FoldEntry, kTableSize>& fold_table() {
+  static const std::array<FoldEntry, kTableSize> table = [] {
+    std::array<FoldEntry, kTableSize> t{};
+    std::unique_ptr<icu::Transliterator> tr = make_transliterator();
+    auto fill = [&](char32_t begin, char32_t end) {
+      for (char32_t cp = begin; cp < end; ++cp) t[static_cast<size_t>(table_index(cp))] = fold_one(tr.get(), cp);
+    };
+    fill(kLatinBegin, kLatinEnd);
+    fill(kCyrillicBegin, kCyrillicEnd);
+    fill(kLatinAddBegin, kLatinAddEnd);
+    return t;
+  }();
+  return table;
+}
+
+// Decodes one code point; invalid sequences yield the lead byte as Latin-1.
+char32_t decode(std::string_view s, size_t& i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  if (b0 < 0x80) {
+    ++i;
+    return b0;
+  }
+  int len = 0;
+  char32_t cp = 0;
+  if ((b0 & 0xE0) == 0xC0) { len = 2; cp = b0 & 0x1F; }
+  else if ((b0 & 0xF0) == 0xE0) { len = 3; cp = b0 & 0x0F; }
+  else if ((b0 & 0xF8) == 0xF0) { len = 4; cp = b0 & 0x07; }
+  if (len == 0 || i + static_cast<size_t>(len) > s.size()) {
+    ++i;
+    return b0;
+  }
+  for (int k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + static_cast<size_t>(k)]);
+    if ((b & 0xC0) != 0x80) {
+      ++i;
+      return b0;
+    }
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+  if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    ++i;
+    return b0;
+  }
+  i += static_cast<size_t>(len);
+  return cp;
+}
+
+bool is_apostrophe(char32_t cp) {
+  return cp == '\'' || cp == '`' || cp == 0x00B4 || cp == 0x2018 || cp == 0x2019 ||
+         cp == 0x02BC || cp == 0x02BB || cp == 0x02BF || cp == 0x02BE;
+}
+
+bool is_combining(char32_t cp) { return cp >= 0x0300 && cp < 0x0370; }
+
+void put_separator(std::string& out) {
+  if (!out.empty() && out.back() != ' ') out.push_back(' ');
+}
+
+// Length of the run of ASCII letters starting at s[i].
+size_t letter_run(std::string_view s, size_t i) {
+  size_t n = 0;
+  while (i + n < s.size()) {
+    const char c = s[i + n];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) break;
+    ++n;
+  }
+  return n;
+}
+
+// Appends the folded form of `s`; returns false if a letter outside the table was met
+// (the caller then transliterates the whole string with ICU and folds again).
+bool fold_fast(std::string_view s, std::string& out, bool allow_unknown) {
+  const auto& table = fold_table();
+  size_t token_len = 0;       // letters in the current token
+  bool initials_run = false;  // current token is single letters joined by dots: "s.a."
+  for (size_t i = 0; i < s.size();) {
+    const char32_t cp = decode(s, i);
+    if (cp < 0x80) {
+      char c = static_cast<char>(cp);
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+        out.push_back(c);
+        ++token_len;
+        continue;
+      }
+      if (c == '\'' || c == '`') continue;
+      // "S.A." and "L.L.C." become one token; "J.Smith" stays two.
+      if (c == '.' && (token_len == 1 || initials_run) && letter_run(s, i) == 1) {
+        initials_run = true;
+        continue;
+      }
+      put_separator(out);
+      token_len = 0;
+      initials_run = false;
+      continue;
+    }
+    if (is_apostrophe(cp) || is_combining(cp)) continue;
+    const int idx = table_index(cp);
+    if (idx >= 0) {
+      const FoldEntry& e = table[static_cast<size_t>(idx)];
+      if (e.kind == Fold::kText) {
+        out.append(e.text.data(), e.size);
+        token_len += e.size;
+      } else if (e.kind == Fold::kSeparator) {
+        put_separator(out);
+        token_len = 0;
+        initials_run = false;
+      }
+      continue;
+    }
+    if (!allow_unknown && u_isalpha(static_cast<UChar32>(cp))) return false;
+    put_separator(out);
+    token_len = 0;
+    initials_run = false;
+  }
+  if (!out.empty() && out.back() == ' ') out.pop_back();
+  return true;
+}
+
+void fold_into(std::string_view s, std::string& out) {
+  const size_t start = out.size();
+  if (fold_fast(s, out, /*allow_unknown=*/false)) return;
+  out.resize(start);
+  icu::Transliterator* t = thread_transliterator();
+  if (t == nullptr) {
+    fold_fast(s, out, /*allow_unknown=*/true);
+    return;
+  }
+  // Re-decode with the same Latin-1 fallback so ICU sees what the fast path saw.
+  icu::UnicodeString u;
+  for (size_t i = 0; i < s.size();) u.append(static_cast<UChar32>(decode(s, i)));
+  t->transliterate(u);
+  std::string latin;
+  u.toUTF8String(latin);
+  fold_fast(latin, out, /*allow_unknown=*/true);
+}
+
+// "abdulrahman" -> "abd" + "rahman"; "abubakar" -> "abu" + "bakar". The Arabic "servant
+// of" and "father of" compounds are written joined, hyphenated or apart ("Abd al-Rahman",
+// "Abdul Rahman", "Abdulrahman", "Abdel Rahman"); one canonical split lets the token
+// matcher see the same two tokens in every spelling. The rest must keep 4+ letters so
+// "abdullah" and "abdalla" stay whole.
+constexpr std::array<std::string_view, 10> kAbdForms = {
+    "abdoul", "abdul", "abdel", "abdal", "abdol", "abdur", "abdar", "abdou", "abdu", "abd"};
+constexpr std::array<std::string_view, 2> kAbuForms = {"abou", "abu"};
+
+template <size_t N>
+bool split_compound(std::string_view token, const std::array<std::string_view, N>& forms,
+                    std::string_view canonical, std::string_view& head, std::string_view& rest) {
+  for (std::string_view f : forms) {
+    if (token.size() >= f.size() && token.substr(0, f.size()) == f) {
+      rest = token.substr(f.size());
+      if (rest.empty() || rest.size() >= 4) {
+        head = canonical;
+        return true;
+      }
+      return false;
+    }
+  }
+  return false;
+}
+
+const std::vector<std::string>& default_honorifics() {
+  static const std::vector<std::string> v = {
+      "mr", "mrs", "ms", "miss", "mx", "mister", "madam", "madame", "dr", "doctor", "prof",
+      "professor", "sir", "dame", "lord", "lady", "sheikh", "shaikh", "sheik", "shaykh",
+      "cheikh", "haji", "hajji", "hadji", "haj", "hajj", "alhaji", "alhaj", "alhajji",
+      "mullah", "mulla", "maulana", "mawlana", "maulvi", "mufti", "imam", "ayatollah",
+      "hojatoleslam", "general", "gen", "colonel", "col", "major", "maj", "captain", "capt",
+      "lt", "lieutenant", "brigadier", "brig", "admiral", "adm", "commander", "cdr", "sgt",
+      "rev", "reverend", "engr", "excellency", "hon", "honourable", "honorable"};
+  return v;
+}
+
+const std::vector<std::string>& default_legal_forms() {
+  static const std::vector<std::string> v = {
+      "ltd", "limited", "llc", "inc", "incorporated", "corp", "corporation", "co", "company",
+      "plc", "gmbh", "mbh", "ag", "kg", "kgaa", "ohg", "sa", "sas", "sarl", "sasu", "sl",
+      "srl", "spa", "sapa", "bv", "nv", "oy", "oyj", "ab", "asa", "aps", "pte", "pty", "pvt",
+      "lp", "llp", "fze", "fzco", "fzc", "fzllc", "fzll", "jsc", "ojsc", "cjsc", "pjsc",
+      "ooo", "oao", "zao", "pao", "tov", "sae", "sal", "saog", "saoc", "wll", "est", "kk",
+      "ltda", "eirl", "sdn", "bhd", "tbk", "pt", "sro", "zrt", "kft", "doo", "ead", "eood"};
+  return v;
+}
+
+const std::vector<std::string>& default_particles() {
+  static const std::vector<std::string> v = {
+      "al", "el", "ul", "bin", "ibn", "bint", "binti", "van", "von", "der", "den", "de",
+      "del", "della", "da", "di", "du", "dos", "das", "y", "and", "of", "the", "und", "et"};
+  return v;
+}
+
+}  // namespace
+
+std::string fold_to_ascii(std::string_view utf8) {
+  std::string out;
+  out.reserve(utf8.size());
+  fold_into(utf8, out);
+  return out;
+}
+
+NormalizerSettings NormalizerSettings::defaults() {
+  NormalizerSettings s;
+  s.honorifics = default_honorifics();
+  s.legal_forms = default_legal_forms();
+  s.particles = default_particles();
+  return s;
+}
+
+std::string NormalizedName::joined_sorted() const {
+  std::vector<std::string_view> t;
+  t.reserve(size());
+  for (size_t i = 0; i < size(); ++i) t.push_back(token(i));
+  std::sort(t.begin(), t.end());
+  std::string out;
+  for (std::string_view v : t) {
+    if (!out.empty()) out.push_back(' ');
+    out.append(v);
+  }
+  return out;
+}
+
+NameNormalizer::NameNormalizer(NormalizerSettings settings) : settings_(std::move(settings)) {
+  for (const auto* list : {&settings_.honorifics, &settings_.legal_forms, &settings_.particles})
+    for (const std::string& w : *list) stop_.insert(fold_to_ascii(w));
+  if (settings_.max_token_length == 0) settings_.max_token_length = 1;
+  settings_.max_token_length = std::min<size_t>(settings_.max_token_length, 255);
+  settings_.max_tokens = std::clamp<size_t>(settings_.max_tokens, 1, 64);
+}
+
+bool NameNormalizer::is_stop(std::string_view token) const { return stop_.find(token) != stop_.end(); }
+
+void NameNormalizer::push_token(std::string_view token, NormalizedName& out) const {
+  if (out.spans.size() >= settings_.max_tokens || token.empty()) return;
+  token = token.substr(0, settings_.max_token_length);
+  if (!out.text.empty()) out.text.push_back(' ');
+  out.spans.emplace_back(static_cast<uint16_t>(out.text.size()), static_cast<uint16_t>(token.size()));
+  out.text.append(token);
+}
+
+void NameNormalizer::normalize(std::string_view utf8, NormalizedName& out) const {
+  thread_local std::string folded;
+  folded.clear();
+  fold_into(utf8.substr(0, 4096), folded);
+  out.text.clear();
+  out.spans.clear();
+  // Split into raw tokens, canonicalising compounds.
+  thread_local std::vector<std::string_view> raw;
+  raw.clear();
+  std::string_view rest_all(folded);
+  while (!rest_all.empty()) {
+    const size_t sp = rest_all.find(' ');
+    std::string_view tok = rest_all.substr(0, sp);
+    rest_all = sp == std::string_view::npos ? std::string_view{} : rest_all.substr(sp + 1);
+    if (tok.empty()) continue;
+    std::string_view head, rest;
+    if (split_compound(tok, kAbdForms, "abd", head, rest) ||
+        split_compound(tok, kAbuForms, "abu", head, rest)) {
+      raw.push_back(head);
+      if (!rest.empty()) raw.push_back(rest);
+      continue;
+    }
+    raw.push_back(tok);
+  }
+  size_t kept = 0;
+  for (std::string_view tok : raw) {
+    if (is_stop(tok)) continue;
+    push_token(tok, out);
+    ++kept;
+  }
+  if (kept == 0)  // a name made only of stop words ("Al", "Co") keeps them
+    for (std::string_view tok : raw) push_token(tok, out);
+}
+
+NormalizedName NameNormalizer::normalize(std::string_view utf8) const {
+  NormalizedName n;
+  normalize(utf8, n);
+  return n;
+}
+
+}  // namespace deltran::compliance

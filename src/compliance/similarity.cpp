@@ -1,0 +1,61 @@
+#include <deltran/compliance/similarity.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+
+namespace deltran::compliance {
+namespace {
+
+// Classic O(|a|·window) Jaro with fixed buffers: tokens are short (the normaliser caps
+// them at 40 characters by default), so no allocation and no bit tricks are needed.
+constexpr size_t kMaxLen = 256;
+
+double jaro_impl(std::string_view a, std::string_view b) {
+  if (a.empty() && b.empty()) return 1.0;
+  if (a.empty() || b.empty()) return 0.0;
+  if (a == b) return 1.0;
+  a = a.substr(0, kMaxLen);
+  b = b.substr(0, kMaxLen);
+  if (a.size() > b.size()) std::swap(a, b);
+  const size_t window = b.size() / 2 >= 1 ? b.size() / 2 - 1 : 0;
+  std::array<bool, kMaxLen> b_matched{};
+  std::array<uint8_t, kMaxLen> a_chars{};
+  size_t matches = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const size_t lo = i > window ? i - window : 0;
+    const size_t hi = std::min(b.size(), i + window + 1);
+    for (size_t j = lo; j < hi; ++j) {
+      if (!b_matched[j] && a[i] == b[j]) {
+        b_matched[j] = true;
+        a_chars[matches++] = static_cast<uint8_t>(a[i]);
+        break;
+      }
+    }
+  }
+  if (matches == 0) return 0.0;
+  size_t k = 0, half_transpositions = 0;
+  for (size_t j = 0; j < b.size(); ++j) {
+    if (!b_matched[j]) continue;
+    if (static_cast<uint8_t>(b[j]) != a_chars[k]) ++half_transpositions;
+    ++k;
+  }
+  const double m = static_cast<double>(matches);
+  const double t = static_cast<double>(half_transpositions / 2);
+  return (m / static_cast<double>(a.size()) + m / static_cast<double>(b.size()) + (m - t) / m) / 3.0;
+}
+
+}  // namespace
+
+double jaro(std::string_view a, std::string_view b) { return jaro_impl(a, b); }
+
+double jaro_winkler(std::string_view a, std::string_view b) {
+  const double j = jaro_impl(a, b);
+  if (j <= 0.7) return j;
+  size_t prefix = 0;
+  const size_t limit = std::min<size_t>({4, a.size(), b.size()});
+  while (prefix < limit && a[prefix] == b[prefix]) ++prefix;
+  return j + 0.1 * static_cast<double>(prefix) * (1.0 - j);
+}
+
+}  // namespace deltran::compliance

@@ -34,6 +34,8 @@ const std::vector<Setting>& settings() {
       {"listen", "DELTRAN_LISTEN", [](Config& c, const std::string& v) -> Status { c.listen = v; return {}; }},
       {"data", "DELTRAN_DATA", [](Config& c, const std::string& v) -> Status { c.data = v; return {}; }},
       {"admin_key", "DELTRAN_ADMIN_KEY", [](Config& c, const std::string& v) -> Status { c.admin_key = v; return {}; }},
+      {"compliance_key", "DELTRAN_COMPLIANCE_KEY",
+       [](Config& c, const std::string& v) -> Status { c.compliance_key = v; return {}; }},
       {"http.threads", "DELTRAN_HTTP_THREADS",
        [](Config& c, const std::string& v) -> Status {
          int64_t n = 0;
@@ -146,7 +148,8 @@ Status validate(const Config& c) {
 std::string describe(const Config& c) {
   auto masked = [](const std::string& s) { return s.empty() ? std::string("(from data folder)") : std::string("****"); };
   std::string out;
-  out += "listen=" + c.listen + " data=" + c.data + " admin_key=" + masked(c.admin_key);
+  out += "listen=" + c.listen + " data=" + c.data + " admin_key=" + masked(c.admin_key) +
+         " compliance_key=" + masked(c.compliance_key);
   out += " http.threads=" + std::to_string(c.http_threads) + " http.body_limit_bytes=" + std::to_string(c.body_limit_bytes);
   out += " core.queue_max=" + std::to_string(c.queue_max) + " core.batch_max=" + std::to_string(c.batch_max);
   out += " store.synchronous=" + c.synchronous + " clearing.window_seconds=" + std::to_string(c.window_seconds);

@@ -12,6 +12,7 @@ struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string data = "./var";
   std::string admin_key;          // empty: read or create <data>/admin.key
+  std::string compliance_key;     // empty: read or create <data>/compliance.key
   int http_threads = 1;
   int64_t body_limit_bytes = 1 << 20;
   int64_t queue_max = 65'536;

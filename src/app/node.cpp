@@ -46,9 +46,11 @@ Node::Node(Config config) : config_(std::move(config)) {}
 
 Node::~Node() { stop(); }
 
-Result<std::string> Node::load_or_create_admin_key() {
-  if (!config_.admin_key.empty()) return config_.admin_key;
-  fs::path path = fs::path(config_.data) / "admin.key";
+// A role's key: as configured, else read from <data>/<file>, else created there (0600).
+Result<std::string> Node::load_or_create_key(const std::string& configured, const std::string& file,
+                                             const std::string& prefix, const std::string& variable) {
+  if (!configured.empty()) return configured;
+  fs::path path = fs::path(config_.data) / file;
   if (fs::exists(path)) {
     std::ifstream in(path);
     std::string key;
@@ -56,14 +58,14 @@ Result<std::string> Node::load_or_create_admin_key() {
     if (key.empty()) return make_error(ErrorCode::kFailedPrecondition, path.string() + " is empty");
     return key;
   }
-  std::string key = new_api_key("dta_");
+  std::string key = new_api_key(prefix);
   {
     std::ofstream out(path, std::ios::trunc);
     out << key << "\n";
     if (!out) return make_error(ErrorCode::kUnavailable, "cannot write " + path.string());
   }
   ::chmod(path.c_str(), 0600);
-  spdlog::info("generated an admin key in {} (set DELTRAN_ADMIN_KEY to choose one)", path.string());
+  spdlog::info("generated a key in {} (set {} to choose one)", path.string(), variable);
   return key;
 }
 
@@ -71,9 +73,12 @@ Status Node::start() {
   std::error_code ec;
   fs::create_directories(config_.data, ec);
   if (ec) return make_error(ErrorCode::kUnavailable, "cannot create data folder " + config_.data + ": " + ec.message());
-  auto key = load_or_create_admin_key();
+  auto key = load_or_create_key(config_.admin_key, "admin.key", "dta_", "DELTRAN_ADMIN_KEY");
   if (!key) return tl::unexpected(key.error());
   admin_key_ = *key;
+  auto officer = load_or_create_key(config_.compliance_key, "compliance.key", "dtc_", "DELTRAN_COMPLIANCE_KEY");
+  if (!officer) return tl::unexpected(officer.error());
+  compliance_key_ = *officer;
 
   store::SqliteSettings ss;
   ss.path = (fs::path(config_.data) / "deltran.db").string();
@@ -90,6 +95,7 @@ Status Node::start() {
 
   gateway::ApiSettings as;
   as.admin_key = admin_key_;
+  as.compliance_key = compliance_key_;
   api_ = std::make_unique<gateway::Api>(as, *engine_, *store_, clock_);
 
   auto listen = split_listen(config_.listen);

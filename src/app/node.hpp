@@ -29,11 +29,13 @@ class Node {
   uint16_t port() const { return port_; }
   const std::string& host() const { return host_; }
   const std::string& admin_key() const { return admin_key_; }
+  const std::string& compliance_key() const { return compliance_key_; }
   store::Store& store() { return *store_; }
 
  private:
   void run_scheduler();
-  [[nodiscard]] Result<std::string> load_or_create_admin_key();
+  [[nodiscard]] Result<std::string> load_or_create_key(const std::string& configured, const std::string& file,
+                                                       const std::string& prefix, const std::string& variable);
 
   Config config_;
   SystemClock clock_;
@@ -44,6 +46,7 @@ class Node {
   std::string host_;
   uint16_t port_ = 0;
   std::string admin_key_;
+  std::string compliance_key_;
 
   std::mutex scheduler_mutex_;
   std::condition_variable scheduler_cv_;

@@ -95,11 +95,11 @@ int64_t reserved_of(const Engine::State& s, const std::string& bank, const std::
 // The stable error code of a rejection that is recorded (and so may be replayed).
 std::string code_for_reason(const std::string& reason) {
   if (reason == "AM04") return "insufficient_liquidity";
+  if (reason == "RR04") return "regulatory_reason";
   return "payment_rejected";
 }
 
-Reply record_rejection(Engine::State& s, const TransferCommand& c, const std::string& actor,
-                       std::string code, std::string reason, std::string message) {
+store::PaymentRow payment_row(const Engine::State& s, const TransferCommand& c) {
   store::PaymentRow row;
   row.id = c.id;
   row.uetr = c.uetr;
@@ -116,27 +116,115 @@ Reply record_rejection(Engine::State& s, const TransferCommand& c, const std::st
   row.creditor_account = c.creditor.account;
   row.remittance_info = c.remittance_info;
   row.channel = c.channel;
+  row.created_us = row.updated_us = s.now_us;
+  return row;
+}
+
+std::string payment_detail(const store::PaymentRow& p, std::string_view extra_key = {}, std::string_view extra = {}) {
+  std::string detail = "{\"amount\":";
+  append_json_string(detail, format_minor(p.amount_minor, p.currency));
+  detail += ",\"currency\":";
+  append_json_string(detail, p.currency);
+  detail += ",\"creditor_agent\":";
+  append_json_string(detail, p.creditor_agent);
+  if (!extra_key.empty()) {
+    detail += ",\"";
+    detail += extra_key;
+    detail += "\":";
+    append_json_string(detail, extra);
+  }
+  detail += '}';
+  return detail;
+}
+
+void remember(Engine::State& s, const store::PaymentRow& p, const PaymentResult& result) {
+  if (p.idempotency_key.empty()) return;
+  auto& entry = s.idempotency[idempotency_slot(p.debtor_agent, p.idempotency_key)];
+  entry.request_hash = p.request_hash;
+  entry.result = result;
+}
+
+Reply rejected_reply(const PaymentResult& result) {
+  Reply r = error_reply(Outcome::kRejected, code_for_reason(result.reason), result.reason, result.reason_text);
+  r.body = result;
+  return r;
+}
+
+// A payment refused for a reason that depends on state: recorded, so a retry answers the same.
+Reply record_rejection(Engine::State& s, const TransferCommand& c, const std::string& actor, std::string reason,
+                       std::string message) {
+  store::PaymentRow row = payment_row(s, c);
   row.status = PaymentStatus::kRejected;
   row.reason = reason;
   row.reason_text = message;
-  row.created_us = row.updated_us = s.now_us;
+  PaymentResult result{c.id, c.uetr, PaymentStatus::kRejected, 0, reason, message, 0};
+  remember(s, row, result);
+  audit(s, actor, "payment.rejected", c.id, payment_detail(row, "reason", reason));
   s.batch.payments.push_back(std::move(row));
   ++s.batch_rejected;
+  return rejected_reply(result);
+}
 
-  PaymentResult result{c.id, c.uetr, PaymentStatus::kRejected, 0, reason, message};
-  if (!c.idempotency_key.empty()) {
-    s.idempotency[idempotency_slot(c.debtor_agent, c.idempotency_key)] = {c.request_hash, result};
+// Reserves the debtor's liquidity in the open window of the currency and books the flow.
+// Liquidity = balance + net debit cap (the floor is −cap); reserving the net debit at
+// acceptance is what lets a closed window always settle. Returns the window, or 0 and an
+// explanation when the debtor cannot afford it.
+int64_t reserve_in_window(Engine::State& s, const store::PaymentRow& p, std::string& why) {
+  int64_t window_id = s.open_window_by_currency.at(p.currency);
+  LiveWindow& live = s.live.at(window_id);
+  store::WindowRow& window = s.windows.at(window_id);
+  Flow& out_flow = live.flows[p.debtor_agent];
+  const ledger::Account* account = s.ledger.find(p.debtor_agent, p.currency);
+  DELTRAN_ASSERT(account != nullptr, "a participant has an account in each of its currencies");
+  int64_t new_out = 0;
+  int64_t new_gross = 0;
+  if (__builtin_add_overflow(out_flow.out_minor, p.amount_minor, &new_out) ||
+      __builtin_add_overflow(window.gross_minor, p.amount_minor, &new_gross)) {
+    why = "the window cannot take more from " + p.debtor_agent;
+    return 0;
   }
-  std::string detail = "{\"reason\":";
-  append_json_string(detail, reason);
-  detail += ",\"amount\":";
-  append_json_string(detail, format_minor(c.amount_minor, c.currency));
-  detail += ",\"currency\":";
-  append_json_string(detail, c.currency);
-  detail += '}';
-  audit(s, actor, "payment.rejected", c.id, std::move(detail));
+  int64_t reserved_after = new_out > out_flow.in_minor ? new_out - out_flow.in_minor : 0;
+  int64_t liquidity = account->balance_minor - account->floor_minor;
+  if (reserved_after > liquidity) {
+    int64_t available = liquidity - out_flow.reserved_minor();
+    why = p.debtor_agent + " has " + format_minor(available, p.currency) + " " + p.currency +
+          " available, the payment needs " + format_minor(p.amount_minor, p.currency) + " " + p.currency;
+    return 0;
+  }
+  out_flow.out_minor = new_out;
+  live.flows[p.creditor_agent].in_minor += p.amount_minor;
+  live.pair_sums[{p.debtor_agent, p.creditor_agent}] += p.amount_minor;
+  window.gross_minor = new_gross;
+  window.payment_count += 1;
+  s.dirty_windows.insert(window_id);
+  return window_id;
+}
 
-  Reply r = error_reply(Outcome::kRejected, std::move(code), std::move(reason), std::move(message));
+// Holds the payment for a compliance officer: stored as HELD with an open case; it takes
+// no liquidity until it is released.
+Reply hold_for_review(Engine::State& s, const TransferCommand& c, const std::string& actor) {
+  store::PaymentRow row = payment_row(s, c);
+  row.status = PaymentStatus::kHeld;
+  row.reason_text = "held for compliance review";
+  store::CaseRow kase;
+  kase.id = ++s.last_case_id;
+  kase.payment_id = c.id;
+  kase.debtor_agent = c.debtor_agent;
+  kase.creditor_agent = c.creditor_agent;
+  kase.status = store::CaseStatus::kOpen;
+  kase.score = c.screening.score;
+  kase.reasons = c.screening.reasons.empty() ? "{}" : c.screening.reasons;
+  kase.created_us = s.now_us;
+  PaymentResult result{c.id, c.uetr, PaymentStatus::kHeld, 0, {}, row.reason_text, kase.id};
+  remember(s, row, result);
+  audit(s, actor, "payment.held", c.id, payment_detail(row, "case", std::to_string(kase.id)));
+  s.held[c.id] = row;
+  s.open_cases[kase.id] = kase;
+  s.batch.cases.push_back(kase);
+  s.batch.payments.push_back(std::move(row));
+  ++s.batch_held;
+  Reply r;
+  r.outcome = Outcome::kAccepted;
   r.body = std::move(result);
   return r;
 }
@@ -151,14 +239,9 @@ Reply apply_transfer(Engine::State& s, const Settings& settings, const TransferC
                            "Idempotency-Key '" + c.idempotency_key +
                                "' was already used for a different payment");
       }
-      Reply r;
+      Reply r = it->second.result.status == PaymentStatus::kRejected ? rejected_reply(it->second.result) : Reply{};
       r.outcome = Outcome::kReplayed;
       r.body = it->second.result;
-      if (it->second.result.status == PaymentStatus::kRejected) {
-        r.reason = it->second.result.reason;
-        r.code = code_for_reason(r.reason);
-        r.message = it->second.result.reason_text;
-      }
       return r;
     }
   }
@@ -181,76 +264,83 @@ Reply apply_transfer(Engine::State& s, const Settings& settings, const TransferC
     return error_reply(Outcome::kRejected, "amount_not_allowed", "AM02",
                        "amount exceeds the largest payment the rail accepts");
   }
-  int64_t window_id = s.open_window_by_currency.at(c.currency);
-  LiveWindow& live = s.live.at(window_id);
-  store::WindowRow& window = s.windows.at(window_id);
-  Flow& out_flow = live.flows[c.debtor_agent];
-  const ledger::Account* account = s.ledger.find(c.debtor_agent, c.currency);
-  DELTRAN_ASSERT(account != nullptr, "a participant has an account in each of its currencies");
-
-  int64_t new_out = 0;
-  int64_t new_gross = 0;
-  if (__builtin_add_overflow(out_flow.out_minor, c.amount_minor, &new_out) ||
-      __builtin_add_overflow(window.gross_minor, c.amount_minor, &new_gross)) {
-    return record_rejection(s, c, actor, "insufficient_liquidity", "AM04",
-                            "the window cannot take more from " + c.debtor_agent);
+  if (c.screening.decision == Screening::Decision::kBlock) {
+    audit(s, actor, "compliance.blocked", c.id, c.screening.reasons.empty() ? "{}" : c.screening.reasons);
+    return record_rejection(s, c, actor, "RR04", "blocked by compliance screening");
   }
-  int64_t reserved_after = new_out > out_flow.in_minor ? new_out - out_flow.in_minor : 0;
-  // Liquidity = balance + net debit cap (the floor is −cap). Reserving the net debit at
-  // acceptance is what lets a closed window always settle.
-  int64_t liquidity = account->balance_minor - account->floor_minor;
-  if (reserved_after > liquidity) {
-    int64_t available = liquidity - out_flow.reserved_minor();
-    return record_rejection(s, c, actor, "insufficient_liquidity", "AM04",
-                            c.debtor_agent + " has " + format_minor(available, c.currency) + " " +
-                                c.currency + " available, the payment needs " +
-                                format_minor(c.amount_minor, c.currency) + " " + c.currency);
-  }
-  out_flow.out_minor = new_out;
-  live.flows[c.creditor_agent].in_minor += c.amount_minor;
-  live.pair_sums[{c.debtor_agent, c.creditor_agent}] += c.amount_minor;
-  window.gross_minor = new_gross;
-  window.payment_count += 1;
-  s.dirty_windows.insert(window_id);
+  if (c.screening.decision == Screening::Decision::kReview) return hold_for_review(s, c, actor);
 
-  store::PaymentRow row;
-  row.id = c.id;
-  row.uetr = c.uetr;
-  row.end_to_end_id = c.end_to_end_id;
-  row.idempotency_key = c.idempotency_key;
-  row.request_hash = c.request_hash;
-  row.debtor_agent = c.debtor_agent;
-  row.creditor_agent = c.creditor_agent;
-  row.currency = c.currency;
-  row.amount_minor = c.amount_minor;
-  row.debtor_name = c.debtor.name;
-  row.debtor_account = c.debtor.account;
-  row.creditor_name = c.creditor.name;
-  row.creditor_account = c.creditor.account;
-  row.remittance_info = c.remittance_info;
-  row.channel = c.channel;
+  store::PaymentRow row = payment_row(s, c);
+  std::string why;
+  int64_t window_id = reserve_in_window(s, row, why);
+  if (window_id == 0) return record_rejection(s, c, actor, "AM04", why);
   row.status = PaymentStatus::kQueued;
   row.window_id = window_id;
-  row.created_us = row.updated_us = s.now_us;
+  PaymentResult result{c.id, c.uetr, PaymentStatus::kQueued, window_id, {}, {}, 0};
+  remember(s, row, result);
+  audit(s, actor, "payment.queued", c.id, payment_detail(row, "window", std::to_string(window_id)));
   s.batch.payments.push_back(std::move(row));
   ++s.batch_queued;
-
-  PaymentResult result{c.id, c.uetr, PaymentStatus::kQueued, window_id, {}, {}};
-  if (!c.idempotency_key.empty()) {
-    s.idempotency[idempotency_slot(c.debtor_agent, c.idempotency_key)] = {c.request_hash, result};
-  }
-  std::string detail = "{\"window\":" + std::to_string(window_id) + ",\"amount\":";
-  append_json_string(detail, format_minor(c.amount_minor, c.currency));
-  detail += ",\"currency\":";
-  append_json_string(detail, c.currency);
-  detail += ",\"creditor_agent\":";
-  append_json_string(detail, c.creditor_agent);
-  detail += '}';
-  audit(s, actor, "payment.queued", c.id, std::move(detail));
-
   Reply r;
   r.outcome = Outcome::kAccepted;
   r.body = std::move(result);
+  return r;
+}
+
+// An officer's decision on a case: approval sends the held payment down the normal path
+// (into the window open now, if the debtor can still afford it); rejection ends it (RR04).
+Reply apply_case_decision(Engine::State& s, const CaseDecisionCommand& c, const std::string& actor) {
+  auto it = s.open_cases.find(c.case_id);
+  if (it == s.open_cases.end()) {
+    return error_reply(Outcome::kNotFound, "case_not_open",  "",
+                       "case " + std::to_string(c.case_id) + " does not exist or is already decided");
+  }
+  store::CaseRow kase = it->second;
+  s.open_cases.erase(it);
+  auto held = s.held.find(kase.payment_id);
+  DELTRAN_ASSERT(held != s.held.end(), "an open case holds a payment");
+  store::PaymentRow p = held->second;
+  s.held.erase(held);
+
+  store::PaymentUpdate update{p.id, PaymentStatus::kRejected, "RR04", {}, 0, s.now_us};
+  PaymentResult result{p.id, p.uetr, PaymentStatus::kRejected, 0, "RR04", {}, kase.id};
+  if (c.approve) {
+    std::string why;
+    int64_t window_id = reserve_in_window(s, p, why);
+    if (window_id != 0) {
+      update.status = result.status = PaymentStatus::kQueued;
+      update.reason = result.reason = "";
+      update.window_id = result.window_id = window_id;
+      ++s.batch_queued;
+    } else {
+      update.reason = result.reason = "AM04";
+      update.reason_text = result.reason_text = "released by compliance, then refused: " + why;
+      ++s.batch_rejected;
+    }
+  } else {
+    update.reason_text = result.reason_text = "rejected by compliance review" + (c.note.empty() ? "" : ": " + c.note);
+    ++s.batch_rejected;
+  }
+  kase.status = c.approve ? store::CaseStatus::kApproved : store::CaseStatus::kRejected;
+  kase.decided_by = actor;
+  kase.note = c.note;
+  kase.decided_us = s.now_us;
+  remember(s, p, result);
+  s.batch.payment_updates.push_back(update);
+  s.batch.cases.push_back(kase);
+  std::string detail = "{\"payment\":";
+  append_json_string(detail, p.id);
+  detail += ",\"decision\":";
+  append_json_string(detail, c.approve ? "approve" : "reject");
+  detail += ",\"note\":";
+  append_json_string(detail, c.note);
+  detail += ",\"payment_status\":";
+  append_json_string(detail, store::to_string(update.status));
+  detail += '}';
+  audit(s, actor, c.approve ? "case.approved" : "case.rejected", std::to_string(kase.id), std::move(detail));
+  Reply r;
+  r.outcome = Outcome::kOk;
+  r.body = CaseResult{kase, result};
   return r;
 }
 
@@ -541,6 +631,7 @@ Reply apply_command(Engine::State& s, const Settings& settings, const Command& c
         else if constexpr (std::is_same_v<T, CreateBankCommand>) return apply_create_bank(s, cmd, actor);
         else if constexpr (std::is_same_v<T, TokenCommand>) return apply_token(s, cmd, actor);
         else if constexpr (std::is_same_v<T, CloseWindowCommand>) return apply_close(s, cmd, actor);
+        else if constexpr (std::is_same_v<T, CaseDecisionCommand>) return apply_case_decision(s, cmd, actor);
         else return apply_query(s, cmd);
       },
       c);
@@ -580,14 +671,23 @@ void restore_state(Engine::State& s, const store::Snapshot& snap) {
   for (const auto& r : snap.idempotency) {
     s.idempotency[idempotency_slot(r.debtor_agent, r.idempotency_key)] = IdempotencyEntry{
         r.request_hash, PaymentResult{r.payment_id, r.uetr, r.first_status,
-                                      r.first_status == PaymentStatus::kRejected ? 0 : r.window_id, r.reason,
-                                      r.reason_text}};
+                                      r.first_status == PaymentStatus::kQueued ? r.window_id : 0, r.reason,
+                                      r.reason_text, 0}};
   }
   for (const auto& j : snap.token_operations) {
     bool mint = j.kind == "MINT";
     s.token_references[(mint ? "MINT:" : "BURN:") + j.reference] =
         TokenReference{mint ? j.to : j.from, j.currency, j.amount_minor};
   }
+  for (const auto& p : snap.held_payments) s.held[p.id] = p;
+  for (const auto& c : snap.open_cases) {
+    s.open_cases[c.id] = c;
+    auto held = s.held.find(c.payment_id);
+    if (held == s.held.end() || held->second.idempotency_key.empty()) continue;
+    auto entry = s.idempotency.find(idempotency_slot(held->second.debtor_agent, held->second.idempotency_key));
+    if (entry != s.idempotency.end()) entry->second.result.case_id = c.id;
+  }
+  s.last_case_id = snap.max_case_id;
   s.audit_seq = snap.audit_tip.seq;
   s.audit_hash = snap.audit_tip.hash;
 }

@@ -44,8 +44,11 @@ void check_windows(store::Store& store, CheckReport& report, const std::vector<s
   std::map<int64_t, Totals> per_window;
   for (const auto& f : flows) {
     report.payments += f.count;
-    if (f.status == store::PaymentStatus::kRejected) {
-      if (f.window_id != 0) report.failures.push_back("a rejected payment sits in window " + std::to_string(f.window_id));
+    if (f.status == store::PaymentStatus::kRejected || f.status == store::PaymentStatus::kHeld) {
+      if (f.window_id != 0) {
+        report.failures.push_back(std::string("a ") + store::to_string(f.status) + " payment sits in window " +
+                                  std::to_string(f.window_id));
+      }
       continue;
     }
     Totals& t = per_window[f.window_id];

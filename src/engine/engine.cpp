@@ -147,7 +147,7 @@ void Engine::process(std::deque<Envelope>& work) {
   State& s = *state_;
   s.batch.clear();
   s.now_us = clock_.now_us();
-  s.batch_queued = s.batch_rejected = s.batch_settled = s.batch_windows_settled = 0;
+  s.batch_queued = s.batch_rejected = s.batch_held = s.batch_settled = s.batch_windows_settled = 0;
   s.auth_changed = false;
   for (auto& e : work) replies.push_back(apply_command(s, settings_, e.command, e.actor));
   finish_batch(s);
@@ -174,6 +174,7 @@ void Engine::process(std::deque<Envelope>& work) {
       metrics_.commits.add();
       metrics_.payments_queued.add(static_cast<uint64_t>(s.batch_queued));
       metrics_.payments_rejected.add(static_cast<uint64_t>(s.batch_rejected));
+      metrics_.payments_held.add(static_cast<uint64_t>(s.batch_held));
       metrics_.payments_settled.add(static_cast<uint64_t>(s.batch_settled));
       metrics_.windows_settled.add(static_cast<uint64_t>(s.batch_windows_settled));
       if (s.auth_changed || s.batch_windows_settled > 0) publish();

@@ -216,6 +216,66 @@ TEST_F(EngineTest, RestartRebuildsBalancesReservationsAndIdempotencyKeys) {
   EXPECT_EQ(engine_->auth_table()->bank_by_key_hash.at("hash-BANKBBBB"), "BANKBBBB");
 }
 
+TEST_F(EngineTest, AReviewedPaymentIsHeldWithACaseAndReleasedIntoTheOpenWindowOnApproval) {
+  bank("BANKAAAA");
+  bank("BANKBBBB");
+  mint("BANKAAAA", 10'000);
+  TransferCommand t = transfer("BANKAAAA", "BANKBBBB", 2'000, "held-1");
+  t.screening = {Screening::Decision::kReview, 80, R"({"rules":["structuring"]})"};
+  Reply held = run(t);
+  ASSERT_EQ(held.outcome, Outcome::kAccepted);
+  const auto& p = std::get<PaymentResult>(held.body);
+  EXPECT_EQ(p.status, store::PaymentStatus::kHeld);
+  ASSERT_GT(p.case_id, 0);
+  EXPECT_EQ(balances("BANKAAAA")[0].reserved_minor, 0) << "a held payment takes no liquidity";
+  auto cases = store_->list_cases(store::CaseStatus::kOpen, 0, 10);
+  ASSERT_TRUE(cases.has_value());
+  ASSERT_EQ(cases->size(), 1u);
+  EXPECT_EQ(cases->at(0).score, 80);
+  close();
+  open();  // the case and the held payment survive a restart
+  Reply approved = run(CaseDecisionCommand{p.case_id, true, "documents checked"});
+  ASSERT_EQ(approved.outcome, Outcome::kOk) << approved.message;
+  const auto& result = std::get<CaseResult>(approved.body);
+  EXPECT_EQ(result.kase.status, store::CaseStatus::kApproved);
+  EXPECT_EQ(result.payment.status, store::PaymentStatus::kQueued);
+  EXPECT_EQ(balances("BANKAAAA")[0].reserved_minor, 2'000);
+  EXPECT_EQ(run(CaseDecisionCommand{p.case_id, true, ""}).outcome, Outcome::kNotFound) << "decided once";
+  Reply replay = run(t);
+  EXPECT_EQ(std::get<PaymentResult>(replay.body).status, store::PaymentStatus::kQueued);
+  ASSERT_EQ(run(CloseWindowCommand{0, "USD", false}).outcome, Outcome::kOk);
+  EXPECT_EQ(usd_balance("BANKBBBB"), 2'000);
+  auto report = check_store(*store_);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->ok()) << report->failures.front();
+}
+
+TEST_F(EngineTest, ARejectedCaseAndABlockedPaymentEndWithRR04) {
+  bank("BANKAAAA");
+  bank("BANKBBBB");
+  mint("BANKAAAA", 10'000);
+  TransferCommand review = transfer("BANKAAAA", "BANKBBBB", 500, "r-1");
+  review.screening.decision = Screening::Decision::kReview;
+  auto held = std::get<PaymentResult>(run(review).body);
+  Reply rejected = run(CaseDecisionCommand{held.case_id, false, "counterparty unverifiable"});
+  ASSERT_EQ(rejected.outcome, Outcome::kOk);
+  EXPECT_EQ(std::get<CaseResult>(rejected.body).payment.status, store::PaymentStatus::kRejected);
+  auto stored = store_->get_payment(held.id);
+  ASSERT_TRUE(stored && stored->has_value());
+  EXPECT_EQ((*stored)->status, store::PaymentStatus::kRejected);
+  EXPECT_EQ((*stored)->reason, "RR04");
+  TransferCommand block = transfer("BANKAAAA", "BANKBBBB", 500, "b-1");
+  block.screening = {Screening::Decision::kBlock, 100, R"({"hits":[{"list":"ofac"}]})"};
+  Reply blocked = run(block);
+  EXPECT_EQ(blocked.outcome, Outcome::kRejected);
+  EXPECT_EQ(blocked.reason, "RR04");
+  EXPECT_EQ(run(block).outcome, Outcome::kReplayed);
+  EXPECT_EQ(balances("BANKAAAA")[0].reserved_minor, 0);
+  auto report = check_store(*store_);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->ok()) << report->failures.front();
+}
+
 // Wraps the real store and fails or slows commits on demand: the faults a disk or a
 // database server produces, injected in front of our own SQLite adapter.
 class FaultyStore final : public store::Store {
@@ -249,6 +309,10 @@ class FaultyStore final : public store::Store {
   Result<std::vector<store::AccountRow>> list_accounts() override { return inner_.list_accounts(); }
   Result<std::vector<store::JournalRow>> list_journal() override { return inner_.list_journal(); }
   Result<std::vector<store::FlowRow>> aggregate_flows() override { return inner_.aggregate_flows(); }
+  Result<std::vector<store::CaseRow>> list_cases(std::optional<store::CaseStatus> s, int64_t b, int l) override {
+    return inner_.list_cases(s, b, l);
+  }
+  Result<std::optional<store::CaseRow>> get_case(int64_t id) override { return inner_.get_case(id); }
   Result<std::vector<store::JournalRow>> list_postings(const std::string& o, int64_t f, int64_t t) override {
     return inner_.list_postings(o, f, t);
   }

@@ -45,6 +45,9 @@ struct Engine::State {
   std::map<int64_t, LiveWindow> live;  // aggregates of each open window
   std::unordered_map<std::string, IdempotencyEntry> idempotency;  // debtor \x1f key
   std::map<std::string, TokenReference> token_references;           // KIND:reference
+  std::map<std::string, store::PaymentRow> held;  // payment id → held payment
+  std::map<int64_t, store::CaseRow> open_cases;
+  int64_t last_case_id = 0;
   int64_t next_window_id = 1;
   int64_t audit_seq = 0;
   std::string audit_hash;
@@ -57,6 +60,7 @@ struct Engine::State {
   int64_t now_us = 0;
   int64_t batch_queued = 0;
   int64_t batch_rejected = 0;
+  int64_t batch_held = 0;
   int64_t batch_settled = 0;
   int64_t batch_windows_settled = 0;
 };

@@ -34,9 +34,11 @@ constexpr size_t kMaxIdempotencyKey = 255;
 
 struct Principal {
   bool admin = false;
-  std::string bank;  // for a participant
-  std::string actor() const { return admin ? "admin" : bank; }
-  bool may_act_for(std::string_view b) const { return admin || bank == b; }
+  std::string bank;         // for a participant
+  bool compliance = false;  // the compliance officer: reviews cases, acts for no bank
+  std::string actor() const { return admin ? "admin" : compliance ? "compliance" : bank; }
+  bool may_act_for(std::string_view b) const { return admin || (!compliance && bank == b); }
+  bool sees_everything() const { return admin || compliance; }
 };
 
 // An API error: HTTP status, stable code, message, and ISO 20022 reason (may be empty).
@@ -289,6 +291,24 @@ void write_bank(JsonWriter& w, const engine::BankView& b, bool with_caps) {
   w.field("created_at", format_rfc3339(b.created_us)).end_object();
 }
 
+void write_case(JsonWriter& w, const store::CaseRow& c) {
+  w.begin_object()
+      .field("id", c.id)
+      .field("payment_id", c.payment_id)
+      .field("debtor_agent", c.debtor_agent)
+      .field("creditor_agent", c.creditor_agent)
+      .field("status", store::to_string(c.status))
+      .field("score", c.score);
+  w.key("reasons").raw_number(c.reasons.empty() ? "{}" : c.reasons);  // stored as compact JSON
+  w.field("created_at", format_rfc3339(c.created_us));
+  if (c.decided_us == 0) {
+    w.key("decided_at").null().key("decided_by").null();
+  } else {
+    w.field("decided_at", format_rfc3339(c.decided_us)).field("decided_by", c.decided_by);
+  }
+  w.field("note", c.note).end_object();
+}
+
 int status_of(Outcome o) {
   switch (o) {
     case Outcome::kOk: return 200;
@@ -367,14 +387,17 @@ struct Api::Impl {
     }
     std::string_view token = h.substr(kBearer.size());
     if (!settings.admin_key.empty() && constant_time_equal(token, settings.admin_key)) {
-      return Principal{true, {}};
+      return Principal{true, {}, false};
+    }
+    if (!settings.compliance_key.empty() && constant_time_equal(token, settings.compliance_key)) {
+      return Principal{false, {}, true};
     }
     auto table = engine.auth_table();
     auto it = table->bank_by_key_hash.find(sha256_hex(token));
     if (it == table->bank_by_key_hash.end()) {
       return tl::unexpected(ApiError{401, "unauthenticated", "unknown or revoked API key", ""});
     }
-    return Principal{false, it->second};
+    return Principal{false, it->second, false};
   }
 
   // Sends a command to the engine and answers through `done` when its batch is durable.
@@ -398,6 +421,7 @@ struct Api::Impl {
   void post_bank(Request& req, Respond respond);
   void post_tokens(Request& req, bool mint, Respond respond);
   void get_transactions(const Request& req, const Principal& who, Respond respond);
+  void get_cases(const Request& req, Respond respond);
   void get_transaction(std::string_view id, const Principal& who, Respond respond);
   void get_windows(const Request& req, const Principal& who, Respond respond);
 };
@@ -541,6 +565,58 @@ void Api::Impl::route(Request& req, const Principal* who_ptr, std::string& route
     }
     return not_found();
   }
+  if (res == "compliance" && n >= 4 && parts[3] == "cases") {
+    if (!who.compliance && !who.admin) {
+      return respond(error_response(ApiError{403, "forbidden", "compliance cases need the compliance officer role", ""}));
+    }
+    if (n == 4 && get) {
+      route_name = "/api/v1/compliance/cases";
+      return get_cases(req, std::move(respond));
+    }
+    int64_t id = 0;
+    auto [p, ec] = std::from_chars(parts[4].data(), parts[4].data() + parts[4].size(), id);
+    if (n < 5 || ec != std::errc() || p != parts[4].data() + parts[4].size() || id <= 0) {
+      return respond(error_response(ApiError{404, "case_not_found", "case id must be a positive integer", ""}));
+    }
+    if (n == 5 && get) {
+      route_name = "/api/v1/compliance/cases/{id}";
+      auto row = store.get_case(id);
+      if (!row) return respond(error_response(ApiError{503, "store_unavailable", row.error().message, ""}));
+      if (!row->has_value()) return respond(error_response(ApiError{404, "case_not_found", "no case " + std::to_string(id), ""}));
+      JsonWriter w;
+      write_case(w, **row);
+      return respond(json_response(200, w.take()));
+    }
+    if (n == 6 && post && (parts[5] == "approve" || parts[5] == "reject")) {
+      route_name = parts[5] == "approve" ? "/api/v1/compliance/cases/{id}/approve" : "/api/v1/compliance/cases/{id}/reject";
+      if (!who.compliance) {
+        return respond(error_response(ApiError{403, "forbidden", "only the compliance officer decides cases", ""}));
+      }
+      std::string note;
+      if (!req.body.empty()) {
+        auto body = parse_object(req);
+        if (!body) return respond(error_response(body.error()));
+        Fields f(*body);
+        note = f.text("note", false, 500).value_or("");
+        if (f.error()) return respond(error_response(*f.error()));
+      }
+      return submit(engine::CaseDecisionCommand{id, parts[5] == "approve", note}, who, std::move(respond),
+                    [](Reply&& r) {
+                      if (r.outcome != Outcome::kOk) return error_response(error_of(r));
+                      const auto& c = std::get<engine::CaseResult>(r.body);
+                      JsonWriter w;
+                      w.begin_object().key("case");
+                      write_case(w, c.kase);
+                      w.key("payment").begin_object().field("id", c.payment.id)
+                          .field("status", store::to_string(c.payment.status));
+                      if (c.payment.reason.empty()) w.key("reason").null(); else w.field("reason", c.payment.reason);
+                      if (c.payment.window_id == 0) w.key("window_id").null(); else w.field("window_id", c.payment.window_id);
+                      w.end_object().end_object();
+                      return json_response(200, w.take());
+                    });
+    }
+    return not_found();
+  }
   if (res == "windows") {
     if (n == 3 && get) {
       route_name = "/api/v1/windows";
@@ -648,12 +724,10 @@ void Api::Impl::post_transfer(Request& req, const Principal& who, Respond respon
       return res;
     }
     JsonWriter w;
-    w.begin_object()
-        .field("id", p->id)
-        .field("uetr", p->uetr)
-        .field("status", store::to_string(p->status))
-        .field("window_id", p->window_id)
-        .end_object();
+    w.begin_object().field("id", p->id).field("uetr", p->uetr).field("status", store::to_string(p->status));
+    if (p->window_id == 0) w.key("window_id").null(); else w.field("window_id", p->window_id);
+    if (p->case_id != 0) w.field("case_id", p->case_id);
+    w.end_object();
     Response res = json_response(202, w.take());
     if (r.outcome == Outcome::kReplayed) res.headers.emplace_back("Idempotent-Replayed", "true");
     return res;
@@ -763,7 +837,7 @@ void Api::Impl::get_transaction(std::string_view id, const Principal& who, Respo
     return respond(error_response(ApiError{404, "transaction_not_found", "no transaction " + std::string(id), ""}));
   }
   const store::PaymentRow& p = **row;
-  if (!who.admin && p.debtor_agent != who.bank && p.creditor_agent != who.bank) {
+  if (!who.sees_everything() && p.debtor_agent != who.bank && p.creditor_agent != who.bank) {
     return respond(error_response(ApiError{403, "forbidden", "the transaction does not involve " + who.bank, ""}));
   }
   JsonWriter w;
@@ -791,6 +865,30 @@ std::optional<int64_t> positive_int(const std::map<std::string, std::string>& q,
 }
 }  // namespace
 
+void Api::Impl::get_cases(const Request& req, Respond respond) {
+  auto q = query_params(req.target);
+  std::optional<store::CaseStatus> status;
+  if (auto it = q.find("status"); it != q.end() && !it->second.empty()) {
+    status = store::parse_case_status(it->second);
+    if (!status) return respond(error_response(ApiError{400, "invalid_query", "status must be OPEN, APPROVED or REJECTED", ""}));
+  }
+  auto limit = positive_int(q, "limit");
+  auto cursor = positive_int(q, "cursor");
+  if (!limit || !cursor) {
+    return respond(error_response(ApiError{400, "invalid_query", "limit and cursor must be non-negative integers", ""}));
+  }
+  int lim = static_cast<int>(std::clamp<int64_t>(*limit == 0 ? 100 : *limit, 1, settings.list_limit_max));
+  auto rows = store.list_cases(status, *cursor, lim);
+  if (!rows) return respond(error_response(ApiError{503, "store_unavailable", rows.error().message, ""}));
+  JsonWriter w;
+  w.begin_object().key("items").begin_array();
+  for (const auto& c : *rows) write_case(w, c);
+  w.end_array();
+  if (static_cast<int>(rows->size()) == lim) w.field("next_cursor", std::to_string(rows->back().id)); else w.key("next_cursor").null();
+  w.end_object();
+  respond(json_response(200, w.take()));
+}
+
 void Api::Impl::get_transactions(const Request& req, const Principal& who, Respond respond) {
   auto q = query_params(req.target);
   store::PaymentFilter filter;
@@ -810,7 +908,7 @@ void Api::Impl::get_transactions(const Request& req, const Principal& who, Respo
   filter.before_seq = *cursor;
   filter.window_id = *window;
   if (auto it = q.find("currency"); it != q.end()) filter.currency = it->second;
-  if (!who.admin) {
+  if (!who.sees_everything()) {
     filter.participant = who.bank;
   } else if (auto it = q.find("bank"); it != q.end()) {
     filter.participant = it->second;
@@ -879,6 +977,7 @@ std::string Api::render_metrics() const {
   metrics::render_header(out, "transactions_processed_total", "counter", "Payments processed by final status of the step.");
   metrics::render_sample(out, "transactions_processed_total", "status=\"QUEUED\"", static_cast<double>(em.payments_queued.value()));
   metrics::render_sample(out, "transactions_processed_total", "status=\"REJECTED\"", static_cast<double>(em.payments_rejected.value()));
+  metrics::render_sample(out, "transactions_processed_total", "status=\"HELD\"", static_cast<double>(em.payments_held.value()));
   metrics::render_sample(out, "transactions_processed_total", "status=\"SETTLED\"", static_cast<double>(em.payments_settled.value()));
   metrics::render_header(out, "netting_efficiency_ratio", "gauge", "1 - net/gross of the last settled window per currency.");
   for (const auto& [currency, ppm] : impl_->engine.efficiency_by_currency()) {

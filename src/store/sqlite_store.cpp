@@ -53,6 +53,11 @@ CREATE TABLE IF NOT EXISTS windows(
 CREATE TABLE IF NOT EXISTS window_positions(
   window_id INTEGER NOT NULL, bank TEXT NOT NULL, net_minor INTEGER NOT NULL,
   PRIMARY KEY(window_id, bank)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS compliance_cases(
+  id INTEGER PRIMARY KEY, payment_id TEXT NOT NULL, debtor_agent TEXT NOT NULL,
+  creditor_agent TEXT NOT NULL, status TEXT NOT NULL, score INTEGER NOT NULL, reasons TEXT NOT NULL,
+  decided_by TEXT NOT NULL, note TEXT NOT NULL, created_us INTEGER NOT NULL, decided_us INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS compliance_cases_status ON compliance_cases(status, id);
 CREATE TABLE IF NOT EXISTS audit_log(
   seq INTEGER PRIMARY KEY, created_us INTEGER NOT NULL, actor TEXT NOT NULL,
   action TEXT NOT NULL, entity TEXT NOT NULL, detail TEXT NOT NULL,
@@ -222,6 +227,22 @@ WindowRow read_window(const Stmt& st) {
   return w;
 }
 
+CaseRow read_case(const Stmt& st) {
+  CaseRow c;
+  c.id = st.i64(0);
+  c.payment_id = st.text(1);
+  c.debtor_agent = st.text(2);
+  c.creditor_agent = st.text(3);
+  c.status = parse_case_status(st.text(4)).value_or(CaseStatus::kOpen);
+  c.score = st.i64(5);
+  c.reasons = st.text(6);
+  c.decided_by = st.text(7);
+  c.note = st.text(8);
+  c.created_us = st.i64(9);
+  c.decided_us = st.i64(10);
+  return c;
+}
+
 constexpr const char* kWindowColumns =
     "id, currency, status, opened_us, closed_us, payment_count, gross_minor, net_minor, "
     "bilateral_minor, efficiency_ppm, bilateral_efficiency_ppm";
@@ -274,6 +295,15 @@ constexpr const char* kInsertPosition =
     "INSERT OR REPLACE INTO window_positions(window_id, bank, net_minor) VALUES(?,?,?)";
 constexpr const char* kSettleWindow =
     "UPDATE payments SET status='SETTLED', updated_us=? WHERE window_id=? AND status='QUEUED'";
+constexpr const char* kUpsertCase =
+    "INSERT INTO compliance_cases(id, payment_id, debtor_agent, creditor_agent, status, score, reasons, "
+    "decided_by, note, created_us, decided_us) VALUES(?,?,?,?,?,?,?,?,?,?,?) "
+    "ON CONFLICT(id) DO UPDATE SET status=excluded.status, decided_by=excluded.decided_by, "
+    "note=excluded.note, decided_us=excluded.decided_us";
+constexpr const char* kUpdatePayment =
+    "UPDATE payments SET status=?, reason=?, reason_text=?, window_id=?, updated_us=? WHERE id=?";
+constexpr const char* kCaseColumns =
+    "id, payment_id, debtor_agent, creditor_agent, status, score, reasons, decided_by, note, created_us, decided_us";
 constexpr const char* kInsertAudit =
     "INSERT INTO audit_log(seq, created_us, actor, action, entity, detail, prev_hash, hash) "
     "VALUES(?,?,?,?,?,?,?,?)";
@@ -465,6 +495,33 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Result<std::vector<CaseRow>> list_cases(std::optional<CaseStatus> status, int64_t before_id, int limit) override {
+    auto conn = acquire();
+    static const std::string sql = std::string("SELECT ") + kCaseColumns +
+                                   " FROM compliance_cases WHERE (?1 = '' OR status = ?1) AND id < ?2 "
+                                   "ORDER BY id DESC LIMIT ?3";
+    auto st = conn->prepare(sql.c_str());
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, status ? to_string(*status) : "").bind(2, before_id > 0 ? before_id : INT64_MAX).bind(3, int64_t{limit});
+    std::vector<CaseRow> out;
+    int rc;
+    while ((rc = st->step()) == SQLITE_ROW) out.push_back(read_case(*st));
+    if (rc != SQLITE_DONE) return tl::unexpected(sqlite_error(conn->db(), "list cases"));
+    return out;
+  }
+
+  Result<std::optional<CaseRow>> get_case(int64_t id) override {
+    auto conn = acquire();
+    static const std::string sql = std::string("SELECT ") + kCaseColumns + " FROM compliance_cases WHERE id = ?";
+    auto st = conn->prepare(sql.c_str());
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, id);
+    int rc = st->step();
+    if (rc == SQLITE_ROW) return std::optional<CaseRow>(read_case(*st));
+    if (rc == SQLITE_DONE) return std::optional<CaseRow>();
+    return tl::unexpected(sqlite_error(conn->db(), "get case"));
+  }
+
   bool healthy() override {
     auto conn = acquire();
     auto st = conn->prepare("SELECT 1");
@@ -576,6 +633,21 @@ Status SqliteStore::write_batch(const Batch& b) {
     if (!st) return tl::unexpected(st.error());
     st->bind(1, when).bind(2, window_id);
     DELTRAN_TRY(w.done(*st, "settle payments"));
+  }
+  for (const auto& c : b.cases) {
+    auto st = w.prepare(kUpsertCase);
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, c.id).bind(2, c.payment_id).bind(3, c.debtor_agent).bind(4, c.creditor_agent)
+        .bind(5, to_string(c.status)).bind(6, c.score).bind(7, c.reasons).bind(8, c.decided_by).bind(9, c.note)
+        .bind(10, c.created_us).bind(11, c.decided_us);
+    DELTRAN_TRY(w.done(*st, "upsert case"));
+  }
+  for (const auto& u : b.payment_updates) {
+    auto st = w.prepare(kUpdatePayment);
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, to_string(u.status)).bind(2, u.reason).bind(3, u.reason_text).bind(4, u.window_id)
+        .bind(5, u.updated_us).bind(6, u.id);
+    DELTRAN_TRY(w.done(*st, "update payment"));
   }
   for (const auto& a : b.audit) {
     auto st = w.prepare(kInsertAudit);
@@ -702,7 +774,8 @@ Result<Snapshot> SqliteStore::load() {
       r.request_hash = st->text(2);
       r.payment_id = st->text(3);
       r.uetr = st->text(4);
-      r.first_status = st->text(5) == "REJECTED" ? PaymentStatus::kRejected : PaymentStatus::kQueued;
+      r.first_status = parse_payment_status(st->text(5)).value_or(PaymentStatus::kQueued);
+      if (r.first_status == PaymentStatus::kSettled) r.first_status = PaymentStatus::kQueued;
       r.reason = st->text(6);
       r.window_id = st->i64(7);
       r.reason_text = st->text(8);
@@ -720,6 +793,25 @@ Result<Snapshot> SqliteStore::load() {
     } else if (rc != SQLITE_DONE) {
       return tl::unexpected(sqlite_error(c.db(), "load audit tip"));
     }
+  }
+  {
+    static const std::string sql = std::string("SELECT ") + kPaymentColumns + " FROM payments WHERE status = 'HELD'";
+    auto st = c.prepare(sql.c_str());
+    if (!st) return tl::unexpected(st.error());
+    int rc;
+    while ((rc = st->step()) == SQLITE_ROW) snap.held_payments.push_back(read_payment(*st));
+    if (rc != SQLITE_DONE) return tl::unexpected(sqlite_error(c.db(), "load held payments"));
+  }
+  {
+    static const std::string sql = std::string("SELECT ") + kCaseColumns + " FROM compliance_cases WHERE status = 'OPEN'";
+    auto st = c.prepare(sql.c_str());
+    if (!st) return tl::unexpected(st.error());
+    int rc;
+    while ((rc = st->step()) == SQLITE_ROW) snap.open_cases.push_back(read_case(*st));
+    if (rc != SQLITE_DONE) return tl::unexpected(sqlite_error(c.db(), "load open cases"));
+    auto mx = c.prepare("SELECT COALESCE(MAX(id), 0) FROM compliance_cases");
+    if (!mx) return tl::unexpected(mx.error());
+    if (mx->step() == SQLITE_ROW) snap.max_case_id = mx->i64(0);
   }
   {
     auto st = c.prepare("SELECT status, COUNT(*) FROM payments GROUP BY status");

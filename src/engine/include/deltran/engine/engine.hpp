@@ -41,6 +41,7 @@ struct EngineMetrics {
   metrics::Counter commit_failures;
   metrics::Counter payments_queued;
   metrics::Counter payments_rejected;
+  metrics::Counter payments_held;
   metrics::Counter payments_settled;
   metrics::Counter windows_settled;
 };

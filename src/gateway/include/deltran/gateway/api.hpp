@@ -13,7 +13,8 @@
 namespace deltran::gateway {
 
 struct ApiSettings {
-  std::string admin_key;  // bearer token of the operator (admin role)
+  std::string admin_key;       // bearer token of the operator (admin role)
+  std::string compliance_key;  // bearer token of the compliance officer
   int list_limit_max = 1000;
 };
 

@@ -17,8 +17,8 @@ bool looks_like_iban(std::string_view s);
 bool is_country_code(std::string_view s);
 // A UUIDv4 in the lower-case form the UUIDv4Identifier pattern (and SWIFT gpi) requires.
 bool is_uetr(std::string_view s);
-// xs:date without time zone (YYYY-MM-DD, a real calendar day), and xs:dateTime
-// (YYYY-MM-DDThh:mm:ss, optional fraction, optional Z or +hh:mm/-hh:mm).
+// xs:date (YYYY-MM-DD, a real calendar day, years 0001-9999) and xs:dateTime
+// (YYYY-MM-DDThh:mm:ss, optional fraction); both with an optional Z or +hh:mm/-hh:mm.
 bool is_iso_date(std::string_view s);
 bool is_iso_date_time(std::string_view s);
 

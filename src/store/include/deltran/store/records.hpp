@@ -9,7 +9,8 @@
 
 namespace deltran::store {
 
-enum class PaymentStatus : uint8_t { kQueued = 1, kSettled = 2, kRejected = 3 };
+// HELD: stopped for compliance review, with an open case; not yet in a window.
+enum class PaymentStatus : uint8_t { kQueued = 1, kSettled = 2, kRejected = 3, kHeld = 4 };
 const char* to_string(PaymentStatus s);
 std::optional<PaymentStatus> parse_payment_status(std::string_view s);
 
@@ -89,6 +90,35 @@ struct WindowRow {
   std::vector<PositionRow> positions;  // filled once settled
 };
 
+enum class CaseStatus : uint8_t { kOpen = 1, kApproved = 2, kRejected = 3 };
+const char* to_string(CaseStatus s);
+std::optional<CaseStatus> parse_case_status(std::string_view s);
+
+// A compliance review case: a held payment waiting for an officer's decision.
+struct CaseRow {
+  int64_t id = 0;
+  std::string payment_id;
+  std::string debtor_agent;
+  std::string creditor_agent;
+  CaseStatus status = CaseStatus::kOpen;
+  int64_t score = 0;     // AML/risk score that caused the hold, 0..100
+  std::string reasons;   // compact JSON: rules and screening hits that fired
+  std::string decided_by;
+  std::string note;
+  int64_t created_us = 0;
+  int64_t decided_us = 0;
+};
+
+// A later change of a stored payment (a held payment released or rejected).
+struct PaymentUpdate {
+  std::string id;
+  PaymentStatus status = PaymentStatus::kQueued;
+  std::string reason;
+  std::string reason_text;
+  int64_t window_id = 0;
+  int64_t updated_us = 0;
+};
+
 struct AuditRow {
   int64_t seq = 0;
   int64_t created_us = 0;
@@ -109,10 +139,13 @@ struct Batch {
   std::vector<WindowRow> windows;                  // upserts, positions replaced when present
   std::vector<std::pair<int64_t, int64_t>> settled_windows;  // (window id, time): QUEUED → SETTLED
   std::vector<AuditRow> audit;                     // inserts
+  std::vector<CaseRow> cases;                      // upserts
+  std::vector<PaymentUpdate> payment_updates;      // applied after the inserts
 
   bool empty() const {
     return participants.empty() && payments.empty() && accounts.empty() && journal.empty() &&
-           windows.empty() && settled_windows.empty() && audit.empty();
+           windows.empty() && settled_windows.empty() && audit.empty() && cases.empty() &&
+           payment_updates.empty();
   }
   void clear() { *this = Batch{}; }
 };
@@ -149,6 +182,9 @@ struct Snapshot {
   std::vector<IdempotencyRow> idempotency;
   AuditRow audit_tip;  // seq 0 and empty hash when the log is empty
   std::vector<JournalRow> token_operations;  // MINT and BURN rows, for their references
+  std::vector<PaymentRow> held_payments;     // status HELD
+  std::vector<CaseRow> open_cases;
+  int64_t max_case_id = 0;
   std::map<std::string, int64_t> processed_by_status;
 };
 

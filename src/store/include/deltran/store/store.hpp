@@ -35,6 +35,9 @@ class Store {
                                                                      int64_t to_us) = 0;
   [[nodiscard]] virtual Result<std::map<std::string, int64_t>> balances_before(const std::string& owner,
                                                                               int64_t at_us) = 0;
+  [[nodiscard]] virtual Result<std::vector<CaseRow>> list_cases(std::optional<CaseStatus> status, int64_t before_id,
+                                                                int limit) = 0;
+  [[nodiscard]] virtual Result<std::optional<CaseRow>> get_case(int64_t id) = 0;
   // Payments summed per window, ordered pair and status (for `deltran check`).
   [[nodiscard]] virtual Result<std::vector<FlowRow>> aggregate_flows() = 0;
   // True when the store answers a trivial query.

@@ -47,6 +47,13 @@ class Record {
   void for_each(std::string_view key, F&& f) const {
     for (auto it = lower(key); it != order_.end() && leaves_[*it].key == key; ++it) f(leaves_[*it]);
   }
+  // Whether any leaf lies below `prefix` ("DbtrAgt" finds "DbtrAgt/FinInstnId/BICFI").
+  bool has_below(std::string_view prefix) const {
+    std::string probe(prefix);
+    probe += '/';
+    auto it = lower(probe);
+    return it != order_.end() && std::string_view(leaves_[*it].key).starts_with(probe);
+  }
   // Absolute path of the root element, e.g. /Document/CstmrCdtTrfInitn/PmtInf[2].
   const std::string& root_path() const { return root_path_; }
   bool empty() const { return used_ == 0; }

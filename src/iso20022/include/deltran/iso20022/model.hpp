@@ -133,6 +133,7 @@ struct ParsedMessage {
 namespace reason {
 inline constexpr std::string_view kInvalidFileFormat = "FF01";
 inline constexpr std::string_view kIncorrectAccountNumber = "AC01";
+inline constexpr std::string_view kTransactionNotSupported = "AG03";
 inline constexpr std::string_view kZeroAmount = "AM01";
 inline constexpr std::string_view kNotAllowedCurrency = "AM03";
 inline constexpr std::string_view kInsufficientFunds = "AM04";

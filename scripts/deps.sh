@@ -17,6 +17,7 @@ PACKAGES=(
   libbenchmark-dev
   wrk
   procps
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -59,6 +59,8 @@ const std::vector<Setting>& settings() {
        }},
       {"clearing.window_seconds", "DELTRAN_CLEARING_WINDOW_SECONDS",
        [](Config& c, const std::string& v) { return set_int(c.window_seconds, "clearing.window_seconds", v, 0, 7 * 86'400); }},
+      {"iso20022.xsd_dir", "DELTRAN_XSD_DIR",
+       [](Config& c, const std::string& v) -> Status { c.xsd_dir = v; return {}; }},
       {"log.level", "DELTRAN_LOG_LEVEL",
        [](Config& c, const std::string& v) -> Status {
          static const std::vector<std::string> levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
@@ -153,7 +155,7 @@ std::string describe(const Config& c) {
   out += " http.threads=" + std::to_string(c.http_threads) + " http.body_limit_bytes=" + std::to_string(c.body_limit_bytes);
   out += " core.queue_max=" + std::to_string(c.queue_max) + " core.batch_max=" + std::to_string(c.batch_max);
   out += " store.synchronous=" + c.synchronous + " clearing.window_seconds=" + std::to_string(c.window_seconds);
-  out += " log.level=" + c.log_level;
+  out += " iso20022.xsd_dir=" + c.xsd_dir + " log.level=" + c.log_level;
   return out;
 }
 

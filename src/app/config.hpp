@@ -20,6 +20,9 @@ struct Config {
   std::string synchronous = "full";  // full (fsync per commit) | normal
   int64_t window_seconds = 21'600;   // 00:00/06:00/12:00/18:00 UTC; 0 = close on demand only
   std::string log_level = "info";
+  // Official ISO 20022 XSDs (one <message id>.xsd each). Missing: messages are checked
+  // structurally only, with a warning at start.
+  std::string xsd_dir = "../shared/iso20022/xsd";
 };
 
 // Applies a TOML file on top of `c`. Unknown keys are an error, so a typo is not silent.

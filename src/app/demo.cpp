@@ -64,6 +64,90 @@ std::string amount_for(clearing::Xoshiro256& rng, double mean_log) {
   return std::to_string(cents / 100) + "." + (cents % 100 < 10 ? "0" : "") + std::to_string(cents % 100);
 }
 
+// A pain.001.001.09 credit transfer initiation, as a bank that speaks only ISO 20022 sends
+// it: one payment information block, `count` transactions to creditors at other banks.
+std::string pain001(const std::string& msg_id, const std::string& debtor_bic, const std::vector<std::string>& creditors,
+                    const std::string& currency, int count, clearing::Xoshiro256& rng, int64_t& ctrl_sum_minor) {
+  std::string txs;
+  ctrl_sum_minor = 0;
+  for (int i = 0; i < count; ++i) {
+    std::string amount = amount_for(rng, 6.5);
+    int64_t minor = std::stoll(amount.substr(0, amount.find('.'))) * 100 + std::stoll(amount.substr(amount.find('.') + 1));
+    ctrl_sum_minor += minor;
+    const std::string& creditor = creditors[rng.below(creditors.size())];
+    txs += "<CdtTrfTxInf><PmtId><InstrId>" + msg_id + "-" + std::to_string(i) + "</InstrId><EndToEndId>" + msg_id +
+           "-E2E-" + std::to_string(i) + "</EndToEndId><UETR>" + new_uuid_v4() + "</UETR></PmtId>"
+           "<Amt><InstdAmt Ccy=\"" + currency + "\">" + amount + "</InstdAmt></Amt><ChrgBr>SHAR</ChrgBr>"
+           "<CdtrAgt><FinInstnId><BICFI>" + creditor + "</BICFI></FinInstnId></CdtrAgt>"
+           "<Cdtr><Nm>Supplier " + std::to_string(i) + " Trading LLC</Nm><PstlAdr><TwnNm>Dubai</TwnNm><Ctry>AE</Ctry></PstlAdr></Cdtr>"
+           "<CdtrAcct><Id><Othr><Id>SUP" + std::to_string(100000 + i) + "</Id></Othr></Id></CdtrAcct>"
+           "<RmtInf><Ustrd>Invoice " + msg_id + "/" + std::to_string(i) + "</Ustrd></RmtInf></CdtTrfTxInf>";
+  }
+  std::string sum = std::to_string(ctrl_sum_minor / 100) + "." + (ctrl_sum_minor % 100 < 10 ? "0" : "") +
+                    std::to_string(ctrl_sum_minor % 100);
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+         "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.001.001.09\"><CstmrCdtTrfInitn>"
+         "<GrpHdr><MsgId>" + msg_id + "</MsgId><CreDtTm>2026-11-28T09:30:00</CreDtTm><NbOfTxs>" + std::to_string(count) +
+         "</NbOfTxs><CtrlSum>" + sum + "</CtrlSum><InitgPty><Nm>Tata Exports Ltd</Nm></InitgPty></GrpHdr>"
+         "<PmtInf><PmtInfId>" + msg_id + "-P1</PmtInfId><PmtMtd>TRF</PmtMtd><NbOfTxs>" + std::to_string(count) +
+         "</NbOfTxs><CtrlSum>" + sum + "</CtrlSum><ReqdExctnDt><Dt>2026-11-28</Dt></ReqdExctnDt>"
+         "<Dbtr><Nm>Tata Exports Ltd</Nm><PstlAdr><TwnNm>Mumbai</TwnNm><Ctry>IN</Ctry></PstlAdr></Dbtr>"
+         "<DbtrAcct><Id><Othr><Id>50100012345678</Id></Othr></Id></DbtrAcct>"
+         "<DbtrAgt><FinInstnId><BICFI>" + debtor_bic + "</BICFI></FinInstnId></DbtrAgt>" + txs +
+         "</PmtInf></CstmrCdtTrfInitn></Document>\n";
+}
+
+std::string between(const std::string& text, const std::string& open, const std::string& close) {
+  size_t a = text.find(open);
+  if (a == std::string::npos) return "";
+  a += open.size();
+  size_t b = text.find(close, a);
+  return b == std::string::npos ? "" : text.substr(a, b - a);
+}
+
+size_t count_of(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+  return n;
+}
+
+// HDFC speaks only ISO 20022: pain.001 in, pain.002 back; a re-sent file changes nothing.
+Status run_iso_bank(const DemoSettings& s, const DemoBank& bank, const std::vector<std::string>& creditors, int files) {
+  gateway::HttpClient client(s.host, s.port);
+  Headers h = bearer(bank.api_key);
+  h.emplace_back("Content-Type", "application/xml");
+  clearing::Xoshiro256 rng(s.seed + 99);
+  std::string first_file;
+  size_t accepted = 0;
+  for (int f = 0; f < files; ++f) {
+    int64_t sum = 0;
+    std::string msg_id = "HDFC-PAIN-" + std::to_string(f + 1);
+    std::string xml = pain001(msg_id, bank.id, creditors, "USD", 50, rng, sum);
+    if (f == 0) first_file = xml;
+    auto r = client.request("POST", "/api/v1/iso20022/pain.001", xml, h);
+    if (!r) return tl::unexpected(r.error());
+    if (r->status != 200) return make_error(ErrorCode::kInternal, "pain.001 answered " + std::to_string(r->status) + ": " + r->body);
+    accepted += count_of(r->body, "<TxSts>ACSP</TxSts>");
+    if (f == 0) {
+      std::printf("   %s: 50 transactions in one pain.001.001.09 -> pain.002 GrpSts %s, %zu x ACSP\n", msg_id.c_str(),
+                  between(r->body, "<GrpSts>", "</GrpSts>").c_str(), count_of(r->body, "<TxSts>ACSP</TxSts>"));
+    }
+  }
+  std::printf("   %d files, %zu transactions accepted into the USD window\n", files, accepted);
+  auto again = client.request("POST", "/api/v1/iso20022/pain.001", first_file, h);
+  if (!again) return tl::unexpected(again.error());
+  std::printf("   the first file sent again -> GrpSts %s: the same statuses, no new payment\n",
+              between(again->body, "<GrpSts>", "</GrpSts>").c_str());
+  std::string bad = first_file;
+  bad.replace(bad.find("<CtrlSum>"), 9, "<CtrlSum>1");
+  bad.replace(bad.find("HDFC-PAIN-1"), 11, "HDFC-PAIN-X");
+  auto rejected = client.request("POST", "/api/v1/iso20022/pain.001", bad, h);
+  if (!rejected) return tl::unexpected(rejected.error());
+  std::printf("   a file whose CtrlSum does not add up -> %d, GrpSts %s, reason %s\n", rejected->status,
+              between(rejected->body, "<GrpSts>", "</GrpSts>").c_str(), between(rejected->body, "<Cd>", "</Cd>").c_str());
+  return {};
+}
+
 }  // namespace
 
 Status run_demo(const DemoSettings& s) {
@@ -112,6 +196,7 @@ Status run_demo(const DemoSettings& s) {
 
   std::map<std::string, std::vector<size_t>> by_currency;
   for (size_t i = 0; i < banks.size(); ++i) {
+    if (std::string(banks[i].id) == "HDFCINBB") continue;  // it speaks ISO 20022 only, below
     for (const auto& c : banks[i].currencies) by_currency[c].push_back(i);
   }
   const std::vector<std::string> currencies = {"USD", "EUR", "AED"};
@@ -194,6 +279,14 @@ Status run_demo(const DemoSettings& s) {
       std::printf("     -> %d %s\n", bad->status, bad->body.c_str());
     }
 
+    if (round == s.rounds) {
+      std::printf("\n   HDFC speaks only ISO 20022 (POST /api/v1/iso20022/pain.001):\n");
+      std::vector<std::string> usd_creditors;
+      for (const auto& b : banks) {
+        if (std::string(b.id) != "HDFCINBB" && std::string(b.id) != "DEUTDEFF") usd_creditors.push_back(b.id);
+      }
+      if (auto st = run_iso_bank(s, banks[2], usd_creditors, 4); !st) return st;
+    }
     std::printf("\n== %d. Closing the open windows: multilateral netting and settlement (POST /api/v1/windows/{id}/close) ==\n",
                 2 + 2 * round);
     auto windows = call(admin, "GET", "/api/v1/windows?limit=50", "", admin_auth, 200);
@@ -211,6 +304,13 @@ Status run_demo(const DemoSettings& s) {
     }
   }
 
+  {
+    auto camt = admin.request("GET", "/api/v1/iso20022/camt.053?bank=HDFCINBB&currency=USD", "", bearer(banks[2].api_key));
+    if (!camt) return tl::unexpected(camt.error());
+    std::printf("\n== HDFC's camt.053 statement (GET /api/v1/iso20022/camt.053?bank=HDFCINBB&currency=USD) ==\n"
+                "   %d, %zu entries today, closing booked balance %s USD\n", camt->status, count_of(camt->body, "<Ntry>"),
+                between(between(camt->body, "<Cd>CLBD</Cd>", "</Bal>") + "</Bal>", "\">", "</Amt>").c_str());
+  }
   std::printf("\n== Balances after settlement (GET /api/v1/banks/{id}/balance) ==\n");
   for (const auto& b : banks) {
     auto bal = call(admin, "GET", std::string("/api/v1/banks/") + b.id + "/balance", "", admin_auth, 200);

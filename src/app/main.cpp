@@ -25,6 +25,7 @@ struct Flags {
   std::string data;
   std::string ready_file;
   int http_threads = 0;
+  std::string xsd_dir;
   int64_t window_seconds = -1;
 };
 
@@ -37,6 +38,7 @@ Result<app::Config> build_config(const Flags& f) {
   if (!f.listen.empty()) c.listen = f.listen;
   if (!f.data.empty()) c.data = f.data;
   if (f.http_threads > 0) c.http_threads = f.http_threads;
+  if (!f.xsd_dir.empty()) c.xsd_dir = f.xsd_dir;
   if (f.window_seconds >= 0) c.window_seconds = f.window_seconds;
   if (auto st = app::validate(c); !st) return tl::unexpected(st.error());
   return c;
@@ -163,6 +165,7 @@ int main(int argc, char** argv) {
     sub->add_option("--data", flags.data, "data folder (SQLite database, admin key); default ./var");
     sub->add_option("--listen", flags.listen, "HTTP address host:port; default 127.0.0.1:8080");
     sub->add_option("--http-threads", flags.http_threads, "HTTP I/O threads; default 1");
+    sub->add_option("--xsd-dir", flags.xsd_dir, "folder of the official ISO 20022 XSDs; default ../shared/iso20022/xsd");
     sub->add_option("--window-seconds", flags.window_seconds,
                     "close windows every N seconds (aligned to UTC midnight); 0 = on demand only; default 21600");
   };

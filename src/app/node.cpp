@@ -11,6 +11,7 @@
 
 #include <deltran/core/ids.hpp>
 #include <deltran/core/text.hpp>
+#include <deltran/iso20022/schema_set.hpp>
 
 namespace deltran::app {
 
@@ -94,6 +95,16 @@ Status Node::start() {
   if (auto started = engine_->start(); !started) return started;
 
   gateway::ApiSettings as;
+  if (fs::is_directory(config_.xsd_dir)) {
+    auto schemas = iso20022::SchemaSet::load(config_.xsd_dir);
+    if (!schemas) return make_error(ErrorCode::kFailedPrecondition, "ISO 20022 schemas in " + config_.xsd_dir + ": " +
+                                                                        schemas.error().message);
+    as.schemas = *schemas;
+    spdlog::info("ISO 20022: {} schemas from {}", (*schemas)->message_ids().size(), config_.xsd_dir);
+  } else {
+    spdlog::warn("ISO 20022: no schema folder at {} (set DELTRAN_XSD_DIR); messages are checked structurally only",
+                 config_.xsd_dir);
+  }
   as.admin_key = admin_key_;
   as.compliance_key = compliance_key_;
   api_ = std::make_unique<gateway::Api>(as, *engine_, *store_, clock_);

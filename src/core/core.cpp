@@ -72,6 +72,27 @@ std::string format_date(int64_t epoch_us) {
   return buf;
 }
 
+int64_t parse_date_us(std::string_view date) {
+  if (date.size() != 10 || date[4] != '-' || date[7] != '-') return -1;
+  auto num = [&](size_t at, size_t len) {
+    int v = 0;
+    for (size_t i = at; i < at + len; ++i) {
+      if (date[i] < '0' || date[i] > '9') return -1;
+      v = v * 10 + (date[i] - '0');
+    }
+    return v;
+  };
+  int y = num(0, 4), m = num(5, 2), d = num(8, 2);
+  if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31) return -1;
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = m - 1;
+  tm.tm_mday = d;
+  std::time_t t = timegm(&tm);
+  if (format_date(static_cast<int64_t>(t) * 1'000'000) != date) return -1;  // e.g. 2026-02-30
+  return static_cast<int64_t>(t) * 1'000'000;
+}
+
 void random_bytes(uint8_t* out, size_t size) {
   DELTRAN_ASSERT(RAND_bytes(out, static_cast<int>(size)) == 1, "OS CSPRNG failed");
 }

@@ -44,6 +44,10 @@ TEST(Clock, FormatsUtc) {
   EXPECT_EQ(format_rfc3339(0), "1970-01-01T00:00:00.000000Z");
   EXPECT_EQ(format_rfc3339(1'767'225'600'000'001), "2026-01-01T00:00:00.000001Z");
   EXPECT_EQ(format_date(1'767'225'600'000'000), "2026-01-01");
+  EXPECT_EQ(parse_date_us("2026-01-01"), 1'767'225'600'000'000);
+  EXPECT_EQ(parse_date_us("2026-02-30"), -1);
+  EXPECT_EQ(parse_date_us("2026-1-01"), -1);
+  EXPECT_EQ(parse_date_us("yesterday!"), -1);
 }
 
 }  // namespace

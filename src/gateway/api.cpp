@@ -296,6 +296,15 @@ void write_case(JsonWriter& w, const store::CaseRow& c) {
   w.field("note", c.note).end_object();
 }
 
+std::string payment_request_hash(const engine::TransferCommand& cmd, std::string_view uetr_as_sent) {
+  std::string canonical = cmd.debtor_agent + '\n' + cmd.creditor_agent + '\n' + cmd.currency + '\n' +
+                          std::to_string(cmd.amount_minor) + '\n' + cmd.debtor.name + '\n' + cmd.debtor.account +
+                          '\n' + cmd.creditor.name + '\n' + cmd.creditor.account + '\n' + cmd.end_to_end_id +
+                          '\n' + cmd.remittance_info + '\n';
+  canonical += uetr_as_sent;
+  return sha256_hex(canonical);
+}
+
 int status_of(Outcome o) {
   switch (o) {
     case Outcome::kOk: return 200;
@@ -477,6 +486,18 @@ void Api::Impl::route(Request& req, const Principal* who_ptr, std::string& route
     }
     return not_found();
   }
+  if (res == "iso20022" && n == 4) {
+    if (post && (parts[3] == "pain.001" || parts[3] == "pacs.008")) {
+      route_name = "/api/v1/iso20022/" + std::string(parts[3]);
+      return post_iso(req, who, parts[3] == "pain.001" ? iso20022::MessageType::kPain001 : iso20022::MessageType::kPacs008,
+                      std::move(respond));
+    }
+    if (get && parts[3] == "camt.053") {
+      route_name = "/api/v1/iso20022/camt.053";
+      return get_camt053(req, who, std::move(respond));
+    }
+    return not_found();
+  }
   if (res == "compliance" && n >= 4 && parts[3] == "cases") {
     if (!who.compliance && !who.admin) {
       return respond(error_response(ApiError{403, "forbidden", "compliance cases need the compliance officer role", ""}));
@@ -619,12 +640,7 @@ void Api::Impl::post_transfer(Request& req, const Principal& who, Respond respon
   cmd.end_to_end_id = e2e ? *e2e : "NOTPROVIDED";
   cmd.remittance_info = remittance.value_or("");
   cmd.channel = "json";
-  // What makes two requests "the same payment" for an idempotent retry.
-  std::string canonical = cmd.debtor_agent + '\n' + cmd.creditor_agent + '\n' + cmd.currency + '\n' +
-                          std::to_string(cmd.amount_minor) + '\n' + cmd.debtor.name + '\n' + cmd.debtor.account +
-                          '\n' + cmd.creditor.name + '\n' + cmd.creditor.account + '\n' + cmd.end_to_end_id +
-                          '\n' + cmd.remittance_info + '\n' + (uetr ? *uetr : "");
-  cmd.request_hash = sha256_hex(canonical);
+  cmd.request_hash = payment_request_hash(cmd, uetr ? *uetr : "");
   submit(std::move(cmd), who, std::move(respond), [](Reply&& r) {
     const auto* p = std::get_if<engine::PaymentResult>(&r.body);
     if (p == nullptr) return error_response(error_of(r));

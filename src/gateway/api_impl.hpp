@@ -14,9 +14,7 @@
 #include <deltran/engine/engine.hpp>
 #include <deltran/gateway/api.hpp>
 
-namespace deltran::iso20022 {
-class SchemaSet;
-}
+#include <deltran/iso20022/model.hpp>
 
 namespace deltran::gateway {
 
@@ -49,6 +47,9 @@ std::string amount_text(int64_t minor, std::string_view currency);
 int status_of(Outcome o);
 ApiError error_of(const Reply& r);
 std::map<std::string, std::string> query_params(const std::string& target);
+// What makes two requests "the same payment" for an idempotent retry: agents, currency,
+// amount, parties, EndToEndId, remittance and the UETR as the sender gave it (or empty).
+std::string payment_request_hash(const engine::TransferCommand& cmd, std::string_view uetr_as_sent);
 // A non-negative integer query parameter (0 when absent), or nullopt when malformed.
 std::optional<int64_t> positive_int(const std::map<std::string, std::string>& q, const std::string& key);
 }  // namespace internal
@@ -127,6 +128,11 @@ struct Api::Impl {
   void get_cases(const Request& req, Respond respond);
   void get_transaction(std::string_view id, const Principal& who, Respond respond);
   void get_windows(const Request& req, const Principal& who, Respond respond);
+  // ISO 20022 (iso_api.cpp).
+  void submit_all(std::vector<engine::Command> commands, const Principal& who,
+                  std::function<void(std::vector<Reply>&&)> done);
+  void post_iso(Request& req, const Principal& who, iso20022::MessageType type, Respond respond);
+  void get_camt053(const Request& req, const Principal& who, Respond respond);
 };
 
 }  // namespace deltran::gateway

@@ -57,14 +57,23 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_header(beast::error_code ec) {
     if (ec) return on_read(ec);
     auto& msg = parser_->get();
+    if (!settings_.large_body_prefix.empty() && msg.target().starts_with(settings_.large_body_prefix)) {
+      parser_->body_limit(settings_.large_body_limit_bytes);
+    }
     if (!beast::iequals(msg[http::field::expect], "100-continue")) return read_body();
     auto length = parser_->content_length();
-    if (length && *length > settings_.body_limit_bytes) return read_body();  // fails with body_limit
+    if (length && *length > body_limit()) return read_body();  // fails with body_limit
     continue_.emplace(http::status::continue_, 11);
     http::async_write(stream_, *continue_, [self = shared_from_this()](beast::error_code e, size_t) {
       if (e) return self->close();
       self->read_body();
     });
+  }
+
+  size_t body_limit() const {
+    const auto& target = parser_->get().target();
+    bool large = !settings_.large_body_prefix.empty() && target.starts_with(settings_.large_body_prefix);
+    return large ? settings_.large_body_limit_bytes : settings_.body_limit_bytes;
   }
 
   void read_body() {
@@ -79,7 +88,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec == http::error::body_limit) {
       return reply_and_close(413, error_json("body_too_large", "the request body exceeds " +
-                                                                   std::to_string(settings_.body_limit_bytes) + " bytes"));
+                                                                   std::to_string(body_limit()) + " bytes"));
     }
     if (ec == http::error::header_limit) {
       return reply_and_close(431, error_json("headers_too_large", "the request headers are too large"));

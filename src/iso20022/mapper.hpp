@@ -22,7 +22,8 @@ struct PaymentInfoContext {
   std::optional<Rejection> error;  // a problem in the block header rejects all its transactions
 };
 
-std::optional<Rejection> map_group_header(MessageType type, const Record& group, MessageHeader& out);
+std::optional<Rejection> map_group_header(MessageType type, const Record& group,
+                                          MessageHeader& out);
 std::optional<Rejection> map_app_header(const Record& header, AppHeader& out);
 PaymentInfoContext map_payment_info(const Record& pmt_inf);
 std::optional<Rejection> map_pain001_transaction(const Record& tx, const PaymentInfoContext& block,

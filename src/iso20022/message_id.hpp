@@ -9,10 +9,10 @@ namespace deltran::iso20022 {
 inline constexpr std::string_view kIsoNamespacePrefix = "urn:iso:std:iso:20022:tech:xsd:";
 
 struct MessageId {
-  std::string area;  // "pacs"
-  int number = 0;    // 8
-  int variant = 0;   // 1
-  int version = 0;   // 8
+  std::string area;          // "pacs"
+  int number = 0;            // 8
+  int variant = 0;           // 1
+  int version = 0;           // 8
   std::string text() const;  // "pacs.008.001.08"
 };
 

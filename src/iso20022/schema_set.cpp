@@ -41,14 +41,16 @@ void collect_error(void* user, SecondArg<xmlStructuredErrorFunc>::type error) {
 Result<xmlSchemaPtr> compile(const std::string& text, const std::string& name) {
   std::lock_guard lock(g_compile_mutex);
   std::string error;
-  xmlSchemaParserCtxtPtr ctxt = xmlSchemaNewMemParserCtxt(text.data(), static_cast<int>(text.size()));
+  xmlSchemaParserCtxtPtr ctxt =
+      xmlSchemaNewMemParserCtxt(text.data(), static_cast<int>(text.size()));
   if (ctxt == nullptr) return make_error(ErrorCode::kInternal, "cannot compile " + name);
   xmlSchemaSetParserStructuredErrors(ctxt, collect_error, &error);
   xmlSchemaPtr schema = xmlSchemaParse(ctxt);
   xmlSchemaFreeParserCtxt(ctxt);
   if (schema == nullptr) {
-    return make_error(ErrorCode::kFailedPrecondition,
-                      "schema " + name + " does not compile: " + (error.empty() ? "unknown error" : error));
+    return make_error(
+        ErrorCode::kFailedPrecondition,
+        "schema " + name + " does not compile: " + (error.empty() ? "unknown error" : error));
   }
   return schema;
 }
@@ -76,14 +78,16 @@ class RootValidator final : public XmlStreamHandler {
     if (stream.depth() != 1) return;
     const auto* entry = impl_.find_namespace(element.ns);
     if (entry == nullptr) {
-      return stream.fail(StreamFailure{ErrorCode::kInvalidArgument, "FF01", stream.path(),
-                                       "no schema for namespace '" + std::string(element.ns) + "'"});
+      return stream.fail(
+          StreamFailure{ErrorCode::kInvalidArgument, "FF01", stream.path(),
+                        "no schema for namespace '" + std::string(element.ns) + "'"});
     }
     stream.validate_subtree(entry->schema);
   }
   void on_end(XmlStream&, std::string_view, std::string_view, bool) override {}
   void on_schema_error(XmlStream& stream, std::string_view message) override {
-    stream.fail(StreamFailure{ErrorCode::kInvalidArgument, "FF01", stream.path(), std::string(message)});
+    stream.fail(
+        StreamFailure{ErrorCode::kInvalidArgument, "FF01", stream.path(), std::string(message)});
   }
 
  private:
@@ -105,7 +109,8 @@ Result<std::shared_ptr<const SchemaSet>> SchemaSet::load(
   for (const auto& item : std::filesystem::directory_iterator(dir, ec)) {
     if (item.path().extension() == ".xsd") files.push_back(item.path());
   }
-  if (ec) return make_error(ErrorCode::kNotFound, "cannot list " + dir.string() + ": " + ec.message());
+  if (ec)
+    return make_error(ErrorCode::kNotFound, "cannot list " + dir.string() + ": " + ec.message());
   std::sort(files.begin(), files.end());
   auto impl = std::make_unique<Impl>();
   std::map<std::string, std::string> text_by_message;  // base id -> XSD text, for profiles
@@ -127,7 +132,8 @@ Result<std::shared_ptr<const SchemaSet>> SchemaSet::load(
   profiles.insert(profiles.end(), extra_profiles.begin(), extra_profiles.end());
   for (const auto& profile : profiles) {
     auto base = text_by_message.find(profile.base_message_id);
-    if (base == text_by_message.end() || impl->by_namespace.count(profile.namespace_uri) != 0) continue;
+    if (base == text_by_message.end() || impl->by_namespace.count(profile.namespace_uri) != 0)
+      continue;
     std::string text = replace_all(base->second, std::string(kIsoNamespacePrefix) + base->first,
                                    profile.namespace_uri);
     auto schema = compile(text, profile.base_message_id + " as " + profile.namespace_uri);

@@ -37,13 +37,15 @@ std::string clean_libxml_message(std::string_view message) {
   out.reserve(message.size());
   for (size_t i = 0; i < message.size(); ++i) {
     if (message[i] == '{') {
+      // "{urn:iso:...}Name" loses its namespace; a pattern's "{4,4}" stays.
       size_t close = message.find('}', i);
-      if (close != std::string_view::npos) {
+      if (close != std::string_view::npos &&
+          message.substr(i, close - i).find(':') != std::string_view::npos) {
         i = close;
         continue;
       }
     }
-    out += message[i];
+    out += message[i] == '\n' ? ' ' : message[i];
   }
   while (!out.empty() && xml_space(out.back())) out.pop_back();
   return out;
@@ -54,7 +56,8 @@ std::optional<ScaledDecimal> parse_scaled_decimal(std::string_view text) {
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   size_t dot = text.find('.');
   std::string_view whole = text.substr(0, dot);
-  std::string_view fraction = dot == std::string_view::npos ? std::string_view{} : text.substr(dot + 1);
+  std::string_view fraction =
+      dot == std::string_view::npos ? std::string_view{} : text.substr(dot + 1);
   if (whole.empty() && fraction.empty()) return std::nullopt;
   ScaledDecimal out;
   for (char c : whole) {
@@ -78,14 +81,15 @@ std::optional<ScaledDecimal> parse_scaled_decimal(std::string_view text) {
 
 std::string format_scaled_decimal(__int128 value) {
   bool negative = value < 0;
-  unsigned __int128 v = negative ? static_cast<unsigned __int128>(-value)
-                                 : static_cast<unsigned __int128>(value);
+  unsigned __int128 v =
+      negative ? static_cast<unsigned __int128>(-value) : static_cast<unsigned __int128>(value);
   std::string digits;
   do {
     digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
     v /= 10;
   } while (v > 0);
-  while (digits.size() <= static_cast<size_t>(kDecimalScaleDigits)) digits.insert(digits.begin(), '0');
+  while (digits.size() <= static_cast<size_t>(kDecimalScaleDigits))
+    digits.insert(digits.begin(), '0');
   std::string whole = digits.substr(0, digits.size() - kDecimalScaleDigits);
   std::string fraction = digits.substr(digits.size() - kDecimalScaleDigits);
   while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();

@@ -71,6 +71,9 @@ std::string_view view(const xmlChar* s) {
 bool always_indexed(std::string_view local) { return local == "PmtInf" || local == "CdtTrfTxInf"; }
 
 constexpr size_t kChunkBytes = 64u << 10;
+constexpr size_t kLinearChildNames = 32;
+// ISO 20022 element names are short; a long one only makes every path expensive.
+constexpr size_t kMaxNameBytes = 128;
 
 StreamFailure failure(ErrorCode code, std::string path, std::string message) {
   return StreamFailure{code, "FF01", std::move(path), std::move(message)};
@@ -142,7 +145,8 @@ std::optional<StreamFailure> XmlStream::precheck(std::string_view& xml) const {
   }
   // A DOCTYPE is the only way to declare entities or reference external DTDs; refusing it
   // before libxml2 sees a byte closes entity bombs and XXE whatever the parser would do.
-  if (xml.find("<!DOCTYPE") != std::string_view::npos || xml.find("<!ENTITY") != std::string_view::npos) {
+  if (xml.find("<!DOCTYPE") != std::string_view::npos ||
+      xml.find("<!ENTITY") != std::string_view::npos) {
     return failure(ErrorCode::kInvalidArgument, "",
                    "DOCTYPE/ENTITY declarations are refused (no DTDs, no entities, no external "
                    "references)");
@@ -203,7 +207,10 @@ void XmlStream::fail(StreamFailure f) {
 void XmlStream::stop() {
   if (stopped_) return;
   stopped_ = true;
-  if (xml_->parser != nullptr) xmlStopParser(xml_->parser);
+  // Only silence the callbacks here. xmlStopParser frees the input buffer that the caller
+  // of this callback (e.g. xmlParseCharData) may still be reading; run() stops feeding
+  // chunks instead, so at most the rest of one chunk is parsed with SAX disabled.
+  if (xml_->parser != nullptr) xml_->parser->disableSAX = 1;
 }
 
 void XmlStream::doctype() {
@@ -212,9 +219,9 @@ void XmlStream::doctype() {
 
 void XmlStream::parser_error(int level, int line_number, std::string_view message) {
   if (level < XML_ERR_ERROR || stopped_) return;
-  fail(failure(ErrorCode::kInvalidArgument, path_,
-               "XML error at line " + std::to_string(line_number) + ": " +
-                   clean_libxml_message(message)));
+  fail(failure(
+      ErrorCode::kInvalidArgument, path_,
+      "XML error at line " + std::to_string(line_number) + ": " + clean_libxml_message(message)));
 }
 
 void XmlStream::validity_error(int level, std::string_view message) {
@@ -253,12 +260,15 @@ void XmlStream::finish_validation() {
 }
 
 uint32_t XmlStream::next_sibling_index(std::string_view local) {
-  auto& counts = frames_used_ == 0 ? root_counts_ : frames_[frames_used_ - 1].child_counts;
-  for (auto& [name, count] : counts) {
+  Frame& parent = frames_used_ == 0 ? root_ : frames_[frames_used_ - 1];
+  for (auto& [name, count] : parent.child_counts) {
     if (name == local) return ++count;
   }
-  counts.emplace_back(std::string(local), 1);
-  return 1;
+  if (parent.child_counts.size() < kLinearChildNames) {
+    parent.child_counts.emplace_back(std::string(local), 1);
+    return 1;
+  }
+  return ++parent.many_child_counts[std::string(local)];
 }
 
 void XmlStream::start_element(const xmlChar* local, const xmlChar* prefix, const xmlChar* uri,
@@ -274,6 +284,10 @@ void XmlStream::start_element(const xmlChar* local, const xmlChar* prefix, const
     return fail(failure(ErrorCode::kResourceExhausted, path_,
                         "elements nested deeper than " + std::to_string(limits_.max_depth)));
   }
+  if (name.size() > kMaxNameBytes) {
+    return fail(failure(ErrorCode::kInvalidArgument, path_,
+                        "element name longer than " + std::to_string(kMaxNameBytes) + " bytes"));
+  }
   if (static_cast<uint32_t>(nb_attributes) + static_cast<uint32_t>(nb_namespaces) >
       limits_.max_attributes) {
     return fail(failure(ErrorCode::kResourceExhausted, path_ + "/" + std::string(name),
@@ -288,6 +302,7 @@ void XmlStream::start_element(const xmlChar* local, const xmlChar* prefix, const
   frame.key_len = key_.size();
   frame.has_children = false;
   frame.child_counts.clear();
+  frame.many_child_counts.clear();
   path_ += '/';
   path_ += name;
   if (index > 1 || always_indexed(name)) path_ += "[" + std::to_string(index) + "]";
@@ -298,9 +313,14 @@ void XmlStream::start_element(const xmlChar* local, const xmlChar* prefix, const
   attributes_.clear();
   for (int i = 0; i < nb_attributes; ++i) {
     const xmlChar** a = attributes + 5 * i;  // local, prefix, URI, value begin, value end
+    auto length = static_cast<size_t>(a[4] - a[3]);
+    if (length > limits_.max_text_bytes) {
+      return fail(
+          failure(ErrorCode::kResourceExhausted, path_,
+                  "attribute longer than " + std::to_string(limits_.max_text_bytes) + " bytes"));
+    }
     attributes_.push_back(XmlAttribute{
-        view(a[0]), view(a[2]),
-        std::string_view(reinterpret_cast<const char*>(a[3]), static_cast<size_t>(a[4] - a[3]))});
+        view(a[0]), view(a[2]), std::string_view(reinterpret_cast<const char*>(a[3]), length)});
   }
   handler_.on_start(*this, XmlElement{name, view(uri), attributes_});
   if (validation_depth_ != 0 && !stopped_) {
@@ -330,12 +350,12 @@ void XmlStream::end_element(const xmlChar* local, const xmlChar* prefix, const x
 
 void XmlStream::characters(const xmlChar* text, int len) {
   if (stopped_ || len <= 0) return;
-  if (validation_depth_ != 0) xml_->validator_sax->characters(xml_->validator_user, text, len);
   if (text_.size() + static_cast<size_t>(len) > limits_.max_text_bytes) {
     return fail(failure(ErrorCode::kResourceExhausted, path_,
                         "text longer than " + std::to_string(limits_.max_text_bytes) + " bytes"));
   }
   text_.append(reinterpret_cast<const char*>(text), static_cast<size_t>(len));
+  if (validation_depth_ != 0) xml_->validator_sax->characters(xml_->validator_user, text, len);
 }
 
 }  // namespace deltran::iso20022

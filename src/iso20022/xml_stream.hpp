@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -102,7 +103,10 @@ class XmlStream {
     size_t path_len = 0;  // path_ and key_ lengths before this element's segment
     size_t key_len = 0;
     bool has_children = false;
+    // Children seen so far by name, for the [n] of paths: a short list searched linearly,
+    // then a hash map, so a parent with thousands of distinct child names stays linear.
     std::vector<std::pair<std::string, uint32_t>> child_counts;
+    std::unordered_map<std::string, uint32_t> many_child_counts;
   };
   uint32_t next_sibling_index(std::string_view local);
   void finish_validation();
@@ -114,7 +118,7 @@ class XmlStream {
   std::unique_ptr<Libxml> xml_;
   std::vector<Frame> frames_;
   size_t frames_used_ = 0;
-  std::vector<std::pair<std::string, uint32_t>> root_counts_;
+  Frame root_;  // the parent of the root element, for its sibling index
   std::string path_, key_, text_;
   std::vector<XmlAttribute> attributes_;
   size_t elements_ = 0;

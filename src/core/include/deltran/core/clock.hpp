@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace deltran {
 
@@ -34,5 +35,7 @@ class ManualClock final : public Clock {
 std::string format_rfc3339(int64_t epoch_us);
 // ISO date of the UTC day, e.g. 2026-11-28.
 std::string format_date(int64_t epoch_us);
+// Microseconds since the epoch at 00:00 UTC of an ISO date (YYYY-MM-DD); -1 if malformed.
+int64_t parse_date_us(std::string_view date);
 
 }  // namespace deltran

@@ -10,11 +10,17 @@
 #include <deltran/gateway/http.hpp>
 #include <deltran/store/store.hpp>
 
+namespace deltran::iso20022 {
+class SchemaSet;
+}
+
 namespace deltran::gateway {
 
 struct ApiSettings {
   std::string admin_key;       // bearer token of the operator (admin role)
   std::string compliance_key;  // bearer token of the compliance officer
+  // Official ISO 20022 XSDs; null: ISO messages are checked structurally only.
+  std::shared_ptr<const iso20022::SchemaSet> schemas;
   int list_limit_max = 1000;
 };
 

@@ -50,6 +50,9 @@ struct ServerSettings {
   uint16_t port = 8080;  // 0: any free port
   int threads = 1;
   size_t body_limit_bytes = 1 << 20;
+  // Requests under this path prefix (ISO 20022 files of many transactions) may be larger.
+  std::string large_body_prefix = "/api/v1/iso20022/";
+  size_t large_body_limit_bytes = 64u << 20;
   size_t header_limit_bytes = 16 << 10;
   int read_timeout_s = 30;  // a request must arrive whole within this (slow clients)
   int max_connections = 10'000;

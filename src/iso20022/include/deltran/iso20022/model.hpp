@@ -22,9 +22,9 @@ enum class Validation {
 };
 
 struct PostalAddress {
-  std::string department, sub_department, street_name, building_number, building_name, floor,
-      post_box, room, post_code, town_name, town_location_name, district_name,
-      country_sub_division;
+  std::string care_of, department, sub_department, street_name, building_number, building_name,
+      floor, unit_number, post_box, room, post_code, town_name, town_location_name, district_name,
+      country_sub_division;                // CareOf and UnitNb exist from the 2024 versions on
   std::string country;                     // ISO 3166 alpha-2
   std::vector<std::string> address_lines;  // AdrLine, unstructured (up to 7)
   bool empty() const;
@@ -35,9 +35,9 @@ struct Party {
   std::string name;
   PostalAddress address;
   std::string country_of_residence;
-  std::string any_bic;   // Id/OrgId/AnyBIC (BICOrBEI in 2009 schemas)
-  std::string lei;       // Id/OrgId/LEI
-  std::string party_id;  // first Id/OrgId/Othr/Id or Id/PrvtId/Othr/Id
+  std::string any_bic;           // Id/OrgId/AnyBIC (BICOrBEI in 2009 schemas)
+  std::string lei;               // Id/OrgId/LEI
+  std::string party_id;          // first Id/OrgId/Othr/Id or Id/PrvtId/Othr/Id
   std::string iban;              // account Id/IBAN
   std::string other_account_id;  // account Id/Othr/Id when there is no IBAN
   std::string account_currency;  // account Ccy
@@ -62,10 +62,10 @@ struct Payment {
   std::string category_purpose, service_level, local_instrument;
   std::vector<std::string> remittance_info;        // RmtInf/Ustrd lines
   std::vector<std::string> remittance_references;  // RmtInf/Strd/CdtrRefInf/Ref
-  std::string requested_execution_date;       // pain.001 ReqdExctnDt (the date part of DtTm)
-  std::string requested_execution_date_time;  // pain.001 ReqdExctnDt/DtTm when that was chosen
-  std::string interbank_settlement_date;      // pacs.008 IntrBkSttlmDt (tx level, else group)
-  std::string settlement_method;              // pacs.008 SttlmInf/SttlmMtd
+  std::string requested_execution_date;            // pain.001 ReqdExctnDt (the date part of DtTm)
+  std::string requested_execution_date_time;       // pain.001 ReqdExctnDt/DtTm when that was chosen
+  std::string interbank_settlement_date;           // pacs.008 IntrBkSttlmDt (tx level, else group)
+  std::string settlement_method;                   // pacs.008 SttlmInf/SttlmMtd
 };
 
 // Why a transaction (or a whole message) was refused: an ISO 20022 ExternalStatusReason1Code,
@@ -113,7 +113,7 @@ struct MessageHeader {
   std::string ctrl_sum;   // as sent (decimal text); empty when absent
   std::optional<AppHeader> app_header;
   Party initiating_party;  // pain.001 GrpHdr/InitgPty (name and ids)
-  std::string instructing_agent_bic, instructed_agent_bic;  // pacs.008 GrpHdr
+  std::string instructing_agent_bic, instructed_agent_bic;   // pacs.008 GrpHdr
   std::string settlement_method, interbank_settlement_date;  // pacs.008 GrpHdr
   std::string total_interbank_settlement_amount, total_interbank_settlement_currency;
   // Sender of the message: AppHdr/Fr BIC, else pacs.008 instructing agent, else empty.

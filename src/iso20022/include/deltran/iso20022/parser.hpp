@@ -24,12 +24,12 @@ namespace deltran::iso20022 {
 class SchemaSet;
 
 struct Limits {
-  size_t max_bytes = 64u << 20;         // whole message
-  uint32_t max_depth = 32;              // element nesting, envelope included
-  size_t max_elements = 5'000'000;      // all elements
-  size_t max_transactions = 200'000;    // CdtTrfTxInf blocks
-  size_t max_text_bytes = 64u << 10;    // one text node (XML signatures in AppHdr are large)
-  uint32_t max_attributes = 32;         // per element, namespace declarations included
+  size_t max_bytes = 64u << 20;       // whole message
+  uint32_t max_depth = 32;            // element nesting, envelope included
+  size_t max_elements = 5'000'000;    // all elements
+  size_t max_transactions = 200'000;  // CdtTrfTxInf blocks
+  size_t max_text_bytes = 64u << 10;  // one text node (XML signatures in AppHdr are large)
+  uint32_t max_attributes = 32;       // per element, namespace declarations included
 };
 
 struct ParseOptions {

@@ -15,7 +15,8 @@ namespace deltran::iso20022 {
 
 // A national profile that only renames the namespace of a base message version.
 struct ProfileNamespace {
-  std::string namespace_uri;    // e.g. http://www.six-interbank-clearing.com/de/pain.001.001.03.ch.02.xsd
+  // e.g. http://www.six-interbank-clearing.com/de/pain.001.001.03.ch.02.xsd
+  std::string namespace_uri;
   std::string base_message_id;  // e.g. pain.001.001.03
 };
 

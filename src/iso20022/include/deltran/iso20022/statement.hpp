@@ -14,8 +14,8 @@ namespace deltran::iso20022 {
 enum class Camt053Version { kV08 };  // camt.053.001.08 (CBPR+)
 
 struct StatementEntry {
-  int64_t amount_minor = 0;  // positive; the direction is `credit`
-  bool credit = true;        // CRDT (funds in) or DBIT (funds out)
+  int64_t amount_minor = 0;              // positive; the direction is `credit`
+  bool credit = true;                    // CRDT (funds in) or DBIT (funds out)
   std::string booking_date, value_date;  // xs:date
   std::string entry_ref, account_servicer_ref;
   std::string status = "BOOK";
@@ -31,10 +31,10 @@ struct StatementEntry {
 };
 
 struct Statement {
-  std::string msg_id, creation_date_time;  // GrpHdr
-  std::string statement_id;                // Stmt/Id
-  std::string electronic_sequence_number;  // optional, digits
-  std::string from_date_time, to_date_time;  // FrToDt, optional (both or neither)
+  std::string msg_id, creation_date_time;      // GrpHdr
+  std::string statement_id;                    // Stmt/Id
+  std::string electronic_sequence_number;      // optional, digits
+  std::string from_date_time, to_date_time;    // FrToDt, optional (both or neither)
   std::string account_iban, account_other_id;  // one of them
   std::string currency;                        // account and amounts, ISO 4217
   std::string account_owner_name, account_servicer_bic;

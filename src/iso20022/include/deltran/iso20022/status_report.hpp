@@ -12,8 +12,8 @@
 
 namespace deltran::iso20022 {
 
-enum class Pain002Version { kV03, kV14 };   // pain.002.001.03 (2009) or .14 (2024)
-enum class Pacs002Version { kV10, kV15 };   // pacs.002.001.10 (CBPR+) or .15 (2025)
+enum class Pain002Version { kV03, kV14 };  // pain.002.001.03 (2009) or .14 (2024)
+enum class Pacs002Version { kV10, kV15 };  // pacs.002.001.10 (CBPR+) or .15 (2025)
 inline constexpr Pain002Version kDefaultPain002 = Pain002Version::kV14;
 inline constexpr Pacs002Version kDefaultPacs002 = Pacs002Version::kV10;
 // pain.002.001.03 for pain.001.001.03 .. .08 (the 2009-2018 generation), else .14.
@@ -21,15 +21,16 @@ Pain002Version pain002_version_for(const MessageHeader& original);
 
 struct StatusReason {
   std::string code;             // ExternalStatusReason1Code, e.g. AM04
-  std::string additional_info;  // AddtlInf; cut to 105 characters by the builders
+  std::string additional_info;  // AddtlInf: emitted in pieces of 105 characters, at most 5
 };
 
 struct TransactionStatus {
-  std::string status;  // ACTC, ACCP, ACSP, ACSC, ACWC, PDNG or RJCT (pain.002.001.03 allows only these)
+  std::string
+      status;  // ACTC, ACCP, ACSP, ACSC, ACWC, PDNG or RJCT (pain.002.001.03 allows only these)
   std::vector<StatusReason> reasons;
   std::string pmt_inf_id;  // pain.002: the PmtInf block it belongs to
   std::string original_instr_id, original_end_to_end_id, original_tx_id, original_uetr;
-  std::string acceptance_date_time;  // AccptncDtTm, optional
+  std::string acceptance_date_time;                         // AccptncDtTm, optional
   std::string instructing_agent_bic, instructed_agent_bic;  // pacs.002, optional
 };
 

@@ -29,6 +29,21 @@ Status set_int(int64_t& out, const std::string& name, const std::string& text, i
   return {};
 }
 
+// Lines (from a TOML array) or commas (from the environment).
+std::vector<std::string> split_list(const std::string& v) {
+  std::vector<std::string> out;
+  std::string item;
+  for (char c : v + "\n") {
+    if (c == '\n' || c == ',') {
+      if (!item.empty()) out.push_back(item);
+      item.clear();
+    } else {
+      item += c;
+    }
+  }
+  return out;
+}
+
 const std::vector<Setting>& settings() {
   static const std::vector<Setting> all = {
       {"listen", "DELTRAN_LISTEN", [](Config& c, const std::string& v) -> Status { c.listen = v; return {}; }},
@@ -61,6 +76,10 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v) { return set_int(c.window_seconds, "clearing.window_seconds", v, 0, 7 * 86'400); }},
       {"iso20022.xsd_dir", "DELTRAN_XSD_DIR",
        [](Config& c, const std::string& v) -> Status { c.xsd_dir = v; return {}; }},
+      {"compliance.sanctions_lists", "DELTRAN_SANCTIONS_LISTS",
+       [](Config& c, const std::string& v) -> Status { c.sanctions_lists = split_list(v); return {}; }},
+      {"compliance.pep_lists", "DELTRAN_PEP_LISTS",
+       [](Config& c, const std::string& v) -> Status { c.pep_lists = split_list(v); return {}; }},
       {"log.level", "DELTRAN_LOG_LEVEL",
        [](Config& c, const std::string& v) -> Status {
          static const std::vector<std::string> levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
@@ -81,6 +100,18 @@ void flatten(const toml::table& t, const std::string& prefix, std::map<std::stri
     std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
     if (const auto* sub = node.as_table()) {
       flatten(*sub, key, out, bad);
+    } else if (const auto* arr = node.as_array()) {
+      // Arrays of strings (list specs) travel as lines.
+      std::string joined;
+      for (const auto& item : *arr) {
+        auto s = item.value<std::string>();
+        if (!s) {
+          bad.push_back(key);
+          break;
+        }
+        joined += (joined.empty() ? "" : "\n") + *s;
+      }
+      out[key] = joined;
     } else if (auto s = node.value<std::string>()) {
       out[key] = *s;
     } else if (auto i = node.value<int64_t>()) {
@@ -126,6 +157,12 @@ Status apply_environment(Config& c) {
   return {};
 }
 
+std::vector<std::string> Config::list_specs() const {
+  std::vector<std::string> specs = sanctions_lists;
+  for (const auto& p : pep_lists) specs.push_back(p.rfind("csv:", 0) == 0 ? "pep-" + p : p);
+  return specs;
+}
+
 Result<std::pair<std::string, uint16_t>> split_listen(const std::string& listen) {
   size_t colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0) {
@@ -155,7 +192,8 @@ std::string describe(const Config& c) {
   out += " http.threads=" + std::to_string(c.http_threads) + " http.body_limit_bytes=" + std::to_string(c.body_limit_bytes);
   out += " core.queue_max=" + std::to_string(c.queue_max) + " core.batch_max=" + std::to_string(c.batch_max);
   out += " store.synchronous=" + c.synchronous + " clearing.window_seconds=" + std::to_string(c.window_seconds);
-  out += " iso20022.xsd_dir=" + c.xsd_dir + " log.level=" + c.log_level;
+  out += " iso20022.xsd_dir=" + c.xsd_dir + " compliance.lists=" + std::to_string(c.sanctions_lists.size()) +
+         " sanctions + " + std::to_string(c.pep_lists.size()) + " PEP log.level=" + c.log_level;
   return out;
 }
 

@@ -3,6 +3,7 @@
 // environment variables, overridden by command-line flags. Only app/ reads configuration.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <deltran/core/result.hpp>
 
@@ -23,6 +24,12 @@ struct Config {
   // Official ISO 20022 XSDs (one <message id>.xsd each). Missing: messages are checked
   // structurally only, with a warning at start.
   std::string xsd_dir = "../shared/iso20022/xsd";
+  // Screening lists, as spec strings: ofac-csv:PATH (alt.csv beside it is read too),
+  // un-xml:PATH, csv:PATH for sanctions; csv:PATH for PEP lists. None: no screening.
+  std::vector<std::string> sanctions_lists;
+  std::vector<std::string> pep_lists;
+  // The spec strings the screener loads (PEP lists as pep-csv:).
+  std::vector<std::string> list_specs() const;
 };
 
 // Applies a TOML file on top of `c`. Unknown keys are an error, so a typo is not silent.

@@ -111,6 +111,42 @@ size_t count_of(const std::string& text, const std::string& what) {
   return n;
 }
 
+// Screening at work: a creditor on a sanctions list is blocked (RR04); a PEP debtor is held
+// for the compliance officer, who approves it into the open window.
+Status show_compliance(const DemoSettings& s, gateway::HttpClient& client, const DemoBank& from, const DemoBank& to) {
+  auto pay = [&](const std::string& debtor, const std::string& creditor, const std::string& key) {
+    json::object body{{"amount", "2500.00"}, {"currency", "USD"}, {"debtor_agent", from.id}, {"creditor_agent", to.id},
+                      {"debtor", json::object{{"name", debtor}}}, {"creditor", json::object{{"name", creditor}}},
+                      {"end_to_end_id", key}};
+    Headers h = bearer(from.api_key);
+    h.emplace_back("Idempotency-Key", key);
+    return client.request("POST", "/api/v1/transfer", json::serialize(body), h);
+  };
+  std::printf("\n   Sanctions screening: a creditor named on a list is blocked (RR04):\n");
+  auto blocked = pay("Acme Corp", "VOLKOV MARITIME HOLDINGS LIMITED", "demo-sanctions-1");
+  if (!blocked) return tl::unexpected(blocked.error());
+  std::printf("     -> %d %s\n", blocked->status, blocked->body.c_str());
+  std::printf("\n   A politically exposed debtor is held for review, and the compliance officer releases it:\n");
+  auto held = pay("Karim N. Haddad", "Rhein Logistik GmbH", "demo-pep-1");
+  if (!held) return tl::unexpected(held.error());
+  std::printf("     -> %d %s\n", held->status, held->body.c_str());
+  if (held->status != 202) return make_error(ErrorCode::kInternal, "the PEP payment was not held: " + held->body);
+  json::value v = json::parse(held->body);
+  std::string case_id = str(v, "case_id");
+  Headers officer = bearer(s.compliance_key);
+  auto cases = call(client, "GET", "/api/v1/compliance/cases?status=OPEN", "", officer, 200);
+  if (!cases) return tl::unexpected(cases.error());
+  std::printf("     GET /api/v1/compliance/cases?status=OPEN -> %zu open case(s); case %s score %s\n",
+              cases->as_object().at("items").as_array().size(), case_id.c_str(),
+              str(cases->as_object().at("items").as_array().at(0), "score").c_str());
+  auto approved = call(client, "POST", "/api/v1/compliance/cases/" + case_id + "/approve",
+                       R"({"note":"source of funds documented"})", officer, 200);
+  if (!approved) return tl::unexpected(approved.error());
+  std::printf("     POST /api/v1/compliance/cases/%s/approve -> payment %s\n", case_id.c_str(),
+              str(approved->as_object().at("payment"), "status").c_str());
+  return {};
+}
+
 // HDFC speaks only ISO 20022: pain.001 in, pain.002 back; a re-sent file changes nothing.
 Status run_iso_bank(const DemoSettings& s, const DemoBank& bank, const std::vector<std::string>& creditors, int files) {
   gateway::HttpClient client(s.host, s.port);
@@ -272,6 +308,9 @@ Status run_demo(const DemoSettings& s) {
       auto big = client.request("POST", "/api/v1/transfer", json::serialize(body), h);
       if (!big) return tl::unexpected(big.error());
       std::printf("     -> %d %s\n", big->status, big->body.c_str());
+      if (s.screening) {
+        if (auto st = show_compliance(s, client, a, banks[4]); !st) return st;
+      }
       std::printf("\n   Bad input changes nothing: an amount with too many decimals:\n");
       body["amount"] = "10.555";
       auto bad = client.request("POST", "/api/v1/transfer", json::serialize(body), bearer(a.api_key));

@@ -10,6 +10,8 @@ struct DemoSettings {
   std::string host;
   uint16_t port = 0;
   std::string admin_key;
+  std::string compliance_key;
+  bool screening = false;  // lists are loaded: show a block and a review
   int payments_per_round = 3'000;
   int rounds = 2;
   int clients = 8;

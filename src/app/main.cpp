@@ -26,6 +26,8 @@ struct Flags {
   std::string ready_file;
   int http_threads = 0;
   std::string xsd_dir;
+  std::vector<std::string> sanctions_lists;
+  std::vector<std::string> pep_lists;
   int64_t window_seconds = -1;
 };
 
@@ -39,6 +41,8 @@ Result<app::Config> build_config(const Flags& f) {
   if (!f.data.empty()) c.data = f.data;
   if (f.http_threads > 0) c.http_threads = f.http_threads;
   if (!f.xsd_dir.empty()) c.xsd_dir = f.xsd_dir;
+  if (!f.sanctions_lists.empty()) c.sanctions_lists = f.sanctions_lists;
+  if (!f.pep_lists.empty()) c.pep_lists = f.pep_lists;
   if (f.window_seconds >= 0) c.window_seconds = f.window_seconds;
   if (auto st = app::validate(c); !st) return tl::unexpected(st.error());
   return c;
@@ -115,6 +119,19 @@ int run_demo(const Flags& flags, app::DemoSettings demo, bool exit_after, bool k
     fs::remove(fs::path(config->data) / "deltran.db-wal");
     fs::remove(fs::path(config->data) / "deltran.db-shm");
   }
+  if (config->sanctions_lists.empty() && config->pep_lists.empty()) {
+    // Small fictitious lists, in the published formats' plain-CSV form, so the demo can show
+    // a sanctions block and a PEP review.
+    fs::path lists = fs::path(config->data) / "lists";
+    fs::create_directories(lists);
+    std::ofstream(lists / "sanctions.csv") << "id,name,type,program,aliases\n"
+                                              "DEMO-0001,Volkov Maritime Holdings Ltd,entity,DEMO-SANCTIONS,Volkov Maritime;VMH Shipping\n"
+                                              "DEMO-0002,Ivan Sergeyevich Morozov,individual,DEMO-SANCTIONS,Ivan Morozov\n";
+    std::ofstream(lists / "pep.csv") << "id,name,type,program,aliases\n"
+                                        "PEP-0001,Karim Nasser Haddad,individual,PEP,K. N. Haddad\n";
+    config->sanctions_lists = {"csv:" + (lists / "sanctions.csv").string()};
+    config->pep_lists = {"csv:" + (lists / "pep.csv").string()};
+  }
   app::setup_logging("warn");
   sigset_t set = block_signals();
   app::Node node(*config);
@@ -124,6 +141,8 @@ int run_demo(const Flags& flags, app::DemoSettings demo, bool exit_after, bool k
   demo.host = node.host();
   demo.port = node.port();
   demo.admin_key = node.admin_key();
+  demo.compliance_key = node.compliance_key();
+  demo.screening = true;
   if (auto st = app::run_demo(demo); !st) {
     node.stop();
     return fail("demo failed: " + st.error().message);
@@ -165,6 +184,9 @@ int main(int argc, char** argv) {
     sub->add_option("--data", flags.data, "data folder (SQLite database, admin key); default ./var");
     sub->add_option("--listen", flags.listen, "HTTP address host:port; default 127.0.0.1:8080");
     sub->add_option("--http-threads", flags.http_threads, "HTTP I/O threads; default 1");
+    sub->add_option("--sanctions-list", flags.sanctions_lists,
+                    "sanctions list, repeatable: ofac-csv:PATH/sdn.csv | un-xml:PATH | csv:PATH");
+    sub->add_option("--pep-list", flags.pep_lists, "PEP list, repeatable: csv:PATH (id,name,type,program,aliases)");
     sub->add_option("--xsd-dir", flags.xsd_dir, "folder of the official ISO 20022 XSDs; default ../shared/iso20022/xsd");
     sub->add_option("--window-seconds", flags.window_seconds,
                     "close windows every N seconds (aligned to UTC midnight); 0 = on demand only; default 21600");

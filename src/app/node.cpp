@@ -11,6 +11,7 @@
 
 #include <deltran/core/ids.hpp>
 #include <deltran/core/text.hpp>
+#include <deltran/compliance/screener.hpp>
 #include <deltran/iso20022/schema_set.hpp>
 
 namespace deltran::app {
@@ -107,6 +108,20 @@ Status Node::start() {
   }
   as.admin_key = admin_key_;
   as.compliance_key = compliance_key_;
+  if (!config_.sanctions_lists.empty() || !config_.pep_lists.empty()) {
+    as.list_specs = config_.list_specs();
+    as.screener = std::make_shared<compliance::Screener>();
+    auto t0 = std::chrono::steady_clock::now();
+    if (auto loaded = as.screener->reload(as.list_specs); !loaded) {
+      return make_error(ErrorCode::kFailedPrecondition, "screening lists: " + loaded.error().message);
+    }
+    auto stats = as.screener->index()->stats();
+    spdlog::info("screening: {} lists, {} entries, {} names indexed in {} ms", as.screener->index()->lists().size(),
+                 stats.entries, stats.names,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
+  } else {
+    spdlog::warn("screening: no sanctions or PEP lists configured (--sanctions-list, --pep-list); payments are not screened");
+  }
   api_ = std::make_unique<gateway::Api>(as, *engine_, *store_, clock_);
 
   auto listen = split_listen(config_.listen);

@@ -228,13 +228,13 @@ void fold_into(std::string_view s, std::string& out) {
   fold_fast(latin, out, /*allow_unknown=*/true);
 }
 
-// "abdulrahman" -> "abd" + "rahman"; "abubakar" -> "abu" + "bakar". The Arabic "servant
-// of" and "father of" compounds are written joined, hyphenated or apart ("Abd al-Rahman",
-// "Abdul Rahman", "Abdulrahman", "Abdel Rahman"); one canonical split lets the token
-// matcher see the same two tokens in every spelling. The rest must keep 4+ letters so
-// "abdullah" and "abdalla" stay whole.
-constexpr std::array<std::string_view, 10> kAbdForms = {
-    "abdoul", "abdul", "abdel", "abdal", "abdol", "abdur", "abdar", "abdou", "abdu", "abd"};
+// "abdulrahman" -> "abd" + "rahman"; "abubakar" -> "abu" + "bakar" (then glued again as
+// "abdrahman", "abubakar"). The Arabic "servant of" and "father of" compounds are written
+// joined, hyphenated or apart ("Abd al-Rahman", "Abdul Rahman", "Abdulrahman", "Abdel
+// Rahman"); one canonical form lets the token matcher see the same token in every
+// spelling. The rest must keep 4+ letters so "abdullah" and "abdalla" stay whole.
+constexpr std::array<std::string_view, 9> kAbdForms = {
+    "abdoul", "abdul", "abdel", "abdal", "abdol", "abdur", "abdar", "abdou", "abdu"};
 constexpr std::array<std::string_view, 2> kAbuForms = {"abou", "abu"};
 
 template <size_t N>
@@ -278,8 +278,8 @@ const std::vector<std::string>& default_legal_forms() {
 
 const std::vector<std::string>& default_particles() {
   static const std::vector<std::string> v = {
-      "al", "el", "ul", "bin", "ibn", "bint", "binti", "van", "von", "der", "den", "de",
-      "del", "della", "da", "di", "du", "dos", "das", "y", "and", "of", "the", "und", "et"};
+      "al", "el", "ul", "bin", "ibn", "bint", "binti", "van", "von", "der", "den", "del",
+      "della", "dos", "das", "and", "of", "the", "und", "et"};
   return v;
 }
 
@@ -355,14 +355,24 @@ void NameNormalizer::normalize(std::string_view utf8, NormalizedName& out) const
     }
     raw.push_back(tok);
   }
-  size_t kept = 0;
-  for (std::string_view tok : raw) {
-    if (is_stop(tok)) continue;
-    push_token(tok, out);
-    ++kept;
+  thread_local std::vector<std::string_view> kept;
+  kept.clear();
+  for (std::string_view tok : raw)
+    if (!is_stop(tok)) kept.push_back(tok);
+  if (kept.empty()) kept = raw;  // a name made only of stop words ("Al", "Co") keeps them
+  // "abd" and "abu" are glued to the name they govern: "Abd al-Rahman", "Abdul Rahman" and
+  // "Abdulrahman" all become "abdrahman", one token like any other given name.
+  thread_local std::string glued;
+  for (size_t i = 0; i < kept.size(); ++i) {
+    if ((kept[i] == "abd" || kept[i] == "abu") && i + 1 < kept.size()) {
+      glued.assign(kept[i]);
+      glued.append(kept[i + 1]);
+      push_token(glued, out);
+      ++i;
+      continue;
+    }
+    push_token(kept[i], out);
   }
-  if (kept == 0)  // a name made only of stop words ("Al", "Co") keeps them
-    for (std::string_view tok : raw) push_token(tok, out);
 }
 
 NormalizedName NameNormalizer::normalize(std::string_view utf8) const {

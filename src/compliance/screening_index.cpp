@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <deltran/compliance/similarity.hpp>
 #include <deltran/core/assert.hpp>
@@ -17,8 +18,19 @@ constexpr uint32_t kNone = 0xFFFFFFFFu;
 constexpr size_t kMaxQueryTokens = 16;
 constexpr size_t kMaxUnits = 2 * kMaxQueryTokens;  // tokens and adjacent joins
 constexpr size_t kMaxNameTokens = 16;              // entry names are cut to this too
+constexpr uint32_t kPrefetch = 4;
 constexpr char kSkeletonKey = '\x01';
 constexpr char kDeletionKey = '\x02';
+constexpr char kPrefixKey = '\x03';
+// Adjacent tokens are joined only when both are short: the parts of Chinese and Korean
+// given names ("Xiao Ming"), "Abd Rahman", "Jean Pierre"; never a family name and a
+// given name that happen to sit side by side.
+constexpr size_t kJoinPartMax = 6;
+constexpr size_t kKnownPartMax = 5;
+
+bool joinable(std::string_view a, std::string_view b) {
+  return a.size() <= kJoinPartMax && b.size() <= kJoinPartMax;
+}
 
 struct Neighbour {
   uint32_t token;
@@ -45,34 +57,44 @@ std::string skeleton(std::string_view t) {
     if (c == 'p' && next == 'h') { cls = 'f'; ++i; }
     else if (c == 's' && next == 'c' && i + 2 < t.size() && t[i + 2] == 'h') { cls = 's'; i += 2; }
     else if (c == 's' && next == 'h') { cls = 's'; ++i; }
-    else if ((c == 'k' || c == 'c') && next == 'h') { cls = 'h'; ++i; }
+    else if (c == 'k' && next == 'h') { cls = 'h'; ++i; }
+    else if (c == 'c' && next == 'h') { cls = 'c'; ++i; }
+    else if (c == 't' && (next == 's' || next == 'z')) { cls = 'c'; ++i; }
+    else if (c == 'x') {  // "ks"
+      if (out.empty() || out.back() != 'k') out.push_back('k');
+      cls = 's';
+    }
     else if ((c == 't' || c == 'd') && next == 'h') { cls = 'd'; ++i; }
     else if (c == 'g' && next == 'h') { cls = 'k'; ++i; }
-    else if (c == 'z' && next == 'h') { cls = 'j'; ++i; }
+    else if (c == 'z' && next == 'h') { cls = 's'; ++i; }  // ICU folds ж to z
     else {
       switch (c) {
         case 'a': case 'e': case 'i': case 'o': case 'u': case 'y': cls = i == 0 ? 'a' : 0; break;
         case 'b': case 'p': cls = 'b'; break;
-        case 'c': case 'k': case 'q': case 'g': cls = 'k'; break;
+        case 'k': case 'q': case 'g': cls = 'k'; break;
+        case 'c': cls = 'c'; break;  // č, ц and "ch", "ts" meet here (ICU folds Cyrillic to c)
         case 'd': case 't': cls = 'd'; break;
         case 'f': case 'v': case 'w': cls = 'f'; break;
-        case 's': case 'z': case 'x': cls = 's'; break;
+        case 's': case 'z': cls = 's'; break;
         default: cls = c; break;
       }
     }
+    // Cyrillic "-ий"/"-ый" come out of ICU as "-ij"/"-yj" where English writes "-y".
+    if (c == 'j' && i + 1 == t.size() && i > 0 && std::string_view("aeiouy").find(t[i - 1]) != std::string_view::npos)
+      cls = 0;
     if (cls == 0 || (!out.empty() && out.back() == cls)) continue;
     out.push_back(cls);
   }
   return out;
 }
 
-// Keys under which a token is filed and looked up: its skeleton, itself, and (for 4+
-// letters) each one-letter deletion. Two tokens sharing a key are one substitution,
+// Keys under which a token is filed and looked up: its skeleton, itself, its first five
+// letters (7+ letters), and (4+ letters) each one-letter deletion. Two tokens sharing a key are one substitution,
 // insertion, deletion or adjacent transposition apart, or spelled alike.
 template <typename F>
 void for_each_key(std::string_view t, std::string& buf, F&& f) {
   const std::string sk = skeleton(t);
-  if (sk.size() >= 2) {
+  if (sk.size() >= 2 || (sk.size() == 1 && t.size() <= 4)) {  // "guo", "guu", "gao"
     buf.assign(1, kSkeletonKey);
     buf += sk;
     f(std::string_view(buf));
@@ -80,6 +102,11 @@ void for_each_key(std::string_view t, std::string& buf, F&& f) {
   buf.assign(1, kDeletionKey);
   buf += t;
   f(std::string_view(buf));
+  if (t.size() >= 7) {  // long tokens that differ in their ending: -evich/-evic, -skiy/-sky
+    buf.assign(1, kPrefixKey);
+    buf.append(t.substr(0, 5));
+    f(std::string_view(buf));
+  }
   if (t.size() < 4) return;
   for (size_t i = 0; i < t.size(); ++i) {
     if (i > 0 && t[i] == t[i - 1]) continue;  // same deletion as the previous one
@@ -93,9 +120,22 @@ void for_each_key(std::string_view t, std::string& buf, F&& f) {
 double similarity_or_zero(std::string_view a, std::string_view b, double token_threshold) {
   if (a == b) return 1.0;
   if (a.size() < 2 || b.size() < 2 || !length_compatible(a.size(), b.size())) return 0.0;
+  // A token extended by two or more letters is a derived name, not a misspelling:
+  // Soltani/Soltanian, Tian/Tianan, Kulik/Kulikov. (A typo adds or drops one letter.)
+  const std::string_view shorter = a.size() < b.size() ? a : b;
+  const std::string_view longer = a.size() < b.size() ? b : a;
+  if (longer.size() >= shorter.size() + 2 && longer.substr(0, shorter.size()) == shorter) return 0.0;
   const double s = jaro_winkler(a, b);
   return s >= token_threshold ? s : 0.0;
 }
+
+// What the similarity rule needs to know about a token.
+struct TokenInfo {
+  std::string_view text;
+  uint32_t id = kNone;  // in the index, or kNone
+  bool known = false;   // a list token, a join of list tokens, or two list tokens run together
+  bool join = false;    // only ever seen as the join of two adjacent list tokens
+};
 
 // One side of an alignment: a token or the join of two adjacent tokens.
 struct Unit {
@@ -113,8 +153,8 @@ struct Pair {
 };
 
 // The greedy one-to-one alignment and the score formula (header comment).
-double align_score(const Unit* qu, size_t qn, size_t q_tokens, const Unit* eu, size_t en,
-                   size_t e_tokens, Pair* pairs, size_t pair_count, const IndexSettings& s) {
+double align_score(const Unit* qu, size_t qn, const Unit* eu, size_t en, Pair* pairs, size_t pair_count,
+                   const IndexSettings& s) {
   std::sort(pairs, pairs + pair_count, [&](const Pair& x, const Pair& y) {
     if (x.sim != y.sim) return x.sim > y.sim;
     if (qu[x.q].weight != qu[y.q].weight) return qu[x.q].weight > qu[y.q].weight;
@@ -138,8 +178,6 @@ double align_score(const Unit* qu, size_t qn, size_t q_tokens, const Unit* eu, s
     if (!qu[i].joined && (q_used & (1u << qu[i].first)) == 0) den += s.query_extra_penalty * qu[i].weight;
   for (size_t j = 0; j < en; ++j)
     if (!eu[j].joined && (e_used & (1u << eu[j].first)) == 0) den += s.entry_extra_penalty * eu[j].weight;
-  (void)q_tokens;
-  (void)e_tokens;
   return den > 0 ? num / den : 0.0;
 }
 
@@ -156,26 +194,42 @@ struct ScreeningIndex::Impl {
   std::vector<std::string> token_text;
   detail::StringTable token_ids;
   std::vector<float> weight;  // idf, or initial_weight for one-letter tokens
+  // What verification reads per list token, packed in one cache-friendly array.
+  struct TokenMeta {
+    float weight;
+    uint8_t length;  // capped at 255
+    char first;
+    uint8_t join;    // only ever a join
+    uint8_t unused;
+  };
+  std::vector<TokenMeta> meta;
+  std::vector<uint32_t> df;   // entries whose names contain the token (0: only a join)
+  std::unordered_set<uint64_t> variants;  // token pairs that spell one name in one entry
   float max_weight = 1.0f;
   std::vector<uint32_t> nb_begin;
   std::vector<Neighbour> nb;
   std::vector<uint64_t> nb_cost;  // postings reached through the neighbours
   std::vector<uint32_t> post_begin;
-  std::vector<uint32_t> post;
+  std::vector<uint32_t> post;  // record offsets into `blob`
   detail::StringTable key_ids;
   std::vector<uint32_t> key_begin;
   std::vector<uint32_t> key_tokens;
 
-  // Names: primary names and screened aliases.
+  // Names: primary names and screened aliases. A candidate's record is one contiguous run
+  // of `blob` — [name id, list, count, count token ids, count - 1 join ids (kNone when not
+  // joined)] — so verifying it costs one cache miss, not one per field.
   struct Name {
     uint32_t list;
     uint32_t entry;
     int32_t alias;   // -1: primary name
-    uint32_t begin;  // into name_tokens: count token ids, then count - 1 join ids
+    uint32_t begin;  // record offset in blob
     uint16_t count;
   };
+  static constexpr size_t kHeader = 3;
+  static_assert(kHeader + 1 >= 4, "screen() numbers records by offset / 4");
   std::vector<Name> names;
-  std::vector<uint32_t> name_tokens;
+  std::vector<uint32_t> blob;
+  uint32_t token_at(const Name& n, size_t j) const { return blob[n.begin + kHeader + j]; }
   size_t entry_count = 0;
 
   Impl(IndexSettings s) : settings(std::move(s)), normalizer(settings.normalizer) {}
@@ -191,8 +245,12 @@ struct ScreeningIndex::Impl {
   void build_weights();
   void build_postings();
   void build_keys_and_neighbours();
-  void neighbours_of(std::string_view t, std::vector<Neighbour>& out, std::vector<uint32_t>& tmp,
+  void learn_variants();
+  TokenInfo info(std::string_view t) const;
+  void neighbours_of(const TokenInfo& t, std::vector<Neighbour>& out, std::vector<uint32_t>& tmp,
                      std::string& buf) const;
+  double token_similarity(const TokenInfo& a, const TokenInfo& b) const;
+  double unseen_weight(std::string_view t, const std::vector<Neighbour>& nbs) const;
 
   const Name& name(uint32_t id) const { return names[id]; }
 };
@@ -216,8 +274,146 @@ void ScreeningIndex::Impl::build(std::vector<Watchlist> input) {
   }
   token_ids.build(keys, vals);
   build_weights();
+  learn_variants();
   build_postings();
   build_keys_and_neighbours();
+}
+
+uint64_t pair_key(uint32_t a, uint32_t b) {
+  if (a > b) std::swap(a, b);
+  return (static_cast<uint64_t>(a) << 32) | b;
+}
+
+// The best known spellings of the most frequent transliterated given names (the lists'
+// own aliases teach the rest).
+const std::vector<std::vector<std::string>>& builtin_variants() {
+  static const std::vector<std::vector<std::string>> v = {
+      {"mohammed", "muhammad", "mohamed", "mohammad", "muhammed", "mohamad", "mohamud", "mouhamed", "muhamad"},
+      {"ahmed", "ahmad", "ahmet", "achmed"},
+      {"hussein", "husain", "hussain", "husayn", "huseyin", "hossein", "hosein", "husein"},
+      {"hassan", "hasan", "hasen"},
+      {"yusuf", "youssef", "yousef", "yousif", "yusif", "youssouf"},
+      {"omar", "umar", "omer"},
+      {"osama", "usama", "ousama"},
+      {"abdullah", "abdallah", "abdulla", "abdalla"},
+      {"khalid", "khaled"},
+      {"mahmoud", "mahmud", "mahmut"},
+      {"mustafa", "mostafa", "moustafa", "mustapha"},
+      {"ibrahim", "ebrahim", "ibragim"},
+      {"ismail", "ismael", "esmaeil", "ismayil"},
+      {"suleiman", "sulayman", "suleyman", "soliman", "sulaiman"},
+      {"qaddafi", "gaddafi", "kadhafi", "gadhafi", "qadhafi"},
+      {"sergey", "sergei", "sergej"},
+      {"aleksandr", "alexander", "aleksander", "alexandr"},
+      {"alexey", "aleksei", "alexei", "aleksey"},
+      {"yevgeny", "evgeny", "evgeniy", "yevgeniy"},
+      {"yuri", "yury", "yuriy"},
+      {"dmitry", "dmitri", "dmitriy"},
+      {"andrey", "andrei"},
+      {"nikolay", "nikolai"},
+      {"mikhail", "michail"},
+      {"vladimir", "wladimir"},
+      {"ivan", "iwan"}};
+  return v;
+}
+
+// Two spellings of one name inside one entry ("Mohammed" in the name, "Muhammad" in an
+// alias) are recorded as variants: the list itself says they are the same name.
+void ScreeningIndex::Impl::learn_variants() {
+  auto add_group = [&](const std::vector<std::string>& group) {
+    std::vector<uint32_t> present;
+    for (const std::string& g : group) {
+      const NormalizedName n = normalizer.normalize(g);
+      if (n.size() != 1) continue;
+      const uint32_t id = token_ids.find(n.token(0));
+      if (id != detail::StringTable::kMissing) present.push_back(id);
+    }
+    for (size_t a = 0; a < present.size(); ++a)
+      for (size_t b = a + 1; b < present.size(); ++b) variants.insert(pair_key(present[a], present[b]));
+  };
+  if (settings.builtin_name_variants)
+    for (const auto& g : builtin_variants()) add_group(g);
+  for (const auto& g : settings.extra_name_variants) add_group(g);
+  for (size_t a = 0; a < names.size(); ++a) {
+    for (size_t b = a + 1; b < names.size() && names[b].list == names[a].list &&
+                           names[b].entry == names[a].entry; ++b) {
+      for (size_t i = 0; i < names[a].count; ++i) {
+        const uint32_t x = token_at(names[a], i);
+        uint32_t best = kNone;
+        double best_sim = 0;
+        for (size_t j = 0; j < names[b].count; ++j) {
+          const uint32_t y = token_at(names[b], j);
+          if (x == y) {
+            best = kNone;
+            break;
+          }
+          const double sim = similarity_or_zero(token_text[x], token_text[y], settings.token_threshold);
+          if (sim > best_sim) {
+            best_sim = sim;
+            best = y;
+          }
+        }
+        if (best != kNone) variants.insert(pair_key(x, best));
+      }
+    }
+  }
+}
+
+// An unseen spelling weighs what its closest list token weighs; an unseen token with no
+// similar list token is as distinctive as a token can be, unless it has one or two
+// letters ("aw", "xx"), which say little.
+double ScreeningIndex::Impl::unseen_weight(std::string_view t, const std::vector<Neighbour>& nbs) const {
+  double w = max_weight;
+  float best = -1;
+  for (const Neighbour& x : nbs) {
+    if (x.sim > best || (x.sim == best && weight[x.token] > w)) {
+      best = x.sim;
+      w = weight[x.token];
+    }
+  }
+  return t.size() <= 2 ? std::min(w, settings.initial_weight) : w;
+}
+
+TokenInfo ScreeningIndex::Impl::info(std::string_view t) const {
+  TokenInfo i;
+  i.text = t;
+  i.id = token_ids.find(t);
+  if (i.id != detail::StringTable::kMissing) {
+    i.known = true;
+    i.join = df[i.id] == 0;
+    return i;
+  }
+  i.id = kNone;
+  // "songyong" = "song" + "yong": two syllables that are both list tokens. Parts of three
+  // to kKnownPartMax letters, so a typo that happens to split into two short list tokens
+  // ("kely" = "ke" + "ly") or a long name (Najafyan = Najaf + yan) stays an unseen token.
+  if (kKnownPartMax == 0 || t.size() < 6 || t.size() > 2 * kKnownPartMax) return i;
+  for (size_t cut = 3; cut + 3 <= t.size() && !i.known; ++cut) {
+    if (cut > kKnownPartMax || t.size() - cut > kKnownPartMax) continue;
+    const uint32_t a = token_ids.find(t.substr(0, cut));
+    if (a == detail::StringTable::kMissing || df[a] == 0) continue;
+    const uint32_t b = token_ids.find(t.substr(cut));
+    i.known = b != detail::StringTable::kMissing && df[b] > 0;
+  }
+  return i;
+}
+
+// Jaro–Winkler at or above the token threshold, with two exceptions.
+// - Two different tokens that are both real names on the lists ("Ling" and "Liang", "Rami"
+//   and "Sami", "Zhou" and "Zhao", "Song Yong" run together against "Song Song") are names
+//   of other people, not misspellings of one another: they must be nearly identical
+//   (known_pair_threshold) or recorded as variants of one name by an entry's aliases. An
+//   unseen token (a typo, a new transliteration) gets the plain rule.
+// - A join of two tokens matches a single token only when nearly identical
+//   (join_threshold): "Xiaoming" ~ "Xiao Ming", not "Davidson" ~ "David Berry".
+double ScreeningIndex::Impl::token_similarity(const TokenInfo& a, const TokenInfo& b) const {
+  const double sim = similarity_or_zero(a.text, b.text, settings.token_threshold);
+  if (sim <= 0 || sim >= 1.0) return sim;
+  if ((a.join || b.join) && sim < settings.join_threshold) return 0.0;
+  if (!a.known || !b.known || (a.id != kNone && a.id == b.id)) return sim;
+  if (sim >= settings.known_pair_threshold) return sim;
+  if (a.id != kNone && b.id != kNone && variants.count(pair_key(a.id, b.id)) > 0) return sim;
+  return 0.0;
 }
 
 void ScreeningIndex::Impl::build_names(std::unordered_map<std::string, uint32_t>& ids) {
@@ -237,12 +433,19 @@ void ScreeningIndex::Impl::build_names(std::unordered_map<std::string, uint32_t>
         if (std::find(seen.begin(), seen.end(), n.text) != seen.end()) continue;
         seen.push_back(n.text);
         const size_t count = std::min(n.size(), kMaxNameTokens);
-        Name rec{li, ei, ai, static_cast<uint32_t>(name_tokens.size()), static_cast<uint16_t>(count)};
-        for (size_t j = 0; j < count; ++j) name_tokens.push_back(intern(ids, n.token(j)));
+        Name rec{li, ei, ai, static_cast<uint32_t>(blob.size()), static_cast<uint16_t>(count)};
+        blob.push_back(static_cast<uint32_t>(names.size()));
+        blob.push_back(li);
+        blob.push_back(static_cast<uint32_t>(count));
+        for (size_t j = 0; j < count; ++j) blob.push_back(intern(ids, n.token(j)));
         for (size_t j = 0; j + 1 < count; ++j) {
+          if (!joinable(n.token(j), n.token(j + 1))) {
+            blob.push_back(kNone);
+            continue;
+          }
           joined.assign(n.token(j));
           joined.append(n.token(j + 1));
-          name_tokens.push_back(intern(ids, joined));
+          blob.push_back(intern(ids, joined));
         }
         names.push_back(rec);
       }
@@ -252,12 +455,12 @@ void ScreeningIndex::Impl::build_names(std::unordered_map<std::string, uint32_t>
 
 void ScreeningIndex::Impl::build_weights() {
   // Document frequency counts entries, not names: an entry's aliases repeat its tokens.
-  std::vector<uint32_t> df(token_text.size(), 0);
+  df.assign(token_text.size(), 0);
   std::vector<uint64_t> last(token_text.size(), ~0ull);
   for (const Name& nm : names) {
     const uint64_t entry_key = (static_cast<uint64_t>(nm.list) << 32) | nm.entry;
     for (size_t j = 0; j < nm.count; ++j) {
-      const uint32_t t = name_tokens[nm.begin + j];
+      const uint32_t t = token_at(nm, j);
       if (last[t] != entry_key) {
         last[t] = entry_key;
         ++df[t];
@@ -272,6 +475,10 @@ void ScreeningIndex::Impl::build_weights() {
     else if (df[t] == 0) weight[t] = max_weight;  // only ever seen as a join
     else weight[t] = static_cast<float>(std::log1p(e / df[t]));
   }
+  meta.resize(token_text.size());
+  for (size_t t = 0; t < token_text.size(); ++t)
+    meta[t] = {weight[t], static_cast<uint8_t>(std::min<size_t>(token_text[t].size(), 255)),
+               token_text[t].empty() ? '\0' : token_text[t][0], static_cast<uint8_t>(df[t] == 0 ? 1 : 0), 0};
 }
 
 void ScreeningIndex::Impl::build_postings() {
@@ -281,10 +488,11 @@ void ScreeningIndex::Impl::build_postings() {
       const Name& nm = names[id];
       const size_t total = nm.count * 2u - 1u;
       for (size_t j = 0; j < total; ++j) {
-        const uint32_t t = name_tokens[nm.begin + j];
+        const uint32_t t = token_at(nm, j);
+        if (t == kNone) continue;
         bool dup = false;  // "Mohammed bin Mohammed" files the name once under "mohammed"
-        for (size_t k = 0; k < j && !dup; ++k) dup = name_tokens[nm.begin + k] == t;
-        if (!dup) f(t, id);
+        for (size_t k = 0; k < j && !dup; ++k) dup = token_at(nm, k) == t;
+        if (!dup) f(t, nm.begin);
       }
     }
   };
@@ -296,13 +504,13 @@ void ScreeningIndex::Impl::build_postings() {
   for_each([&](uint32_t t, uint32_t id) { post[fill[t]++] = id; });
 }
 
-void ScreeningIndex::Impl::neighbours_of(std::string_view t, std::vector<Neighbour>& out,
+void ScreeningIndex::Impl::neighbours_of(const TokenInfo& ti, std::vector<Neighbour>& out,
                                          std::vector<uint32_t>& tmp, std::string& buf) const {
   out.clear();
   tmp.clear();
+  const std::string_view t = ti.text;
   if (t.size() == 1) {
-    const uint32_t id = token_ids.find(t);
-    if (id != detail::StringTable::kMissing) out.push_back({id, 1.0f});
+    if (ti.id != kNone) out.push_back({ti.id, 1.0f});
     return;
   }
   for_each_key(t, buf, [&](std::string_view key) {
@@ -313,7 +521,12 @@ void ScreeningIndex::Impl::neighbours_of(std::string_view t, std::vector<Neighbo
   std::sort(tmp.begin(), tmp.end());
   tmp.erase(std::unique(tmp.begin(), tmp.end()), tmp.end());
   for (uint32_t c : tmp) {
-    const double s = similarity_or_zero(t, token_text[c], settings.token_threshold);
+    TokenInfo other;
+    other.text = token_text[c];
+    other.id = c;
+    other.known = true;
+    other.join = df[c] == 0;
+    const double s = token_similarity(ti, other);
     if (s > 0) out.push_back({c, static_cast<float>(s)});
   }
 }
@@ -344,7 +557,7 @@ void ScreeningIndex::Impl::build_keys_and_neighbours() {
   nb_begin.assign(1, 0);
   nb_cost.resize(token_text.size());
   for (uint32_t t = 0; t < token_text.size(); ++t) {
-    neighbours_of(token_text[t], out, tmp, buf);
+    neighbours_of(info(token_text[t]), out, tmp, buf);
     uint64_t cost = 0;
     for (const Neighbour& x : out) cost += post_begin[x.token + 1] - post_begin[x.token];
     nb_cost[t] = cost;
@@ -359,31 +572,29 @@ namespace {
 // cleared between queries, and buffers that keep their capacity.
 struct Scratch {
   NormalizedName q;
+  struct Mark {
+    uint32_t epoch;
+    uint32_t row;
+  };
   std::vector<uint32_t> name_mark;
-  std::vector<uint32_t> tok_mark;
-  std::vector<uint32_t> tok_row;
+  std::vector<Mark> tok;
   uint32_t epoch = 0;
   std::vector<std::array<float, kMaxUnits>> rows;
   size_t rows_used = 0;
   std::array<std::vector<Neighbour>, kMaxQueryTokens> oov;
   std::array<std::string, kMaxQueryTokens> joins;
   std::vector<uint32_t> tmp;
-  std::vector<uint32_t> candidates;
   std::string buf;
 
   void begin(size_t names, size_t tokens) {
     if (name_mark.size() < names) name_mark.resize(names, 0);
-    if (tok_mark.size() < tokens) {
-      tok_mark.resize(tokens, 0);
-      tok_row.resize(tokens, 0);
-    }
+    if (tok.size() < tokens) tok.resize(tokens, Mark{0, 0});
     if (++epoch == 0) {  // wrapped: old stamps could collide
       std::fill(name_mark.begin(), name_mark.end(), 0);
-      std::fill(tok_mark.begin(), tok_mark.end(), 0);
+      std::fill(tok.begin(), tok.end(), Mark{0, 0});
       epoch = 1;
     }
     rows_used = 0;
-    candidates.clear();
   }
 };
 
@@ -420,80 +631,113 @@ Result<std::shared_ptr<const ScreeningIndex>> ScreeningIndex::build(std::vector<
   return std::shared_ptr<const ScreeningIndex>(new ScreeningIndex(std::move(impl)));
 }
 
-std::vector<NameHit> ScreeningIndex::screen(std::string_view name) const {
-  const Impl& ix = *impl_;
-  const IndexSettings& st = ix.settings;
-  Scratch& sc = scratch();
-  ix.normalizer.normalize(name, sc.q);
-  const size_t qn = std::min(sc.q.size(), kMaxQueryTokens);
-  if (qn == 0 || ix.names.empty()) return {};
-  sc.begin(ix.names.size(), ix.token_text.size());
+namespace {
 
-  // Query units: tokens, then joins of adjacent tokens that exist in the index.
-  std::array<QueryUnit, kMaxUnits> units;
-  size_t un = 0;
-  double total_weight = 0;
-  for (size_t i = 0; i < qn; ++i) {
-    QueryUnit& u = units[un++];
-    u.unit.text = sc.q.token(i);
-    u.unit.first = static_cast<uint8_t>(i);
-    u.unit.initial = u.unit.text.size() == 1;
-    const uint32_t id = ix.token_ids.find(u.unit.text);
-    if (u.unit.initial) {
-      u.unit.weight = st.initial_weight;
-    } else if (id != detail::StringTable::kMissing) {
-      u.nb = ix.nb.data() + ix.nb_begin[id];
-      u.nb_count = ix.nb_begin[id + 1] - ix.nb_begin[id];
-      u.cost = ix.nb_cost[id];
-      u.unit.weight = ix.weight[id];
-    } else {
-      std::vector<Neighbour>& v = sc.oov[i];
-      ix.neighbours_of(u.unit.text, v, sc.tmp, sc.buf);
-      u.nb = v.data();
-      u.nb_count = v.size();
-      // An unseen spelling weighs what its closest list token weighs; an unseen token
-      // with no similar list token is as distinctive as a token can be.
-      double w = ix.max_weight;
-      float best = -1;
-      for (const Neighbour& x : v) {
-        if (x.sim > best || (x.sim == best && ix.weight[x.token] > w)) {
-          best = x.sim;
-          w = ix.weight[x.token];
+struct Scored {
+  double score;
+  uint32_t name;
+};
+
+// One screen() call: the query's units, their similar list tokens, the lookup and the
+// verification of each candidate name. Lives on the stack; its buffers are the thread's.
+class Query {
+ public:
+  Query(const ScreeningIndex::Impl& ix, Scratch& sc) : ix_(ix), st_(ix.settings), sc_(sc) {}
+
+  std::vector<Scored> run(std::string_view name) {
+    ix_.normalizer.normalize(name, sc_.q);
+    qn_ = std::min(sc_.q.size(), kMaxQueryTokens);
+    if (qn_ == 0 || ix_.names.empty()) return {};
+    sc_.begin(ix_.blob.size() / 4 + 1, ix_.token_text.size());
+    add_token_units();
+    add_join_units();
+    fill_rows();
+    select_lookups();
+    for (size_t u = 0; u < un_; ++u) {
+      if (!looked_up(units_[u].unit)) continue;
+      for (size_t k = 0; k < units_[u].nb_count; ++k) {
+        const uint32_t t = units_[u].nb[k].token;
+        const uint32_t end = ix_.post_begin[t + 1];
+        for (uint32_t p = ix_.post_begin[t]; p < end; ++p) {
+          if (p + kPrefetch < end) {  // records are random accesses: start the next ones early
+            const uint32_t ahead = ix_.post[p + kPrefetch];
+            __builtin_prefetch(ix_.blob.data() + ahead);
+            __builtin_prefetch(sc_.name_mark.data() + (ahead >> 2));
+          }
+          verify(ix_.post[p]);
         }
-        u.cost += ix.post_begin[x.token + 1] - ix.post_begin[x.token];
       }
-      u.unit.weight = w;
     }
-    total_weight += u.unit.weight;
-  }
-  for (size_t i = 0; i + 1 < qn; ++i) {
-    std::string& j = sc.joins[i];
-    j.assign(sc.q.token(i));
-    j.append(sc.q.token(i + 1));
-    const uint32_t id = ix.token_ids.find(j);
-    if (id == detail::StringTable::kMissing) continue;
-    QueryUnit& u = units[un++];
-    u.unit.text = j;
-    u.unit.first = static_cast<uint8_t>(i);
-    u.unit.joined = true;
-    u.unit.weight = units[i].unit.weight + units[i + 1].unit.weight;
-    u.nb = ix.nb.data() + ix.nb_begin[id];
-    u.nb_count = ix.nb_begin[id + 1] - ix.nb_begin[id];
+    return std::move(found_);
   }
 
-  // Similarity rows: for each list token similar to some unit, that similarity per unit.
-  for (size_t u = 0; u < un; ++u) {
-    for (size_t k = 0; k < units[u].nb_count; ++k) {
-      const Neighbour& x = units[u].nb[k];
-      if (sc.tok_mark[x.token] != sc.epoch) {
-        sc.tok_mark[x.token] = sc.epoch;
-        if (sc.rows_used == sc.rows.size()) sc.rows.emplace_back();
-        sc.rows[sc.rows_used].fill(0.0f);
-        sc.tok_row[x.token] = static_cast<uint32_t>(sc.rows_used);
-        ++sc.rows_used;
+ private:
+  // Query units: the tokens, with their similar list tokens and weights.
+  void add_token_units() {
+    for (size_t i = 0; i < qn_; ++i) {
+      QueryUnit& u = units_[un_++];
+      u.unit.text = sc_.q.token(i);
+      u.unit.first = static_cast<uint8_t>(i);
+      u.unit.initial = u.unit.text.size() == 1;
+      const uint32_t id = ix_.token_ids.find(u.unit.text);
+      if (u.unit.initial) {
+        u.unit.weight = st_.initial_weight;
+      } else if (id != detail::StringTable::kMissing) {
+        u.nb = ix_.nb.data() + ix_.nb_begin[id];
+        u.nb_count = ix_.nb_begin[id + 1] - ix_.nb_begin[id];
+        u.cost = ix_.nb_cost[id];
+        u.unit.weight = ix_.weight[id];
+      } else {
+        std::vector<Neighbour>& v = sc_.oov[i];
+        ix_.neighbours_of(ix_.info(u.unit.text), v, sc_.tmp, sc_.buf);
+        u.nb = v.data();
+        u.nb_count = v.size();
+        for (const Neighbour& x : v) u.cost += ix_.post_begin[x.token + 1] - ix_.post_begin[x.token];
+        u.unit.weight = ix_.unseen_weight(u.unit.text, v);
       }
-      float& cell = sc.rows[sc.tok_row[x.token]][u];
-      cell = std::max(cell, x.sim);
+      total_weight_ += u.unit.weight;
+    }
+  }
+
+  // Joins of adjacent short tokens that exist in the index ("xiao" + "ming").
+  void add_join_units() {
+    for (size_t i = 0; i + 1 < qn_; ++i) {
+      if (!joinable(sc_.q.token(i), sc_.q.token(i + 1))) continue;
+      std::string& j = sc_.joins[i];
+      j.assign(sc_.q.token(i));
+      j.append(sc_.q.token(i + 1));
+      const uint32_t id = ix_.token_ids.find(j);
+      if (id == detail::StringTable::kMissing) continue;
+      QueryUnit& u = units_[un_++];
+      u.unit.text = j;
+      u.unit.first = static_cast<uint8_t>(i);
+      u.unit.joined = true;
+      u.unit.weight = units_[i].unit.weight + units_[i + 1].unit.weight;
+      u.nb = ix_.nb.data() + ix_.nb_begin[id];
+      u.nb_count = ix_.nb_begin[id + 1] - ix_.nb_begin[id];
+    }
+    for (size_t u = 0; u < un_; ++u) {
+      qunits_[u] = units_[u].unit;
+      has_initial_ = has_initial_ || qunits_[u].initial;
+    }
+  }
+
+  // For each list token similar to some unit: its similarity to every unit.
+  void fill_rows() {
+    for (size_t u = 0; u < un_; ++u) {
+      for (size_t k = 0; k < units_[u].nb_count; ++k) {
+        const Neighbour& x = units_[u].nb[k];
+        Scratch::Mark& mark = sc_.tok[x.token];
+        if (mark.epoch != sc_.epoch) {
+          mark.epoch = sc_.epoch;
+          if (sc_.rows_used == sc_.rows.size()) sc_.rows.emplace_back();
+          sc_.rows[sc_.rows_used].fill(0.0f);
+          mark.row = static_cast<uint32_t>(sc_.rows_used);
+          ++sc_.rows_used;
+        }
+        float& cell = sc_.rows[mark.row][u];
+        cell = std::max(cell, x.sim);
+      }
     }
   }
 
@@ -502,82 +746,126 @@ std::vector<NameHit> ScreeningIndex::screen(std::string_view name) const {
   // A_U <= W·k/(1+k), k = 2(1-θ)/(θ·λq). Any set of query tokens heavier than that bound
   // contains a matched token, so looking up only such a set (the cheapest tokens first)
   // misses no hit. Initials have no postings and are never looked up.
-  std::array<uint8_t, kMaxQueryTokens> order{};
-  size_t on = 0;
-  for (size_t i = 0; i < qn; ++i)
-    if (!units[i].unit.initial) order[on++] = static_cast<uint8_t>(i);
-  std::sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(on), [&](uint8_t a, uint8_t b) {
-    return units[a].cost != units[b].cost ? units[a].cost < units[b].cost : a < b;
-  });
-  double bound = total_weight;
-  if (st.query_extra_penalty > 0) {
-    const double k = 2.0 * (1.0 - ix.min_threshold) / (ix.min_threshold * st.query_extra_penalty);
-    bound = total_weight * k / (1.0 + k);
-  }
-  std::array<bool, kMaxQueryTokens> selected{};
-  double acc = 0;
-  for (size_t r = 0; r < on && acc <= bound; ++r) {
-    selected[order[r]] = true;
-    acc += units[order[r]].unit.weight;
-  }
-  for (size_t u = 0; u < un; ++u) {
-    const Unit& unit = units[u].unit;
-    const bool use = unit.joined ? (selected[unit.first] || selected[unit.first + 1u]) : selected[unit.first];
-    if (!use) continue;
-    for (size_t k = 0; k < units[u].nb_count; ++k) {
-      const uint32_t t = units[u].nb[k].token;
-      for (uint32_t p = ix.post_begin[t]; p < ix.post_begin[t + 1]; ++p) {
-        const uint32_t id = ix.post[p];
-        if (sc.name_mark[id] == sc.epoch) continue;
-        sc.name_mark[id] = sc.epoch;
-        sc.candidates.push_back(id);
-      }
+  void select_lookups() {
+    std::array<uint8_t, kMaxQueryTokens> order{};
+    size_t on = 0;
+    for (size_t i = 0; i < qn_; ++i)
+      if (!units_[i].unit.initial) order[on++] = static_cast<uint8_t>(i);
+    std::sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(on), [&](uint8_t a, uint8_t b) {
+      return units_[a].cost != units_[b].cost ? units_[a].cost < units_[b].cost : a < b;
+    });
+    double bound = total_weight_;
+    if (st_.query_extra_penalty > 0) {
+      const double k = 2.0 * (1.0 - ix_.min_threshold) / (ix_.min_threshold * st_.query_extra_penalty);
+      bound = total_weight_ * k / (1.0 + k);
+    }
+    double acc = 0;
+    for (size_t r = 0; r < on && acc <= bound; ++r) {
+      selected_[order[r]] = true;
+      acc += units_[order[r]].unit.weight;
     }
   }
 
-  // Verify each candidate.
-  std::array<Unit, kMaxUnits> qunits;
-  for (size_t u = 0; u < un; ++u) qunits[u] = units[u].unit;
-  struct Scored {
-    double score;
-    uint32_t name;
-  };
-  std::vector<Scored> found;
-  std::array<Unit, 2 * kMaxNameTokens> eunits;
-  std::array<Pair, kMaxUnits * 2 * kMaxNameTokens> pairs;
-  for (uint32_t id : sc.candidates) {
-    const Impl::Name& nm = ix.names[id];
-    const size_t en = nm.count * 2u - 1u;
+  bool looked_up(const Unit& u) const {
+    return u.joined ? (selected_[u.first] || selected_[u.first + 1u]) : selected_[u.first];
+  }
+
+  // Scores the name whose record starts at `rec`, the first time it is reached. Records
+  // are at least 4 words long, so rec / 4 numbers them without reading the record.
+  void verify(uint32_t rec) {
+    uint32_t& seen = sc_.name_mark[rec >> 2];
+    if (seen == sc_.epoch) return;
+    seen = sc_.epoch;
+    const uint32_t* r = ix_.blob.data() + rec;
+    const uint32_t id = r[0];
+    const uint32_t list = r[1];
+    const size_t count = r[2];
+    const size_t en = count * 2 - 1;
     size_t pc = 0;
-    for (size_t p = 0; p < en; ++p) {
-      const uint32_t t = ix.name_tokens[nm.begin + p];
-      Unit& e = eunits[p];
-      e.joined = p >= nm.count;
-      e.first = static_cast<uint8_t>(e.joined ? p - nm.count : p);
-      e.text = ix.token_text[t];
-      e.initial = e.text.size() == 1;
-      e.weight = ix.weight[t];
-      if (sc.tok_mark[t] == sc.epoch) {
-        const auto& row = sc.rows[sc.tok_row[t]];
-        for (size_t u = 0; u < un; ++u)
-          if (row[u] > 0 && !(e.joined && qunits[u].joined))
-            pairs[pc++] = {row[u], static_cast<uint8_t>(u), static_cast<uint8_t>(p)};
-      }
-      if (e.joined) continue;
-      for (size_t u = 0; u < qn; ++u) {  // initials on either side
-        const Unit& q = qunits[u];
-        if ((!q.initial && !e.initial) || q.text[0] != e.text[0]) continue;
-        const double s = q.initial && e.initial ? 1.0 : st.initial_similarity;
-        pairs[pc++] = {static_cast<float>(s), static_cast<uint8_t>(u), static_cast<uint8_t>(p)};
-      }
-    }
-    if (pc == 0) continue;
-    const double s = align_score(qunits.data(), un, qn, eunits.data(), en, nm.count, pairs.data(), pc, st);
-    if (s + 1e-12 >= ix.list_threshold[nm.list]) found.push_back({s, id});
+    for (size_t p = 0; p < en; ++p) pc = entry_unit(r[ScreeningIndex::Impl::kHeader + p], p, count, pc);
+    if (pc == 0) return;
+    const double s = align_score(qunits_.data(), un_, eunits_.data(), en, pairs_.data(), pc, st_);
+    if (s + 1e-12 >= ix_.list_threshold[list]) found_.push_back({s, id});
   }
-  if (found.empty()) return {};
 
-  // Best name per entry, then order and cap.
+  // Fills entry unit p (token t) and appends its candidate pairs; returns the pair count.
+  size_t entry_unit(uint32_t t, size_t p, size_t count, size_t pc) {
+    Unit& e = eunits_[p];
+    e.joined = p >= count;
+    e.first = static_cast<uint8_t>(e.joined ? p - count : p);
+    if (t == kNone) {  // a join that was not made (long parts): never aligned
+      e.weight = 0;
+      return pc;
+    }
+    const ScreeningIndex::Impl::TokenMeta& m = ix_.meta[t];
+    e.weight = m.weight;
+    e.initial = m.length == 1;
+    const Scratch::Mark& mark = sc_.tok[t];
+    if (mark.epoch == sc_.epoch) {
+      const auto& row = sc_.rows[mark.row];
+      for (size_t u = 0; u < un_; ++u)
+        if (row[u] > 0 && !(e.joined && qunits_[u].joined))
+          pairs_[pc++] = {row[u], static_cast<uint8_t>(u), static_cast<uint8_t>(p)};
+    }
+    if (e.joined || (!has_initial_ && !e.initial)) return pc;
+    for (size_t u = 0; u < qn_; ++u) {  // initials on either side
+      const Unit& q = qunits_[u];
+      if ((!q.initial && !e.initial) || q.text[0] != m.first) continue;
+      const double sim = q.initial && e.initial ? 1.0 : st_.initial_similarity;
+      pairs_[pc++] = {static_cast<float>(sim), static_cast<uint8_t>(u), static_cast<uint8_t>(p)};
+    }
+    return pc;
+  }
+
+  const ScreeningIndex::Impl& ix_;
+  const IndexSettings& st_;
+  Scratch& sc_;
+  size_t qn_ = 0;
+  size_t un_ = 0;
+  double total_weight_ = 0;
+  bool has_initial_ = false;
+  std::array<QueryUnit, kMaxUnits> units_;
+  std::array<Unit, kMaxUnits> qunits_;
+  std::array<bool, kMaxQueryTokens> selected_{};
+  std::array<Unit, 2 * kMaxNameTokens> eunits_;
+  std::array<Pair, kMaxUnits * 2 * kMaxNameTokens> pairs_;
+  std::vector<Scored> found_;
+};
+
+NameHit make_hit(const ScreeningIndex::Impl& ix, const Scored& f) {
+  const ScreeningIndex::Impl::Name& nm = ix.names[f.name];
+  const Watchlist& l = ix.lists[nm.list];
+  const ListEntry& e = l.entries[nm.entry];
+  NameHit h;
+  h.list_name = l.name;
+  h.list_kind = l.kind;
+  h.list_index = nm.list;
+  h.entry_index = nm.entry;
+  h.entry_id = e.id;
+  h.entry_name = e.name;
+  h.entry_type = e.type;
+  h.programs = e.programs;
+  h.via_alias = nm.alias >= 0;
+  if (h.via_alias) {
+    const Alias& a = e.aliases[static_cast<size_t>(nm.alias)];
+    h.matched_name = a.name;
+    h.alias_quality = a.quality;
+  } else {
+    h.matched_name = e.name;
+  }
+  h.score = std::min(1.0, f.score);
+  h.threshold = ix.list_threshold[nm.list];
+  h.kind = h.score >= ix.settings.exact_threshold ? MatchKind::kExact : MatchKind::kFuzzy;
+  return h;
+}
+
+}  // namespace
+
+std::vector<NameHit> ScreeningIndex::screen(std::string_view name) const {
+  const Impl& ix = *impl_;
+  std::vector<Scored> found = Query(ix, scratch()).run(name);
+  if (found.empty()) return {};
+  // Best name per entry, then best first (list and entry order break ties), capped.
   std::sort(found.begin(), found.end(), [&](const Scored& a, const Scored& b) {
     const auto& x = ix.names[a.name];
     const auto& y = ix.names[b.name];
@@ -588,42 +876,16 @@ std::vector<NameHit> ScreeningIndex::screen(std::string_view name) const {
   });
   std::vector<Scored> best;
   for (const Scored& f : found) {
-    if (!best.empty() && ix.names[best.back().name].list == ix.names[f.name].list &&
-        ix.names[best.back().name].entry == ix.names[f.name].entry)
+    const auto& n = ix.names[f.name];
+    if (!best.empty() && ix.names[best.back().name].list == n.list && ix.names[best.back().name].entry == n.entry)
       continue;
     best.push_back(f);
   }
   std::stable_sort(best.begin(), best.end(), [](const Scored& a, const Scored& b) { return a.score > b.score; });
-  if (best.size() > st.max_hits) best.resize(st.max_hits);
-
+  if (best.size() > ix.settings.max_hits) best.resize(ix.settings.max_hits);
   std::vector<NameHit> hits;
   hits.reserve(best.size());
-  for (const Scored& f : best) {
-    const Impl::Name& nm = ix.names[f.name];
-    const Watchlist& l = ix.lists[nm.list];
-    const ListEntry& e = l.entries[nm.entry];
-    NameHit h;
-    h.list_name = l.name;
-    h.list_kind = l.kind;
-    h.list_index = nm.list;
-    h.entry_index = nm.entry;
-    h.entry_id = e.id;
-    h.entry_name = e.name;
-    h.entry_type = e.type;
-    h.programs = e.programs;
-    h.via_alias = nm.alias >= 0;
-    if (h.via_alias) {
-      const Alias& a = e.aliases[static_cast<size_t>(nm.alias)];
-      h.matched_name = a.name;
-      h.alias_quality = a.quality;
-    } else {
-      h.matched_name = e.name;
-    }
-    h.score = std::min(1.0, f.score);
-    h.threshold = ix.list_threshold[nm.list];
-    h.kind = h.score >= st.exact_threshold ? MatchKind::kExact : MatchKind::kFuzzy;
-    hits.push_back(std::move(h));
-  }
+  for (const Scored& f : best) hits.push_back(make_hit(ix, f));
   return hits;
 }
 
@@ -638,7 +900,12 @@ double ScreeningIndex::score(std::string_view query, std::string_view listed_nam
   auto weight_of = [&](std::string_view t) -> double {
     if (t.size() == 1) return st.initial_weight;
     const uint32_t id = ix.token_ids.find(t);
-    return id == detail::StringTable::kMissing ? ix.max_weight : ix.weight[id];
+    if (id != detail::StringTable::kMissing) return ix.weight[id];
+    std::vector<Neighbour> nbs;
+    std::vector<uint32_t> tmp;
+    std::string buf;
+    ix.neighbours_of(ix.info(t), nbs, tmp, buf);
+    return ix.unseen_weight(t, nbs);
   };
   std::vector<std::string> qjoin, ejoin;
   std::vector<Unit> qu, eu;
@@ -647,10 +914,12 @@ double ScreeningIndex::score(std::string_view query, std::string_view listed_nam
   qjoin.reserve(qn);
   ejoin.reserve(en);
   for (size_t i = 0; i + 1 < qn; ++i) {
+    if (!joinable(q.token(i), q.token(i + 1))) continue;
     qjoin.push_back(std::string(q.token(i)) + std::string(q.token(i + 1)));
     qu.push_back({qjoin.back(), qu[i].weight + qu[i + 1].weight, static_cast<uint8_t>(i), true, false});
   }
   for (size_t j = 0; j + 1 < en; ++j) {
+    if (!joinable(e.token(j), e.token(j + 1))) continue;
     ejoin.push_back(std::string(e.token(j)) + std::string(e.token(j + 1)));
     eu.push_back({ejoin.back(), weight_of(ejoin.back()), static_cast<uint8_t>(j), true, false});
   }
@@ -662,14 +931,13 @@ double ScreeningIndex::score(std::string_view query, std::string_view listed_nam
       if (!qu[u].joined && !eu[p].joined && qu[u].initial != eu[p].initial) {
         s = qu[u].text[0] == eu[p].text[0] ? st.initial_similarity : 0.0;
       } else {
-        s = similarity_or_zero(qu[u].text, eu[p].text, st.token_threshold);
+        s = ix.token_similarity(ix.info(qu[u].text), ix.info(eu[p].text));
       }
       if (s > 0) pairs.push_back({static_cast<float>(s), static_cast<uint8_t>(u), static_cast<uint8_t>(p)});
     }
   }
   if (pairs.empty()) return 0.0;
-  return std::min(1.0, align_score(qu.data(), qu.size(), qn, eu.data(), eu.size(), en, pairs.data(),
-                                   pairs.size(), st));
+  return std::min(1.0, align_score(qu.data(), qu.size(), eu.data(), eu.size(), pairs.data(), pairs.size(), st));
 }
 
 const std::vector<Watchlist>& ScreeningIndex::lists() const { return impl_->lists; }

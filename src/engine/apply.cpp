@@ -266,7 +266,7 @@ Reply apply_transfer(Engine::State& s, const Settings& settings, const TransferC
   }
   if (c.screening.decision == Screening::Decision::kBlock) {
     audit(s, actor, "compliance.blocked", c.id, c.screening.reasons.empty() ? "{}" : c.screening.reasons);
-    return record_rejection(s, c, actor, "RR04", "blocked by compliance screening");
+    return record_rejection(s, c, actor, "RR04", "blocked by compliance screening: " + c.screening.summary);
   }
   if (c.screening.decision == Screening::Decision::kReview) return hold_for_review(s, c, actor);
 

@@ -221,7 +221,7 @@ TEST_F(EngineTest, AReviewedPaymentIsHeldWithACaseAndReleasedIntoTheOpenWindowOn
   bank("BANKBBBB");
   mint("BANKAAAA", 10'000);
   TransferCommand t = transfer("BANKAAAA", "BANKBBBB", 2'000, "held-1");
-  t.screening = {Screening::Decision::kReview, 80, R"({"rules":["structuring"]})"};
+  t.screening = {Screening::Decision::kReview, 80, R"({"rules":["structuring"]})", "structuring"};
   Reply held = run(t);
   ASSERT_EQ(held.outcome, Outcome::kAccepted);
   const auto& p = std::get<PaymentResult>(held.body);
@@ -265,7 +265,7 @@ TEST_F(EngineTest, ARejectedCaseAndABlockedPaymentEndWithRR04) {
   EXPECT_EQ((*stored)->status, store::PaymentStatus::kRejected);
   EXPECT_EQ((*stored)->reason, "RR04");
   TransferCommand block = transfer("BANKAAAA", "BANKBBBB", 500, "b-1");
-  block.screening = {Screening::Decision::kBlock, 100, R"({"hits":[{"list":"ofac"}]})"};
+  block.screening = {Screening::Decision::kBlock, 100, R"({"hits":[{"list":"ofac"}]})", "creditor on ofac"};
   Reply blocked = run(block);
   EXPECT_EQ(blocked.outcome, Outcome::kRejected);
   EXPECT_EQ(blocked.reason, "RR04");

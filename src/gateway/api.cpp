@@ -498,6 +498,18 @@ void Api::Impl::route(Request& req, const Principal* who_ptr, std::string& route
     }
     return not_found();
   }
+  if (res == "compliance" && n == 4 && post && parts[3] == "check") {
+    route_name = "/api/v1/compliance/check";
+    if (!who.sees_everything()) {
+      return respond(error_response(ApiError{403, "forbidden", "screening checks need the compliance or admin role", ""}));
+    }
+    return post_compliance_check(req, std::move(respond));
+  }
+  if (res == "compliance" && n == 5 && post && parts[3] == "lists" && parts[4] == "reload") {
+    route_name = "/api/v1/compliance/lists/reload";
+    if (!admin_only()) return;
+    return post_lists_reload(std::move(respond));
+  }
   if (res == "compliance" && n >= 4 && parts[3] == "cases") {
     if (!who.compliance && !who.admin) {
       return respond(error_response(ApiError{403, "forbidden", "compliance cases need the compliance officer role", ""}));
@@ -596,11 +608,15 @@ void Api::Impl::post_transfer(Request& req, const Principal& who, Respond respon
   if (currency) amount = read_amount(f, "amount", *currency, false);
   auto debtor_agent = read_bic(f, "debtor_agent");
   auto creditor_agent = read_bic(f, "creditor_agent");
+  std::map<std::string, std::string> countries;
   auto party = [&](std::string_view key, engine::Party& out) {
     const json::object* o = f.object(key, true);
     if (o == nullptr) return;
     Fields pf(*o, std::string(key) + ".");
     auto name = pf.text("name", true, kMaxName);
+    auto country = pf.text("country", false, 2);
+    if (country && !is_country_code(*country)) pf.fail("country", "must be an ISO 3166 alpha-2 code", "FF01");
+    if (country) countries[std::string(key)] = *country;
     auto account = pf.text("account", false, kMaxAccount, "AC01");
     if (account && looks_like_iban(*account) && !iban_checksum_ok(*account)) {
       pf.fail("account", "is an IBAN with wrong check digits", "AC01");
@@ -641,6 +657,8 @@ void Api::Impl::post_transfer(Request& req, const Principal& who, Respond respon
   cmd.remittance_info = remittance.value_or("");
   cmd.channel = "json";
   cmd.request_hash = payment_request_hash(cmd, uetr ? *uetr : "");
+  cmd.screening = screen_parties({{"debtor", cmd.debtor.name, countries["debtor"]},
+                                  {"creditor", cmd.creditor.name, countries["creditor"]}});
   submit(std::move(cmd), who, std::move(respond), [](Reply&& r) {
     const auto* p = std::get_if<engine::PaymentResult>(&r.body);
     if (p == nullptr) return error_response(error_of(r));

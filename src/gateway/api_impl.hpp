@@ -10,9 +10,12 @@
 #include <string>
 #include <string_view>
 
+#include <deltran/core/crypto.hpp>
 #include <deltran/core/metrics.hpp>
 #include <deltran/engine/engine.hpp>
 #include <deltran/gateway/api.hpp>
+
+#include <boost/json/object.hpp>
 
 #include <deltran/iso20022/model.hpp>
 
@@ -38,7 +41,15 @@ struct ApiError {
   std::string reason;
 };
 
+// One party of a payment as screening sees it.
+struct ScreenedParty {
+  std::string role;     // debtor, creditor, ultimate_debtor…
+  std::string name;
+  std::string country;  // ISO 3166 alpha-2 or empty
+};
+
 namespace internal {
+tl::expected<boost::json::object, ApiError> parse_object(const Request& req);
 Response json_response(int status, std::string body);
 std::string error_body(const ApiError& e, const engine::PaymentResult* payment = nullptr);
 Response error_response(const ApiError& e);
@@ -133,6 +144,10 @@ struct Api::Impl {
                   std::function<void(std::vector<Reply>&&)> done);
   void post_iso(Request& req, const Principal& who, iso20022::MessageType type, Respond respond);
   void get_camt053(const Request& req, const Principal& who, Respond respond);
+  // Screening (screening.cpp).
+  engine::Screening screen_parties(const std::vector<ScreenedParty>& parties) const;
+  void post_compliance_check(Request& req, Respond respond);
+  void post_lists_reload(Respond respond);
 };
 
 }  // namespace deltran::gateway

@@ -177,6 +177,13 @@ void Api::Impl::post_iso(Request& req, const Principal& who, iso20022::MessageTy
     cmd.remittance_info = join_lines(p.remittance_info, 140);
     cmd.channel = pain ? "pain.001" : "pacs.008";
     cmd.request_hash = payment_request_hash(cmd, p.uetr);  // as sent: ours is new each time
+    auto country = [](const iso20022::Party& party) {
+      return party.address.country.empty() ? party.country_of_residence : party.address.country;
+    };
+    cmd.screening = screen_parties({{"debtor", p.debtor.name, country(p.debtor)},
+                                    {"creditor", p.creditor.name, country(p.creditor)},
+                                    {"ultimate_debtor", p.ultimate_debtor_name, ""},
+                                    {"ultimate_creditor", p.ultimate_creditor_name, ""}});
     report->transactions[i].original_uetr = cmd.uetr;
     commands.emplace_back(std::move(cmd));
     command_tx.push_back(i);

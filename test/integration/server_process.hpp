@@ -50,7 +50,8 @@ class ServerProcess {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    std::vector<std::string> env_strings = {"DELTRAN_ADMIN_KEY=" + admin_key_, "DELTRAN_LOG_LEVEL=warn"};
+    std::vector<std::string> env_strings = {"DELTRAN_ADMIN_KEY=" + admin_key_, "DELTRAN_COMPLIANCE_KEY=" + compliance_key(),
+                                            "DELTRAN_LOG_LEVEL=warn"};
     for (char** e = environ; *e != nullptr; ++e) {
       std::string s(*e);
       if (s.rfind("DELTRAN_", 0) != 0) env_strings.push_back(s);
@@ -105,6 +106,7 @@ class ServerProcess {
 
   uint16_t port() const { return port_; }
   const std::string& admin_key() const { return admin_key_; }
+  std::string compliance_key() const { return admin_key_ + "-compliance"; }
   const fs::path& data() const { return data_; }
   gateway::HttpClient client() const { return gateway::HttpClient("127.0.0.1", port_); }
 

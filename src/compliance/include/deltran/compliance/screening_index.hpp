@@ -3,11 +3,13 @@
 // Built once per list load and shared as std::shared_ptr<const ScreeningIndex>: screening
 // threads read it without locks, and a reload builds a new one and swaps the pointer.
 //
-// How a name is scored (README.md has the worked details):
+// How a name is scored (README.md has every figure):
 //  - both names are normalised into tokens (normalize.hpp); order does not matter;
-//  - tokens are compared with Jaro–Winkler; pairs below token_threshold do not match;
-//    an initial ("J") matches a token with that first letter at initial_similarity;
-//    two adjacent tokens may match one token ("Xiao Ming" ~ "Xiaoming");
+//  - tokens are compared with Jaro–Winkler; pairs below token_threshold do not match, nor
+//    do two different tokens that are both real list tokens unless nearly identical or
+//    known spellings of one name (the lists' aliases, a few built-in given-name groups);
+//    an initial ("J") matches a token with that first letter at initial_similarity; two
+//    adjacent short tokens may match one token ("Xiao Ming" ~ "Xiaoming");
 //  - tokens are weighted by rarity in the loaded lists (idf = ln(1 + entries / df)), so a
 //    shared "Mohammed" or "Trading" weighs little and a shared rare surname a lot;
 //  - the best one-to-one alignment (greedy by similarity) gives
@@ -16,10 +18,10 @@
 //    its full weight (λq = 1), an entry token the query lacks (a missing middle name)
 //    costs half (λe = 0.5).
 // Candidates come from an inverted index (token -> names) reached through each query
-// token's similar tokens (precomputed for every list token; found through phonetic-
-// skeleton and one-deletion keys for unseen tokens). Only the rarest query tokens are
-// looked up: any name scoring above the threshold must match one of them (the bound is in
-// screening_index.cpp), so the search is exact with respect to the score, not a heuristic.
+// token's similar tokens (precomputed for every list token; found through skeleton,
+// deletion and prefix keys for unseen ones). Only the rarest query tokens are looked up:
+// any name scoring above the threshold must match one of them (the bound is in
+// screening_index.cpp), so the pruning loses nothing the similar-token lists contain.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -35,12 +37,22 @@ namespace deltran::compliance {
 struct IndexSettings {
   double default_threshold = 0.85;  // hit at or above; Watchlist::threshold overrides per list
   double exact_threshold = 0.95;    // hits at or above are reported as kExact
-  double token_threshold = 0.80;    // Jaro–Winkler below this: tokens do not match
+  double token_threshold = 0.78;    // Jaro–Winkler below this: tokens do not match
+  // Two different tokens that both occur in the lists ("Ling", "Liang") match only at or
+  // above this, unless an entry's aliases show them as spellings of one name.
+  double known_pair_threshold = 0.99;
+  // A join of two adjacent tokens matches a single token only at or above this.
+  double join_threshold = 0.92;
   double initial_similarity = 0.90; // "J" against "John"
   double initial_weight = 1.0;      // weight of a one-letter token (idf of a common token)
   double query_extra_penalty = 1.0; // λq
   double entry_extra_penalty = 0.5; // λe
   bool screen_weak_aliases = false; // UN "Low" quality aliases
+  // Spellings of one name that two list tokens may have (see known_pair_threshold):
+  // learned from each entry's aliases, plus these groups. The built-in groups cover the
+  // most frequent transliterated given names (Muhammad, Hussein, Yusuf, Sergey...).
+  bool builtin_name_variants = true;
+  std::vector<std::vector<std::string>> extra_name_variants;
   size_t max_hits = 10;
   NormalizerSettings normalizer = NormalizerSettings::defaults();
 };

@@ -35,7 +35,8 @@ struct ListEntry {
   EntryType type = EntryType::kUnknown;
   std::vector<std::string> programs;  // OFAC programs, UN_LIST_TYPE, CSV program
   std::vector<Alias> aliases;
-  std::string reference;   // UN REFERENCE_NUMBER; OFAC title; empty otherwise
+  std::string reference;   // UN REFERENCE_NUMBER; empty otherwise
+  std::string title;       // OFAC Title ("Minister of Defence"); empty otherwise
   std::string remarks;     // OFAC Remarks, UN COMMENTS1
 };
 

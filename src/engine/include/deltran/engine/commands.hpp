@@ -23,6 +23,7 @@ struct Screening {
   enum class Decision { kAllow, kReview, kBlock } decision = Decision::kAllow;
   int64_t score = 0;     // 0..100
   std::string reasons;   // compact JSON: hits and rules, kept with a case or a block
+  std::string summary;   // the best hit, for people: "creditor 'X' matches Y (list Z, id, 0.97)"
 };
 
 struct TransferCommand {

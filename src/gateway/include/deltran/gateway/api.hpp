@@ -4,6 +4,7 @@
 // every I/O thread at once.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <deltran/core/clock.hpp>
 #include <deltran/engine/engine.hpp>
@@ -13,6 +14,9 @@
 namespace deltran::iso20022 {
 class SchemaSet;
 }
+namespace deltran::compliance {
+class Screener;
+}
 
 namespace deltran::gateway {
 
@@ -21,6 +25,10 @@ struct ApiSettings {
   std::string compliance_key;  // bearer token of the compliance officer
   // Official ISO 20022 XSDs; null: ISO messages are checked structurally only.
   std::shared_ptr<const iso20022::SchemaSet> schemas;
+  // Sanctions/PEP screening; null: payments are not screened. `list_specs` are reloaded
+  // by POST /compliance/lists/reload.
+  std::shared_ptr<compliance::Screener> screener;
+  std::vector<std::string> list_specs;
   int list_limit_max = 1000;
 };
 

@@ -1,0 +1,96 @@
+#include "csv_reader.hpp"
+
+namespace deltran::compliance::detail {
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+}  // namespace
+
+void read_csv(std::string_view text, const std::function<bool(std::vector<std::string>&)>& row) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  std::vector<std::string> fields;
+  std::string field;
+  bool in_quotes = false;
+  bool quoted = false;  // the current field started with a quote
+  size_t i = 0;
+  auto end_record = [&]() -> bool {
+    fields.push_back(std::move(field));
+    field.clear();
+    quoted = false;
+    const bool blank = fields.size() == 1 && fields[0].empty();
+    bool go_on = true;
+    if (!blank) go_on = row(fields);
+    fields.clear();
+    return go_on;
+  };
+  while (i < text.size()) {
+    const char c = text[i];
+    if (in_quotes) {
+      if (c == '"') {
+        const char next = i + 1 < text.size() ? text[i + 1] : '\0';
+        if (next == '"') {
+          field.push_back('"');
+          i += 2;
+          continue;
+        }
+        // Does the field really end here? Skip spaces after the quote and look.
+        size_t j = i + 1;
+        while (j < text.size() && (text[j] == ' ' || text[j] == '\t')) ++j;
+        if (j >= text.size() || text[j] == ',' || text[j] == '\r' || text[j] == '\n' || text[j] == '\x1A') {
+          in_quotes = false;
+          i = j;
+          continue;
+        }
+        field.push_back('"');  // a stray quote inside the field
+        ++i;
+        continue;
+      }
+      field.push_back(c);
+      ++i;
+      continue;
+    }
+    if (c == '"' && !quoted) {
+      bool only_space = true;
+      for (char f : field) only_space = only_space && (f == ' ' || f == '\t');
+      if (only_space) {
+        field.clear();
+        in_quotes = true;
+        quoted = true;
+        ++i;
+        continue;
+      }
+    }
+    if (c == ',') {
+      fields.push_back(std::move(field));
+      field.clear();
+      quoted = false;
+      ++i;
+      continue;
+    }
+    if (c == '\r' || c == '\n') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      ++i;
+      if (!end_record()) return;
+      continue;
+    }
+    if (c == '\x1A') {  // DOS end of file
+      ++i;
+      continue;
+    }
+    field.push_back(c);
+    ++i;
+  }
+  if (!field.empty() || !fields.empty()) end_record();
+}
+
+std::string clean_field(std::string_view field) {
+  size_t b = 0, e = field.size();
+  while (b < e && is_space(field[b])) ++b;
+  while (e > b && is_space(field[e - 1])) --e;
+  field = field.substr(b, e - b);
+  if (field == "-0-") return {};
+  return std::string(field);
+}
+
+}  // namespace deltran::compliance::detail

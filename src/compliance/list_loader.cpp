@@ -1,0 +1,320 @@
+// OFAC CSV, plain CSV, spec strings and file reading. The UN XML parser lives in
+// un_loader.cpp so only it includes libxml2.
+#include <deltran/compliance/list_loader.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "csv_reader.hpp"
+
+namespace deltran::compliance {
+namespace {
+
+constexpr size_t kMaxWarnings = 5;
+
+void warn(LoadStats& stats, std::string message) {
+  if (stats.warnings.size() < kMaxWarnings) stats.warnings.push_back(std::move(message));
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// "SDGT] [IFSR" -> {"SDGT", "IFSR"}; "IRAN; SDGT" -> {"IRAN", "SDGT"}.
+std::vector<std::string> split_programs(std::string_view text) {
+  std::string s(text);
+  for (char& c : s)
+    if (c == '[' || c == ']' || c == ';') c = '\n';
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  std::string part;
+  while (std::getline(in, part)) {
+    part = detail::clean_field(part);
+    if (!part.empty() && std::find(out.begin(), out.end(), part) == out.end()) out.push_back(part);
+  }
+  return out;
+}
+
+std::vector<std::string> split_semicolons(std::string_view text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t end = std::min(text.find(';', start), text.size());
+    std::string part = detail::clean_field(text.substr(start, end - start));
+    if (!part.empty()) out.push_back(std::move(part));
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+namespace detail {
+
+Result<std::string> read_file(const std::string& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return make_error(ErrorCode::kNotFound, "cannot read list file '" + path + "': " + ec.message());
+  if (size > kMaxListFileBytes)
+    return make_error(ErrorCode::kInvalidArgument, "list file '" + path + "' is larger than the limit");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ErrorCode::kNotFound, "cannot open list file '" + path + "'");
+  std::string data(static_cast<size_t>(size), '\0');
+  in.read(data.data(), static_cast<std::streamsize>(size));
+  if (static_cast<size_t>(in.gcount()) != size)
+    return make_error(ErrorCode::kUnavailable, "short read on list file '" + path + "'");
+  return data;
+}
+
+}  // namespace detail
+
+Result<Watchlist> parse_ofac_csv(std::string_view sdn_csv, std::string_view alt_csv) {
+  Watchlist list;
+  list.name = "ofac-sdn";
+  list.kind = ListKind::kSanctions;
+  std::map<std::string, size_t> by_id;
+  detail::read_csv(sdn_csv, [&](std::vector<std::string>& f) {
+    ++list.stats.rows;
+    if (f.size() != 12) {
+      ++list.stats.skipped;
+      warn(list.stats, "sdn.csv record " + std::to_string(list.stats.rows) + " has " +
+                           std::to_string(f.size()) + " fields, expected 12");
+      return true;
+    }
+    ListEntry e;
+    e.id = detail::clean_field(f[0]);
+    e.name = detail::clean_field(f[1]);
+    if (!all_digits(e.id) || e.name.empty()) {
+      ++list.stats.skipped;
+      warn(list.stats, "sdn.csv record " + std::to_string(list.stats.rows) + " has no ent_num or name");
+      return true;
+    }
+    const std::string type = detail::clean_field(f[2]);
+    e.type = type.empty() ? EntryType::kEntity : parse_entry_type(type);  // OFAC: "-0-" = entity
+    e.programs = split_programs(f[3]);
+    e.title = detail::clean_field(f[4]);
+    e.remarks = detail::clean_field(f[11]);
+    if (by_id.count(e.id) > 0) {
+      ++list.stats.skipped;
+      warn(list.stats, "sdn.csv repeats ent_num " + e.id);
+      return true;
+    }
+    by_id.emplace(e.id, list.entries.size());
+    list.entries.push_back(std::move(e));
+    return true;
+  });
+  if (list.entries.empty() && !sdn_csv.empty())
+    return make_error(ErrorCode::kInvalidArgument, "sdn.csv has no valid record (is it an OFAC SDN CSV?)");
+  size_t alt_rows = 0;
+  detail::read_csv(alt_csv, [&](std::vector<std::string>& f) {
+    ++alt_rows;
+    if (f.size() != 5) {
+      ++list.stats.skipped;
+      warn(list.stats, "alt.csv record " + std::to_string(alt_rows) + " has " + std::to_string(f.size()) +
+                           " fields, expected 5");
+      return true;
+    }
+    const std::string id = detail::clean_field(f[0]);
+    std::string name = detail::clean_field(f[3]);
+    if (name.empty()) {
+      ++list.stats.skipped;
+      return true;
+    }
+    auto it = by_id.find(id);
+    if (it == by_id.end()) {
+      ++list.stats.orphan_aliases;
+      return true;
+    }
+    Alias a;
+    a.name = std::move(name);
+    a.quality = lower(detail::clean_field(f[2]));
+    list.entries[it->second].aliases.push_back(std::move(a));
+    ++list.stats.aliases;
+    return true;
+  });
+  return list;
+}
+
+Result<Watchlist> load_ofac_csv(const std::string& sdn_path) {
+  auto sdn = detail::read_file(sdn_path);
+  if (!sdn) return tl::unexpected(sdn.error());
+  const std::filesystem::path dir = std::filesystem::path(sdn_path).parent_path();
+  std::string alt;
+  bool have_alt = false;
+  for (const char* name : {"alt.csv", "ALT.CSV", "Alt.csv"}) {
+    const std::filesystem::path p = dir / name;
+    std::error_code ec;
+    if (!std::filesystem::exists(p, ec)) continue;
+    auto data = detail::read_file(p.string());
+    if (!data) return tl::unexpected(data.error());
+    alt = std::move(*data);
+    have_alt = true;
+    break;
+  }
+  auto list = parse_ofac_csv(*sdn, alt);
+  if (!list) return list;
+  list->source = "ofac-csv:" + sdn_path;
+  if (!have_alt) warn(list->stats, "no alt.csv beside " + sdn_path + ": loaded without aliases");
+  return list;
+}
+
+Result<Watchlist> parse_csv_list(std::string_view csv, ListKind kind) {
+  Watchlist list;
+  list.kind = kind;
+  list.name = kind == ListKind::kPep ? "pep" : "csv";
+  int col_id = -1, col_name = -1, col_type = -1, col_program = -1, col_aliases = -1;
+  bool header = true;
+  std::map<std::string, bool> seen_ids;
+  std::string error;
+  detail::read_csv(csv, [&](std::vector<std::string>& f) {
+    if (header) {
+      header = false;
+      for (size_t i = 0; i < f.size(); ++i) {
+        const std::string h = lower(detail::clean_field(f[i]));
+        const int c = static_cast<int>(i);
+        if (h == "id") col_id = c;
+        else if (h == "name") col_name = c;
+        else if (h == "type") col_type = c;
+        else if (h == "program" || h == "programs") col_program = c;
+        else if (h == "aliases" || h == "alias") col_aliases = c;
+      }
+      if (col_id < 0 || col_name < 0) {
+        error = "the CSV list header must name the columns id and name (id,name,type,program,aliases)";
+        return false;
+      }
+      return true;
+    }
+    ++list.stats.rows;
+    auto get = [&](int col) -> std::string_view {
+      return col >= 0 && static_cast<size_t>(col) < f.size() ? std::string_view(f[static_cast<size_t>(col)])
+                                                              : std::string_view{};
+    };
+    ListEntry e;
+    e.id = detail::clean_field(get(col_id));
+    e.name = detail::clean_field(get(col_name));
+    if (e.id.empty() || e.name.empty() || static_cast<size_t>(std::max(col_id, col_name)) >= f.size()) {
+      ++list.stats.skipped;
+      warn(list.stats, "CSV record " + std::to_string(list.stats.rows) + " has no id or name");
+      return true;
+    }
+    if (seen_ids.count(e.id) > 0) {
+      ++list.stats.skipped;
+      warn(list.stats, "CSV repeats id " + e.id);
+      return true;
+    }
+    seen_ids[e.id] = true;
+    e.type = parse_entry_type(get(col_type));
+    e.programs = split_semicolons(get(col_program));
+    for (std::string& a : split_semicolons(get(col_aliases))) {
+      e.aliases.push_back({std::move(a), "", false});
+      ++list.stats.aliases;
+    }
+    list.entries.push_back(std::move(e));
+    return true;
+  });
+  if (!error.empty()) return make_error(ErrorCode::kInvalidArgument, error);
+  if (header) return make_error(ErrorCode::kInvalidArgument, "the CSV list is empty (no header)");
+  return list;
+}
+
+Result<Watchlist> load_csv_list(const std::string& path, ListKind kind) {
+  auto data = detail::read_file(path);
+  if (!data) return tl::unexpected(data.error());
+  auto list = parse_csv_list(*data, kind);
+  if (!list) return make_error(list.error().code, path + ": " + list.error().message);
+  list->source = std::string(kind == ListKind::kPep ? "pep-csv:" : "csv:") + path;
+  list->name = kind == ListKind::kPep ? "pep" : std::filesystem::path(path).stem().string();
+  return list;
+}
+
+Result<Watchlist> load_un_xml(const std::string& path) {
+  auto data = detail::read_file(path);
+  if (!data) return tl::unexpected(data.error());
+  auto list = parse_un_xml(*data);
+  if (!list) return make_error(list.error().code, path + ": " + list.error().message);
+  list->source = "un-xml:" + path;
+  return list;
+}
+
+Result<ListSpec> parse_list_spec(std::string_view spec) {
+  const size_t colon = spec.find(':');
+  if (colon == std::string_view::npos)
+    return make_error(ErrorCode::kInvalidArgument,
+                      "list spec '" + std::string(spec) + "' must be FORMAT:PATH (ofac-csv, un-xml, csv, pep-csv)");
+  const std::string format = lower(spec.substr(0, colon));
+  std::string_view rest = spec.substr(colon + 1);
+  ListSpec out;
+  if (format == "ofac-csv") out.format = ListFormat::kOfacCsv;
+  else if (format == "un-xml") out.format = ListFormat::kUnXml;
+  else if (format == "csv") out.format = ListFormat::kCsv;
+  else if (format == "pep-csv" || format == "pep") {
+    out.format = ListFormat::kCsv;
+    out.kind = ListKind::kPep;
+  } else {
+    return make_error(ErrorCode::kInvalidArgument, "unknown list format '" + format +
+                                                       "' (ofac-csv, un-xml, csv, pep-csv)");
+  }
+  const size_t q = rest.find('?');
+  out.path = std::string(rest.substr(0, q));
+  if (out.path.empty()) return make_error(ErrorCode::kInvalidArgument, "list spec '" + std::string(spec) + "' has no path");
+  if (q != std::string_view::npos) {
+    std::string_view params = rest.substr(q + 1);
+    while (!params.empty()) {
+      const size_t amp = params.find('&');
+      const std::string_view kv = params.substr(0, amp);
+      params = amp == std::string_view::npos ? std::string_view{} : params.substr(amp + 1);
+      const size_t eq = kv.find('=');
+      const std::string key = lower(kv.substr(0, eq));
+      const std::string_view value = eq == std::string_view::npos ? std::string_view{} : kv.substr(eq + 1);
+      if (key == "name" && !value.empty()) {
+        out.name = std::string(value);
+      } else if (key == "threshold") {
+        double t = 0;
+        const auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), t);
+        if (ec != std::errc() || p != value.data() + value.size() || !(t > 0.0 && t <= 1.0))
+          return make_error(ErrorCode::kInvalidArgument, "list threshold must be a number in (0, 1]: '" +
+                                                             std::string(value) + "'");
+        out.threshold = t;
+      } else {
+        return make_error(ErrorCode::kInvalidArgument, "unknown list spec parameter '" + std::string(kv) + "'");
+      }
+    }
+  }
+  return out;
+}
+
+Result<Watchlist> load_list(const ListSpec& spec) {
+  Result<Watchlist> list = spec.format == ListFormat::kOfacCsv ? load_ofac_csv(spec.path)
+                           : spec.format == ListFormat::kUnXml ? load_un_xml(spec.path)
+                                                               : load_csv_list(spec.path, spec.kind);
+  if (!list) return list;
+  list->kind = spec.kind;
+  if (!spec.name.empty()) list->name = spec.name;
+  list->threshold = spec.threshold;
+  return list;
+}
+
+Result<std::vector<Watchlist>> load_lists(const std::vector<std::string>& specs) {
+  std::vector<Watchlist> out;
+  for (const std::string& s : specs) {
+    auto spec = parse_list_spec(s);
+    if (!spec) return tl::unexpected(spec.error());
+    auto list = load_list(*spec);
+    if (!list) return tl::unexpected(list.error());
+    out.push_back(std::move(*list));
+  }
+  return out;
+}
+
+}  // namespace deltran::compliance

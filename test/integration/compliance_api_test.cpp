@@ -1,0 +1,115 @@
+// Screening over the real API: lists loaded from files, a sanctions hit blocks (RR04), a PEP
+// is held for the compliance officer, only the officer decides, and lists reload live.
+#include <gtest/gtest.h>
+
+#include "server_process.hpp"
+
+namespace deltran::testing {
+namespace {
+
+class ComplianceApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = temp_dir("compliance-api");
+    std::ofstream(dir_ / "sanctions.csv") << "id,name,type,program,aliases\n"
+                                             "S-1,Volkov Maritime Holdings Ltd,entity,TEST,Volkov Maritime\n"
+                                             "S-2,Ivan Sergeyevich Morozov,individual,TEST,\n";
+    std::ofstream(dir_ / "pep.csv") << "id,name,type,program,aliases\nP-1,Karim Nasser Haddad,individual,PEP,\n";
+    server_ = std::make_unique<ServerProcess>(dir_ / "data");
+    server_->start({"--sanctions-list", "csv:" + (dir_ / "sanctions.csv").string(), "--pep-list",
+                    "csv:" + (dir_ / "pep.csv").string()});
+    auto c = server_->client();
+    for (const char* id : {"CMPLAEAA", "CMPLAEBB"}) {
+      auto r = c.request("POST", "/api/v1/banks",
+                         std::string("{\"id\":\"") + id + "\",\"name\":\"x\",\"country\":\"AE\",\"currencies\":[\"USD\"]}",
+                         bearer(server_->admin_key()));
+      ASSERT_TRUE(r && r->status == 201);
+      keys_[id] = std::string(parse(r->body).at("api_key").as_string());
+    }
+    auto m = c.request("POST", "/api/v1/tokens/mint", R"({"bank":"CMPLAEAA","currency":"USD","amount":"100000.00","reference":"F"})",
+                       bearer(server_->admin_key()));
+    ASSERT_TRUE(m && m->status == 200);
+  }
+  void TearDown() override {
+    server_.reset();
+    fs::remove_all(dir_);
+  }
+  Result<gateway::Response> pay(const std::string& debtor, const std::string& creditor, const std::string& key) {
+    Headers h = bearer(keys_.at("CMPLAEAA"));
+    h.emplace_back("Idempotency-Key", key);
+    return server_->client().request(
+        "POST", "/api/v1/transfer",
+        R"({"amount":"100.00","currency":"USD","debtor_agent":"CMPLAEAA","creditor_agent":"CMPLAEBB","debtor":{"name":")" +
+            debtor + R"("},"creditor":{"name":")" + creditor + R"("}})",
+        h);
+  }
+  fs::path dir_;
+  std::unique_ptr<ServerProcess> server_;
+  std::map<std::string, std::string> keys_;
+};
+
+TEST_F(ComplianceApiTest, ASanctionsHitBlocksWithRR04AndNamesTheEntry) {
+  auto r = pay("Acme Corp", "VOLKOV MARITIME HOLDINGS LIMITED", "s-1");
+  ASSERT_TRUE(r.has_value());
+  ASSERT_EQ(r->status, 422) << r->body;
+  auto v = parse(r->body);
+  EXPECT_EQ(v.at("error").at("reason").as_string(), "RR04");
+  EXPECT_NE(std::string(v.at("error").at("message").as_string()).find("S-1"), std::string::npos) << r->body;
+  auto again = pay("Acme Corp", "VOLKOV MARITIME HOLDINGS LIMITED", "s-1");
+  EXPECT_EQ(again->body, r->body);
+  auto clean = pay("Acme Corp", "Rhein Logistik GmbH", "s-2");
+  EXPECT_EQ(clean->status, 202) << clean->body;
+  auto country = server_->client().request(
+      "POST", "/api/v1/transfer",
+      R"({"amount":"1.00","currency":"USD","debtor_agent":"CMPLAEAA","creditor_agent":"CMPLAEBB","debtor":{"name":"A"},"creditor":{"name":"B","country":"KP"}})",
+      bearer(keys_.at("CMPLAEAA")));
+  ASSERT_TRUE(country.has_value());
+  EXPECT_EQ(country->status, 422) << "a sanctioned country blocks outright";
+}
+
+TEST_F(ComplianceApiTest, APepIsHeldAndOnlyTheOfficerReleasesIt) {
+  auto r = pay("Karim N. Haddad", "Rhein Logistik GmbH", "p-1");
+  ASSERT_TRUE(r && r->status == 202) << (r ? r->body : "");
+  auto v = parse(r->body);
+  ASSERT_EQ(v.at("status").as_string(), "HELD");
+  std::string id = std::to_string(v.at("case_id").as_int64());
+  auto c = server_->client();
+  Headers officer = bearer(server_->compliance_key());
+  auto cases = c.request("GET", "/api/v1/compliance/cases?status=OPEN", "", officer);
+  ASSERT_TRUE(cases && cases->status == 200);
+  EXPECT_EQ(parse(cases->body).at("items").as_array().size(), 1u);
+  EXPECT_EQ(c.request("GET", "/api/v1/compliance/cases", "", bearer(keys_.at("CMPLAEAA")))->status, 403);
+  EXPECT_EQ(c.request("POST", "/api/v1/compliance/cases/" + id + "/approve", "", bearer(server_->admin_key()))->status, 403);
+  auto ok = c.request("POST", "/api/v1/compliance/cases/" + id + "/approve", R"({"note":"ok"})", officer);
+  ASSERT_TRUE(ok && ok->status == 200) << (ok ? ok->body : "");
+  EXPECT_EQ(parse(ok->body).at("payment").at("status").as_string(), "QUEUED");
+  EXPECT_EQ(c.request("POST", "/api/v1/compliance/cases/" + id + "/reject", "", officer)->status, 404);
+  auto held2 = pay("Karim Nasser Haddad", "Rhein Logistik GmbH", "p-2");
+  std::string id2 = std::to_string(parse(held2->body).at("case_id").as_int64());
+  auto no = c.request("POST", "/api/v1/compliance/cases/" + id2 + "/reject", R"({"note":"no"})", officer);
+  ASSERT_TRUE(no && no->status == 200);
+  EXPECT_EQ(parse(no->body).at("payment").at("reason").as_string(), "RR04");
+  auto [code, out] = run_check(server_->data());
+  EXPECT_EQ(code, 0) << out;
+}
+
+TEST_F(ComplianceApiTest, CheckScreensANameAndListsReloadWithoutARestart) {
+  auto c = server_->client();
+  Headers officer = bearer(server_->compliance_key());
+  auto hit = c.request("POST", "/api/v1/compliance/check", R"({"name":"Ivan Morozov"})", officer);
+  ASSERT_TRUE(hit && hit->status == 200) << (hit ? hit->body : "");
+  auto v = parse(hit->body);
+  EXPECT_EQ(v.at("decision").as_string(), "BLOCK");
+  EXPECT_EQ(v.at("hits").as_array().at(0).at("entry_id").as_string(), "S-2");
+  auto miss = c.request("POST", "/api/v1/compliance/check", R"({"name":"Olga Ivanova"})", officer);
+  EXPECT_EQ(parse(miss->body).at("decision").as_string(), "ALLOW");
+  std::ofstream(dir_ / "sanctions.csv", std::ios::app) << "S-3,Olga Petrovna Ivanova,individual,TEST,\n";
+  auto reload = c.request("POST", "/api/v1/compliance/lists/reload", "", bearer(server_->admin_key()));
+  ASSERT_TRUE(reload && reload->status == 200) << (reload ? reload->body : "");
+  auto now = c.request("POST", "/api/v1/compliance/check", R"({"name":"Olga Ivanova"})", officer);
+  EXPECT_EQ(parse(now->body).at("decision").as_string(), "BLOCK") << now->body;
+  EXPECT_EQ(c.request("POST", "/api/v1/compliance/check", R"({"name":"x"})", bearer(keys_.at("CMPLAEAA")))->status, 403);
+}
+
+}  // namespace
+}  // namespace deltran::testing

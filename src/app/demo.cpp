@@ -308,6 +308,16 @@ Status run_demo(const DemoSettings& s) {
       auto big = client.request("POST", "/api/v1/transfer", json::serialize(body), h);
       if (!big) return tl::unexpected(big.error());
       std::printf("     -> %d %s\n", big->status, big->body.c_str());
+      std::printf("\n   A participant's own limit: the operator caps %s's single USD payment at 100,000.00\n"
+                  "   (PUT /api/v1/risk/limits/%s), and a larger payment is refused with AM02:\n", a.id, a.id);
+      auto limit = call(admin, "PUT", std::string("/api/v1/risk/limits/") + a.id,
+                        R"({"USD":{"single_payment_max":"100000.00","daily_volume_max":"5000000.00"}})", admin_auth, 200);
+      if (!limit) return tl::unexpected(limit.error());
+      body["amount"] = "150000.00";
+      h.back().second = "demo-over-limit";
+      auto over = client.request("POST", "/api/v1/transfer", json::serialize(body), h);
+      if (!over) return tl::unexpected(over.error());
+      std::printf("     -> %d %s\n", over->status, over->body.c_str());
       if (s.screening) {
         if (auto st = show_compliance(s, client, a, banks[4]); !st) return st;
       }

@@ -95,6 +95,7 @@ int64_t reserved_of(const Engine::State& s, const std::string& bank, const std::
 // The stable error code of a rejection that is recorded (and so may be replayed).
 std::string code_for_reason(const std::string& reason) {
   if (reason == "AM04") return "insufficient_liquidity";
+  if (reason == "AM02" || reason == "AM14") return "limit_exceeded";
   if (reason == "RR04") return "regulatory_reason";
   return "payment_rejected";
 }
@@ -200,6 +201,33 @@ int64_t reserve_in_window(Engine::State& s, const store::PaymentRow& p, std::str
   return window_id;
 }
 
+// The participant's own limits (single payment maximum, daily volume): the ISO 20022 reason
+// of the first breach (AM02 above the single maximum, AM14 above the agreed daily limit)
+// and why, or empty when within them.
+std::string limit_breach(const Engine::State& s, const store::PaymentRow& p, std::string& why) {
+  auto it = s.limits.find(p.debtor_agent);
+  if (it == s.limits.end()) return {};
+  risk::LimitRequest req;
+  req.currency = p.currency;
+  req.amount_minor = p.amount_minor;
+  req.daily_volume_minor = s.daily.totals(p.debtor_agent, p.currency, s.now_us).volume_minor;
+  risk::LimitCheck check = risk::check_limits(it->second, req);
+  if (check.ok()) return {};
+  const risk::LimitViolation& v = check.violations.front();
+  why = p.debtor_agent + ": " + v.message;
+  switch (v.breach) {
+    case risk::LimitBreach::kSinglePaymentMax: return "AM02";
+    case risk::LimitBreach::kDailyVolume: return "AM14";
+    case risk::LimitBreach::kCurrencyNotAllowed: return "AM03";
+    default: return "AM14";
+  }
+}
+
+void count_volume(Engine::State& s, const store::PaymentRow& p) {
+  auto st = s.daily.add(p.debtor_agent, p.currency, p.amount_minor, s.now_us);
+  DELTRAN_ASSERT(st.has_value(), "a reserved payment fits the daily counters");
+}
+
 // Holds the payment for a compliance officer: stored as HELD with an open case; it takes
 // no liquidity until it is released.
 Reply hold_for_review(Engine::State& s, const TransferCommand& c, const std::string& actor) {
@@ -272,8 +300,13 @@ Reply apply_transfer(Engine::State& s, const Settings& settings, const TransferC
 
   store::PaymentRow row = payment_row(s, c);
   std::string why;
+  if (std::string reason = limit_breach(s, row, why); !reason.empty()) {
+    audit(s, actor, "risk.threshold.exceeded", c.id, payment_detail(row, "limit", why));
+    return record_rejection(s, c, actor, reason, why);
+  }
   int64_t window_id = reserve_in_window(s, row, why);
   if (window_id == 0) return record_rejection(s, c, actor, "AM04", why);
+  count_volume(s, row);
   row.status = PaymentStatus::kQueued;
   row.window_id = window_id;
   PaymentResult result{c.id, c.uetr, PaymentStatus::kQueued, window_id, {}, {}, 0};
@@ -306,14 +339,16 @@ Reply apply_case_decision(Engine::State& s, const CaseDecisionCommand& c, const 
   PaymentResult result{p.id, p.uetr, PaymentStatus::kRejected, 0, "RR04", {}, kase.id};
   if (c.approve) {
     std::string why;
-    int64_t window_id = reserve_in_window(s, p, why);
+    std::string breach = limit_breach(s, p, why);
+    int64_t window_id = breach.empty() ? reserve_in_window(s, p, why) : 0;
     if (window_id != 0) {
+      count_volume(s, p);
       update.status = result.status = PaymentStatus::kQueued;
       update.reason = result.reason = "";
       update.window_id = result.window_id = window_id;
       ++s.batch_queued;
     } else {
-      update.reason = result.reason = "AM04";
+      update.reason = result.reason = breach.empty() ? "AM04" : breach;
       update.reason_text = result.reason_text = "released by compliance, then refused: " + why;
       ++s.batch_rejected;
     }
@@ -548,6 +583,81 @@ Reply apply_close(Engine::State& s, const CloseWindowCommand& c, const std::stri
   return r;
 }
 
+// --- limits ----------------------------------------------------------------------------
+
+Reply limits_view(const Engine::State& s, const std::string& bank) {
+  const auto& p = s.participants.at(bank);
+  LimitsView view;
+  view.bank = bank;
+  auto lim = s.limits.find(bank);
+  for (const auto& currency : p.currencies) {
+    LimitsView::Currency c;
+    c.currency = currency;
+    if (lim != s.limits.end()) {
+      auto cur = lim->second.by_currency.find(currency);
+      if (cur != lim->second.by_currency.end()) {
+        c.single_payment_max_minor = cur->second.single_payment_max_minor;
+        c.daily_volume_max_minor = cur->second.daily_volume_max_minor;
+      }
+    }
+    c.net_debit_cap_minor = -s.ledger.find(bank, currency)->floor_minor;
+    c.used_today_minor = s.daily.totals(bank, currency, s.now_us).volume_minor;
+    view.currencies.push_back(c);
+  }
+  Reply r;
+  r.body = std::move(view);
+  return r;
+}
+
+Reply apply_set_limits(Engine::State& s, const SetLimitsCommand& c, const std::string& actor) {
+  auto bank = s.participants.find(c.bank);
+  if (bank == s.participants.end()) {
+    return error_reply(Outcome::kNotFound, "bank_not_found", "", "bank " + c.bank + " does not exist");
+  }
+  // Validate every currency first: the update applies whole or not at all.
+  for (const auto& [currency, u] : c.by_currency) {
+    if (!has_currency(bank->second, currency)) {
+      return error_reply(Outcome::kInvalid, "currency_not_enabled", "AM03", currency + " is not enabled for " + c.bank);
+    }
+    if (u.net_debit_cap_minor) {
+      const ledger::Account* a = s.ledger.find(c.bank, currency);
+      int64_t reserved = reserved_of(s, c.bank, currency);
+      if (a->balance_minor + *u.net_debit_cap_minor < reserved || a->balance_minor < -*u.net_debit_cap_minor) {
+        return error_reply(Outcome::kConflict, "cap_below_exposure", "",
+                           "a net debit cap of " + format_minor(*u.net_debit_cap_minor, currency) + " " + currency +
+                               " is below what " + c.bank + " already owes or has reserved");
+      }
+    }
+  }
+  std::string detail = "{";
+  for (const auto& [currency, u] : c.by_currency) {
+    auto& cur = s.limits[c.bank].by_currency[currency];
+    if (u.clear_single_payment_max) cur.single_payment_max_minor.reset();
+    if (u.clear_daily_volume_max) cur.daily_volume_max_minor.reset();
+    if (u.single_payment_max_minor) cur.single_payment_max_minor = u.single_payment_max_minor;
+    if (u.daily_volume_max_minor) cur.daily_volume_max_minor = u.daily_volume_max_minor;
+    s.batch.limits.push_back(store::LimitRow{c.bank, currency, cur.single_payment_max_minor, cur.daily_volume_max_minor});
+    if (u.net_debit_cap_minor) {
+      s.ledger.open_account(c.bank, currency, -*u.net_debit_cap_minor);
+      s.dirty_accounts.insert(ledger::AccountKey{c.bank, currency});
+      bank->second.net_debit_cap_minor[currency] = *u.net_debit_cap_minor;
+      s.batch.caps.emplace_back(c.bank, currency, *u.net_debit_cap_minor);
+    }
+    if (detail.size() > 1) detail += ',';
+    append_json_string(detail, currency);
+    detail += ":{\"single_payment_max\":";
+    append_json_string(detail, cur.single_payment_max_minor ? format_minor(*cur.single_payment_max_minor, currency) : "");
+    detail += ",\"daily_volume_max\":";
+    append_json_string(detail, cur.daily_volume_max_minor ? format_minor(*cur.daily_volume_max_minor, currency) : "");
+    detail += ",\"net_debit_cap\":";
+    append_json_string(detail, format_minor(-s.ledger.find(c.bank, currency)->floor_minor, currency));
+    detail += '}';
+  }
+  detail += '}';
+  audit(s, actor, "risk.limits.set", c.bank, std::move(detail));
+  return limits_view(s, c.bank);
+}
+
 // --- queries ---------------------------------------------------------------------------
 
 BankView bank_view(const store::ParticipantRow& p) {
@@ -632,6 +742,13 @@ Reply apply_command(Engine::State& s, const Settings& settings, const Command& c
         else if constexpr (std::is_same_v<T, TokenCommand>) return apply_token(s, cmd, actor);
         else if constexpr (std::is_same_v<T, CloseWindowCommand>) return apply_close(s, cmd, actor);
         else if constexpr (std::is_same_v<T, CaseDecisionCommand>) return apply_case_decision(s, cmd, actor);
+        else if constexpr (std::is_same_v<T, SetLimitsCommand>) return apply_set_limits(s, cmd, actor);
+        else if constexpr (std::is_same_v<T, LimitsQuery>) {
+          if (s.participants.count(cmd.bank) == 0) {
+            return error_reply(Outcome::kNotFound, "bank_not_found", "", "bank " + cmd.bank + " does not exist");
+          }
+          return limits_view(s, cmd.bank);
+        }
         else return apply_query(s, cmd);
       },
       c);
@@ -648,7 +765,16 @@ void finish_batch(Engine::State& s) {
   s.dirty_windows.clear();
 }
 
-void restore_state(Engine::State& s, const store::Snapshot& snap) {
+void restore_state(Engine::State& s, const store::Snapshot& snap, int64_t now_us) {
+  for (const auto& l : snap.limits) {
+    auto& cur = s.limits[l.participant].by_currency[l.currency];
+    cur.single_payment_max_minor = l.single_payment_max_minor;
+    cur.daily_volume_max_minor = l.daily_volume_max_minor;
+  }
+  for (const auto& v : snap.volumes_since) {
+    s.daily.restore(v.debtor_agent, v.creditor_agent, risk::DailyCounters::day_of(now_us),
+                    {v.amount_minor, static_cast<uint64_t>(v.count)});
+  }
   for (const auto& p : snap.participants) s.participants[p.id] = p;
   for (const auto& a : snap.accounts) {
     if (a.owner == ledger::kOmnibus) s.ledger.open_currency(a.currency);

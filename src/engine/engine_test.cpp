@@ -292,12 +292,12 @@ class FaultyStore final : public store::Store {
     }
     return inner_.commit(b);
   }
-  Result<store::Snapshot> load() override {
+  Result<store::Snapshot> load(int64_t since_us) override {
     if (fail_loads > 0) {
       --fail_loads;
       return make_error(ErrorCode::kUnavailable, "database is locked (injected)");
     }
-    return inner_.load();
+    return inner_.load(since_us);
   }
   Result<std::optional<store::PaymentRow>> get_payment(const std::string& id) override { return inner_.get_payment(id); }
   Result<std::vector<store::PaymentRow>> list_payments(const store::PaymentFilter& f) override { return inner_.list_payments(f); }

@@ -10,6 +10,8 @@
 #include <deltran/engine/commands.hpp>
 #include <deltran/engine/engine.hpp>
 #include <deltran/ledger/ledger.hpp>
+#include <deltran/risk/daily_counters.hpp>
+#include <deltran/risk/limits.hpp>
 #include <deltran/store/records.hpp>
 
 namespace deltran::engine {
@@ -48,6 +50,8 @@ struct Engine::State {
   std::map<std::string, store::PaymentRow> held;  // payment id → held payment
   std::map<int64_t, store::CaseRow> open_cases;
   int64_t last_case_id = 0;
+  std::map<std::string, risk::ParticipantLimits> limits;  // bank → limits per currency
+  risk::DailyCounters daily;                              // accepted volume today
   int64_t next_window_id = 1;
   int64_t audit_seq = 0;
   std::string audit_hash;
@@ -66,7 +70,7 @@ struct Engine::State {
 };
 
 // Rebuilds a state from a snapshot of the store.
-void restore_state(Engine::State& s, const store::Snapshot& snap);
+void restore_state(Engine::State& s, const store::Snapshot& snap, int64_t now_us);
 // Applies one command; effects go to s.batch. Never throws; assertions guard invariants.
 Reply apply_command(Engine::State& s, const Settings& settings, const Command& c,
                     const std::string& actor);

@@ -486,6 +486,72 @@ void Api::Impl::route(Request& req, const Principal* who_ptr, std::string& route
     }
     return not_found();
   }
+  if (res == "risk" && n == 5 && parts[3] == "limits") {
+    std::string bank = normalize_bic(parts[4]);
+    if (bank.empty()) bank = std::string(parts[4]);
+    route_name = "/api/v1/risk/limits/{bank}";
+    auto render = [](Reply&& r) {
+      if (r.outcome != Outcome::kOk) return error_response(error_of(r));
+      const auto& v = std::get<engine::LimitsView>(r.body);
+      JsonWriter w;
+      w.begin_object().field("bank", v.bank).key("limits").begin_object();
+      for (const auto& c : v.currencies) {
+        w.key(c.currency).begin_object();
+        if (c.single_payment_max_minor) w.field("single_payment_max", amount_text(*c.single_payment_max_minor, c.currency));
+        else w.key("single_payment_max").null();
+        if (c.daily_volume_max_minor) w.field("daily_volume_max", amount_text(*c.daily_volume_max_minor, c.currency));
+        else w.key("daily_volume_max").null();
+        w.field("net_debit_cap", amount_text(c.net_debit_cap_minor, c.currency))
+            .field("used_today", amount_text(c.used_today_minor, c.currency))
+            .end_object();
+      }
+      w.end_object().end_object();
+      return json_response(200, w.take());
+    };
+    if (get) {
+      if (!who.may_act_for(bank) && !who.compliance) {
+        return respond(error_response(ApiError{403, "forbidden", "a participant sees only its own limits", ""}));
+      }
+      return submit(engine::LimitsQuery{bank}, who, std::move(respond), render);
+    }
+    if (req.method == "PUT") {
+      if (!admin_only()) return;
+      auto body = parse_object(req);
+      if (!body) return respond(error_response(body.error()));
+      engine::SetLimitsCommand cmd;
+      cmd.bank = bank;
+      Fields f(*body);
+      for (const auto& [k, v] : *body) {
+        std::string currency(k);
+        if (money::find_currency(currency) == nullptr || !v.is_object()) {
+          f.fail(currency, "must be an ISO 4217 code holding an object of limits", "AM03");
+          break;
+        }
+        Fields cf(v.as_object(), currency + ".");
+        engine::CurrencyLimitsUpdate u;
+        auto read = [&](const char* key, std::optional<int64_t>& out, bool* clear) {
+          const json::value* x = v.as_object().if_contains(key);
+          if (x == nullptr) return;
+          if (x->is_null() && clear != nullptr) {
+            *clear = true;
+            return;
+          }
+          out = read_amount(cf, key, currency, true);
+        };
+        read("single_payment_max", u.single_payment_max_minor, &u.clear_single_payment_max);
+        read("daily_volume_max", u.daily_volume_max_minor, &u.clear_daily_volume_max);
+        read("net_debit_cap", u.net_debit_cap_minor, nullptr);
+        f.adopt(cf);
+        cmd.by_currency[currency] = u;
+      }
+      if (f.error()) return respond(error_response(*f.error()));
+      if (cmd.by_currency.empty()) {
+        return respond(error_response(ApiError{400, "invalid_field", "name at least one currency, e.g. {\"USD\":{\"single_payment_max\":\"50000.00\"}}", "FF01"}));
+      }
+      return submit(std::move(cmd), who, std::move(respond), render);
+    }
+    return not_found();
+  }
   if (res == "iso20022" && n == 4) {
     if (post && (parts[3] == "pain.001" || parts[3] == "pacs.008")) {
       route_name = "/api/v1/iso20022/" + std::string(parts[3]);

@@ -58,6 +58,10 @@ CREATE TABLE IF NOT EXISTS compliance_cases(
   creditor_agent TEXT NOT NULL, status TEXT NOT NULL, score INTEGER NOT NULL, reasons TEXT NOT NULL,
   decided_by TEXT NOT NULL, note TEXT NOT NULL, created_us INTEGER NOT NULL, decided_us INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS compliance_cases_status ON compliance_cases(status, id);
+CREATE TABLE IF NOT EXISTS participant_limits(
+  participant TEXT NOT NULL, currency TEXT NOT NULL, single_payment_max_minor INTEGER,
+  daily_volume_max_minor INTEGER, PRIMARY KEY(participant, currency)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS payments_created ON payments(created_us);
 CREATE TABLE IF NOT EXISTS audit_log(
   seq INTEGER PRIMARY KEY, created_us INTEGER NOT NULL, actor TEXT NOT NULL,
   action TEXT NOT NULL, entity TEXT NOT NULL, detail TEXT NOT NULL,
@@ -107,6 +111,12 @@ class Stmt {
   }
   int step() { return sqlite3_step(s_); }
   int64_t i64(int col) const { return sqlite3_column_int64(s_, col); }
+  bool is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+  Stmt& bind_optional(int i, const std::optional<int64_t>& v) {
+    if (v) return bind(i, *v);
+    sqlite3_bind_null(s_, i);
+    return *this;
+  }
   std::string text(int col) const {
     const unsigned char* t = sqlite3_column_text(s_, col);
     return t == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(t),
@@ -304,6 +314,9 @@ constexpr const char* kUpdatePayment =
     "UPDATE payments SET status=?, reason=?, reason_text=?, window_id=?, updated_us=? WHERE id=?";
 constexpr const char* kCaseColumns =
     "id, payment_id, debtor_agent, creditor_agent, status, score, reasons, decided_by, note, created_us, decided_us";
+constexpr const char* kUpsertLimit =
+    "INSERT OR REPLACE INTO participant_limits(participant, currency, single_payment_max_minor, "
+    "daily_volume_max_minor) VALUES(?,?,?,?)";
 constexpr const char* kInsertAudit =
     "INSERT INTO audit_log(seq, created_us, actor, action, entity, detail, prev_hash, hash) "
     "VALUES(?,?,?,?,?,?,?,?)";
@@ -348,7 +361,7 @@ class SqliteStore final : public Store {
     return {};
   }
 
-  Result<Snapshot> load() override;
+  Result<Snapshot> load(int64_t since_us) override;
 
   Result<std::optional<PaymentRow>> get_payment(const std::string& id) override {
     auto conn = acquire();
@@ -649,6 +662,19 @@ Status SqliteStore::write_batch(const Batch& b) {
         .bind(5, u.updated_us).bind(6, u.id);
     DELTRAN_TRY(w.done(*st, "update payment"));
   }
+  for (const auto& [participant, currency, cap] : b.caps) {
+    auto st = w.prepare(kUpsertCap);
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, participant).bind(2, currency).bind(3, cap);
+    DELTRAN_TRY(w.done(*st, "upsert net debit cap"));
+  }
+  for (const auto& l : b.limits) {
+    auto st = w.prepare(kUpsertLimit);
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, l.participant).bind(2, l.currency).bind_optional(3, l.single_payment_max_minor)
+        .bind_optional(4, l.daily_volume_max_minor);
+    DELTRAN_TRY(w.done(*st, "upsert limits"));
+  }
   for (const auto& a : b.audit) {
     auto st = w.prepare(kInsertAudit);
     if (!st) return tl::unexpected(st.error());
@@ -680,7 +706,7 @@ Result<std::vector<AccountRow>> SqliteStore::read_accounts(Connection& c) {
   return out;
 }
 
-Result<Snapshot> SqliteStore::load() {
+Result<Snapshot> SqliteStore::load(int64_t since_us) {
   // Read through the writer connection: the engine calls this from its own thread, before
   // or between batches, so it sees exactly what was committed.
   Connection& c = writer_;
@@ -812,6 +838,37 @@ Result<Snapshot> SqliteStore::load() {
     auto mx = c.prepare("SELECT COALESCE(MAX(id), 0) FROM compliance_cases");
     if (!mx) return tl::unexpected(mx.error());
     if (mx->step() == SQLITE_ROW) snap.max_case_id = mx->i64(0);
+  }
+  {
+    auto st = c.prepare("SELECT participant, currency, single_payment_max_minor, daily_volume_max_minor FROM participant_limits");
+    if (!st) return tl::unexpected(st.error());
+    int rc;
+    while ((rc = st->step()) == SQLITE_ROW) {
+      LimitRow l;
+      l.participant = st->text(0);
+      l.currency = st->text(1);
+      if (!st->is_null(2)) l.single_payment_max_minor = st->i64(2);
+      if (!st->is_null(3)) l.daily_volume_max_minor = st->i64(3);
+      snap.limits.push_back(std::move(l));
+    }
+    if (rc != SQLITE_DONE) return tl::unexpected(sqlite_error(c.db(), "load limits"));
+  }
+  {
+    auto st = c.prepare(
+        "SELECT debtor_agent, currency, SUM(amount_minor), COUNT(*) FROM payments "
+        "WHERE created_us >= ? AND status IN ('QUEUED', 'SETTLED') GROUP BY debtor_agent, currency");
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, since_us);
+    int rc;
+    while ((rc = st->step()) == SQLITE_ROW) {
+      FlowRow f;
+      f.debtor_agent = st->text(0);
+      f.creditor_agent = st->text(1);  // the currency, in this use
+      f.amount_minor = st->i64(2);
+      f.count = st->i64(3);
+      snap.volumes_since.push_back(std::move(f));
+    }
+    if (rc != SQLITE_DONE) return tl::unexpected(sqlite_error(c.db(), "load daily volumes"));
   }
   {
     auto st = c.prepare("SELECT status, COUNT(*) FROM payments GROUP BY status");

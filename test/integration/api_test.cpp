@@ -314,3 +314,62 @@ TEST(Scheduler, ClosesNonEmptyWindowsOnTheConfiguredPeriod) {
 
 }  // namespace
 }  // namespace deltran::testing
+
+namespace deltran::testing {
+namespace {
+
+TEST(Limits, AParticipantsLimitsAreSetByTheOperatorAndABreachIsRejectedWithItsReason) {
+  fs::path dir = temp_dir("limits");
+  ServerProcess server(dir / "data");
+  server.start();
+  auto c = server.client();
+  Headers admin = bearer(server.admin_key());
+  std::string key;
+  for (const char* id : {"LIMTAEAA", "LIMTAEBB"}) {
+    auto r = c.request("POST", "/api/v1/banks",
+                       std::string("{\"id\":\"") + id + "\",\"name\":\"x\",\"country\":\"AE\",\"currencies\":[\"USD\"]}", admin);
+    ASSERT_TRUE(r && r->status == 201);
+    if (key.empty()) key = std::string(parse(r->body).at("api_key").as_string());
+  }
+  ASSERT_EQ(c.request("POST", "/api/v1/tokens/mint", R"({"bank":"LIMTAEAA","currency":"USD","amount":"100000.00","reference":"F"})",
+                      admin)->status, 200);
+  auto set = c.request("PUT", "/api/v1/risk/limits/LIMTAEAA",
+                       R"({"USD":{"single_payment_max":"1000.00","daily_volume_max":"1500.00","net_debit_cap":"500.00"}})", admin);
+  ASSERT_TRUE(set && set->status == 200) << (set ? set->body : "");
+  EXPECT_EQ(c.request("PUT", "/api/v1/risk/limits/LIMTAEAA", R"({"USD":{"single_payment_max":"1.00"}})", bearer(key))->status, 403);
+  EXPECT_EQ(c.request("PUT", "/api/v1/risk/limits/LIMTAEAA", R"({"USD":{"single_payment_max":"1.001"}})", admin)->status, 400);
+  auto pay = [&](const std::string& amount) {
+    return c.request("POST", "/api/v1/transfer",
+                     R"({"amount":")" + amount + R"(","currency":"USD","debtor_agent":"LIMTAEAA","creditor_agent":"LIMTAEBB","debtor":{"name":"a"},"creditor":{"name":"b"}})",
+                     bearer(key));
+  };
+  auto big = pay("1000.01");
+  ASSERT_TRUE(big.has_value());
+  EXPECT_EQ(big->status, 422);
+  EXPECT_EQ(parse(big->body).at("error").at("reason").as_string(), "AM02") << big->body;
+  EXPECT_EQ(pay("1000.00")->status, 202);
+  auto daily = pay("600.00");
+  EXPECT_EQ(daily->status, 422);
+  EXPECT_EQ(parse(daily->body).at("error").at("reason").as_string(), "AM14") << daily->body;
+  auto view = c.request("GET", "/api/v1/risk/limits/LIMTAEAA", "", bearer(key));
+  ASSERT_TRUE(view && view->status == 200);
+  auto usd = parse(view->body).at("limits").at("USD");
+  EXPECT_EQ(usd.at("used_today").as_string(), "1000.00");
+  EXPECT_EQ(usd.at("net_debit_cap").as_string(), "500.00");
+  // Limits and today's volume survive a restart.
+  server.kill_hard();
+  server.start();
+  auto c2 = server.client();
+  auto again = c2.request("POST", "/api/v1/transfer",
+                          R"({"amount":"600.00","currency":"USD","debtor_agent":"LIMTAEAA","creditor_agent":"LIMTAEBB","debtor":{"name":"a"},"creditor":{"name":"b"}})",
+                          bearer(key));
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->status, 422) << again->body;
+  server.stop();
+  auto [code, out] = run_check(server.data());
+  EXPECT_EQ(code, 0) << out;
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace deltran::testing

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -74,6 +75,23 @@ struct CaseDecisionCommand {
   std::string note;
 };
 
+// Sets a participant's limits in one or more currencies. A field left empty is unchanged;
+// `clear_*` removes that limit.
+struct CurrencyLimitsUpdate {
+  std::optional<int64_t> single_payment_max_minor;
+  std::optional<int64_t> daily_volume_max_minor;
+  std::optional<int64_t> net_debit_cap_minor;
+  bool clear_single_payment_max = false;
+  bool clear_daily_volume_max = false;
+};
+struct SetLimitsCommand {
+  std::string bank;
+  std::map<std::string, CurrencyLimitsUpdate> by_currency;
+};
+struct LimitsQuery {
+  std::string bank;
+};
+
 struct BalanceQuery {
   std::string bank;
 };
@@ -88,7 +106,8 @@ struct WindowQuery {
 };
 
 using Command = std::variant<TransferCommand, CreateBankCommand, TokenCommand, CloseWindowCommand,
-                             CaseDecisionCommand, BalanceQuery, BankQuery, WindowQuery>;
+                             CaseDecisionCommand, SetLimitsCommand, BalanceQuery, BankQuery, WindowQuery,
+                             LimitsQuery>;
 
 // --- replies -------------------------------------------------------------------------
 
@@ -138,6 +157,18 @@ struct TokenResult {
   int64_t omnibus_minor = 0;  // fiat held for the currency after the operation
 };
 
+struct LimitsView {
+  std::string bank;
+  struct Currency {
+    std::string currency;
+    std::optional<int64_t> single_payment_max_minor;
+    std::optional<int64_t> daily_volume_max_minor;
+    int64_t net_debit_cap_minor = 0;
+    int64_t used_today_minor = 0;  // accepted volume since 00:00 UTC
+  };
+  std::vector<Currency> currencies;
+};
+
 struct CaseResult {
   store::CaseRow kase;
   PaymentResult payment;
@@ -145,7 +176,7 @@ struct CaseResult {
 
 using ReplyBody = std::variant<std::monostate, PaymentResult, BankView, std::vector<BankView>,
                                std::vector<BalanceView>, store::WindowRow,
-                               std::vector<store::WindowRow>, TokenResult, CaseResult>;
+                               std::vector<store::WindowRow>, TokenResult, CaseResult, LimitsView>;
 
 struct Reply {
   Outcome outcome = Outcome::kOk;

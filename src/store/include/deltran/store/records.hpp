@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace deltran::store {
@@ -109,6 +110,14 @@ struct CaseRow {
   int64_t decided_us = 0;
 };
 
+// A participant's limits in one currency; absent fields are unlimited.
+struct LimitRow {
+  std::string participant;
+  std::string currency;
+  std::optional<int64_t> single_payment_max_minor;
+  std::optional<int64_t> daily_volume_max_minor;
+};
+
 // A later change of a stored payment (a held payment released or rejected).
 struct PaymentUpdate {
   std::string id;
@@ -141,11 +150,13 @@ struct Batch {
   std::vector<AuditRow> audit;                     // inserts
   std::vector<CaseRow> cases;                      // upserts
   std::vector<PaymentUpdate> payment_updates;      // applied after the inserts
+  std::vector<LimitRow> limits;                    // upserts
+  std::vector<std::tuple<std::string, std::string, int64_t>> caps;  // (participant, currency, cap) upserts
 
   bool empty() const {
     return participants.empty() && payments.empty() && accounts.empty() && journal.empty() &&
            windows.empty() && settled_windows.empty() && audit.empty() && cases.empty() &&
-           payment_updates.empty();
+           payment_updates.empty() && limits.empty() && caps.empty();
   }
   void clear() { *this = Batch{}; }
 };
@@ -185,6 +196,8 @@ struct Snapshot {
   std::vector<PaymentRow> held_payments;     // status HELD
   std::vector<CaseRow> open_cases;
   int64_t max_case_id = 0;
+  std::vector<LimitRow> limits;
+  std::vector<FlowRow> volumes_since;  // accepted payments since load(since_us), per debtor and currency
   std::map<std::string, int64_t> processed_by_status;
 };
 

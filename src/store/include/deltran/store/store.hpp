@@ -17,8 +17,9 @@ class Store {
 
   // Writes the whole batch in one transaction, durably, or nothing (Unavailable/Internal).
   [[nodiscard]] virtual Status commit(const Batch& batch) = 0;
-  // Reads what the engine needs to rebuild its state.
-  [[nodiscard]] virtual Result<Snapshot> load() = 0;
+  // Reads what the engine needs to rebuild its state; `since_us` is the start of the current
+  // day, from which accepted volumes are summed for the daily limits.
+  [[nodiscard]] virtual Result<Snapshot> load(int64_t since_us) = 0;
 
   // Reads of committed data; safe from any thread.
   [[nodiscard]] virtual Result<std::optional<PaymentRow>> get_payment(const std::string& id) = 0;

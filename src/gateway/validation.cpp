@@ -2,59 +2,40 @@
 
 #include <cctype>
 
+#include <deltran/iso20022/identifiers.hpp>
+
+// The identifier rules themselves live in the iso20022 library (its XSD patterns); JSON
+// ingress adds only what people type: lower case, spaces in IBANs, BIC11 with "XXX".
 namespace deltran::gateway {
 
 namespace {
-bool alpha(char c) { return (c >= 'A' && c <= 'Z'); }
-bool alnum(char c) { return alpha(c) || (c >= '0' && c <= '9'); }
+std::string upper_without_spaces(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c != ' ') out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
 }  // namespace
 
 std::string normalize_bic(std::string_view bic) {
-  if (bic.size() != 8 && bic.size() != 11) return {};
-  std::string b(bic);
-  for (char& c : b) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  for (size_t i = 0; i < 6; ++i) {
-    if (!alpha(b[i])) return {};
-  }
-  for (size_t i = 6; i < b.size(); ++i) {
-    if (!alnum(b[i])) return {};
-  }
+  std::string b;
+  b.reserve(bic.size());
+  for (char c : bic) b += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (!iso20022::is_bic(b)) return {};
   if (b.size() == 11 && b.compare(8, 3, "XXX") == 0) b.resize(8);
   return b;
 }
 
-bool is_country_code(std::string_view s) { return s.size() == 2 && alpha(s[0]) && alpha(s[1]); }
+bool is_country_code(std::string_view s) { return iso20022::is_country_code(s); }
 
 bool looks_like_iban(std::string_view account) {
-  std::string compact;
-  for (char c : account) {
-    if (c != ' ') compact += c;
-  }
-  return compact.size() >= 15 && compact.size() <= 34 && alpha(compact[0]) && alpha(compact[1]) &&
-         std::isdigit(static_cast<unsigned char>(compact[2])) && std::isdigit(static_cast<unsigned char>(compact[3]));
+  std::string compact = upper_without_spaces(account);
+  return compact.size() >= 15 && compact.size() <= 34 && iso20022::looks_like_iban(compact);
 }
 
-bool iban_checksum_ok(std::string_view account) {
-  std::string compact;
-  for (char c : account) {
-    if (c == ' ') continue;
-    compact += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  if (compact.size() < 15 || compact.size() > 34) return false;
-  std::string rotated = compact.substr(4) + compact.substr(0, 4);
-  unsigned remainder = 0;
-  for (char c : rotated) {
-    if (c >= '0' && c <= '9') {
-      remainder = (remainder * 10 + static_cast<unsigned>(c - '0')) % 97;
-    } else if (alpha(c)) {
-      unsigned v = static_cast<unsigned>(c - 'A') + 10;
-      remainder = (remainder * 100 + v) % 97;
-    } else {
-      return false;
-    }
-  }
-  return remainder == 1;
-}
+bool iban_checksum_ok(std::string_view account) { return iso20022::is_iban(upper_without_spaces(account)); }
 
 bool is_token_text(std::string_view s, size_t max) {
   if (s.empty() || s.size() > max || s.front() == ' ' || s.back() == ' ') return false;

@@ -7,8 +7,9 @@ namespace deltran::gateway {
 
 // Upper-cases a BIC and drops a trailing "XXX" branch code (the head office), so BIC11
 // "BANKAEADXXX" and BIC8 "BANKAEAD" name the same participant. Empty if not a BIC:
-// 4 letters (institution), 2 letters (country), 2 letters/digits (location), and an
-// optional 3 letters/digits (branch).
+// 4 letters or digits (institution, ISO 9362:2014), 2 letters (country), 2 letters or
+// digits (location), and an
+// optional 3 letters or digits (branch).
 std::string normalize_bic(std::string_view bic);
 // Two upper-case letters.
 bool is_country_code(std::string_view s);

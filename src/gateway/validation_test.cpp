@@ -16,7 +16,7 @@ TEST(Validation, MalformedBicsAreRefused) {
   EXPECT_EQ(normalize_bic(""), "");
   EXPECT_EQ(normalize_bic("DEUTDEF"), "");       // 7 characters
   EXPECT_EQ(normalize_bic("DEUTDEFF5"), "");     // 9 characters
-  EXPECT_EQ(normalize_bic("D3UTDEFF"), "");      // digit in the institution code
+  EXPECT_EQ(normalize_bic("D3UTDEFF"), "D3UTDEFF");  // ISO 9362:2014 allows digits here
   EXPECT_EQ(normalize_bic("DEUT1EFF"), "");      // digit in the country code
   EXPECT_EQ(normalize_bic("DEUTDE-F"), "");
 }

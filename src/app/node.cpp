@@ -96,6 +96,14 @@ Status Node::start() {
   if (auto started = engine_->start(); !started) return started;
 
   gateway::ApiSettings as;
+  if (!fs::is_directory(config_.xsd_dir) && config_.xsd_dir == Config{}.xsd_dir) {
+    // The default is relative to the repository root; from elsewhere, look beside the
+    // repository of this binary (build/src/app/deltran).
+    std::error_code exe_ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", exe_ec);
+    fs::path beside = exe.parent_path() / "../../../../shared/iso20022/xsd";
+    if (!exe_ec && fs::is_directory(beside)) config_.xsd_dir = fs::weakly_canonical(beside).string();
+  }
   if (fs::is_directory(config_.xsd_dir)) {
     auto schemas = iso20022::SchemaSet::load(config_.xsd_dir);
     if (!schemas) return make_error(ErrorCode::kFailedPrecondition, "ISO 20022 schemas in " + config_.xsd_dir + ": " +

@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -113,7 +115,8 @@ TEST(OfacCsv, AttachesAliasesFromAltCsvAndCountsOrphans) {
 }
 
 TEST(OfacCsv, LoadsWithoutAltCsvAndSaysSo) {
-  const auto dir = std::filesystem::temp_directory_path() / "deltran_ofac_noalt";
+  // A folder of its own per process: two test runs at once must not share it.
+  const auto dir = std::filesystem::temp_directory_path() / ("deltran_ofac_noalt_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::filesystem::copy_file(kData + "/sdn.csv", dir / "sdn.csv", std::filesystem::copy_options::overwrite_existing);
   auto l = load_ofac_csv((dir / "sdn.csv").string());

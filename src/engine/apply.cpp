@@ -78,6 +78,12 @@ int64_t open_window(Engine::State& s, const std::string& currency) {
   return w.id;
 }
 
+int64_t saturate(__int128 v) {
+  if (v > INT64_MAX) return INT64_MAX;
+  if (v < INT64_MIN) return INT64_MIN;
+  return static_cast<int64_t>(v);
+}
+
 bool has_currency(const store::ParticipantRow& p, const std::string& currency) {
   return std::find(p.currencies.begin(), p.currencies.end(), currency) != p.currencies.end();
 }
@@ -185,9 +191,10 @@ int64_t reserve_in_window(Engine::State& s, const store::PaymentRow& p, std::str
     return 0;
   }
   int64_t reserved_after = new_out > out_flow.in_minor ? new_out - out_flow.in_minor : 0;
-  int64_t liquidity = account->balance_minor - account->floor_minor;
+  // 128 bits: a balance near the top of int64 minus a floor of −cap must not wrap.
+  const __int128 liquidity = __int128{account->balance_minor} - account->floor_minor;
   if (reserved_after > liquidity) {
-    int64_t available = liquidity - out_flow.reserved_minor();
+    int64_t available = saturate(liquidity - out_flow.reserved_minor());
     why = p.debtor_agent + " has " + format_minor(available, p.currency) + " " + p.currency +
           " available, the payment needs " + format_minor(p.amount_minor, p.currency) + " " + p.currency;
     return 0;
@@ -622,7 +629,7 @@ Reply apply_set_limits(Engine::State& s, const SetLimitsCommand& c, const std::s
     if (u.net_debit_cap_minor) {
       const ledger::Account* a = s.ledger.find(c.bank, currency);
       int64_t reserved = reserved_of(s, c.bank, currency);
-      if (a->balance_minor + *u.net_debit_cap_minor < reserved || a->balance_minor < -*u.net_debit_cap_minor) {
+      if (__int128{a->balance_minor} + *u.net_debit_cap_minor < reserved || a->balance_minor < -*u.net_debit_cap_minor) {
         return error_reply(Outcome::kConflict, "cap_below_exposure", "",
                            "a net debit cap of " + format_minor(*u.net_debit_cap_minor, currency) + " " + currency +
                                " is below what " + c.bank + " already owes or has reserved");
@@ -694,7 +701,7 @@ Reply apply_query(Engine::State& s, const BalanceQuery& q) {
     v.balance_minor = a->balance_minor;
     v.reserved_minor = reserved_of(s, q.bank, currency);
     v.net_debit_cap_minor = -a->floor_minor;
-    v.available_minor = a->balance_minor - a->floor_minor - v.reserved_minor;
+    v.available_minor = saturate(__int128{a->balance_minor} - a->floor_minor - v.reserved_minor);
     out.push_back(v);
   }
   Reply r;
@@ -772,7 +779,7 @@ void restore_state(Engine::State& s, const store::Snapshot& snap, int64_t now_us
     cur.daily_volume_max_minor = l.daily_volume_max_minor;
   }
   for (const auto& v : snap.volumes_since) {
-    s.daily.restore(v.debtor_agent, v.creditor_agent, risk::DailyCounters::day_of(now_us),
+    s.daily.restore(v.participant, v.currency, risk::DailyCounters::day_of(now_us),
                     {v.amount_minor, static_cast<uint64_t>(v.count)});
   }
   for (const auto& p : snap.participants) s.participants[p.id] = p;

@@ -128,6 +128,17 @@ TEST_F(EngineTest, IncomingPaymentsInTheWindowOffsetTheReservation) {
   EXPECT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 1)).outcome, Outcome::kRejected);
 }
 
+TEST_F(EngineTest, LiquidityNearTheTopOfInt64DoesNotWrap) {
+  bank("BANKAAAA", 1'000'000'000'000'000'000);  // a cap of 10^18 minor units
+  bank("BANKBBBB");
+  for (int i = 0; i < 9; ++i) mint("BANKAAAA", 1'000'000'000'000'000'000);
+  // balance 9·10^18 plus cap 10^18 exceeds int64: the check must still see plenty.
+  Reply r = run(transfer("BANKAAAA", "BANKBBBB", 5));
+  EXPECT_EQ(r.outcome, Outcome::kAccepted) << r.message;
+  auto b = balances("BANKAAAA")[0];
+  EXPECT_EQ(b.available_minor, INT64_MAX) << "available saturates instead of wrapping";
+}
+
 TEST_F(EngineTest, RetryWithTheSameKeyReturnsTheOriginalAndAReusedKeyConflicts) {
   bank("BANKAAAA");
   bank("BANKBBBB");

@@ -861,12 +861,7 @@ Result<Snapshot> SqliteStore::load(int64_t since_us) {
     st->bind(1, since_us);
     int rc;
     while ((rc = st->step()) == SQLITE_ROW) {
-      FlowRow f;
-      f.debtor_agent = st->text(0);
-      f.creditor_agent = st->text(1);  // the currency, in this use
-      f.amount_minor = st->i64(2);
-      f.count = st->i64(3);
-      snap.volumes_since.push_back(std::move(f));
+      snap.volumes_since.push_back(VolumeRow{st->text(0), st->text(1), st->i64(2), st->i64(3)});
     }
     if (rc != SQLITE_DONE) return tl::unexpected(sqlite_error(c.db(), "load daily volumes"));
   }

@@ -171,6 +171,14 @@ struct FlowRow {
   int64_t count = 0;
 };
 
+// Accepted payments of one debtor in one currency, summed (for the daily limits).
+struct VolumeRow {
+  std::string participant;
+  std::string currency;
+  int64_t amount_minor = 0;
+  int64_t count = 0;
+};
+
 // The slice of a payment the engine keeps to answer an idempotent retry.
 struct IdempotencyRow {
   std::string debtor_agent;
@@ -197,7 +205,7 @@ struct Snapshot {
   std::vector<CaseRow> open_cases;
   int64_t max_case_id = 0;
   std::vector<LimitRow> limits;
-  std::vector<FlowRow> volumes_since;  // accepted payments since load(since_us), per debtor and currency
+  std::vector<VolumeRow> volumes_since;  // accepted payments since load(since_us)
   std::map<std::string, int64_t> processed_by_status;
 };
 

@@ -92,8 +92,9 @@ Status validate(const AmlSettings& s) {
   if (s.ctr_threshold_usd_minor <= 0 || s.just_below_band_usd_minor < 0 ||
       s.just_below_band_usd_minor > s.ctr_threshold_usd_minor)
     return make_error(ErrorCode::kInvalidArgument, "AML CTR threshold must be positive and above its band");
-  if (s.rapid_window_us <= 0 || s.structuring_window_us <= 0 || s.round_trip_window_us <= 0)
-    return make_error(ErrorCode::kInvalidArgument, "AML windows must be positive");
+  if (s.rapid_window_us <= 0 || s.structuring_window_us <= 0 || s.round_trip_window_us <= 0 ||
+      s.counterparty_memory_us < s.round_trip_window_us)
+    return make_error(ErrorCode::kInvalidArgument, "AML windows must be positive, the counterparty memory at least the round-trip window");
   if (s.round_unit_usd_minor <= 0 || s.similar_tolerance_usd_minor < 0)
     return make_error(ErrorCode::kInvalidArgument, "AML round unit must be positive");
   if (!(s.low_below <= s.medium_below && s.medium_below <= s.high_below))
@@ -212,9 +213,13 @@ AmlAssessment assess_aml(const AmlSettings& s, const AmlPayment& p, const AmlHis
   } else if (p.pep && a.score > s.pep_review_score) {
     a.decision = AmlDecision::kReview;
     a.reason = "PEP with AML score " + std::to_string(a.score) + " above " + std::to_string(s.pep_review_score);
-  } else if (a.sar_required) {
+  } else if (a.sar_required && (a.score > s.sar_score || s.hold_on_pattern_sar)) {
     a.decision = AmlDecision::kReview;
-    a.reason = strong_pattern ? "suspicious pattern: SAR due" : "SAR due";
+    a.reason = a.score > s.sar_score ? "AML score " + std::to_string(a.score) + " above " + std::to_string(s.sar_score) + ": SAR due"
+                                     : "suspicious pattern: SAR due";
+  } else if (a.sar_required) {
+    a.decision = AmlDecision::kAllow;
+    a.reason = "suspicious pattern: SAR filed, payment released";
   } else {
     a.decision = AmlDecision::kAllow;
     a.reason = "AML score " + std::to_string(a.score);

@@ -1,31 +1,54 @@
 #include <deltran/compliance/aml_history.hpp>
 
 #include <algorithm>
+#include <functional>
 
 namespace deltran::compliance {
+
+namespace {
+
+constexpr int64_t kDayUs = 86'400'000'000;
+
+// splitmix64's finaliser: spreads a combined pair of hashes over all 64 bits.
+uint64_t mix(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+template <typename T>
+void insert_sorted(std::vector<T>& v, const T& item, int64_t time) {
+  // The core's clock is monotonic, so this is a push_back except after a clock step back.
+  auto pos = std::upper_bound(v.begin(), v.end(), time, [](int64_t t, const T& x) {
+    if constexpr (std::is_same_v<T, int64_t>) return t < x; else return t < x.time_us;
+  });
+  v.insert(pos, item);
+}
+
+}  // namespace
 
 AmlHistory::AmlHistory(const AmlSettings& settings, size_t max_per_debtor)
     : settings_(settings),
       max_per_debtor_(std::max<size_t>(max_per_debtor, 1)),
-      horizon_us_(std::max(settings.rapid_window_us, settings.structuring_window_us)) {}
+      max_failures_(settings.failed_bounds.back() + 1),
+      horizon_us_(std::max({settings.rapid_window_us, settings.structuring_window_us, kDayUs})) {}
 
-std::string AmlHistory::pair_key(std::string_view from, std::string_view to) {
-  std::string k;
-  k.reserve(from.size() + to.size() + 1);
-  k.append(from);
-  k.push_back('\x1F');  // unit separator: cannot occur in a party key
-  k.append(to);
-  return k;
+uint64_t AmlHistory::key_hash(std::string_view key) { return mix(std::hash<std::string_view>{}(key)); }
+
+uint64_t AmlHistory::pair_hash(std::string_view from, std::string_view to) {
+  return mix(key_hash(from) * 31 + std::hash<std::string_view>{}(to));
 }
 
 AmlHistoryFacts AmlHistory::facts(const AmlPayment& p) const {
   AmlHistoryFacts f;
   const int64_t now = p.time_us;
-  auto d = debtors_.find(p.debtor);
-  if (d != debtors_.end()) {
+  if (auto d = debtors_.find(key_hash(p.debtor)); d != debtors_.end()) {
     for (const Seen& s : d->second) {
       if (s.time_us > now) continue;  // recorded "later" (a clock step back): not history
       const int64_t age = now - s.time_us;
+      if (age < kDayUs) ++f.payments_in_day;
       if (age < settings_.rapid_window_us) ++f.payments_in_rapid_window;
       if (age >= settings_.structuring_window_us) continue;
       if (is_just_below_threshold(settings_, s.amount_usd_minor)) ++f.just_below_in_window;
@@ -34,32 +57,48 @@ AmlHistoryFacts AmlHistory::facts(const AmlPayment& p) const {
       if (diff <= settings_.similar_tolerance_usd_minor) ++f.similar_amounts_in_window;
     }
   }
-  f.new_counterparty = pairs_.find(pair_key(p.debtor, p.creditor)) == pairs_.end();
-  auto back = pairs_.find(pair_key(p.creditor, p.debtor));
+  if (auto fl = failures_.find(key_hash(p.debtor)); fl != failures_.end()) {
+    for (int64_t t : fl->second) f.failed_payments_30d += (t <= now && now - t < kFailureWindowUs) ? 1 : 0;
+  }
+  auto seen = pairs_.find(pair_hash(p.debtor, p.creditor));
+  f.new_counterparty = seen == pairs_.end() || now - seen->second >= settings_.counterparty_memory_us;
+  auto back = pairs_.find(pair_hash(p.creditor, p.debtor));
   f.round_trip = back != pairs_.end() && back->second <= now && now - back->second < settings_.round_trip_window_us;
   return f;
 }
 
 void AmlHistory::record(const AmlPayment& p) {
-  std::deque<Seen>& q = debtors_[p.debtor];
-  const Seen s{p.time_us, p.amount_usd_minor};
-  // Keep the deque sorted by time: the core's clock is monotonic, so this is a push_back
-  // except after a clock step back.
-  auto pos = std::upper_bound(q.begin(), q.end(), s.time_us,
-                              [](int64_t t, const Seen& x) { return t < x.time_us; });
-  q.insert(pos, s);
-  while (!q.empty() && q.back().time_us - q.front().time_us >= horizon_us_) q.pop_front();
-  while (q.size() > max_per_debtor_) q.pop_front();
-  int64_t& last = pairs_[pair_key(p.debtor, p.creditor)];
+  std::vector<Seen>& q = debtors_[key_hash(p.debtor)];
+  insert_sorted(q, Seen{p.time_us, p.amount_usd_minor}, p.time_us);
+  size_t drop = 0;
+  while (drop < q.size() && q.back().time_us - q[drop].time_us >= horizon_us_) ++drop;
+  if (q.size() - drop > max_per_debtor_) drop = q.size() - max_per_debtor_;
+  q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(drop));
+  int64_t& last = pairs_[pair_hash(p.debtor, p.creditor)];
   last = std::max(last, p.time_us);
+}
+
+void AmlHistory::record_failure(std::string_view debtor, int64_t time_us) {
+  std::vector<int64_t>& q = failures_[key_hash(debtor)];
+  insert_sorted(q, time_us, time_us);
+  // Only "more than the last band" matters, so the oldest beyond it can go.
+  if (q.size() > max_failures_) q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(q.size() - max_failures_));
 }
 
 void AmlHistory::prune(int64_t now_us) {
   for (auto it = debtors_.begin(); it != debtors_.end();) {
-    std::deque<Seen>& q = it->second;
-    while (!q.empty() && now_us - q.front().time_us >= horizon_us_) q.pop_front();
+    auto& q = it->second;
+    auto keep = std::find_if(q.begin(), q.end(), [&](const Seen& s) { return now_us - s.time_us < horizon_us_; });
+    q.erase(q.begin(), keep);
     it = q.empty() ? debtors_.erase(it) : std::next(it);
   }
+  for (auto it = failures_.begin(); it != failures_.end();) {
+    auto& q = it->second;
+    auto keep = std::find_if(q.begin(), q.end(), [&](int64_t t) { return now_us - t < kFailureWindowUs; });
+    q.erase(q.begin(), keep);
+    it = q.empty() ? failures_.erase(it) : std::next(it);
+  }
+  std::erase_if(pairs_, [&](const auto& kv) { return now_us - kv.second >= settings_.counterparty_memory_us; });
 }
 
 size_t AmlHistory::payment_count() const {

@@ -166,7 +166,11 @@ TEST(AmlHistory, StructuringFiresOnTheThirdJustBelowPaymentWithin24Hours) {
     EXPECT_TRUE(fired(a, AmlRule::kJustBelowThreshold));
     if (i == 2) {
       EXPECT_TRUE(a.sar_required);
-      EXPECT_EQ(a.decision, AmlDecision::kReview);
+      // A pattern alone files a SAR; the payment is held only when the operator asks.
+      EXPECT_EQ(a.decision, AmlDecision::kAllow);
+      AmlSettings strict = s;
+      strict.hold_on_pattern_sar = true;
+      EXPECT_EQ(assess_aml(strict, p, h.facts(p)).decision, AmlDecision::kReview);
     }
     h.record(p);
   }
@@ -262,6 +266,25 @@ TEST(AmlHistory, TheSameCallsGiveTheSameFactsAndIgnoreTheFuture) {
   EXPECT_EQ(fa.payments_in_rapid_window, fb.payments_in_rapid_window);
   // Payments recorded after q's time are not history for q.
   EXPECT_LE(fa.just_below_in_window, 4u);
+}
+
+TEST(AmlHistory, CounterpartiesAreForgottenAfterTheMemoryAndFailuresAfterThirtyDays) {
+  const AmlSettings s = AmlSettings::defaults();
+  AmlHistory h(s);
+  h.record(payment(usd(100), kT0, "A", "B"));
+  for (int i = 0; i < 30; ++i) h.record_failure("A", kT0 + i * kMinute);
+  const int64_t day = 24 * kHour;
+  AmlHistoryFacts f = h.facts(payment(usd(1), kT0 + day - kMinute, "A", "B"));
+  EXPECT_FALSE(f.new_counterparty);
+  // Only the most recent failures beyond the last band are kept: the count reads "over 20".
+  EXPECT_EQ(f.failed_payments_30d, s.failed_bounds.back() + 1);
+  EXPECT_EQ(f.payments_in_day, 1u);
+  f = h.facts(payment(usd(1), kT0 + 31 * day, "A", "B"));
+  EXPECT_TRUE(f.new_counterparty);
+  EXPECT_EQ(f.failed_payments_30d, 0u);
+  h.prune(kT0 + 31 * day);
+  EXPECT_EQ(h.pair_count(), 0u);
+  EXPECT_EQ(h.debtor_count(), 0u);
 }
 
 TEST(AmlReports, CtrAndSarRecordsCarryThePaymentAndTheReasons) {

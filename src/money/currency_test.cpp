@@ -1,3 +1,4 @@
+#include <cstdint>
 #include <set>
 #include <string>
 #include <string_view>
@@ -6,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <deltran/money/currency.hpp>
+#include <deltran/money/reference_rates.hpp>
 
 namespace deltran::money {
 namespace {
@@ -164,3 +166,42 @@ TEST(Currency, LookupReturnsTheEntryInsideTheList) {
 
 }  // namespace
 }  // namespace deltran::money
+
+namespace {
+
+using deltran::money::UsdReferenceRates;
+
+TEST(UsdReferenceRates, ConvertsExactlyWithOneRounding) {
+  UsdReferenceRates r;
+  ASSERT_TRUE(r.set("EUR", "1.08").has_value());
+  ASSERT_TRUE(r.set("JPY", "0.0067").has_value());
+  ASSERT_TRUE(r.set("KWD", "3.25").has_value());
+  EXPECT_EQ(r.to_usd_minor(1'000'000, "EUR"), 1'080'000);  // 10,000.00 EUR -> 10,800.00 USD
+  EXPECT_EQ(r.to_usd_minor(1'500'000, "JPY"), 1'005'000);  // 1.5M JPY -> 10,050.00 USD
+  EXPECT_EQ(r.to_usd_minor(1'000, "KWD"), 325);            // 1.000 KWD -> 3.25 USD
+  EXPECT_EQ(r.to_usd_minor(1, "JPY"), 1);                  // 0.67 cents rounds up to 1
+  EXPECT_EQ(r.to_usd_minor(-1'000'000, "EUR"), -1'080'000);
+  EXPECT_FALSE(r.to_usd_minor(100, "GBP").has_value());
+  ASSERT_TRUE(r.set("BHD", "100").has_value());
+  EXPECT_EQ(r.to_usd_minor(INT64_MAX, "BHD"), INT64_MAX);  // 10x in cents: saturates
+}
+
+TEST(UsdReferenceRates, RefusesBadRates) {
+  UsdReferenceRates r;
+  EXPECT_FALSE(r.set("XXX", "1").has_value());
+  EXPECT_FALSE(r.set("EUR", "0").has_value());
+  EXPECT_FALSE(r.set("EUR", "-1").has_value());
+  EXPECT_FALSE(r.set("EUR", "1.").has_value());
+  EXPECT_FALSE(r.set("EUR", "1.0000000001").has_value());
+  EXPECT_FALSE(r.set("EUR", "1,08").has_value());
+  EXPECT_TRUE(r.set("EUR", "1.000000001").has_value());
+  EXPECT_EQ(r.describe().at("EUR"), "1.000000001");
+}
+
+TEST(UsdReferenceRates, DefaultsCoverTheCommonCurrencies) {
+  auto r = UsdReferenceRates::defaults();
+  for (const char* c : {"USD", "EUR", "GBP", "INR", "AED", "JPY", "CHF", "SGD"}) EXPECT_TRUE(r.has(c)) << c;
+  EXPECT_EQ(r.to_usd_minor(367'250, "AED"), 100'000);  // the peg: 3,672.50 AED = 1,000.00 USD
+}
+
+}  // namespace

@@ -84,9 +84,16 @@ struct AmlSettings {
   int weight_amount = 20, weight_geography = 25, weight_customer = 15, weight_patterns = 25, weight_purpose = 15;
 
   // Decision: REVIEW when score > review_score, or PEP and score > pep_review_score, or a
-  // SAR is due; BLOCK on a sanctions hit. SAR when score > sar_score or a strong pattern
-  // (structuring, similar amounts, rapid movement, round trip) fires.
+  // SAR is due by its score; BLOCK on a sanctions hit. SAR when score > sar_score or a
+  // strong pattern (structuring, similar amounts, rapid movement, round trip) fires.
+  // A SAR due to a pattern alone holds the payment only with hold_on_pattern_sar: on a
+  // clearing rail a corporate debtor's payroll fires the velocity and similar-amount
+  // patterns every month, so by default the SAR is filed for the officer and the payment
+  // goes on (the original system held it: set true for that behaviour).
   int review_score = 75, pep_review_score = 50, sar_score = 70;
+  bool hold_on_pattern_sar = false;
+  // How long a counterparty pair is remembered for the "new counterparty" rule.
+  int64_t counterparty_memory_us = 30LL * 86'400'000'000;
   // Ratings: score < low_below is low, < medium_below medium, < high_below high, else very high.
   int low_below = 30, medium_below = 60, high_below = 80;
 
@@ -119,6 +126,8 @@ struct AmlHistoryFacts {
   uint32_t similar_amounts_in_window = 0;  // earlier payments within ±tolerance, 24 h
   bool round_trip = false;
   bool new_counterparty = false;
+  uint32_t payments_in_day = 0;            // earlier payments of the debtor within 24 h (velocity)
+  uint32_t failed_payments_30d = 0;        // the debtor's failed payments in 30 days
 };
 
 struct AmlFactor {

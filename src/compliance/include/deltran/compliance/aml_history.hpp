@@ -1,13 +1,17 @@
 #pragma once
-// The stateful half of the AML rules: per-debtor payments of the last 24 h and the
-// counterparty pairs seen. Owned and updated by the single-writer core; deterministic —
-// time comes in with each call (no clock reads), iteration is in key order, and the same
-// calls give the same state on every run, so the core can rebuild it by replay.
+// The stateful half of the AML rules: per-debtor payments of the last 24 h, failed
+// payments of the last 30 days, and the counterparty pairs seen. Owned and updated by the
+// single-writer core; deterministic — time comes in with each call (no clock reads), and
+// the same calls give the same state on every run, so the core rebuilds it by replay.
+//
+// Parties are kept as 64-bit hashes of their keys, not strings: a rail sees millions of
+// distinct debtors a day and the history must stay small. Two keys with the same hash
+// (about one chance in 10^7 among a million keys) would share a history: at worst a
+// counterparty reads as known or a count is one too high, never a payment lost.
 #include <cstdint>
-#include <deque>
-#include <map>
-#include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include <deltran/compliance/aml.hpp>
 
@@ -17,32 +21,39 @@ class AmlHistory {
  public:
   // Keeps what the settings' windows need. A debtor's window holds at most
   // `max_per_debtor` payments (the most recent); counts beyond it are lower bounds.
-  explicit AmlHistory(const AmlSettings& settings, size_t max_per_debtor = 4096);
+  explicit AmlHistory(const AmlSettings& settings, size_t max_per_debtor = 1024);
 
   // Facts about `p.debtor` before `p`, at `p.time_us`. Does not change the history.
   AmlHistoryFacts facts(const AmlPayment& p) const;
-  // Records `p` (call it for each payment the rail accepts, after assess_aml).
+  // Records `p` (call it for each payment the rail accepts or holds, after assess_aml).
   void record(const AmlPayment& p);
-  // Forgets payments older than the longest window, and debtors with none left. The
-  // counterparty pairs are kept: "new counterparty" means never seen before.
+  // Records a failed (rejected) payment of `debtor`.
+  void record_failure(std::string_view debtor, int64_t time_us);
+  // Forgets payments older than the longest window, failures older than 30 days, pairs
+  // older than the counterparty memory, and keys with nothing left.
   void prune(int64_t now_us);
 
   size_t debtor_count() const { return debtors_.size(); }
   size_t pair_count() const { return pairs_.size(); }
   size_t payment_count() const;
 
+  static constexpr int64_t kFailureWindowUs = 30LL * 86'400'000'000;
+
  private:
   struct Seen {
     int64_t time_us;
     int64_t amount_usd_minor;
   };
-  static std::string pair_key(std::string_view from, std::string_view to);
+  static uint64_t key_hash(std::string_view key);
+  static uint64_t pair_hash(std::string_view from, std::string_view to);
 
   AmlSettings settings_;
   size_t max_per_debtor_;
+  size_t max_failures_;
   int64_t horizon_us_;  // the longest window kept per debtor
-  std::map<std::string, std::deque<Seen>, std::less<>> debtors_;  // sorted by time
-  std::map<std::string, int64_t, std::less<>> pairs_;  // "from\x1Fto" -> last payment time
+  std::unordered_map<uint64_t, std::vector<Seen>> debtors_;       // sorted by time
+  std::unordered_map<uint64_t, std::vector<int64_t>> failures_;   // sorted times
+  std::unordered_map<uint64_t, int64_t> pairs_;                    // (from, to) -> last payment time
 };
 
 }  // namespace deltran::compliance

@@ -14,7 +14,6 @@
 #include "state.hpp"
 
 namespace deltran::engine {
-namespace {
 
 using store::PaymentStatus;
 using store::WindowStatus;
@@ -26,13 +25,6 @@ Reply error_reply(Outcome outcome, std::string code, std::string reason, std::st
   r.reason = std::move(reason);
   r.message = std::move(message);
   return r;
-}
-
-std::string idempotency_slot(const std::string& debtor, const std::string& key) {
-  std::string slot = debtor;
-  slot += '\x1f';
-  slot += key;
-  return slot;
 }
 
 std::string format_minor(int64_t minor, const std::string& currency) {
@@ -53,6 +45,15 @@ void audit(Engine::State& s, const std::string& actor, std::string action, std::
   row.hash = audit_hash(row);
   s.audit_hash = row.hash;
   s.batch.audit.push_back(std::move(row));
+}
+
+namespace {
+
+std::string idempotency_slot(const std::string& debtor, const std::string& key) {
+  std::string slot = debtor;
+  slot += '\x1f';
+  slot += key;
+  return slot;
 }
 
 void post(Engine::State& s, const ledger::Posting& p, int64_t window_id) {
@@ -236,19 +237,21 @@ void count_volume(Engine::State& s, const store::PaymentRow& p) {
 }
 
 // Holds the payment for a compliance officer: stored as HELD with an open case; it takes
-// no liquidity until it is released.
-Reply hold_for_review(Engine::State& s, const TransferCommand& c, const std::string& actor) {
+// no liquidity until it is released. `reasons` is compact JSON: screening hits, AML and
+// risk explanations.
+Reply hold_for_review(Engine::State& s, const TransferCommand& c, const std::string& actor, int64_t score,
+                      std::string reasons, std::string why) {
   store::PaymentRow row = payment_row(s, c);
   row.status = PaymentStatus::kHeld;
-  row.reason_text = "held for compliance review";
+  row.reason_text = "held for compliance review: " + why;
   store::CaseRow kase;
   kase.id = ++s.last_case_id;
   kase.payment_id = c.id;
   kase.debtor_agent = c.debtor_agent;
   kase.creditor_agent = c.creditor_agent;
   kase.status = store::CaseStatus::kOpen;
-  kase.score = c.screening.score;
-  kase.reasons = c.screening.reasons.empty() ? "{}" : c.screening.reasons;
+  kase.score = score;
+  kase.reasons = reasons.empty() ? "{}" : std::move(reasons);
   kase.created_us = s.now_us;
   PaymentResult result{c.id, c.uetr, PaymentStatus::kHeld, 0, {}, row.reason_text, kase.id};
   remember(s, row, result);
@@ -262,6 +265,17 @@ Reply hold_for_review(Engine::State& s, const TransferCommand& c, const std::str
   r.outcome = Outcome::kAccepted;
   r.body = std::move(result);
   return r;
+}
+
+// Screening's reasons ({"hits": …}) with the AML and risk explanations added.
+std::string case_reasons(const Screening& screening, const Assessment& a) {
+  std::string out = screening.reasons.empty() ? std::string("{}") : screening.reasons;
+  if (a.reasons_json.empty()) return out;
+  out.pop_back();  // the closing brace
+  if (out.size() > 1) out += ',';
+  out += a.reasons_json;
+  out += '}';
+  return out;
 }
 
 Reply apply_transfer(Engine::State& s, const Settings& settings, const TransferCommand& c,
@@ -300,19 +314,59 @@ Reply apply_transfer(Engine::State& s, const Settings& settings, const TransferC
                        "amount exceeds the largest payment the rail accepts");
   }
   if (c.screening.decision == Screening::Decision::kBlock) {
-    audit(s, actor, "compliance.blocked", c.id, c.screening.reasons.empty() ? "{}" : c.screening.reasons);
+    audit(s, actor, "compliance.alert", c.id, c.screening.reasons.empty() ? "{}" : c.screening.reasons);
     return record_rejection(s, c, actor, "RR04", "blocked by compliance screening: " + c.screening.summary);
   }
-  if (c.screening.decision == Screening::Decision::kReview) return hold_for_review(s, c, actor);
+  // An open breaker refuses before anything is recorded: the sender retries later.
+  if (int64_t retry_after_s = 0; !breakers_allow(s, settings, c, retry_after_s)) {
+    Reply r = error_reply(Outcome::kUnavailable, "circuit_open", "",
+                          "a circuit breaker of " + c.debtor_agent + " or of its corridor is open; retry in " +
+                              std::to_string(retry_after_s) + " s");
+    r.retry_after_s = retry_after_s;
+    return r;
+  }
+  const Assessment a = assess_payment(s, settings, c);
+  if (c.screening.decision == Screening::Decision::kReview) {
+    audit(s, actor, "compliance.alert", c.id, c.screening.reasons.empty() ? "{}" : c.screening.reasons);
+    Reply r = hold_for_review(s, c, actor, std::max<int64_t>(c.screening.score, a.aml ? a.aml->score : 0),
+                              case_reasons(c.screening, a), "screening: " + c.screening.summary);
+    record_ending(s, settings, c, &a, Ending::kHeld, actor);
+    return r;
+  }
+  if (a.risk && a.risk->decision == risk::RiskDecision::kReject) {
+    std::string why = "risk score " + std::to_string(a.risk->score) + " is above " +
+                      std::to_string(settings.controls.risk.review_max);
+    audit(s, actor, "risk.threshold.exceeded", c.id, "{" + a.reasons_json + "}");
+    Reply r = record_rejection(s, c, actor, "MS03", why);
+    record_ending(s, settings, c, &a, Ending::kRiskRejected, actor);
+    return r;
+  }
+  const bool aml_review = a.aml && a.aml->decision == compliance::AmlDecision::kReview;
+  const bool risk_review = a.risk && a.risk->decision == risk::RiskDecision::kReview;
+  if (aml_review || risk_review) {
+    std::string why = aml_review ? "AML: " + a.aml->reason
+                                 : "risk score " + std::to_string(a.risk->score) + " in the review band";
+    audit(s, actor, "compliance.alert", c.id, "{" + a.reasons_json + "}");
+    Reply r = hold_for_review(s, c, actor, std::max(aml_review ? a.aml->score : 0, risk_review ? a.risk->score : 0),
+                              case_reasons(c.screening, a), why);
+    record_ending(s, settings, c, &a, Ending::kHeld, actor);
+    return r;
+  }
 
   store::PaymentRow row = payment_row(s, c);
   std::string why;
   if (std::string reason = limit_breach(s, row, why); !reason.empty()) {
     audit(s, actor, "risk.threshold.exceeded", c.id, payment_detail(row, "limit", why));
-    return record_rejection(s, c, actor, reason, why);
+    Reply r = record_rejection(s, c, actor, reason, why);
+    record_ending(s, settings, c, &a, Ending::kLimitBreach, actor);
+    return r;
   }
   int64_t window_id = reserve_in_window(s, row, why);
-  if (window_id == 0) return record_rejection(s, c, actor, "AM04", why);
+  if (window_id == 0) {
+    Reply r = record_rejection(s, c, actor, "AM04", why);
+    record_ending(s, settings, c, &a, Ending::kInsufficientLiquidity, actor);
+    return r;
+  }
   count_volume(s, row);
   row.status = PaymentStatus::kQueued;
   row.window_id = window_id;
@@ -321,6 +375,7 @@ Reply apply_transfer(Engine::State& s, const Settings& settings, const TransferC
   audit(s, actor, "payment.queued", c.id, payment_detail(row, "window", std::to_string(window_id)));
   s.batch.payments.push_back(std::move(row));
   ++s.batch_queued;
+  record_ending(s, settings, c, &a, Ending::kQueued, actor);
   Reply r;
   r.outcome = Outcome::kAccepted;
   r.body = std::move(result);
@@ -750,6 +805,9 @@ Reply apply_command(Engine::State& s, const Settings& settings, const Command& c
         else if constexpr (std::is_same_v<T, CloseWindowCommand>) return apply_close(s, cmd, actor);
         else if constexpr (std::is_same_v<T, CaseDecisionCommand>) return apply_case_decision(s, cmd, actor);
         else if constexpr (std::is_same_v<T, SetLimitsCommand>) return apply_set_limits(s, cmd, actor);
+        else if constexpr (std::is_same_v<T, RiskQuery>) return apply_risk_query(s, settings, cmd);
+        else if constexpr (std::is_same_v<T, BreakersQuery>) return apply_breakers_query(s);
+        else if constexpr (std::is_same_v<T, ResetBreakerCommand>) return apply_reset_breaker(s, cmd, actor);
         else if constexpr (std::is_same_v<T, LimitsQuery>) {
           if (s.participants.count(cmd.bank) == 0) {
             return error_reply(Outcome::kNotFound, "bank_not_found", "", "bank " + cmd.bank + " does not exist");
@@ -772,7 +830,8 @@ void finish_batch(Engine::State& s) {
   s.dirty_windows.clear();
 }
 
-void restore_state(Engine::State& s, const store::Snapshot& snap, int64_t now_us) {
+void restore_state(Engine::State& s, const Settings& settings, const store::Snapshot& snap, int64_t now_us) {
+  restore_controls(s, settings, snap, now_us);
   for (const auto& l : snap.limits) {
     auto& cur = s.limits[l.participant].by_currency[l.currency];
     cur.single_payment_max_minor = l.single_payment_max_minor;

@@ -77,13 +77,14 @@ std::map<std::string, int64_t> Engine::efficiency_by_currency() const {
 
 Status Engine::reload() {
   const int64_t now = clock_.now_us();
-  auto snap = store_.load(now - now % 86'400'000'000);  // volumes since 00:00 UTC today
+  // Volumes since 00:00 UTC today; the controls' history over its window.
+  auto snap = store_.load(now - now % 86'400'000'000, now - settings_.controls.history_us);
   if (!snap) {
     ready_.store(false, std::memory_order_release);
     return tl::unexpected(snap.error());
   }
   state_ = std::make_unique<State>();
-  restore_state(*state_, *snap, now);
+  restore_state(*state_, settings_, *snap, now);
   if (auto st = state_->ledger.check_invariants(); !st) {
     return make_error(ErrorCode::kInternal, "stored ledger breaks an invariant: " + st.error().message);
   }

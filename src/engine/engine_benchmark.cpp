@@ -56,8 +56,9 @@ void BM_EngineDurableTransfers(benchmark::State& state) {
         if (t.creditor_agent == t.debtor_agent) t.creditor_agent = banks[(static_cast<size_t>(seq) + 1) % banks.size()];
         t.currency = "USD";
         t.amount_minor = 100 + seq % 10'000;
-        t.debtor = {"Debtor Name", "AE070331234567890123456"};
-        t.creditor = {"Creditor Name", "50100012345678"};
+        // A thousand customers per bank, so the AML history sees realistic repeat senders.
+        t.debtor = {"Debtor Name", "AE0703312345678" + std::to_string(seq % 1000), ""};
+        t.creditor = {"Creditor Name", "50100012345678", ""};
         t.end_to_end_id = "E2E" + std::to_string(seq);
         while (!eng.submit(t, "bench", [&done](engine::Reply&&) { done.count_down(); })) std::this_thread::yield();
       }

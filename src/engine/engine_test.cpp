@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <filesystem>
 #include <random>
 #include <thread>
@@ -32,7 +33,7 @@ class EngineTest : public ::testing::Test {
     auto st = store::open_sqlite_store(s);
     ASSERT_TRUE(st.has_value()) << st.error().message;
     store_ = std::move(*st);
-    engine_ = std::make_unique<Engine>(Settings{}, *store_, clock_);
+    engine_ = std::make_unique<Engine>(settings_, *store_, clock_);
     auto started = engine_->start();
     ASSERT_TRUE(started.has_value()) << started.error().message;
   }
@@ -41,6 +42,11 @@ class EngineTest : public ::testing::Test {
     store_.reset();
   }
   Reply run(Command c) { return engine_->execute(std::move(c), "test"); }
+  void reopen_with(const Settings& s) {
+    close();
+    settings_ = s;
+    open();
+  }
 
   void bank(const std::string& id, int64_t cap = 0) {
     CreateBankCommand c{id, id + " Bank", "AE", {"USD", "EUR"}, {{"USD", cap}}, "hash-" + id};
@@ -73,6 +79,7 @@ class EngineTest : public ::testing::Test {
   ManualClock clock_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<Engine> engine_;
+  Settings settings_;
 };
 
 TEST_F(EngineTest, AcceptedPaymentReservesTheDebtorsLiquidityInTheOpenWindow) {
@@ -303,12 +310,12 @@ class FaultyStore final : public store::Store {
     }
     return inner_.commit(b);
   }
-  Result<store::Snapshot> load(int64_t since_us) override {
+  Result<store::Snapshot> load(int64_t since_us, int64_t history_since_us) override {
     if (fail_loads > 0) {
       --fail_loads;
       return make_error(ErrorCode::kUnavailable, "database is locked (injected)");
     }
-    return inner_.load(since_us);
+    return inner_.load(since_us, history_since_us);
   }
   Result<std::optional<store::PaymentRow>> get_payment(const std::string& id) override { return inner_.get_payment(id); }
   Result<std::vector<store::PaymentRow>> list_payments(const store::PaymentFilter& f) override { return inner_.list_payments(f); }
@@ -324,6 +331,9 @@ class FaultyStore final : public store::Store {
     return inner_.list_cases(s, b, l);
   }
   Result<std::optional<store::CaseRow>> get_case(int64_t id) override { return inner_.get_case(id); }
+  Result<std::vector<store::AmlReportRow>> list_aml_reports(const std::string& k, int64_t b, int l) override {
+    return inner_.list_aml_reports(k, b, l);
+  }
   Result<std::vector<store::JournalRow>> list_postings(const std::string& o, int64_t f, int64_t t) override {
     return inner_.list_postings(o, f, t);
   }
@@ -389,6 +399,10 @@ TEST_F(EngineTest, AFullQueueRefusesAtOnceInsteadOfWaiting) {
 // A seeded simulation: random transfers, funding, burns, closes and restarts against a
 // reference model of balances; every invariant is checked after each step.
 TEST_F(EngineTest, SeededSimulationKeepsEveryInvariantAcrossRestarts) {
+  // The model knows liquidity, not circuit breakers: many AM04s in a row would open them.
+  Settings no_breakers;
+  no_breakers.controls.breakers_enabled = false;
+  reopen_with(no_breakers);
   const std::vector<std::string> banks = {"BANKAAAA", "BANKBBBB", "BANKCCCC", "BANKDDDD", "BANKEEEE"};
   for (size_t i = 0; i < banks.size(); ++i) bank(banks[i], static_cast<int64_t>(i) * 10'000);
   std::map<std::string, int64_t> model;      // settled balances
@@ -437,5 +451,157 @@ TEST_F(EngineTest, SeededSimulationKeepsEveryInvariantAcrossRestarts) {
   EXPECT_TRUE(report->ok()) << report->failures.front();
 }
 
+
+// --- the stateful controls: circuit breakers, risk score, AML records ----------------------
+
+TEST_F(EngineTest, RepeatedLiquidityFailuresOpenTheParticipantsBreakerUntilItIsReset) {
+  bank("BANKAAAA");
+  bank("BANKBBBB");
+  mint("BANKAAAA", 100);
+  for (int i = 0; i < 5; ++i) {
+    Reply r = run(transfer("BANKAAAA", "BANKBBBB", 1'000));
+    ASSERT_EQ(r.outcome, Outcome::kRejected) << i;
+    EXPECT_EQ(r.reason, "AM04");
+  }
+  // Five failures out of five in the window: the sixth is refused before anything is recorded.
+  TransferCommand sixth = transfer("BANKAAAA", "BANKBBBB", 50);
+  Reply refused = run(sixth);
+  ASSERT_EQ(refused.outcome, Outcome::kUnavailable);
+  EXPECT_EQ(refused.code, "circuit_open");
+  EXPECT_GE(refused.retry_after_s, 1);
+  auto stored = store_->get_payment(sixth.id);
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_FALSE(stored->has_value());
+
+  auto views = std::get<std::vector<BreakerView>>(run(BreakersQuery{}).body);
+  bool participant_open = false;
+  for (const auto& v : views) participant_open |= v.id == "participant:BANKAAAA" && v.state == "open";
+  EXPECT_TRUE(participant_open);
+  auto audit = store_->read_audit(0, 1000);
+  ASSERT_TRUE(audit.has_value());
+  EXPECT_TRUE(std::any_of(audit->begin(), audit->end(), [](const store::AuditRow& a) {
+    return a.action == "risk.circuit_breaker.opened" && a.entity == "participant:BANKAAAA";
+  }));
+
+  // Another bank's corridor is the same (AE-AE) and now open too; an admin resets both.
+  EXPECT_EQ(run(ResetBreakerCommand{"participant:BANKAAAA"}).outcome, Outcome::kOk);
+  EXPECT_EQ(run(ResetBreakerCommand{"corridor:AE-AE"}).outcome, Outcome::kOk);
+  EXPECT_EQ(run(ResetBreakerCommand{"corridor:XX-YY"}).outcome, Outcome::kNotFound);
+  EXPECT_EQ(run(ResetBreakerCommand{"nonsense"}).outcome, Outcome::kInvalid);
+  EXPECT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 50)).outcome, Outcome::kAccepted);
+}
+
+TEST_F(EngineTest, AnOpenBreakerLetsProbesThroughAfterItsCoolOff) {
+  bank("BANKAAAA");
+  bank("BANKBBBB");
+  mint("BANKAAAA", 100);
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 1'000)).outcome, Outcome::kRejected);
+  ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 10)).outcome, Outcome::kUnavailable);
+  clock_.advance_us(61'000'000);  // past the 60 s open duration: half-open
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 10)).outcome, Outcome::kAccepted) << i;
+  // Three successes close it again.
+  Reply after = run(BreakersQuery{});
+  for (const auto& v : std::get<std::vector<BreakerView>>(after.body)) EXPECT_EQ(v.state, "closed") << v.id;
+}
+
+TEST_F(EngineTest, ALargePaymentFilesACtrAndStructuringFilesOneSarADayWithoutHolding) {
+  bank("BANKAAAA");
+  bank("BANKBBBB");
+  mint("BANKAAAA", 10'000'000'00);
+  TransferCommand big = transfer("BANKAAAA", "BANKBBBB", 12'000'00);
+  big.debtor = {"Ivan Example", "AE070331234567890123456", "AE"};
+  ASSERT_EQ(run(big).outcome, Outcome::kAccepted);
+  auto ctrs = store_->list_aml_reports("CTR", 0, 10);
+  ASSERT_TRUE(ctrs.has_value());
+  ASSERT_EQ(ctrs->size(), 1u);
+  EXPECT_EQ(ctrs->front().payment_id, big.id);
+  EXPECT_EQ(ctrs->front().amount_usd_minor, 12'000'00);
+  EXPECT_EQ(ctrs->front().debtor, "BANKAAAA/AE070331234567890123456");
+
+  // Three payments just under 10,000 USD from one customer within a day: structuring.
+  for (int i = 0; i < 4; ++i) {
+    TransferCommand t = transfer("BANKAAAA", "BANKBBBB", 9'500'00 + i);
+    t.debtor = {"Smurf Customer", "", ""};
+    Reply r = run(t);
+    ASSERT_EQ(r.outcome, Outcome::kAccepted) << i;
+    EXPECT_EQ(std::get<PaymentResult>(r.body).status, store::PaymentStatus::kQueued) << i;
+    clock_.advance_us(3'600'000'000);
+  }
+  auto sars = store_->list_aml_reports("SAR", 0, 10);
+  ASSERT_TRUE(sars.has_value());
+  ASSERT_EQ(sars->size(), 1u);  // the third fires it, the fourth is within the day
+  EXPECT_NE(sars->front().rules.find("structuring"), std::string::npos);
+  EXPECT_EQ(sars->front().debtor, "BANKAAAA/~SMURF CUSTOMER");
+
+  // The history survives a restart: the next one still counts as structuring, and the SAR
+  // interval too.
+  close();
+  open();
+  TransferCommand again = transfer("BANKAAAA", "BANKBBBB", 9'400'00);
+  again.debtor = {"smurf   customer", "", ""};
+  auto report = std::get<RiskReport>(run(RiskQuery{again}).body);
+  EXPECT_NE(std::find(report.aml_rules.begin(), report.aml_rules.end(), "structuring"), report.aml_rules.end());
+  ASSERT_EQ(run(again).outcome, Outcome::kAccepted);
+  EXPECT_EQ(store_->list_aml_reports("SAR", 0, 10)->size(), 1u);
+
+  // With hold_on_pattern_sar the operator gets the original behaviour: held for review.
+  Settings strict;
+  strict.controls.aml.hold_on_pattern_sar = true;
+  reopen_with(strict);
+  TransferCommand held = transfer("BANKAAAA", "BANKBBBB", 9'300'00);
+  held.debtor = {"Smurf Customer", "", ""};
+  Reply r = run(held);
+  ASSERT_EQ(r.outcome, Outcome::kAccepted);
+  EXPECT_EQ(std::get<PaymentResult>(r.body).status, store::PaymentStatus::kHeld);
+  EXPECT_NE(std::get<PaymentResult>(r.body).case_id, 0);
+}
+
+TEST_F(EngineTest, TheRiskScoreRejectsAboveItsBandAndTheQueryRecordsNothing) {
+  // amount 90·25 + corridor 95·30 + velocity 5·20 + no history 40·15 + unknown counter-flow
+  // 50·10 = 63: in the default review band; this operator rejects above 60.
+  Settings tight;
+  tight.controls.risk.approve_with_limit_max = 40;
+  tight.controls.risk.review_max = 60;
+  reopen_with(tight);
+  bank("BANKAAAA");
+  bank("BANKBBBB");
+  mint("BANKAAAA", 900'000'000'00);
+  TransferCommand t = transfer("BANKAAAA", "BANKBBBB", 2'000'000'00);  // 2M USD: amount band 90
+  t.debtor = {"Remote Trading", "", "IR"};                              // a high-risk corridor: 95
+  t.creditor = {"Beneficiary", "", "KP"};
+  auto report = std::get<RiskReport>(run(RiskQuery{t}).body);
+  EXPECT_EQ(report.decision, "REJECT");
+  ASSERT_EQ(report.risk_factors.size(), 5u);
+  int centi = 0;
+  for (const auto& f : report.risk_factors) centi += f.contribution_centi;
+  EXPECT_EQ(report.risk_score, (centi + 50) / 100);
+  EXPECT_EQ(report.risk_score, 63);
+  EXPECT_EQ(report.risk_factors[1].name, "corridor");
+  EXPECT_EQ(report.risk_factors[1].score, 95);
+  const size_t audited = store_->read_audit(0, 1000)->size();
+  run(RiskQuery{t});
+  EXPECT_EQ(store_->read_audit(0, 1000)->size(), audited);  // a query records nothing
+
+  Reply r = run(t);
+  ASSERT_EQ(r.outcome, Outcome::kRejected);
+  EXPECT_EQ(r.reason, "MS03");
+  EXPECT_EQ(r.code, "payment_rejected");
+  auto stored = store_->get_payment(t.id);
+  ASSERT_TRUE(stored.has_value() && stored->has_value());
+  EXPECT_EQ((*stored)->status, store::PaymentStatus::kRejected);
+
+  // With the default bands it is held for review; disabled, it goes through to liquidity.
+  reopen_with(Settings{});
+  t.id = new_uuid_v4();
+  Reply held = run(t);
+  ASSERT_EQ(held.outcome, Outcome::kAccepted);
+  EXPECT_EQ(std::get<PaymentResult>(held.body).status, store::PaymentStatus::kHeld);
+  Settings off;
+  off.controls.risk_enabled = false;
+  off.controls.aml_enabled = false;
+  reopen_with(off);
+  t.id = new_uuid_v4();
+  EXPECT_EQ(run(t).outcome, Outcome::kAccepted);
+}
 }  // namespace
 }  // namespace deltran::engine

@@ -486,6 +486,26 @@ void Api::Impl::route(Request& req, const Principal* who_ptr, std::string& route
     }
     return not_found();
   }
+  if (res == "risk" && n == 4 && post && parts[3] == "evaluate") {
+    route_name = "/api/v1/risk/evaluate";
+    return post_risk_evaluate(req, who, std::move(respond));
+  }
+  if (res == "risk" && n == 4 && get && parts[3] == "circuit-breakers") {
+    route_name = "/api/v1/risk/circuit-breakers";
+    return get_breakers(who, std::move(respond));
+  }
+  if (res == "risk" && n == 6 && post && parts[3] == "circuit-breakers" && parts[5] == "reset") {
+    route_name = "/api/v1/risk/circuit-breakers/{id}/reset";
+    if (!admin_only()) return;
+    return post_breaker_reset(url_decode(parts[4]), who, std::move(respond));
+  }
+  if (res == "compliance" && n == 4 && get && parts[3] == "reports") {
+    route_name = "/api/v1/compliance/reports";
+    if (!who.sees_everything()) {
+      return respond(error_response(ApiError{403, "forbidden", "CTR and SAR records need the compliance or admin role", ""}));
+    }
+    return get_aml_reports(req, std::move(respond));
+  }
   if (res == "risk" && n == 5 && parts[3] == "limits") {
     std::string bank = normalize_bic(parts[4]);
     if (bank.empty()) bank = std::string(parts[4]);
@@ -664,17 +684,17 @@ void Api::Impl::route(Request& req, const Principal* who_ptr, std::string& route
   return not_found();
 }
 
-void Api::Impl::post_transfer(Request& req, const Principal& who, Respond respond) {
-  auto body = parse_object(req);
-  if (!body) return respond(error_response(body.error()));
-  Fields f(*body);
+// Reads a payment as JSON into a command (everything but the idempotency key and the
+// request hash) and screens its parties; shared by /transfer and /risk/evaluate.
+tl::expected<engine::TransferCommand, ApiError> Api::Impl::read_transfer(const json::object& body,
+                                                                          const Principal& who) const {
+  Fields f(body);
   engine::TransferCommand cmd;
   auto currency = read_currency(f, "currency");
   std::optional<int64_t> amount;
   if (currency) amount = read_amount(f, "amount", *currency, false);
   auto debtor_agent = read_bic(f, "debtor_agent");
   auto creditor_agent = read_bic(f, "creditor_agent");
-  std::map<std::string, std::string> countries;
   auto party = [&](std::string_view key, engine::Party& out) {
     const json::object* o = f.object(key, true);
     if (o == nullptr) return;
@@ -682,7 +702,6 @@ void Api::Impl::post_transfer(Request& req, const Principal& who, Respond respon
     auto name = pf.text("name", true, kMaxName);
     auto country = pf.text("country", false, 2);
     if (country && !is_country_code(*country)) pf.fail("country", "must be an ISO 3166 alpha-2 code", "FF01");
-    if (country) countries[std::string(key)] = *country;
     auto account = pf.text("account", false, kMaxAccount, "AC01");
     if (account && looks_like_iban(*account) && !iban_checksum_ok(*account)) {
       pf.fail("account", "is an IBAN with wrong check digits", "AC01");
@@ -690,6 +709,7 @@ void Api::Impl::post_transfer(Request& req, const Principal& who, Respond respon
     f.adopt(pf);
     if (name) out.name = *name;
     if (account) out.account = *account;
+    if (country) out.country = *country;
   };
   party("debtor", cmd.debtor);
   party("creditor", cmd.creditor);
@@ -697,24 +717,18 @@ void Api::Impl::post_transfer(Request& req, const Principal& who, Respond respon
   auto remittance = f.text("remittance_info", false, kMaxName);
   auto uetr = f.text("uetr", false, 36);
   if (uetr && !is_uuid_v4(*uetr)) f.fail("uetr", "must be a UUIDv4 (8-4-4-4-12 hex digits)", "FF01");
-  if (f.error()) return respond(error_response(*f.error()));
+  if (f.error()) return tl::unexpected(*f.error());
   if (*debtor_agent == *creditor_agent) {
-    return respond(error_response(ApiError{422, "same_agent", "debtor and creditor agent are the same participant; "
-                                           "book it internally", "AG01"}));
+    return tl::unexpected(ApiError{422, "same_agent", "debtor and creditor agent are the same participant; "
+                                   "book it internally", "AG01"});
   }
   if (!who.may_act_for(*debtor_agent)) {
-    return respond(error_response(ApiError{403, "forbidden", "a participant may only send payments as debtor agent " +
-                                           who.bank, "AG01"}));
-  }
-  std::string key(req.header("idempotency-key"));
-  if (!key.empty() && !is_token_text(key, kMaxIdempotencyKey)) {
-    return respond(error_response(ApiError{400, "invalid_idempotency_key",
-                                           "Idempotency-Key must be 1-255 printable ASCII characters", "FF01"}));
+    return tl::unexpected(ApiError{403, "forbidden", "a participant may only send payments as debtor agent " +
+                                   who.bank, "AG01"});
   }
   cmd.id = new_uuid_v4();
   cmd.uetr = uetr ? *uetr : new_uuid_v4();
   for (char& c : cmd.uetr) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  cmd.idempotency_key = std::move(key);
   cmd.debtor_agent = *debtor_agent;
   cmd.creditor_agent = *creditor_agent;
   cmd.currency = *currency;
@@ -723,11 +737,30 @@ void Api::Impl::post_transfer(Request& req, const Principal& who, Respond respon
   cmd.remittance_info = remittance.value_or("");
   cmd.channel = "json";
   cmd.request_hash = payment_request_hash(cmd, uetr ? *uetr : "");
-  cmd.screening = screen_parties({{"debtor", cmd.debtor.name, countries["debtor"]},
-                                  {"creditor", cmd.creditor.name, countries["creditor"]}});
+  cmd.screening = screen_parties({{"debtor", cmd.debtor.name, cmd.debtor.country},
+                                  {"creditor", cmd.creditor.name, cmd.creditor.country}});
+  return cmd;
+}
+
+void Api::Impl::post_transfer(Request& req, const Principal& who, Respond respond) {
+  auto body = parse_object(req);
+  if (!body) return respond(error_response(body.error()));
+  auto parsed = read_transfer(*body, who);
+  if (!parsed) return respond(error_response(parsed.error()));
+  engine::TransferCommand cmd = std::move(*parsed);
+  std::string key(req.header("idempotency-key"));
+  if (!key.empty() && !is_token_text(key, kMaxIdempotencyKey)) {
+    return respond(error_response(ApiError{400, "invalid_idempotency_key",
+                                           "Idempotency-Key must be 1-255 printable ASCII characters", "FF01"}));
+  }
+  cmd.idempotency_key = std::move(key);
   submit(std::move(cmd), who, std::move(respond), [](Reply&& r) {
     const auto* p = std::get_if<engine::PaymentResult>(&r.body);
-    if (p == nullptr) return error_response(error_of(r));
+    if (p == nullptr) {
+      Response res = error_response(error_of(r));
+      if (r.retry_after_s > 0) res.headers.emplace_back("Retry-After", std::to_string(r.retry_after_s));
+      return res;
+    }
     if (p->status == store::PaymentStatus::kRejected) {
       ApiError e = error_of(r);
       e.status = 422;
@@ -865,6 +898,12 @@ std::map<std::string, std::string> query_params(const std::string& target) {
   if (!u) return out;
   for (auto p : u->params()) out[std::string(p.key)] = std::string(p.value);
   return out;
+}
+
+// A path segment with %XX escapes decoded (a breaker id's ':' may arrive as %3A).
+std::string url_decode(std::string_view segment) {
+  auto v = boost::urls::make_pct_string_view(segment);
+  return v ? v->decode() : std::string(segment);
 }
 
 std::optional<int64_t> positive_int(const std::map<std::string, std::string>& q, const std::string& key) {

@@ -58,6 +58,7 @@ std::string amount_text(int64_t minor, std::string_view currency);
 int status_of(Outcome o);
 ApiError error_of(const Reply& r);
 std::map<std::string, std::string> query_params(const std::string& target);
+std::string url_decode(std::string_view segment);
 // What makes two requests "the same payment" for an idempotent retry: agents, currency,
 // amount, parties, EndToEndId, remittance and the UETR as the sender gave it (or empty).
 std::string payment_request_hash(const engine::TransferCommand& cmd, std::string_view uetr_as_sent);
@@ -132,6 +133,8 @@ struct Api::Impl {
   }
 
   void route(Request& req, const Principal* who, std::string& route_name, Respond respond);
+  tl::expected<engine::TransferCommand, ApiError> read_transfer(const boost::json::object& body,
+                                                                const Principal& who) const;
   void post_transfer(Request& req, const Principal& who, Respond respond);
   void post_bank(Request& req, Respond respond);
   void post_tokens(Request& req, bool mint, Respond respond);
@@ -148,6 +151,11 @@ struct Api::Impl {
   engine::Screening screen_parties(const std::vector<ScreenedParty>& parties) const;
   void post_compliance_check(Request& req, Respond respond);
   void post_lists_reload(Respond respond);
+  // Risk and AML reports (risk_api.cpp).
+  void post_risk_evaluate(Request& req, const Principal& who, Respond respond);
+  void get_breakers(const Principal& who, Respond respond);
+  void post_breaker_reset(std::string id, const Principal& who, Respond respond);
+  void get_aml_reports(const Request& req, Respond respond);
 };
 
 }  // namespace deltran::gateway

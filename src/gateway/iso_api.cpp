@@ -171,15 +171,15 @@ void Api::Impl::post_iso(Request& req, const Principal& who, iso20022::MessageTy
     cmd.creditor_agent = creditor_agent;
     cmd.currency = p.currency;
     cmd.amount_minor = p.amount_minor;
-    cmd.debtor = {p.debtor.name.substr(0, 140), account_of(p.debtor)};
-    cmd.creditor = {p.creditor.name.substr(0, 140), account_of(p.creditor)};
+    auto country = [](const iso20022::Party& party) {
+      return party.address.country.empty() ? party.country_of_residence : party.address.country;
+    };
+    cmd.debtor = {p.debtor.name.substr(0, 140), account_of(p.debtor), country(p.debtor)};
+    cmd.creditor = {p.creditor.name.substr(0, 140), account_of(p.creditor), country(p.creditor)};
     cmd.end_to_end_id = p.end_to_end_id;
     cmd.remittance_info = join_lines(p.remittance_info, 140);
     cmd.channel = pain ? "pain.001" : "pacs.008";
     cmd.request_hash = payment_request_hash(cmd, p.uetr);  // as sent: ours is new each time
-    auto country = [](const iso20022::Party& party) {
-      return party.address.country.empty() ? party.country_of_residence : party.address.country;
-    };
     cmd.screening = screen_parties({{"debtor", p.debtor.name, country(p.debtor)},
                                     {"creditor", p.creditor.name, country(p.creditor)},
                                     {"ultimate_debtor", p.ultimate_debtor_name, ""},

@@ -62,6 +62,12 @@ CREATE TABLE IF NOT EXISTS participant_limits(
   participant TEXT NOT NULL, currency TEXT NOT NULL, single_payment_max_minor INTEGER,
   daily_volume_max_minor INTEGER, PRIMARY KEY(participant, currency)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS payments_created ON payments(created_us);
+CREATE TABLE IF NOT EXISTS aml_reports(
+  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, payment_id TEXT NOT NULL, debtor_agent TEXT NOT NULL,
+  creditor_agent TEXT NOT NULL, debtor TEXT NOT NULL, creditor TEXT NOT NULL, currency TEXT NOT NULL,
+  amount_minor INTEGER NOT NULL, amount_usd_minor INTEGER NOT NULL, score INTEGER NOT NULL,
+  rules TEXT NOT NULL, narrative TEXT NOT NULL, created_us INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS aml_reports_kind ON aml_reports(kind, id);
 CREATE TABLE IF NOT EXISTS audit_log(
   seq INTEGER PRIMARY KEY, created_us INTEGER NOT NULL, actor TEXT NOT NULL,
   action TEXT NOT NULL, entity TEXT NOT NULL, detail TEXT NOT NULL,
@@ -253,6 +259,25 @@ CaseRow read_case(const Stmt& st) {
   return c;
 }
 
+AmlReportRow read_aml_report(const Stmt& st) {
+  AmlReportRow r;
+  r.id = st.i64(0);
+  r.kind = st.text(1);
+  r.payment_id = st.text(2);
+  r.debtor_agent = st.text(3);
+  r.creditor_agent = st.text(4);
+  r.debtor = st.text(5);
+  r.creditor = st.text(6);
+  r.currency = st.text(7);
+  r.amount_minor = st.i64(8);
+  r.amount_usd_minor = st.i64(9);
+  r.score = st.i64(10);
+  r.rules = st.text(11);
+  r.narrative = st.text(12);
+  r.created_us = st.i64(13);
+  return r;
+}
+
 constexpr const char* kWindowColumns =
     "id, currency, status, opened_us, closed_us, payment_count, gross_minor, net_minor, "
     "bilateral_minor, efficiency_ppm, bilateral_efficiency_ppm";
@@ -317,6 +342,12 @@ constexpr const char* kCaseColumns =
 constexpr const char* kUpsertLimit =
     "INSERT OR REPLACE INTO participant_limits(participant, currency, single_payment_max_minor, "
     "daily_volume_max_minor) VALUES(?,?,?,?)";
+constexpr const char* kAmlReportColumns =
+    "id, kind, payment_id, debtor_agent, creditor_agent, debtor, creditor, currency, amount_minor, "
+    "amount_usd_minor, score, rules, narrative, created_us";
+constexpr const char* kInsertAmlReport =
+    "INSERT INTO aml_reports(id, kind, payment_id, debtor_agent, creditor_agent, debtor, creditor, currency, "
+    "amount_minor, amount_usd_minor, score, rules, narrative, created_us) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 constexpr const char* kInsertAudit =
     "INSERT INTO audit_log(seq, created_us, actor, action, entity, detail, prev_hash, hash) "
     "VALUES(?,?,?,?,?,?,?,?)";
@@ -361,7 +392,21 @@ class SqliteStore final : public Store {
     return {};
   }
 
-  Result<Snapshot> load(int64_t since_us) override;
+  Result<Snapshot> load(int64_t since_us, int64_t history_since_us) override;
+
+  Result<std::vector<AmlReportRow>> list_aml_reports(const std::string& kind, int64_t before_id, int limit) override {
+    auto conn = acquire();
+    static const std::string sql = std::string("SELECT ") + kAmlReportColumns +
+                                   " FROM aml_reports WHERE (?1 = '' OR kind = ?1) AND id < ?2 ORDER BY id DESC LIMIT ?3";
+    auto st = conn->prepare(sql.c_str());
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, kind).bind(2, before_id > 0 ? before_id : INT64_MAX).bind(3, int64_t{limit});
+    std::vector<AmlReportRow> out;
+    int rc;
+    while ((rc = st->step()) == SQLITE_ROW) out.push_back(read_aml_report(*st));
+    if (rc != SQLITE_DONE) return tl::unexpected(sqlite_error(conn->db(), "list AML reports"));
+    return out;
+  }
 
   Result<std::optional<PaymentRow>> get_payment(const std::string& id) override {
     auto conn = acquire();
@@ -655,6 +700,14 @@ Status SqliteStore::write_batch(const Batch& b) {
         .bind(10, c.created_us).bind(11, c.decided_us);
     DELTRAN_TRY(w.done(*st, "upsert case"));
   }
+  for (const auto& r : b.aml_reports) {
+    auto st = w.prepare(kInsertAmlReport);
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, r.id).bind(2, r.kind).bind(3, r.payment_id).bind(4, r.debtor_agent).bind(5, r.creditor_agent)
+        .bind(6, r.debtor).bind(7, r.creditor).bind(8, r.currency).bind(9, r.amount_minor).bind(10, r.amount_usd_minor)
+        .bind(11, r.score).bind(12, r.rules).bind(13, r.narrative).bind(14, r.created_us);
+    DELTRAN_TRY(w.done(*st, "insert AML report"));
+  }
   for (const auto& u : b.payment_updates) {
     auto st = w.prepare(kUpdatePayment);
     if (!st) return tl::unexpected(st.error());
@@ -706,7 +759,7 @@ Result<std::vector<AccountRow>> SqliteStore::read_accounts(Connection& c) {
   return out;
 }
 
-Result<Snapshot> SqliteStore::load(int64_t since_us) {
+Result<Snapshot> SqliteStore::load(int64_t since_us, int64_t history_since_us) {
   // Read through the writer connection: the engine calls this from its own thread, before
   // or between batches, so it sees exactly what was committed.
   Connection& c = writer_;
@@ -871,6 +924,43 @@ Result<Snapshot> SqliteStore::load(int64_t since_us) {
     int rc;
     while ((rc = st->step()) == SQLITE_ROW) snap.processed_by_status[st->text(0)] = st->i64(1);
     if (rc != SQLITE_DONE) return tl::unexpected(sqlite_error(c.db(), "count payments"));
+  }
+  {
+    auto st = c.prepare(
+        "SELECT debtor_agent, creditor_agent, debtor_name, debtor_account, creditor_name, creditor_account, "
+        "currency, amount_minor, status, reason, created_us FROM payments WHERE created_us >= ? ORDER BY created_us, seq");
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, history_since_us);
+    int rc;
+    while ((rc = st->step()) == SQLITE_ROW) {
+      HistoryRow h;
+      h.debtor_agent = st->text(0);
+      h.creditor_agent = st->text(1);
+      h.debtor_name = st->text(2);
+      h.debtor_account = st->text(3);
+      h.creditor_name = st->text(4);
+      h.creditor_account = st->text(5);
+      h.currency = st->text(6);
+      h.amount_minor = st->i64(7);
+      h.status = parse_payment_status(st->text(8)).value_or(PaymentStatus::kQueued);
+      h.reason = st->text(9);
+      h.created_us = st->i64(10);
+      snap.history.push_back(std::move(h));
+    }
+    if (rc != SQLITE_DONE) return tl::unexpected(sqlite_error(c.db(), "load payment history"));
+  }
+  {
+    auto st = c.prepare("SELECT id, kind, payment_id, debtor_agent, creditor_agent, debtor, creditor, currency, "
+                        "amount_minor, amount_usd_minor, score, rules, '', created_us FROM aml_reports "
+                        "WHERE kind = 'SAR' AND created_us >= ? ORDER BY id");
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, history_since_us);
+    int rc;
+    while ((rc = st->step()) == SQLITE_ROW) snap.recent_sars.push_back(read_aml_report(*st));
+    if (rc != SQLITE_DONE) return tl::unexpected(sqlite_error(c.db(), "load recent SARs"));
+    auto mx = c.prepare("SELECT COALESCE(MAX(id), 0) FROM aml_reports");
+    if (!mx) return tl::unexpected(mx.error());
+    if (mx->step() == SQLITE_ROW) snap.max_report_id = mx->i64(0);
   }
   return snap;
 }

@@ -21,7 +21,7 @@ class AmlHistory {
  public:
   // Keeps what the settings' windows need. A debtor's window holds at most
   // `max_per_debtor` payments (the most recent); counts beyond it are lower bounds.
-  explicit AmlHistory(const AmlSettings& settings, size_t max_per_debtor = 1024);
+  explicit AmlHistory(const AmlSettings& settings, size_t max_per_debtor = 512);
 
   // Facts about `p.debtor` before `p`, at `p.time_us`. Does not change the history.
   AmlHistoryFacts facts(const AmlPayment& p) const;

@@ -16,6 +16,7 @@ namespace deltran::engine {
 struct Party {
   std::string name;
   std::string account;
+  std::string country;  // ISO 3166-1 alpha-2 when the message gives one
 };
 
 // The verdict of screening and AML/risk rules, reached before the payment reaches the
@@ -92,6 +93,17 @@ struct LimitsQuery {
   std::string bank;
 };
 
+// Scores a payment as the core would, without recording anything (POST /risk/evaluate).
+struct RiskQuery {
+  TransferCommand payment;
+};
+// Every circuit breaker (GET /risk/circuit-breakers).
+struct BreakersQuery {};
+// Closes a breaker: id "participant:<bank>" or "corridor:<corridor>".
+struct ResetBreakerCommand {
+  std::string id;
+};
+
 struct BalanceQuery {
   std::string bank;
 };
@@ -107,7 +119,7 @@ struct WindowQuery {
 
 using Command = std::variant<TransferCommand, CreateBankCommand, TokenCommand, CloseWindowCommand,
                              CaseDecisionCommand, SetLimitsCommand, BalanceQuery, BankQuery, WindowQuery,
-                             LimitsQuery>;
+                             LimitsQuery, RiskQuery, BreakersQuery, ResetBreakerCommand>;
 
 // --- replies -------------------------------------------------------------------------
 
@@ -169,6 +181,48 @@ struct LimitsView {
   std::vector<Currency> currencies;
 };
 
+// One weighted factor of a score.
+struct FactorView {
+  std::string name;
+  int score = 0;           // 0..100
+  int weight_percent = 0;
+  int contribution_centi = 0;  // score × weight: the factor's share of the score × 100
+};
+
+// What the core's controls say about a payment.
+struct RiskReport {
+  std::string debtor_key, creditor_key;  // the parties as the counters key them
+  std::optional<int64_t> amount_usd_minor;
+  std::string corridor;                  // the circuit breakers' corridor: "US-IN"
+  bool risk_enabled = false;
+  int risk_score = 0;
+  std::string risk_decision;             // APPROVE | APPROVE_WITH_LIMIT | REVIEW | REJECT
+  std::vector<FactorView> risk_factors;
+  bool aml_enabled = false;
+  int aml_score = 0;
+  std::string aml_decision;              // ALLOW | REVIEW | BLOCK
+  std::string aml_rating;
+  bool ctr_required = false;
+  bool sar_required = false;
+  std::vector<std::string> aml_rules;
+  std::vector<FactorView> aml_factors;
+  std::string aml_reason;
+  std::string decision;                  // what the core would do: ACCEPT | HOLD | REJECT | REFUSE (breaker open)
+  std::string explanation;
+};
+
+struct BreakerView {
+  std::string id;     // "participant:BANKAUS33", "corridor:US-IN"
+  std::string scope;  // participant | corridor
+  std::string key;
+  std::string state;  // closed | open | half_open
+  uint32_t bad_in_window = 0;
+  uint32_t total_in_window = 0;
+  int64_t opened_at_us = 0;
+  int64_t retry_after_s = 0;  // open: seconds until half-open
+  uint64_t times_opened = 0;
+};
+
 struct CaseResult {
   store::CaseRow kase;
   PaymentResult payment;
@@ -176,13 +230,15 @@ struct CaseResult {
 
 using ReplyBody = std::variant<std::monostate, PaymentResult, BankView, std::vector<BankView>,
                                std::vector<BalanceView>, store::WindowRow,
-                               std::vector<store::WindowRow>, TokenResult, CaseResult, LimitsView>;
+                               std::vector<store::WindowRow>, TokenResult, CaseResult, LimitsView, RiskReport,
+                               std::vector<BreakerView>, BreakerView>;
 
 struct Reply {
   Outcome outcome = Outcome::kOk;
   std::string code;     // stable machine code of an error, e.g. insufficient_liquidity
   std::string reason;   // ISO 20022 reason code, e.g. AM04
   std::string message;  // for people
+  int64_t retry_after_s = 0;  // kUnavailable: when to try again
   ReplyBody body;
 };
 

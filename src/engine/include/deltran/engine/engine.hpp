@@ -13,19 +13,40 @@
 #include <unordered_map>
 #include <vector>
 
+#include <deltran/compliance/aml.hpp>
 #include <deltran/core/clock.hpp>
 #include <deltran/core/metrics.hpp>
 #include <deltran/core/result.hpp>
 #include <deltran/engine/commands.hpp>
+#include <deltran/money/reference_rates.hpp>
+#include <deltran/risk/circuit_breaker.hpp>
+#include <deltran/risk/risk_score.hpp>
 #include <deltran/store/store.hpp>
 
 namespace deltran::engine {
+
+// The stateful compliance and risk controls the core applies to each payment, after
+// screening (which runs outside the core) and before limits and liquidity.
+struct Controls {
+  bool aml_enabled = true;
+  compliance::AmlSettings aml = compliance::AmlSettings::defaults();
+  bool risk_enabled = true;
+  risk::RiskSettings risk = risk::RiskSettings::defaults();
+  bool breakers_enabled = true;
+  risk::BreakerSettings breakers;
+  // Amounts in other currencies meet USD thresholds at these rates; a currency without a
+  // rate skips the amount-based AML rules and scores as the largest band for risk.
+  money::UsdReferenceRates usd_rates = money::UsdReferenceRates::defaults();
+  int64_t sar_interval_us = 86'400'000'000;  // at most one SAR per debtor per day
+  int64_t history_us = 30LL * 86'400'000'000;  // rebuilt from the store on start
+};
 
 struct Settings {
   size_t queue_max = 65'536;    // commands waiting; beyond it submit() refuses (503)
   size_t batch_max = 4'096;     // commands per group commit
   int64_t max_payment_minor = 100'000'000'000'000;  // per payment, any currency
   int64_t reload_retry_ms = 1'000;  // while the store is down
+  Controls controls;
 };
 
 // Bank id (as authenticated by its API key hash), published after the bank is durable.

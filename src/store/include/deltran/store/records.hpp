@@ -110,6 +110,40 @@ struct CaseRow {
   int64_t decided_us = 0;
 };
 
+// A record kept for the regulatory reports: a Currency Transaction Report (amount above
+// the CTR threshold) or a Suspicious Activity Report (the AML assessment says one is due).
+struct AmlReportRow {
+  int64_t id = 0;
+  std::string kind;        // "CTR" or "SAR"
+  std::string payment_id;
+  std::string debtor_agent;
+  std::string creditor_agent;
+  std::string debtor;      // the parties as the rules keyed them: agent/account or agent/name
+  std::string creditor;
+  std::string currency;
+  int64_t amount_minor = 0;
+  int64_t amount_usd_minor = 0;  // at the configured reference rate
+  int64_t score = 0;             // the AML score, 0..100
+  std::string rules;             // fired rules, comma-separated
+  std::string narrative;         // for the compliance officer
+  int64_t created_us = 0;
+};
+
+// The slice of a recent payment the risk and AML counters are rebuilt from.
+struct HistoryRow {
+  std::string debtor_agent;
+  std::string creditor_agent;
+  std::string debtor_name;
+  std::string debtor_account;
+  std::string creditor_name;
+  std::string creditor_account;
+  std::string currency;
+  int64_t amount_minor = 0;
+  PaymentStatus status = PaymentStatus::kQueued;
+  std::string reason;  // of a rejection
+  int64_t created_us = 0;
+};
+
 // A participant's limits in one currency; absent fields are unlimited.
 struct LimitRow {
   std::string participant;
@@ -149,6 +183,7 @@ struct Batch {
   std::vector<std::pair<int64_t, int64_t>> settled_windows;  // (window id, time): QUEUED → SETTLED
   std::vector<AuditRow> audit;                     // inserts
   std::vector<CaseRow> cases;                      // upserts
+  std::vector<AmlReportRow> aml_reports;           // inserts
   std::vector<PaymentUpdate> payment_updates;      // applied after the inserts
   std::vector<LimitRow> limits;                    // upserts
   std::vector<std::tuple<std::string, std::string, int64_t>> caps;  // (participant, currency, cap) upserts
@@ -156,7 +191,7 @@ struct Batch {
   bool empty() const {
     return participants.empty() && payments.empty() && accounts.empty() && journal.empty() &&
            windows.empty() && settled_windows.empty() && audit.empty() && cases.empty() &&
-           payment_updates.empty() && limits.empty() && caps.empty();
+           payment_updates.empty() && limits.empty() && caps.empty() && aml_reports.empty();
   }
   void clear() { *this = Batch{}; }
 };
@@ -207,6 +242,9 @@ struct Snapshot {
   std::vector<LimitRow> limits;
   std::vector<VolumeRow> volumes_since;  // accepted payments since load(since_us)
   std::map<std::string, int64_t> processed_by_status;
+  std::vector<HistoryRow> history;        // payments since load(…, history_since_us), oldest first
+  std::vector<AmlReportRow> recent_sars;  // SAR records since history_since_us (no narrative)
+  int64_t max_report_id = 0;
 };
 
 struct PaymentFilter {

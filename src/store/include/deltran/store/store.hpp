@@ -18,8 +18,9 @@ class Store {
   // Writes the whole batch in one transaction, durably, or nothing (Unavailable/Internal).
   [[nodiscard]] virtual Status commit(const Batch& batch) = 0;
   // Reads what the engine needs to rebuild its state; `since_us` is the start of the current
-  // day, from which accepted volumes are summed for the daily limits.
-  [[nodiscard]] virtual Result<Snapshot> load(int64_t since_us) = 0;
+  // day, from which accepted volumes are summed for the daily limits; `history_since_us`
+  // the start of the payments the risk and AML counters are rebuilt from.
+  [[nodiscard]] virtual Result<Snapshot> load(int64_t since_us, int64_t history_since_us) = 0;
 
   // Reads of committed data; safe from any thread.
   [[nodiscard]] virtual Result<std::optional<PaymentRow>> get_payment(const std::string& id) = 0;
@@ -39,6 +40,9 @@ class Store {
   [[nodiscard]] virtual Result<std::vector<CaseRow>> list_cases(std::optional<CaseStatus> status, int64_t before_id,
                                                                 int limit) = 0;
   [[nodiscard]] virtual Result<std::optional<CaseRow>> get_case(int64_t id) = 0;
+  // CTR and SAR records, newest first; `kind` empty for both.
+  [[nodiscard]] virtual Result<std::vector<AmlReportRow>> list_aml_reports(const std::string& kind, int64_t before_id,
+                                                                           int limit) = 0;
   // Payments summed per window, ordered pair and status (for `deltran check`).
   [[nodiscard]] virtual Result<std::vector<FlowRow>> aggregate_flows() = 0;
   // True when the store answers a trivial query.

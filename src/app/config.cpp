@@ -7,6 +7,8 @@
 
 #include <toml++/toml.h>
 
+#include <deltran/money/amount.hpp>
+
 namespace deltran::app {
 
 namespace {
@@ -26,6 +28,35 @@ Status set_int(int64_t& out, const std::string& name, const std::string& text, i
                                                        std::to_string(max) + "], got '" + text + "'");
   }
   out = v;
+  return {};
+}
+
+Status set_bool(bool& out, const std::string& name, const std::string& text) {
+  if (text == "true" || text == "1" || text == "yes") {
+    out = true;
+  } else if (text == "false" || text == "0" || text == "no") {
+    out = false;
+  } else {
+    return make_error(ErrorCode::kInvalidArgument, name + " must be true or false, got '" + text + "'");
+  }
+  return {};
+}
+
+template <typename T>
+Status set_small(T& out, const std::string& name, const std::string& text, int64_t min, int64_t max) {
+  int64_t v = 0;
+  auto st = set_int(v, name, text, min, max);
+  if (st) out = static_cast<T>(v);
+  return st;
+}
+
+// A USD amount in config ("10000.00") to cents.
+Status set_usd(int64_t& out, const std::string& name, const std::string& text) {
+  auto v = money::parse_amount(text, 2);
+  if (!v || *v <= 0) {
+    return make_error(ErrorCode::kInvalidArgument, name + " must be a positive USD amount such as \"10000.00\", got '" + text + "'");
+  }
+  out = *v;
   return {};
 }
 
@@ -80,6 +111,107 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v) -> Status { c.sanctions_lists = split_list(v); return {}; }},
       {"compliance.pep_lists", "DELTRAN_PEP_LISTS",
        [](Config& c, const std::string& v) -> Status { c.pep_lists = split_list(v); return {}; }},
+      // --- AML rules (compliance.aml.*) ---
+      {"compliance.aml.enabled", "DELTRAN_AML_ENABLED",
+       [](Config& c, const std::string& v) { return set_bool(c.controls.aml_enabled, "compliance.aml.enabled", v); }},
+      {"compliance.aml.ctr_threshold_usd", "DELTRAN_AML_CTR_THRESHOLD_USD",
+       [](Config& c, const std::string& v) {
+         return set_usd(c.controls.aml.ctr_threshold_usd_minor, "compliance.aml.ctr_threshold_usd", v);
+       }},
+      {"compliance.aml.just_below_band_usd", "DELTRAN_AML_JUST_BELOW_BAND_USD",
+       [](Config& c, const std::string& v) {
+         return set_usd(c.controls.aml.just_below_band_usd_minor, "compliance.aml.just_below_band_usd", v);
+       }},
+      {"compliance.aml.review_score", "DELTRAN_AML_REVIEW_SCORE",
+       [](Config& c, const std::string& v) { return set_small(c.controls.aml.review_score, "compliance.aml.review_score", v, 0, 100); }},
+      {"compliance.aml.pep_review_score", "DELTRAN_AML_PEP_REVIEW_SCORE",
+       [](Config& c, const std::string& v) { return set_small(c.controls.aml.pep_review_score, "compliance.aml.pep_review_score", v, 0, 100); }},
+      {"compliance.aml.sar_score", "DELTRAN_AML_SAR_SCORE",
+       [](Config& c, const std::string& v) { return set_small(c.controls.aml.sar_score, "compliance.aml.sar_score", v, 0, 100); }},
+      {"compliance.aml.hold_on_pattern_sar", "DELTRAN_AML_HOLD_ON_PATTERN_SAR",
+       [](Config& c, const std::string& v) { return set_bool(c.controls.aml.hold_on_pattern_sar, "compliance.aml.hold_on_pattern_sar", v); }},
+      {"compliance.aml.rapid_count", "DELTRAN_AML_RAPID_COUNT",
+       [](Config& c, const std::string& v) { return set_small(c.controls.aml.rapid_count, "compliance.aml.rapid_count", v, 1, 100'000); }},
+      {"compliance.aml.structuring_count", "DELTRAN_AML_STRUCTURING_COUNT",
+       [](Config& c, const std::string& v) { return set_small(c.controls.aml.structuring_count, "compliance.aml.structuring_count", v, 1, 1'000); }},
+      {"compliance.aml.similar_count", "DELTRAN_AML_SIMILAR_COUNT",
+       [](Config& c, const std::string& v) { return set_small(c.controls.aml.similar_count, "compliance.aml.similar_count", v, 1, 1'000); }},
+      {"compliance.aml.high_risk_countries", "DELTRAN_HIGH_RISK_COUNTRIES",
+       [](Config& c, const std::string& v) -> Status {
+         c.controls.aml.high_risk_countries = c.controls.risk.high_risk_countries = split_list(v);
+         return {};
+       }},
+      {"compliance.aml.medium_risk_countries", "DELTRAN_MEDIUM_RISK_COUNTRIES",
+       [](Config& c, const std::string& v) -> Status {
+         c.controls.aml.medium_risk_countries = c.controls.risk.medium_risk_countries = split_list(v);
+         return {};
+       }},
+      {"compliance.aml.suspicious_keywords", "DELTRAN_AML_SUSPICIOUS_KEYWORDS",
+       [](Config& c, const std::string& v) -> Status { c.controls.aml.suspicious_keywords = split_list(v); return {}; }},
+      // --- the risk score (risk.score.*) ---
+      {"risk.score.enabled", "DELTRAN_RISK_SCORE_ENABLED",
+       [](Config& c, const std::string& v) { return set_bool(c.controls.risk_enabled, "risk.score.enabled", v); }},
+      {"risk.score.approve_max", "DELTRAN_RISK_APPROVE_MAX",
+       [](Config& c, const std::string& v) { return set_small(c.controls.risk.approve_max, "risk.score.approve_max", v, 0, 100); }},
+      {"risk.score.approve_with_limit_max", "DELTRAN_RISK_APPROVE_WITH_LIMIT_MAX",
+       [](Config& c, const std::string& v) {
+         return set_small(c.controls.risk.approve_with_limit_max, "risk.score.approve_with_limit_max", v, 0, 100);
+       }},
+      {"risk.score.review_max", "DELTRAN_RISK_REVIEW_MAX",
+       [](Config& c, const std::string& v) { return set_small(c.controls.risk.review_max, "risk.score.review_max", v, 0, 100); }},
+      {"risk.score.weight_amount", "DELTRAN_RISK_WEIGHT_AMOUNT",
+       [](Config& c, const std::string& v) { return set_small(c.controls.risk.weight_amount, "risk.score.weight_amount", v, 0, 100); }},
+      {"risk.score.weight_corridor", "DELTRAN_RISK_WEIGHT_CORRIDOR",
+       [](Config& c, const std::string& v) { return set_small(c.controls.risk.weight_corridor, "risk.score.weight_corridor", v, 0, 100); }},
+      {"risk.score.weight_velocity", "DELTRAN_RISK_WEIGHT_VELOCITY",
+       [](Config& c, const std::string& v) { return set_small(c.controls.risk.weight_velocity, "risk.score.weight_velocity", v, 0, 100); }},
+      {"risk.score.weight_history", "DELTRAN_RISK_WEIGHT_HISTORY",
+       [](Config& c, const std::string& v) { return set_small(c.controls.risk.weight_history, "risk.score.weight_history", v, 0, 100); }},
+      {"risk.score.weight_counterflow", "DELTRAN_RISK_WEIGHT_COUNTERFLOW",
+       [](Config& c, const std::string& v) {
+         return set_small(c.controls.risk.weight_counterflow, "risk.score.weight_counterflow", v, 0, 100);
+       }},
+      // --- circuit breakers (risk.breakers.*) ---
+      {"risk.breakers.enabled", "DELTRAN_BREAKERS_ENABLED",
+       [](Config& c, const std::string& v) { return set_bool(c.controls.breakers_enabled, "risk.breakers.enabled", v); }},
+      {"risk.breakers.min_bad", "DELTRAN_BREAKERS_MIN_BAD",
+       [](Config& c, const std::string& v) { return set_small(c.controls.breakers.min_bad, "risk.breakers.min_bad", v, 1, 1'000'000); }},
+      {"risk.breakers.trip_percent", "DELTRAN_BREAKERS_TRIP_PERCENT",
+       [](Config& c, const std::string& v) { return set_small(c.controls.breakers.trip_percent, "risk.breakers.trip_percent", v, 1, 100); }},
+      {"risk.breakers.window_seconds", "DELTRAN_BREAKERS_WINDOW_SECONDS",
+       [](Config& c, const std::string& v) -> Status {
+         int64_t s = 0;
+         auto st = set_int(s, "risk.breakers.window_seconds", v, 1, 86'400);
+         if (st) c.controls.breakers.window_us = s * 1'000'000;
+         return st;
+       }},
+      {"risk.breakers.open_seconds", "DELTRAN_BREAKERS_OPEN_SECONDS",
+       [](Config& c, const std::string& v) -> Status {
+         int64_t s = 0;
+         auto st = set_int(s, "risk.breakers.open_seconds", v, 1, 86'400);
+         if (st) c.controls.breakers.open_duration_us = s * 1'000'000;
+         return st;
+       }},
+      {"risk.breakers.successes_to_close", "DELTRAN_BREAKERS_SUCCESSES_TO_CLOSE",
+       [](Config& c, const std::string& v) {
+         return set_small(c.controls.breakers.successes_to_close, "risk.breakers.successes_to_close", v, 1, 1'000);
+       }},
+      {"risk.breakers.half_open_probes", "DELTRAN_BREAKERS_HALF_OPEN_PROBES",
+       [](Config& c, const std::string& v) {
+         return set_small(c.controls.breakers.half_open_probes, "risk.breakers.half_open_probes", v, 1, 1'000);
+       }},
+      // --- USD reference rates for thresholds: "EUR=1.16,GBP=1.32" from the environment ---
+      {"fx.usd_per_unit", "DELTRAN_FX_USD_PER_UNIT",
+       [](Config& c, const std::string& v) -> Status {
+         for (const auto& item : split_list(v)) {
+           size_t eq = item.find('=');
+           if (eq == std::string::npos) {
+             return make_error(ErrorCode::kInvalidArgument, "fx.usd_per_unit items are CCY=RATE, got '" + item + "'");
+           }
+           if (auto st = c.controls.usd_rates.set(item.substr(0, eq), item.substr(eq + 1)); !st) return st;
+         }
+         return {};
+       }},
       {"log.level", "DELTRAN_LOG_LEVEL",
        [](Config& c, const std::string& v) -> Status {
          static const std::vector<std::string> levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
@@ -137,8 +269,18 @@ Status apply_toml_file(Config& c, const std::string& path) {
   std::map<std::string, std::string> values;
   std::vector<std::string> bad;
   flatten(table, "", values, bad);
-  if (!bad.empty()) return make_error(ErrorCode::kInvalidArgument, "config " + path + ": unsupported value type for " + bad.front());
+  if (!bad.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "config " + path + ": unsupported value type for " + bad.front() +
+                                                       " (write decimals as strings, e.g. \"1.16\", so they stay exact)");
+  }
   for (const auto& [key, value] : values) {
+    // [fx.usd_per_unit] EUR = "1.16": one key per currency.
+    if (key.rfind("fx.usd_per_unit.", 0) == 0) {
+      if (auto st = c.controls.usd_rates.set(key.substr(16), value); !st) {
+        return make_error(ErrorCode::kInvalidArgument, "config " + path + ": " + st.error().message);
+      }
+      continue;
+    }
     auto it = std::find_if(settings().begin(), settings().end(), [&](const Setting& s) { return key == s.toml_path; });
     if (it == settings().end()) return make_error(ErrorCode::kInvalidArgument, "config " + path + ": unknown setting '" + key + "'");
     if (auto st = it->set(c, value); !st) return st;
@@ -181,6 +323,15 @@ Status validate(const Config& c) {
   if (c.window_seconds != 0 && c.window_seconds < 1) {
     return make_error(ErrorCode::kInvalidArgument, "clearing.window_seconds must be 0 or at least 1");
   }
+  if (auto st = compliance::validate(c.controls.aml); !st) {
+    return make_error(ErrorCode::kInvalidArgument, "compliance.aml: " + st.error().message);
+  }
+  if (auto st = risk::validate(c.controls.risk); !st) {
+    return make_error(ErrorCode::kInvalidArgument, "risk.score: " + st.error().message);
+  }
+  if (auto st = risk::validate(c.controls.breakers); !st) {
+    return make_error(ErrorCode::kInvalidArgument, "risk.breakers: " + st.error().message);
+  }
   return {};
 }
 
@@ -194,6 +345,17 @@ std::string describe(const Config& c) {
   out += " store.synchronous=" + c.synchronous + " clearing.window_seconds=" + std::to_string(c.window_seconds);
   out += " iso20022.xsd_dir=" + c.xsd_dir + " compliance.lists=" + std::to_string(c.sanctions_lists.size()) +
          " sanctions + " + std::to_string(c.pep_lists.size()) + " PEP log.level=" + c.log_level;
+  const auto& k = c.controls;
+  out += " compliance.aml=" + std::string(k.aml_enabled ? "on" : "off") +
+         " (ctr_threshold_usd=" + money::format_amount(k.aml.ctr_threshold_usd_minor, 2) +
+         " review_score=" + std::to_string(k.aml.review_score) + " sar_score=" + std::to_string(k.aml.sar_score) +
+         " hold_on_pattern_sar=" + (k.aml.hold_on_pattern_sar ? "true" : "false") + ")";
+  out += " risk.score=" + std::string(k.risk_enabled ? "on" : "off") + " (bands " + std::to_string(k.risk.approve_max) +
+         "/" + std::to_string(k.risk.approve_with_limit_max) + "/" + std::to_string(k.risk.review_max) + ")";
+  out += " risk.breakers=" + std::string(k.breakers_enabled ? "on" : "off") + " (" + std::to_string(k.breakers.min_bad) +
+         " bad >= " + std::to_string(k.breakers.trip_percent) + "% in " + std::to_string(k.breakers.window_us / 1'000'000) +
+         " s, open " + std::to_string(k.breakers.open_duration_us / 1'000'000) + " s)";
+  out += " fx.usd_per_unit=" + std::to_string(k.usd_rates.describe().size()) + " currencies";
   return out;
 }
 

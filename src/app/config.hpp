@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <deltran/core/result.hpp>
+#include <deltran/engine/engine.hpp>
 
 namespace deltran::app {
 
@@ -28,6 +29,9 @@ struct Config {
   // un-xml:PATH, csv:PATH for sanctions; csv:PATH for PEP lists. None: no screening.
   std::vector<std::string> sanctions_lists;
   std::vector<std::string> pep_lists;
+  // AML rules, risk score, circuit breakers and USD reference rates (compliance.aml.*,
+  // risk.score.*, risk.breakers.*, fx.usd_per_unit.*); defaults from ORIGINAL_RULES.md.
+  engine::Controls controls;
   // The spec strings the screener loads (PEP lists as pep-csv:).
   std::vector<std::string> list_specs() const;
 };

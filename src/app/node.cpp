@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -71,6 +72,24 @@ Result<std::string> Node::load_or_create_key(const std::string& configured, cons
   return key;
 }
 
+// Amount-based AML rules and the risk amount factor compare USD equivalents; a currency a
+// participant holds without a reference rate would pass them unseen.
+void Node::warn_missing_rates() {
+  engine::Reply r = engine_->execute(engine::BankQuery{}, "system");
+  const auto* banks = std::get_if<std::vector<engine::BankView>>(&r.body);
+  if (banks == nullptr) return;
+  std::set<std::string> missing;
+  for (const auto& b : *banks) {
+    for (const auto& c : b.currencies) {
+      if (!config_.controls.usd_rates.has(c)) missing.insert(c);
+    }
+  }
+  for (const auto& c : missing) {
+    spdlog::warn("no USD reference rate for {}: the CTR threshold and amount bands do not apply to it "
+                 "(set fx.usd_per_unit.{} in the config)", c, c);
+  }
+}
+
 Status Node::start() {
   std::error_code ec;
   fs::create_directories(config_.data, ec);
@@ -92,8 +111,10 @@ Status Node::start() {
   engine::Settings es;
   es.queue_max = static_cast<size_t>(config_.queue_max);
   es.batch_max = static_cast<size_t>(config_.batch_max);
+  es.controls = config_.controls;
   engine_ = std::make_unique<engine::Engine>(es, *store_, clock_);
   if (auto started = engine_->start(); !started) return started;
+  warn_missing_rates();
 
   gateway::ApiSettings as;
   if (!fs::is_directory(config_.xsd_dir) && config_.xsd_dir == Config{}.xsd_dir) {

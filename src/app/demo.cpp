@@ -144,6 +144,39 @@ Status show_compliance(const DemoSettings& s, gateway::HttpClient& client, const
   if (!approved) return tl::unexpected(approved.error());
   std::printf("     POST /api/v1/compliance/cases/%s/approve -> payment %s\n", case_id.c_str(),
               str(approved->as_object().at("payment"), "status").c_str());
+
+  std::printf("\n   The risk score explained before sending (POST /api/v1/risk/evaluate): 2,500,000.00 USD\n"
+              "   from a debtor in Nigeria (FATF increased monitoring):\n");
+  json::object probe{{"amount", "2500000.00"}, {"currency", "USD"}, {"debtor_agent", from.id}, {"creditor_agent", to.id},
+                     {"debtor", json::object{{"name", "Lagos Commodities Ltd"}, {"country", "NG"}}},
+                     {"creditor", json::object{{"name", "Rhein Logistik GmbH"}, {"country", "DE"}}}};
+  auto eval = call(client, "POST", "/api/v1/risk/evaluate", json::serialize(probe), bearer(from.api_key), 200);
+  if (!eval) return tl::unexpected(eval.error());
+  const auto& risk = eval->as_object().at("risk").as_object();
+  std::printf("     -> %s (%s)\n        risk score %s =", str(*eval, "decision").c_str(), str(*eval, "explanation").c_str(),
+              str(risk, "score").c_str());
+  bool first = true;
+  for (const auto& f : risk.at("factors").as_array()) {
+    std::printf("%s %s %.2f", first ? "" : " +", str(f, "name").c_str(), f.at("contribution").to_number<double>());
+    first = false;
+  }
+  std::printf("; AML %s, score %s\n", str(eval->as_object().at("aml"), "decision").c_str(),
+              str(eval->as_object().at("aml"), "score").c_str());
+
+  std::printf("\n   A payment above the CTR threshold (10,000 USD) leaves a report for the officer:\n");
+  json::object large{{"amount", "15000.00"}, {"currency", "USD"}, {"debtor_agent", from.id}, {"creditor_agent", to.id},
+                     {"debtor", json::object{{"name", "Gulf Foods Trading LLC"}, {"account", "AE070331234567890123456"}}},
+                     {"creditor", json::object{{"name", "Rhein Logistik GmbH"}}}, {"remittance_info", "invoice 2026-118"}};
+  Headers h = bearer(from.api_key);
+  h.emplace_back("Idempotency-Key", "demo-ctr-1");
+  auto sent = call(client, "POST", "/api/v1/transfer", json::serialize(large), h, 202);
+  if (!sent) return tl::unexpected(sent.error());
+  auto ctrs = call(client, "GET", "/api/v1/compliance/reports?kind=CTR&limit=1", "", officer, 200);
+  if (!ctrs) return tl::unexpected(ctrs.error());
+  const auto& items = ctrs->as_object().at("items").as_array();
+  if (items.empty()) return make_error(ErrorCode::kInternal, "no CTR was filed for a 15,000.00 USD payment");
+  std::printf("     GET /api/v1/compliance/reports?kind=CTR -> %s: %s\n", str(items.at(0), "kind").c_str(),
+              str(items.at(0), "narrative").c_str());
   return {};
 }
 

@@ -270,10 +270,11 @@ Reply hold_for_review(Engine::State& s, const TransferCommand& c, const std::str
 // Screening's reasons ({"hits": …}) with the AML and risk explanations added.
 std::string case_reasons(const Screening& screening, const Assessment& a) {
   std::string out = screening.reasons.empty() ? std::string("{}") : screening.reasons;
-  if (a.reasons_json.empty()) return out;
+  const std::string more = explain(a);
+  if (more.empty()) return out;
   out.pop_back();  // the closing brace
   if (out.size() > 1) out += ',';
-  out += a.reasons_json;
+  out += more;
   out += '}';
   return out;
 }
@@ -336,7 +337,7 @@ Reply apply_transfer(Engine::State& s, const Settings& settings, const TransferC
   if (a.risk && a.risk->decision == risk::RiskDecision::kReject) {
     std::string why = "risk score " + std::to_string(a.risk->score) + " is above " +
                       std::to_string(settings.controls.risk.review_max);
-    audit(s, actor, "risk.threshold.exceeded", c.id, "{" + a.reasons_json + "}");
+    audit(s, actor, "risk.threshold.exceeded", c.id, "{" + explain(a) + "}");
     Reply r = record_rejection(s, c, actor, "MS03", why);
     record_ending(s, settings, c, &a, Ending::kRiskRejected, actor);
     return r;
@@ -346,7 +347,7 @@ Reply apply_transfer(Engine::State& s, const Settings& settings, const TransferC
   if (aml_review || risk_review) {
     std::string why = aml_review ? "AML: " + a.aml->reason
                                  : "risk score " + std::to_string(a.risk->score) + " in the review band";
-    audit(s, actor, "compliance.alert", c.id, "{" + a.reasons_json + "}");
+    audit(s, actor, "compliance.alert", c.id, "{" + explain(a) + "}");
     Reply r = hold_for_review(s, c, actor, std::max(aml_review ? a.aml->score : 0, risk_review ? a.risk->score : 0),
                               case_reasons(c.screening, a), why);
     record_ending(s, settings, c, &a, Ending::kHeld, actor);

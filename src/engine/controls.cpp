@@ -114,7 +114,8 @@ void append_factor(std::string& out, std::string_view name, int score, int weigh
          std::to_string(weighted % 100) + "}";
 }
 
-// The AML and risk explanation kept with a case or a rejection.
+}  // namespace
+
 std::string explain(const Assessment& a) {
   std::string out;
   if (a.aml) {
@@ -149,6 +150,8 @@ std::string explain(const Assessment& a) {
   }
   return out;
 }
+
+namespace {
 
 void prune(Engine::State& s, const Settings& settings) {
   ControlState& k = s.controls;
@@ -282,7 +285,6 @@ Assessment assess_payment(const Engine::State& s, const Settings& settings, cons
       }
     }
   }
-  a.reasons_json = explain(a);
   return a;
 }
 
@@ -424,7 +426,9 @@ Reply apply_risk_query(const Engine::State& s, const Settings& settings, const R
                                  : "risk score " + std::to_string(a.risk->score) + " in the review band";
   } else {
     r.decision = "ACCEPT";
-    r.explanation = "limits and liquidity are checked when the payment is submitted";
+    r.explanation = (a.risk ? "risk " + std::string(risk::to_string(a.risk->decision)) : std::string("risk score off")) +
+                    (a.aml ? ", AML " + std::string(compliance::to_string(a.aml->decision)) : std::string(", AML off")) +
+                    "; limits and liquidity are checked when the payment is sent";
   }
   Reply reply;
   reply.body = std::move(r);

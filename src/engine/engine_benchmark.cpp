@@ -29,7 +29,10 @@ void BM_EngineDurableTransfers(benchmark::State& state) {
       return;
     }
     SystemClock clock;
-    engine::Engine eng(engine::Settings{}, **st, clock);
+    engine::Settings settings;
+    const bool controls = state.range(2) != 0;
+    settings.controls.aml_enabled = settings.controls.risk_enabled = settings.controls.breakers_enabled = controls;
+    engine::Engine eng(settings, **st, clock);
     if (!eng.start()) {
       state.SkipWithError("engine did not start");
       return;
@@ -70,8 +73,14 @@ void BM_EngineDurableTransfers(benchmark::State& state) {
   }
   fs::remove_all(dir);
 }
-// (payments per iteration, synchronous FULL?)
-BENCHMARK(BM_EngineDurableTransfers)->Args({10'000, 1})->Args({10'000, 0})->Unit(benchmark::kMillisecond)->UseRealTime();
+// (payments per iteration, synchronous FULL?, AML/risk/breaker controls on?)
+BENCHMARK(BM_EngineDurableTransfers)
+    ->Args({10'000, 1, 1})
+    ->Args({10'000, 1, 0})
+    ->Args({10'000, 0, 1})
+    ->Args({10'000, 0, 0})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 

@@ -115,9 +115,11 @@ struct Assessment {
   std::optional<risk::RiskEvaluation> risk;
   bool breaker_open = false;
   int64_t retry_after_s = 0;
-  std::string reasons_json;  // for a case or a rejection: the AML and risk explanation
 };
 Assessment assess_payment(const Engine::State& s, const Settings& settings, const TransferCommand& c);
+// The AML and risk explanation kept with a case or a rejection: "\"aml\":{…},\"risk\":{…}"
+// (members of an object, without braces). Built only when a payment is held or rejected.
+std::string explain(const Assessment& a);
 
 // How a payment ended, for the counters and the circuit breakers.
 enum class Ending { kQueued, kHeld, kInsufficientLiquidity, kLimitBreach, kRiskRejected, kComplianceBlocked };

@@ -78,6 +78,11 @@ void AmlHistory::record(const AmlPayment& p) {
   last = std::max(last, p.time_us);
 }
 
+void AmlHistory::remember_pair(std::string_view debtor, std::string_view creditor, int64_t time_us) {
+  int64_t& last = pairs_[pair_hash(debtor, creditor)];
+  last = std::max(last, time_us);
+}
+
 void AmlHistory::record_failure(std::string_view debtor, int64_t time_us) {
   std::vector<int64_t>& q = failures_[key_hash(debtor)];
   insert_sorted(q, time_us, time_us);

@@ -221,6 +221,14 @@ void ParticipantHistory::add(int64_t now_us, bool failed) {
   if (failed) ++failures[slot];
 }
 
+void ParticipantHistory::restore(int64_t d, uint32_t day_payments, uint32_t day_failures) {
+  const size_t slot = static_cast<size_t>(d % kDays);
+  if (day[slot] > d) return;  // a newer day already holds the slot
+  day[slot] = d;
+  payments[slot] = day_payments;
+  failures[slot] = day_failures;
+}
+
 std::pair<uint64_t, uint64_t> ParticipantHistory::totals(int64_t now_us) const {
   const int64_t today = now_us / kDayUs;
   uint64_t p = 0, f = 0;
@@ -272,19 +280,6 @@ Assessment assess_payment(const Engine::State& s, const Settings& settings, cons
     a.risk = risk::evaluate(k.risk, in);
   }
 
-  if (k.breakers_enabled) {
-    const auto& b = s.controls.breakers;
-    for (auto [scope, key] : {std::pair{risk::BreakerScope::kParticipant, c.debtor_agent},
-                              std::pair{risk::BreakerScope::kCorridor, a.report.corridor}}) {
-      if (b.state(scope, key, s.now_us) != risk::BreakerState::kOpen) continue;
-      a.breaker_open = true;
-      for (const auto& e : b.snapshot(s.now_us)) {
-        if (e.scope == scope && e.key == key) {
-          a.retry_after_s = std::max(a.retry_after_s, breaker_view(scope, key, e.snapshot, k.breakers, s.now_us).retry_after_s);
-        }
-      }
-    }
-  }
   return a;
 }
 
@@ -354,20 +349,19 @@ void restore_controls(Engine::State& s, const Settings& settings, const store::S
   cs.aml = std::make_unique<compliance::AmlHistory>(k.aml);
   cs.breakers = risk::CircuitBreakers(k.breakers);
   cs.breaker_settings = k.breakers;
-  for (const auto& h : snap.history) {
-    const bool accepted = h.status == store::PaymentStatus::kQueued || h.status == store::PaymentStatus::kSettled ||
-                          h.status == store::PaymentStatus::kHeld;
-    const bool failed = h.status == store::PaymentStatus::kRejected &&
-                        (h.reason == "AM04" || h.reason == "AM02" || h.reason == "AM14" || h.reason == "MS03");
-    if (!accepted && !failed) continue;  // compliance rejections count nowhere
-    cs.history[h.debtor_agent].add(h.created_us, failed);
-    const std::string debtor = party_key(h.debtor_agent, h.debtor_account, h.debtor_name);
-    if (failed) {
-      cs.aml->record_failure(debtor, h.created_us);
-      continue;
-    }
+  for (const auto& d : snap.participant_days) {
+    cs.history[d.participant].restore(d.day, static_cast<uint32_t>(d.payments), static_cast<uint32_t>(d.failures));
+  }
+  for (const auto& h : snap.pairs) {
+    cs.aml->remember_pair(party_key(h.debtor_agent, h.debtor_account, h.debtor_name),
+                          party_key(h.creditor_agent, h.creditor_account, h.creditor_name), h.created_us);
+  }
+  for (const auto& h : snap.failures) {
+    cs.aml->record_failure(party_key(h.debtor_agent, h.debtor_account, h.debtor_name), h.created_us);
+  }
+  for (const auto& h : snap.recent) {
     compliance::AmlPayment p;
-    p.debtor = debtor;
+    p.debtor = party_key(h.debtor_agent, h.debtor_account, h.debtor_name);
     p.creditor = party_key(h.creditor_agent, h.creditor_account, h.creditor_name);
     p.amount_usd_minor = k.usd_rates.to_usd_minor(h.amount_minor, h.currency).value_or(0);
     p.time_us = h.created_us;
@@ -390,6 +384,20 @@ Reply apply_risk_query(const Engine::State& s, const Settings& settings, const R
     }
   }
   Assessment a = assess_payment(s, settings, c);
+  const Controls& k = settings.controls;
+  if (k.breakers_enabled) {
+    const auto& b = s.controls.breakers;
+    for (auto [scope, key] : {std::pair{risk::BreakerScope::kParticipant, c.debtor_agent},
+                              std::pair{risk::BreakerScope::kCorridor, a.report.corridor}}) {
+      if (b.state(scope, key, s.now_us) != risk::BreakerState::kOpen) continue;
+      a.breaker_open = true;
+      for (const auto& e : b.snapshot(s.now_us)) {
+        if (e.scope == scope && e.key == key) {
+          a.retry_after_s = std::max(a.retry_after_s, breaker_view(scope, key, e.snapshot, k.breakers, s.now_us).retry_after_s);
+        }
+      }
+    }
+  }
   RiskReport& r = a.report;
   r.risk_enabled = a.risk.has_value();
   if (a.risk) {

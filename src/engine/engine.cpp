@@ -1,5 +1,7 @@
 #include <deltran/engine/engine.hpp>
 
+#include <algorithm>
+
 #include <chrono>
 #include <future>
 
@@ -77,8 +79,14 @@ std::map<std::string, int64_t> Engine::efficiency_by_currency() const {
 
 Status Engine::reload() {
   const int64_t now = clock_.now_us();
-  // Volumes since 00:00 UTC today; the controls' history over its window.
-  auto snap = store_.load(now - now % 86'400'000'000, now - settings_.controls.history_us);
+  // Volumes since 00:00 UTC today; the controls' history over its window; whole payments
+  // over the AML rules' longest window.
+  const auto& aml = settings_.controls.aml;
+  store::LoadRange range;
+  range.day_start_us = now - now % 86'400'000'000;
+  range.history_since_us = now - settings_.controls.history_us;
+  range.recent_since_us = now - std::max({aml.rapid_window_us, aml.structuring_window_us, int64_t{86'400'000'000}});
+  auto snap = store_.load(range);
   if (!snap) {
     ready_.store(false, std::memory_order_release);
     return tl::unexpected(snap.error());

@@ -310,12 +310,12 @@ class FaultyStore final : public store::Store {
     }
     return inner_.commit(b);
   }
-  Result<store::Snapshot> load(int64_t since_us, int64_t history_since_us) override {
+  Result<store::Snapshot> load(const store::LoadRange& range) override {
     if (fail_loads > 0) {
       --fail_loads;
       return make_error(ErrorCode::kUnavailable, "database is locked (injected)");
     }
-    return inner_.load(since_us, history_since_us);
+    return inner_.load(range);
   }
   Result<std::optional<store::PaymentRow>> get_payment(const std::string& id) override { return inner_.get_payment(id); }
   Result<std::vector<store::PaymentRow>> list_payments(const store::PaymentFilter& f) override { return inner_.list_payments(f); }
@@ -554,6 +554,38 @@ TEST_F(EngineTest, ALargePaymentFilesACtrAndStructuringFilesOneSarADayWithoutHol
   ASSERT_EQ(r.outcome, Outcome::kAccepted);
   EXPECT_EQ(std::get<PaymentResult>(r.body).status, store::PaymentStatus::kHeld);
   EXPECT_NE(std::get<PaymentResult>(r.body).case_id, 0);
+}
+
+TEST_F(EngineTest, CounterpartiesFailuresAndParticipantHistoryAreRebuiltAfterARestart) {
+  Settings no_breakers;  // eight failures in a row would open the breaker
+  no_breakers.controls.breakers_enabled = false;
+  reopen_with(no_breakers);
+  bank("BANKAAAA");
+  bank("BANKBBBB");
+  mint("BANKAAAA", 1'000'00);
+  auto with_parties = [&](int64_t amount) {
+    TransferCommand t = transfer("BANKAAAA", "BANKBBBB", amount);
+    t.debtor = {"Payer", "ACC-PAYER", ""};
+    t.creditor = {"Payee", "ACC-PAYEE", ""};
+    return t;
+  };
+  auto rules = [&](const TransferCommand& t) {
+    return std::get<RiskReport>(run(RiskQuery{t}).body).aml_rules;
+  };
+  auto has = [](const std::vector<std::string>& v, const char* x) { return std::find(v.begin(), v.end(), x) != v.end(); };
+  EXPECT_TRUE(has(rules(with_parties(100)), "new_counterparty"));
+  ASSERT_EQ(run(with_parties(100)).outcome, Outcome::kAccepted);
+  for (int i = 0; i < 8; ++i) ASSERT_EQ(run(with_parties(5'000'00)).outcome, Outcome::kRejected);  // AM04: failures
+
+  // Two days later (outside the 24 h windows, inside the 30-day memory), after a restart.
+  clock_.advance_us(2 * 86'400'000'000LL);
+  reopen_with(no_breakers);
+  RiskReport report = std::get<RiskReport>(run(RiskQuery{with_parties(100)}).body);
+  EXPECT_FALSE(has(report.aml_rules, "new_counterparty"));
+  EXPECT_TRUE(has(report.aml_rules, "poor_history"));  // 8 failures in 30 days: more than 5
+  ASSERT_EQ(report.risk_factors.size(), 5u);
+  EXPECT_EQ(report.risk_factors[3].name, "history");
+  EXPECT_EQ(report.risk_factors[3].score, 90);  // 8 of 9 payments failed
 }
 
 TEST_F(EngineTest, TheRiskScoreRejectsAboveItsBandAndTheQueryRecordsNothing) {

@@ -52,6 +52,7 @@ struct ParticipantHistory {
   std::array<uint32_t, kDays> failures{};
   std::array<int64_t, kDays> day{};  // the day number each slot holds
   void add(int64_t now_us, bool failed);
+  void restore(int64_t day_number, uint32_t day_payments, uint32_t day_failures);
   std::pair<uint64_t, uint64_t> totals(int64_t now_us) const;  // (payments, failures)
 };
 

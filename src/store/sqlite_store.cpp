@@ -392,7 +392,7 @@ class SqliteStore final : public Store {
     return {};
   }
 
-  Result<Snapshot> load(int64_t since_us, int64_t history_since_us) override;
+  Result<Snapshot> load(const LoadRange& range) override;
 
   Result<std::vector<AmlReportRow>> list_aml_reports(const std::string& kind, int64_t before_id, int limit) override {
     auto conn = acquire();
@@ -759,7 +759,8 @@ Result<std::vector<AccountRow>> SqliteStore::read_accounts(Connection& c) {
   return out;
 }
 
-Result<Snapshot> SqliteStore::load(int64_t since_us, int64_t history_since_us) {
+Result<Snapshot> SqliteStore::load(const LoadRange& range) {
+  const int64_t since_us = range.day_start_us;
   // Read through the writer connection: the engine calls this from its own thread, before
   // or between batches, so it sees exactly what was committed.
   Connection& c = writer_;
@@ -925,12 +926,15 @@ Result<Snapshot> SqliteStore::load(int64_t since_us, int64_t history_since_us) {
     while ((rc = st->step()) == SQLITE_ROW) snap.processed_by_status[st->text(0)] = st->i64(1);
     if (rc != SQLITE_DONE) return tl::unexpected(sqlite_error(c.db(), "count payments"));
   }
-  {
-    auto st = c.prepare(
-        "SELECT debtor_agent, creditor_agent, debtor_name, debtor_account, creditor_name, creditor_account, "
-        "currency, amount_minor, status, reason, created_us FROM payments WHERE created_us >= ? ORDER BY created_us, seq");
+  // The controls' memory: aggregated in SQL so start-up memory follows distinct parties,
+  // not the number of payments.
+  constexpr const char* kAccepted = "status IN ('QUEUED', 'SETTLED', 'HELD')";
+  constexpr const char* kFailed = "(status = 'REJECTED' AND reason IN ('AM04', 'AM02', 'AM14', 'MS03'))";
+  auto read_history = [&](const std::string& sql, int64_t bound, std::vector<HistoryRow>& out,
+                          const char* what) -> Status {
+    auto st = c.prepare(sql.c_str());
     if (!st) return tl::unexpected(st.error());
-    st->bind(1, history_since_us);
+    st->bind(1, bound);
     int rc;
     while ((rc = st->step()) == SQLITE_ROW) {
       HistoryRow h;
@@ -945,16 +949,44 @@ Result<Snapshot> SqliteStore::load(int64_t since_us, int64_t history_since_us) {
       h.status = parse_payment_status(st->text(8)).value_or(PaymentStatus::kQueued);
       h.reason = st->text(9);
       h.created_us = st->i64(10);
-      snap.history.push_back(std::move(h));
+      out.push_back(std::move(h));
     }
-    if (rc != SQLITE_DONE) return tl::unexpected(sqlite_error(c.db(), "load payment history"));
+    if (rc != SQLITE_DONE) return tl::unexpected(sqlite_error(c.db(), what));
+    return {};
+  };
+  constexpr const char* kHistoryColumns =
+      "debtor_agent, creditor_agent, debtor_name, debtor_account, creditor_name, creditor_account, currency, "
+      "amount_minor, status, reason, created_us";
+  DELTRAN_TRY(read_history(std::string("SELECT ") + kHistoryColumns + " FROM payments WHERE created_us >= ? AND " +
+                               kAccepted + " ORDER BY created_us, seq",
+                           range.recent_since_us, snap.recent, "load recent payments"));
+  DELTRAN_TRY(read_history(std::string("SELECT debtor_agent, creditor_agent, debtor_name, debtor_account, creditor_name, "
+                                       "creditor_account, '', 0, 'QUEUED', '', MAX(created_us) FROM payments "
+                                       "WHERE created_us >= ? AND ") + kAccepted +
+                               " GROUP BY debtor_agent, creditor_agent, debtor_name, debtor_account, creditor_name, "
+                               "creditor_account",
+                           range.history_since_us, snap.pairs, "load counterparty pairs"));
+  DELTRAN_TRY(read_history(std::string("SELECT ") + kHistoryColumns + " FROM payments WHERE created_us >= ? AND " +
+                               kFailed + " ORDER BY created_us, seq",
+                           range.history_since_us, snap.failures, "load failed payments"));
+  {
+    auto st = c.prepare((std::string("SELECT debtor_agent, created_us / 86400000000, COUNT(*), SUM(") + kFailed +
+                         ") FROM payments WHERE created_us >= ? AND (" + kAccepted + " OR " + kFailed +
+                         ") GROUP BY 1, 2").c_str());
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, range.history_since_us);
+    int rc;
+    while ((rc = st->step()) == SQLITE_ROW) {
+      snap.participant_days.push_back(ParticipantDayRow{st->text(0), st->i64(1), st->i64(2), st->i64(3)});
+    }
+    if (rc != SQLITE_DONE) return tl::unexpected(sqlite_error(c.db(), "load participant days"));
   }
   {
     auto st = c.prepare("SELECT id, kind, payment_id, debtor_agent, creditor_agent, debtor, creditor, currency, "
                         "amount_minor, amount_usd_minor, score, rules, '', created_us FROM aml_reports "
                         "WHERE kind = 'SAR' AND created_us >= ? ORDER BY id");
     if (!st) return tl::unexpected(st.error());
-    st->bind(1, history_since_us);
+    st->bind(1, range.recent_since_us);
     int rc;
     while ((rc = st->step()) == SQLITE_ROW) snap.recent_sars.push_back(read_aml_report(*st));
     if (rc != SQLITE_DONE) return tl::unexpected(sqlite_error(c.db(), "load recent SARs"));

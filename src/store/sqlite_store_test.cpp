@@ -58,7 +58,7 @@ TEST_F(SqliteStoreTest, ABatchIsReadBackExactlyAfterReopening) {
   b.journal.push_back(JournalRow{"MINT", "USD", "@omnibus", "BANKAAAA", 100, "ref", 0, 3});
   ASSERT_TRUE(store_->commit(b).has_value());
   reopen();
-  auto snap = store_->load(0, 0);
+  auto snap = store_->load(store::LoadRange{});
   ASSERT_TRUE(snap.has_value()) << snap.error().message;
   ASSERT_EQ(snap->participants.size(), 1u);
   EXPECT_EQ(snap->participants[0].currencies, (std::vector<std::string>{"USD", "EUR"}));

@@ -27,6 +27,9 @@ class AmlHistory {
   AmlHistoryFacts facts(const AmlPayment& p) const;
   // Records `p` (call it for each payment the rail accepts or holds, after assess_aml).
   void record(const AmlPayment& p);
+  // Remembers that `debtor` paid `creditor` at `time_us` (rebuilding the counterparty
+  // memory without the payments themselves).
+  void remember_pair(std::string_view debtor, std::string_view creditor, int64_t time_us);
   // Records a failed (rejected) payment of `debtor`.
   void record_failure(std::string_view debtor, int64_t time_us);
   // Forgets payments older than the longest window, failures older than 30 days, pairs

@@ -129,7 +129,8 @@ struct AmlReportRow {
   int64_t created_us = 0;
 };
 
-// The slice of a recent payment the risk and AML counters are rebuilt from.
+// The slice of a payment the risk and AML counters are rebuilt from (for a counterparty
+// pair, created_us is the pair's last payment).
 struct HistoryRow {
   std::string debtor_agent;
   std::string creditor_agent;
@@ -142,6 +143,23 @@ struct HistoryRow {
   PaymentStatus status = PaymentStatus::kQueued;
   std::string reason;  // of a rejection
   int64_t created_us = 0;
+};
+
+// A debtor agent's payments on one UTC day, and how many failed (liquidity, limits, risk).
+struct ParticipantDayRow {
+  std::string participant;
+  int64_t day = 0;  // days since 1970-01-01
+  int64_t payments = 0;
+  int64_t failures = 0;
+};
+
+// What load() reads, by time: volumes since the start of the day (daily limits), the
+// controls' history (failures, counterparty pairs, participant days) since
+// history_since_us, and whole payments since recent_since_us (the AML windows).
+struct LoadRange {
+  int64_t day_start_us = 0;
+  int64_t history_since_us = 0;
+  int64_t recent_since_us = 0;
 };
 
 // A participant's limits in one currency; absent fields are unlimited.
@@ -242,8 +260,12 @@ struct Snapshot {
   std::vector<LimitRow> limits;
   std::vector<VolumeRow> volumes_since;  // accepted payments since load(since_us)
   std::map<std::string, int64_t> processed_by_status;
-  std::vector<HistoryRow> history;        // payments since load(…, history_since_us), oldest first
-  std::vector<AmlReportRow> recent_sars;  // SAR records since history_since_us (no narrative)
+  // The controls' memory (LoadRange). Compliance rejections (RR04) are in none of these.
+  std::vector<HistoryRow> recent;                   // accepted or held since recent_since_us, oldest first
+  std::vector<HistoryRow> pairs;                    // one per (debtor, creditor) accepted since history_since_us
+  std::vector<HistoryRow> failures;                 // AM04/AM02/AM14/MS03 rejections since history_since_us
+  std::vector<ParticipantDayRow> participant_days;  // since history_since_us
+  std::vector<AmlReportRow> recent_sars;            // SAR records since recent_since_us (no narrative)
   int64_t max_report_id = 0;
 };
 

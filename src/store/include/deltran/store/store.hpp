@@ -17,10 +17,8 @@ class Store {
 
   // Writes the whole batch in one transaction, durably, or nothing (Unavailable/Internal).
   [[nodiscard]] virtual Status commit(const Batch& batch) = 0;
-  // Reads what the engine needs to rebuild its state; `since_us` is the start of the current
-  // day, from which accepted volumes are summed for the daily limits; `history_since_us`
-  // the start of the payments the risk and AML counters are rebuilt from.
-  [[nodiscard]] virtual Result<Snapshot> load(int64_t since_us, int64_t history_since_us) = 0;
+  // Reads what the engine needs to rebuild its state (see LoadRange for the time bounds).
+  [[nodiscard]] virtual Result<Snapshot> load(const LoadRange& range) = 0;
 
   // Reads of committed data; safe from any thread.
   [[nodiscard]] virtual Result<std::optional<PaymentRow>> get_payment(const std::string& id) = 0;

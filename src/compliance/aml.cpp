@@ -4,19 +4,13 @@
 #include <cctype>
 
 #include <deltran/compliance/normalize.hpp>
+#include <deltran/core/text.hpp>
 
 namespace deltran::compliance {
 namespace {
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool contains(const std::vector<std::string>& v, std::string_view code) {
-  const std::string c = upper(code);
-  return std::any_of(v.begin(), v.end(), [&](const std::string& x) { return upper(x) == c; });
+  return std::any_of(v.begin(), v.end(), [&](const std::string& x) { return iequals_ascii(x, code); });
 }
 
 bool in_range(int v) { return v >= 0 && v <= 100; }

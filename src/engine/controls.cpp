@@ -184,6 +184,7 @@ void file_reports(Engine::State& s, const Settings& settings, const TransferComm
     r.created_us = s.now_us;
     return r;
   };
+  if (!a.aml->ctr_required && !a.aml->sar_required) return;
   if (auto ctr = compliance::make_ctr(settings.controls.aml, a.aml_payment, *a.aml)) {
     store::AmlReportRow r = row("CTR");
     r.narrative = "amount " + format_minor(c.amount_minor, c.currency) + " " + c.currency + " (USD " +
@@ -192,10 +193,11 @@ void file_reports(Engine::State& s, const Settings& settings, const TransferComm
     audit(s, actor, "compliance.ctr", c.id, "{\"report\":" + std::to_string(r.id) + "}");
     s.batch.aml_reports.push_back(std::move(r));
   }
+  if (!a.aml->sar_required) return;
+  auto [it, fresh] = s.controls.last_sar.try_emplace(a.report.debtor_key, s.now_us);
+  if (!fresh && s.now_us - it->second < settings.controls.sar_interval_us) return;  // one a day per debtor
+  it->second = s.now_us;
   if (auto sar = compliance::make_sar(a.aml_payment, *a.aml)) {
-    auto [it, fresh] = s.controls.last_sar.try_emplace(a.report.debtor_key, s.now_us);
-    if (!fresh && s.now_us - it->second < settings.controls.sar_interval_us) return;  // one a day per debtor
-    it->second = s.now_us;
     store::AmlReportRow r = row("SAR");
     r.narrative = sar->narrative;
     std::string detail = "{\"report\":" + std::to_string(r.id) + ",\"kind\":\"SAR\",\"score\":" +

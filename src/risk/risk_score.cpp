@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <deltran/core/text.hpp>
+
 namespace deltran::risk {
 namespace {
 
@@ -13,8 +15,7 @@ std::string upper(std::string_view s) {
 }
 
 bool listed(const std::vector<std::string>& v, std::string_view code) {
-  const std::string c = upper(code);
-  return !c.empty() && std::any_of(v.begin(), v.end(), [&](const std::string& x) { return upper(x) == c; });
+  return !code.empty() && std::any_of(v.begin(), v.end(), [&](const std::string& x) { return iequals_ascii(x, code); });
 }
 
 template <size_t N>

@@ -9,5 +9,7 @@ namespace deltran {
 void append_json_string(std::string& out, std::string_view s);
 // True when `s` is valid UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
 bool is_valid_utf8(std::string_view s);
+// ASCII case-insensitive equality, without allocating (country and currency codes).
+bool iequals_ascii(std::string_view a, std::string_view b);
 
 }  // namespace deltran

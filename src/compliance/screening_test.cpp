@@ -274,7 +274,13 @@ TEST(Screener, ScreeningThreadsKeepWorkingWhileTheIndexIsReloaded) {
         ++calls;
       }
     });
-  for (int i = 0; i < 20; ++i) ASSERT_TRUE(s.reload({"ofac-csv:" + kData + "/sdn.csv"}).has_value());
+  // On a loaded machine the readers may not run at all before 20 quick reloads: wait until
+  // both are screening, and reload until they have screened during the reloads too.
+  while (calls.load() < 2) std::this_thread::yield();
+  const size_t before = calls.load();
+  for (int i = 0; i < 20 || calls.load() == before; ++i) {
+    ASSERT_TRUE(s.reload({"ofac-csv:" + kData + "/sdn.csv"}).has_value());
+  }
   stop = true;
   for (std::thread& t : readers) t.join();
   EXPECT_GT(calls.load(), 0u);

@@ -106,6 +106,21 @@ BreakerView breaker_view(risk::BreakerScope scope, const std::string& key, const
   return v;
 }
 
+void append_factor(std::string& out, std::string_view name, int score, int weight, int weighted);
+
+// ",\"factors\":[…]" for the AML or the risk factors (same fields, different types).
+template <typename Factors>
+void append_factors(std::string& out, const Factors& factors) {
+  out += ",\"factors\":[";
+  bool first = true;
+  for (const auto& f : factors) {
+    if (!first) out += ',';
+    first = false;
+    append_factor(out, f.name, f.score, f.weight_percent, f.weighted);
+  }
+  out += ']';
+}
+
 void append_factor(std::string& out, std::string_view name, int score, int weight, int weighted) {
   out += "{\"name\":";
   append_json_string(out, name);
@@ -128,25 +143,15 @@ std::string explain(const Assessment& a) {
     }
     out += "],\"reason\":";
     append_json_string(out, a.aml->reason);
-    out += ",\"factors\":[";
-    for (size_t i = 0; i < a.aml->factors.size(); ++i) {
-      const auto& f = a.aml->factors[i];
-      if (i > 0) out += ',';
-      append_factor(out, f.name, f.score, f.weight_percent, f.weighted);
-    }
-    out += "]}";
+    append_factors(out, a.aml->factors);
+    out += '}';
   }
   if (a.risk) {
     if (!out.empty()) out += ',';
     out += "\"risk\":{\"score\":" + std::to_string(a.risk->score) + ",\"decision\":";
     append_json_string(out, risk::to_string(a.risk->decision));
-    out += ",\"factors\":[";
-    for (size_t i = 0; i < a.risk->factors.size(); ++i) {
-      const auto& f = a.risk->factors[i];
-      if (i > 0) out += ',';
-      append_factor(out, f.name, f.score, f.weight_percent, f.weighted);
-    }
-    out += "]}";
+    append_factors(out, a.risk->factors);
+    out += '}';
   }
   return out;
 }
@@ -191,6 +196,7 @@ void file_reports(Engine::State& s, const Settings& settings, const TransferComm
                   format_minor(ctr->amount_usd_minor, "USD") + ") above the CTR threshold of USD " +
                   format_minor(ctr->threshold_usd_minor, "USD");
     audit(s, actor, "compliance.ctr", c.id, "{\"report\":" + std::to_string(r.id) + "}");
+    ++s.batch_ctr;
     s.batch.aml_reports.push_back(std::move(r));
   }
   if (!a.aml->sar_required) return;
@@ -206,6 +212,7 @@ void file_reports(Engine::State& s, const Settings& settings, const TransferComm
     detail += '}';
     audit(s, actor, "compliance.alert", c.id, std::move(detail));
     s.batch.aml_reports.push_back(std::move(r));
+    ++s.batch_sar;
   }
 }
 
@@ -289,6 +296,7 @@ bool breakers_allow(Engine::State& s, const Settings& settings, const TransferCo
   if (!settings.controls.breakers_enabled) return true;
   const std::string corridor = corridor_of(s, c.debtor_agent, c.creditor_agent);
   if (s.controls.breakers.allow_payment(c.debtor_agent, corridor, s.now_us)) return true;
+  ++s.batch_refused;
   retry_after_s = 1;
   for (const auto& e : s.controls.breakers.snapshot(s.now_us)) {
     const std::string& key = e.scope == risk::BreakerScope::kParticipant ? c.debtor_agent : corridor;
@@ -319,6 +327,7 @@ void record_ending(Engine::State& s, const Settings& settings, const TransferCom
       append_json_string(detail, c.id);
       detail += '}';
       audit(s, actor, "risk.circuit_breaker.opened", breaker_id(scope, key), detail);
+      ++s.batch_breakers_opened;
       audit(s, actor, "risk.threshold.exceeded", breaker_id(scope, key), std::move(detail));
     }
   }

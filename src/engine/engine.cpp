@@ -158,6 +158,7 @@ void Engine::process(std::deque<Envelope>& work) {
   s.batch.clear();
   s.now_us = clock_.now_us();
   s.batch_queued = s.batch_rejected = s.batch_held = s.batch_settled = s.batch_windows_settled = 0;
+  s.batch_ctr = s.batch_sar = s.batch_refused = s.batch_breakers_opened = 0;
   s.auth_changed = false;
   for (auto& e : work) replies.push_back(apply_command(s, settings_, e.command, e.actor));
   finish_batch(s);
@@ -187,9 +188,14 @@ void Engine::process(std::deque<Envelope>& work) {
       metrics_.payments_held.add(static_cast<uint64_t>(s.batch_held));
       metrics_.payments_settled.add(static_cast<uint64_t>(s.batch_settled));
       metrics_.windows_settled.add(static_cast<uint64_t>(s.batch_windows_settled));
+      metrics_.ctr_filed.add(static_cast<uint64_t>(s.batch_ctr));
+      metrics_.sar_filed.add(static_cast<uint64_t>(s.batch_sar));
+      metrics_.breakers_opened.add(static_cast<uint64_t>(s.batch_breakers_opened));
       if (s.auth_changed || s.batch_windows_settled > 0) publish();
     }
   }
+  // Refusals change nothing, so a batch of only refusals commits nothing: count them here.
+  metrics_.circuit_refusals.add(static_cast<uint64_t>(s.batch_refused));
   if (!dispatcher_) {
     for (size_t i = 0; i < work.size(); ++i) work[i].done(std::move(replies[i]));
     return;

@@ -96,6 +96,10 @@ struct Engine::State {
   int64_t batch_held = 0;
   int64_t batch_settled = 0;
   int64_t batch_windows_settled = 0;
+  int64_t batch_ctr = 0;
+  int64_t batch_sar = 0;
+  int64_t batch_refused = 0;
+  int64_t batch_breakers_opened = 0;
 };
 
 // Rebuilds a state from a snapshot of the store.

@@ -1030,6 +1030,13 @@ std::string Api::render_metrics() const {
   metrics::render_sample(out, "transactions_processed_total", "status=\"REJECTED\"", static_cast<double>(em.payments_rejected.value()));
   metrics::render_sample(out, "transactions_processed_total", "status=\"HELD\"", static_cast<double>(em.payments_held.value()));
   metrics::render_sample(out, "transactions_processed_total", "status=\"SETTLED\"", static_cast<double>(em.payments_settled.value()));
+  metrics::render_header(out, "compliance_reports_total", "counter", "CTR and SAR records filed by the AML rules.");
+  metrics::render_sample(out, "compliance_reports_total", "kind=\"CTR\"", static_cast<double>(em.ctr_filed.value()));
+  metrics::render_sample(out, "compliance_reports_total", "kind=\"SAR\"", static_cast<double>(em.sar_filed.value()));
+  metrics::render_header(out, "risk_circuit_refusals_total", "counter", "Payments refused because a circuit breaker was open.");
+  metrics::render_sample(out, "risk_circuit_refusals_total", "", static_cast<double>(em.circuit_refusals.value()));
+  metrics::render_header(out, "risk_circuit_breakers_opened_total", "counter", "Circuit breakers that opened.");
+  metrics::render_sample(out, "risk_circuit_breakers_opened_total", "", static_cast<double>(em.breakers_opened.value()));
   metrics::render_header(out, "netting_efficiency_ratio", "gauge", "1 - net/gross of the last settled window per currency.");
   for (const auto& [currency, ppm] : impl_->engine.efficiency_by_currency()) {
     metrics::render_sample(out, "netting_efficiency_ratio", "currency=\"" + currency + "\"", static_cast<double>(ppm) / 1e6);

@@ -132,6 +132,9 @@ TEST_F(RiskApiTest, ALargePaymentLeavesACtrForTheOfficer) {
   EXPECT_EQ(items[0].at("currency").as_string(), "EUR");
   EXPECT_EQ(items[0].at("amount_usd").as_string(), "13200.00");
   EXPECT_EQ(items[0].at("debtor").as_string(), "RISKAEAA/ACC-1");
+  auto metrics = server_->client().request("GET", "/metrics", "", {});
+  ASSERT_TRUE(metrics && metrics->status == 200);
+  EXPECT_NE(metrics->body.find("compliance_reports_total{kind=\"CTR\"} 1"), std::string::npos) << metrics->body;
   auto bad = get("/api/v1/compliance/reports?kind=XYZ", server_->compliance_key());
   ASSERT_TRUE(bad.has_value());
   EXPECT_EQ(bad->status, 400);
@@ -178,6 +181,10 @@ TEST_F(RiskApiTest, RepeatedFailuresOpenTheBreakerAndAnAdminResetsIt) {
   auto unknown = post("/api/v1/risk/circuit-breakers/corridor:XX-YY/reset", "", server_->admin_key());
   ASSERT_TRUE(unknown.has_value());
   EXPECT_EQ(unknown->status, 404);
+  auto metrics = server_->client().request("GET", "/metrics", "", {});
+  ASSERT_TRUE(metrics && metrics->status == 200);
+  EXPECT_NE(metrics->body.find("risk_circuit_refusals_total 1"), std::string::npos) << metrics->body;
+  EXPECT_NE(metrics->body.find("risk_circuit_breakers_opened_total 2"), std::string::npos) << metrics->body;  // participant + corridor
   // Closed again: the next payment reaches the liquidity check.
   auto after = post("/api/v1/transfer", payment("RISKINBB", "RISKDECC", "50.00"), keys_["RISKINBB"]);
   ASSERT_TRUE(after.has_value());

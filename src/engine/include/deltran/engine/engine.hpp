@@ -65,6 +65,10 @@ struct EngineMetrics {
   metrics::Counter payments_held;
   metrics::Counter payments_settled;
   metrics::Counter windows_settled;
+  metrics::Counter ctr_filed;
+  metrics::Counter sar_filed;
+  metrics::Counter circuit_refusals;  // payments refused by an open breaker
+  metrics::Counter breakers_opened;
 };
 
 class Engine {

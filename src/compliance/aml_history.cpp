@@ -76,11 +76,33 @@ void AmlHistory::record(const AmlPayment& p) {
   q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(drop));
   int64_t& last = pairs_[pair_hash(p.debtor, p.creditor)];
   last = std::max(last, p.time_us);
+  if (debtors_.size() > settings_.max_tracked_debtors || pairs_.size() > settings_.max_tracked_pairs) shed(p.time_us);
+}
+
+void AmlHistory::shed(int64_t now_us) {
+  // Halve the age kept until both maps are at three quarters of their bound: O(n) per
+  // pass, and a pass frees a quarter of the bound, so the cost per payment stays small.
+  int64_t age = std::max(horizon_us_, settings_.counterparty_memory_us);
+  while (age > 1 && (debtors_.size() > settings_.max_tracked_debtors * 3 / 4 ||
+                     pairs_.size() > settings_.max_tracked_pairs * 3 / 4)) {
+    age /= 2;
+    if (debtors_.size() > settings_.max_tracked_debtors * 3 / 4) {
+      for (auto it = debtors_.begin(); it != debtors_.end();) {
+        const bool idle = it->second.empty() || now_us - it->second.back().time_us >= age;
+        if (idle) ++shed_;
+        it = idle ? debtors_.erase(it) : std::next(it);
+      }
+    }
+    if (pairs_.size() > settings_.max_tracked_pairs * 3 / 4) {
+      shed_ += std::erase_if(pairs_, [&](const auto& kv) { return now_us - kv.second >= age; });
+    }
+  }
 }
 
 void AmlHistory::remember_pair(std::string_view debtor, std::string_view creditor, int64_t time_us) {
   int64_t& last = pairs_[pair_hash(debtor, creditor)];
   last = std::max(last, time_us);
+  if (pairs_.size() > settings_.max_tracked_pairs) shed(time_us);
 }
 
 void AmlHistory::record_failure(std::string_view debtor, int64_t time_us) {

@@ -287,6 +287,25 @@ TEST(AmlHistory, CounterpartiesAreForgottenAfterTheMemoryAndFailuresAfterThirtyD
   EXPECT_EQ(h.debtor_count(), 0u);
 }
 
+TEST(AmlHistory, AFloodOfOneOffPartiesStaysWithinTheBoundsAndKeepsTheActiveOnes) {
+  AmlSettings s = AmlSettings::defaults();
+  s.max_tracked_debtors = 1'000;
+  s.max_tracked_pairs = 1'000;
+  AmlHistory h(s);
+  // A regular customer pays every hour; 10,000 one-off debtors arrive in between.
+  for (int i = 0; i < 10'000; ++i) {
+    const int64_t t = kT0 + i * kMinute / 10;
+    if (i % 600 == 0) h.record(payment(usd(100), t, "REGULAR", "SUPPLIER"));
+    h.record(payment(usd(100), t, "ONEOFF" + std::to_string(i), "C" + std::to_string(i)));
+    ASSERT_LE(h.debtor_count(), s.max_tracked_debtors + 1);
+    ASSERT_LE(h.pair_count(), s.max_tracked_pairs + 1);
+  }
+  EXPECT_GT(h.shed_count(), 0u);
+  const AmlHistoryFacts f = h.facts(payment(usd(100), kT0 + 10'000 * kMinute / 10, "REGULAR", "SUPPLIER"));
+  EXPECT_FALSE(f.new_counterparty);
+  EXPECT_GE(f.payments_in_rapid_window, 1u);
+}
+
 TEST(AmlReports, CtrAndSarRecordsCarryThePaymentAndTheReasons) {
   const AmlSettings s = AmlSettings::defaults();
   AmlPayment p = payment(usd(12'000));

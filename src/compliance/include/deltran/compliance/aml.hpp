@@ -94,6 +94,11 @@ struct AmlSettings {
   bool hold_on_pattern_sar = false;
   // How long a counterparty pair is remembered for the "new counterparty" rule.
   int64_t counterparty_memory_us = 30LL * 86'400'000'000;
+  // Memory bounds of the core's history (about 100 and 50 bytes each): beyond them the
+  // least recently active debtors and pairs are forgotten early, so a flood of one-off
+  // parties cannot exhaust memory; the rules then see a shorter history for them.
+  size_t max_tracked_debtors = 2'000'000;
+  size_t max_tracked_pairs = 4'000'000;
   // Ratings: score < low_below is low, < medium_below medium, < high_below high, else very high.
   int low_below = 30, medium_below = 60, high_below = 80;
 

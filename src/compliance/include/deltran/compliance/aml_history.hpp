@@ -37,6 +37,7 @@ class AmlHistory {
   void prune(int64_t now_us);
 
   size_t debtor_count() const { return debtors_.size(); }
+  uint64_t shed_count() const { return shed_; }  // entries forgotten early for the bounds
   size_t pair_count() const { return pairs_.size(); }
   size_t payment_count() const;
 
@@ -49,6 +50,8 @@ class AmlHistory {
   };
   static uint64_t key_hash(std::string_view key);
   static uint64_t pair_hash(std::string_view from, std::string_view to);
+  // Keeps the maps within the settings' bounds: forgets the entries idle the longest.
+  void shed(int64_t now_us);
 
   AmlSettings settings_;
   size_t max_per_debtor_;
@@ -57,6 +60,7 @@ class AmlHistory {
   std::unordered_map<uint64_t, std::vector<Seen>> debtors_;       // sorted by time
   std::unordered_map<uint64_t, std::vector<int64_t>> failures_;   // sorted times
   std::unordered_map<uint64_t, int64_t> pairs_;                    // (from, to) -> last payment time
+  uint64_t shed_ = 0;
 };
 
 }  // namespace deltran::compliance

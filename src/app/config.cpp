@@ -200,6 +200,18 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v) {
          return set_small(c.controls.breakers.half_open_probes, "risk.breakers.half_open_probes", v, 1, 1'000);
        }},
+      {"risk.breakers.count_rejections", "DELTRAN_BREAKERS_COUNT_REJECTIONS",
+       [](Config& c, const std::string& v) {
+         return set_bool(c.controls.breakers.rejections_count, "risk.breakers.count_rejections", v);
+       }},
+      {"risk.breakers.count_failures", "DELTRAN_BREAKERS_COUNT_FAILURES",
+       [](Config& c, const std::string& v) {
+         return set_bool(c.controls.breakers.failures_count, "risk.breakers.count_failures", v);
+       }},
+      {"risk.breakers.count_limit_breaches", "DELTRAN_BREAKERS_COUNT_LIMIT_BREACHES",
+       [](Config& c, const std::string& v) {
+         return set_bool(c.controls.breakers.limit_breaches_count, "risk.breakers.count_limit_breaches", v);
+       }},
       // --- USD reference rates for thresholds: "EUR=1.16,GBP=1.32" from the environment ---
       {"fx.usd_per_unit", "DELTRAN_FX_USD_PER_UNIT",
        [](Config& c, const std::string& v) -> Status {

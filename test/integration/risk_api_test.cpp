@@ -28,6 +28,7 @@ class RiskApiTest : public ::testing::Test {
                                             "ctr_threshold_usd = \"10000.00\"\n"
                                             "[risk.breakers]\n"
                                             "min_bad = 3\n"
+                                            "count_limit_breaches = false\n"
                                             "open_seconds = 600\n"
                                             "[fx.usd_per_unit]\n"
                                             "EUR = \"1.10\"\n";

@@ -906,6 +906,15 @@ std::string url_decode(std::string_view segment) {
   return v ? v->decode() : std::string(segment);
 }
 
+tl::expected<Page, ApiError> read_page(const std::map<std::string, std::string>& q, int64_t max_limit) {
+  auto limit = positive_int(q, "limit");
+  auto cursor = positive_int(q, "cursor");
+  if (!limit || !cursor) {
+    return tl::unexpected(ApiError{400, "invalid_query", "limit and cursor must be non-negative integers", ""});
+  }
+  return Page{static_cast<int>(std::clamp<int64_t>(*limit == 0 ? 100 : *limit, 1, max_limit)), *cursor};
+}
+
 std::optional<int64_t> positive_int(const std::map<std::string, std::string>& q, const std::string& key) {
   auto it = q.find(key);
   if (it == q.end() || it->second.empty()) return int64_t{0};
@@ -923,13 +932,10 @@ void Api::Impl::get_cases(const Request& req, Respond respond) {
     status = store::parse_case_status(it->second);
     if (!status) return respond(error_response(ApiError{400, "invalid_query", "status must be OPEN, APPROVED or REJECTED", ""}));
   }
-  auto limit = positive_int(q, "limit");
-  auto cursor = positive_int(q, "cursor");
-  if (!limit || !cursor) {
-    return respond(error_response(ApiError{400, "invalid_query", "limit and cursor must be non-negative integers", ""}));
-  }
-  int lim = static_cast<int>(std::clamp<int64_t>(*limit == 0 ? 100 : *limit, 1, settings.list_limit_max));
-  auto rows = store.list_cases(status, *cursor, lim);
+  auto page = read_page(q, settings.list_limit_max);
+  if (!page) return respond(error_response(page.error()));
+  const int lim = page->limit;
+  auto rows = store.list_cases(status, page->cursor, lim);
   if (!rows) return respond(error_response(ApiError{503, "store_unavailable", rows.error().message, ""}));
   JsonWriter w;
   w.begin_object().key("items").begin_array();

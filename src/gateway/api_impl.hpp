@@ -59,6 +59,12 @@ int status_of(Outcome o);
 ApiError error_of(const Reply& r);
 std::map<std::string, std::string> query_params(const std::string& target);
 std::string url_decode(std::string_view segment);
+// A list request's page: `limit` (default 100, clamped to 1..max) and `cursor` (0: newest).
+struct Page {
+  int limit = 100;
+  int64_t cursor = 0;
+};
+tl::expected<Page, ApiError> read_page(const std::map<std::string, std::string>& q, int64_t max_limit);
 // What makes two requests "the same payment" for an idempotent retry: agents, currency,
 // amount, parties, EndToEndId, remittance and the UETR as the sender gave it (or empty).
 std::string payment_request_hash(const engine::TransferCommand& cmd, std::string_view uetr_as_sent);

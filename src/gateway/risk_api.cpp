@@ -126,13 +126,10 @@ void Api::Impl::get_aml_reports(const Request& req, Respond respond) {
       return respond(error_response(ApiError{400, "invalid_query", "kind must be CTR or SAR", ""}));
     }
   }
-  auto limit = positive_int(q, "limit");
-  auto cursor = positive_int(q, "cursor");
-  if (!limit || !cursor) {
-    return respond(error_response(ApiError{400, "invalid_query", "limit and cursor must be non-negative integers", ""}));
-  }
-  int lim = static_cast<int>(std::clamp<int64_t>(*limit == 0 ? 100 : *limit, 1, settings.list_limit_max));
-  auto rows = store.list_aml_reports(kind, *cursor, lim);
+  auto page = read_page(q, settings.list_limit_max);
+  if (!page) return respond(error_response(page.error()));
+  const int lim = page->limit;
+  auto rows = store.list_aml_reports(kind, page->cursor, lim);
   if (!rows) return respond(error_response(ApiError{503, "store_unavailable", rows.error().message, ""}));
   JsonWriter w;
   w.begin_object().key("items").begin_array();

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include <deltran/compliance/normalize.hpp>
+#include <deltran/core/jurisdictions.hpp>
 #include <deltran/core/text.hpp>
 
 namespace deltran::compliance {
@@ -58,12 +59,8 @@ std::string_view to_string(AmlRating rating) {
 
 AmlSettings AmlSettings::defaults() {
   AmlSettings s;
-  // FATF "call for action" (KP, IR, MM) and the sanctioned countries of ORIGINAL_RULES.md.
-  s.high_risk_countries = {"AF", "BY", "CU", "IR", "KP", "MM", "SD", "SY", "VE", "ZW"};
-  // FATF "increased monitoring" as of February 2025, less the countries above. A snapshot:
-  // operators must keep it current from the FATF publication.
-  s.medium_risk_countries = {"AO", "BF", "BG", "CD", "CI", "CM", "DZ", "HR", "HT", "KE", "LA", "LB", "MC",
-                             "ML", "MZ", "NA", "NG", "NP", "SS", "TZ", "VN", "YE", "ZA"};
+  s.high_risk_countries = sanctioned_countries();
+  s.medium_risk_countries = increased_monitoring_countries();
   return s;
 }
 

@@ -318,15 +318,15 @@ Reply apply_transfer(Engine::State& s, const Settings& settings, const TransferC
     audit(s, actor, "compliance.alert", c.id, c.screening.reasons.empty() ? "{}" : c.screening.reasons);
     return record_rejection(s, c, actor, "RR04", "blocked by compliance screening: " + c.screening.summary);
   }
+  const Assessment a = assess_payment(s, settings, c);  // reads only
   // An open breaker refuses before anything is recorded: the sender retries later.
-  if (int64_t retry_after_s = 0; !breakers_allow(s, settings, c, retry_after_s)) {
+  if (int64_t retry_after_s = 0; !breakers_allow(s, settings, c, a.report.corridor, retry_after_s)) {
     Reply r = error_reply(Outcome::kUnavailable, "circuit_open", "",
                           "a circuit breaker of " + c.debtor_agent + " or of its corridor is open; retry in " +
                               std::to_string(retry_after_s) + " s");
     r.retry_after_s = retry_after_s;
     return r;
   }
-  const Assessment a = assess_payment(s, settings, c);
   if (c.screening.decision == Screening::Decision::kReview) {
     audit(s, actor, "compliance.alert", c.id, c.screening.reasons.empty() ? "{}" : c.screening.reasons);
     Reply r = hold_for_review(s, c, actor, std::max<int64_t>(c.screening.score, a.aml ? a.aml->score : 0),
@@ -807,8 +807,8 @@ Reply apply_command(Engine::State& s, const Settings& settings, const Command& c
         else if constexpr (std::is_same_v<T, CaseDecisionCommand>) return apply_case_decision(s, cmd, actor);
         else if constexpr (std::is_same_v<T, SetLimitsCommand>) return apply_set_limits(s, cmd, actor);
         else if constexpr (std::is_same_v<T, RiskQuery>) return apply_risk_query(s, settings, cmd);
-        else if constexpr (std::is_same_v<T, BreakersQuery>) return apply_breakers_query(s);
-        else if constexpr (std::is_same_v<T, ResetBreakerCommand>) return apply_reset_breaker(s, cmd, actor);
+        else if constexpr (std::is_same_v<T, BreakersQuery>) return apply_breakers_query(s, settings);
+        else if constexpr (std::is_same_v<T, ResetBreakerCommand>) return apply_reset_breaker(s, settings, cmd, actor);
         else if constexpr (std::is_same_v<T, LimitsQuery>) {
           if (s.participants.count(cmd.bank) == 0) {
             return error_reply(Outcome::kNotFound, "bank_not_found", "", "bank " + cmd.bank + " does not exist");

@@ -5,6 +5,7 @@
 // thread because their counters must see every payment in order.
 #include <algorithm>
 #include <string>
+#include <utility>
 
 #include <deltran/compliance/aml_reports.hpp>
 #include <deltran/core/assert.hpp>
@@ -292,16 +293,18 @@ Assessment assess_payment(const Engine::State& s, const Settings& settings, cons
   return a;
 }
 
-bool breakers_allow(Engine::State& s, const Settings& settings, const TransferCommand& c, int64_t& retry_after_s) {
+bool breakers_allow(Engine::State& s, const Settings& settings, const TransferCommand& c, const std::string& corridor,
+                    int64_t& retry_after_s) {
   if (!settings.controls.breakers_enabled) return true;
-  const std::string corridor = corridor_of(s, c.debtor_agent, c.creditor_agent);
-  if (s.controls.breakers.allow_payment(c.debtor_agent, corridor, s.now_us)) return true;
+  auto& b = s.controls.breakers;
+  if (b.allow_payment(c.debtor_agent, corridor, s.now_us)) return true;
   ++s.batch_refused;
   retry_after_s = 1;
-  for (const auto& e : s.controls.breakers.snapshot(s.now_us)) {
-    const std::string& key = e.scope == risk::BreakerScope::kParticipant ? c.debtor_agent : corridor;
-    if (e.key != key || e.snapshot.state != risk::BreakerState::kOpen) continue;
-    retry_after_s = std::max(retry_after_s, breaker_view(e.scope, e.key, e.snapshot, settings.controls.breakers, s.now_us).retry_after_s);
+  for (auto [scope, key] : {std::pair{risk::BreakerScope::kParticipant, &c.debtor_agent},
+                            std::pair{risk::BreakerScope::kCorridor, &corridor}}) {
+    if (auto snap = b.find(scope, *key, s.now_us)) {
+      retry_after_s = std::max(retry_after_s, breaker_view(scope, *key, *snap, settings.controls.breakers, s.now_us).retry_after_s);
+    }
   }
   return false;
 }
@@ -314,13 +317,10 @@ void record_ending(Engine::State& s, const Settings& settings, const TransferCom
                       ending == Ending::kRiskRejected;
   if (k.breakers_enabled) {
     const std::string corridor = a != nullptr ? a->report.corridor : corridor_of(s, c.debtor_agent, c.creditor_agent);
-    auto& b = s.controls.breakers;
-    const auto before_p = b.state(risk::BreakerScope::kParticipant, c.debtor_agent, s.now_us);
-    const auto before_c = b.state(risk::BreakerScope::kCorridor, corridor, s.now_us);
-    b.record_payment(c.debtor_agent, corridor, breaker_outcome(ending), s.now_us);
-    for (auto [scope, key, before] : {std::tuple{risk::BreakerScope::kParticipant, c.debtor_agent, before_p},
-                                      std::tuple{risk::BreakerScope::kCorridor, corridor, before_c}}) {
-      if (before == risk::BreakerState::kOpen || b.state(scope, key, s.now_us) != risk::BreakerState::kOpen) continue;
+    const auto opened = s.controls.breakers.record_payment(c.debtor_agent, corridor, breaker_outcome(ending), s.now_us);
+    for (auto [scope, key, now_open] : {std::tuple{risk::BreakerScope::kParticipant, c.debtor_agent, opened.participant},
+                                        std::tuple{risk::BreakerScope::kCorridor, corridor, opened.corridor}}) {
+      if (!now_open) continue;
       std::string detail = "{\"breaker\":";
       append_json_string(detail, breaker_id(scope, key));
       detail += ",\"after_payment\":";
@@ -359,7 +359,6 @@ void restore_controls(Engine::State& s, const Settings& settings, const store::S
   ControlState& cs = s.controls;
   cs.aml = std::make_unique<compliance::AmlHistory>(k.aml);
   cs.breakers = risk::CircuitBreakers(k.breakers);
-  cs.breaker_settings = k.breakers;
   for (const auto& d : snap.participant_days) {
     cs.history[d.participant].restore(d.day, static_cast<uint32_t>(d.payments), static_cast<uint32_t>(d.failures));
   }
@@ -395,18 +394,12 @@ Reply apply_risk_query(const Engine::State& s, const Settings& settings, const R
     }
   }
   Assessment a = assess_payment(s, settings, c);
-  const Controls& k = settings.controls;
-  if (k.breakers_enabled) {
-    const auto& b = s.controls.breakers;
-    for (auto [scope, key] : {std::pair{risk::BreakerScope::kParticipant, c.debtor_agent},
-                              std::pair{risk::BreakerScope::kCorridor, a.report.corridor}}) {
-      if (b.state(scope, key, s.now_us) != risk::BreakerState::kOpen) continue;
-      a.breaker_open = true;
-      for (const auto& e : b.snapshot(s.now_us)) {
-        if (e.scope == scope && e.key == key) {
-          a.retry_after_s = std::max(a.retry_after_s, breaker_view(scope, key, e.snapshot, k.breakers, s.now_us).retry_after_s);
-        }
-      }
+  bool breaker_open = false;
+  if (settings.controls.breakers_enabled) {
+    for (auto [scope, key] : {std::pair{risk::BreakerScope::kParticipant, &c.debtor_agent},
+                              std::pair{risk::BreakerScope::kCorridor, &std::as_const(a.report.corridor)}}) {
+      auto snap = s.controls.breakers.find(scope, *key, s.now_us);
+      breaker_open = breaker_open || (snap && snap->state == risk::BreakerState::kOpen);
     }
   }
   RiskReport& r = a.report;
@@ -432,7 +425,7 @@ Reply apply_risk_query(const Engine::State& s, const Settings& settings, const R
   if (c.screening.decision == Screening::Decision::kBlock) {
     r.decision = "REJECT";
     r.explanation = "blocked by compliance screening: " + c.screening.summary;
-  } else if (a.breaker_open) {
+  } else if (breaker_open) {
     r.decision = "REFUSE";
     r.explanation = "a circuit breaker of " + c.debtor_agent + " or corridor " + r.corridor + " is open";
   } else if (a.risk && a.risk->decision == risk::RiskDecision::kReject) {
@@ -454,17 +447,18 @@ Reply apply_risk_query(const Engine::State& s, const Settings& settings, const R
   return reply;
 }
 
-Reply apply_breakers_query(const Engine::State& s) {
+Reply apply_breakers_query(const Engine::State& s, const Settings& settings) {
   std::vector<BreakerView> out;
   for (const auto& e : s.controls.breakers.snapshot(s.now_us)) {
-    out.push_back(breaker_view(e.scope, e.key, e.snapshot, s.controls.breaker_settings, s.now_us));
+    out.push_back(breaker_view(e.scope, e.key, e.snapshot, settings.controls.breakers, s.now_us));
   }
   Reply r;
   r.body = std::move(out);
   return r;
 }
 
-Reply apply_reset_breaker(Engine::State& s, const ResetBreakerCommand& c, const std::string& actor) {
+Reply apply_reset_breaker(Engine::State& s, const Settings& settings, const ResetBreakerCommand& c,
+                          const std::string& actor) {
   const size_t colon = c.id.find(':');
   const std::string scope_text = colon == std::string::npos ? "" : c.id.substr(0, colon);
   const std::string key = colon == std::string::npos ? "" : c.id.substr(colon + 1);
@@ -475,18 +469,14 @@ Reply apply_reset_breaker(Engine::State& s, const ResetBreakerCommand& c, const 
     return error_reply(Outcome::kInvalid, "invalid_breaker_id", "",
                        "breaker id must be participant:<bank> or corridor:<corridor>, got '" + c.id + "'");
   }
-  for (const auto& e : s.controls.breakers.snapshot(s.now_us)) {
-    if (e.scope != scope || e.key != key) continue;
+  if (auto before = s.controls.breakers.find(scope, key, s.now_us)) {
     s.controls.breakers.reset(scope, key);
     std::string detail = "{\"previous_state\":";
-    append_json_string(detail, risk::to_string(e.snapshot.state));
+    append_json_string(detail, risk::to_string(before->state));
     detail += '}';
     audit(s, actor, "risk.circuit_breaker.reset", c.id, std::move(detail));
     Reply r;
-    risk::BreakerSnapshot closed;
-    closed.times_opened = e.snapshot.times_opened;
-    closed.opened_at_us = e.snapshot.opened_at_us;
-    r.body = breaker_view(scope, key, closed, s.controls.breaker_settings, s.now_us);
+    r.body = breaker_view(scope, key, *s.controls.breakers.find(scope, key, s.now_us), settings.controls.breakers, s.now_us);
     return r;
   }
   return error_reply(Outcome::kNotFound, "breaker_not_found", "", "no circuit breaker '" + c.id + "'");

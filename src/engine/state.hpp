@@ -60,7 +60,6 @@ struct ParticipantHistory {
 struct ControlState {
   std::unique_ptr<compliance::AmlHistory> aml;  // built from the settings on restore
   risk::CircuitBreakers breakers;
-  risk::BreakerSettings breaker_settings;
   std::map<std::string, ParticipantHistory> history;    // debtor agent → 30 days
   std::unordered_map<std::string, int64_t> last_sar;    // debtor key → last SAR time
   int64_t last_report_id = 0;
@@ -118,8 +117,6 @@ struct Assessment {
   compliance::AmlPayment aml_payment;
   std::optional<compliance::AmlAssessment> aml;
   std::optional<risk::RiskEvaluation> risk;
-  bool breaker_open = false;
-  int64_t retry_after_s = 0;
 };
 Assessment assess_payment(const Engine::State& s, const Settings& settings, const TransferCommand& c);
 // The AML and risk explanation kept with a case or a rejection: "\"aml\":{…},\"risk\":{…}"
@@ -134,11 +131,14 @@ enum class Ending { kQueued, kHeld, kInsufficientLiquidity, kLimitBreach, kRiskR
 void record_ending(Engine::State& s, const Settings& settings, const TransferCommand& c, const Assessment* a,
                    Ending ending, const std::string& actor);
 // Takes a probe slot when the breaker is half-open: call once, just before applying.
-bool breakers_allow(Engine::State& s, const Settings& settings, const TransferCommand& c, int64_t& retry_after_s);
+// `corridor` as assess_payment computed it.
+bool breakers_allow(Engine::State& s, const Settings& settings, const TransferCommand& c, const std::string& corridor,
+                    int64_t& retry_after_s);
 void restore_controls(Engine::State& s, const Settings& settings, const store::Snapshot& snap, int64_t now_us);
 Reply apply_risk_query(const Engine::State& s, const Settings& settings, const RiskQuery& q);
-Reply apply_breakers_query(const Engine::State& s);
-Reply apply_reset_breaker(Engine::State& s, const ResetBreakerCommand& c, const std::string& actor);
+Reply apply_breakers_query(const Engine::State& s, const Settings& settings);
+Reply apply_reset_breaker(Engine::State& s, const Settings& settings, const ResetBreakerCommand& c,
+                          const std::string& actor);
 // Applies one command; effects go to s.batch. Never throws; assertions guard invariants.
 Reply apply_command(Engine::State& s, const Settings& settings, const Command& c,
                     const std::string& actor);

@@ -107,18 +107,18 @@ bool CircuitBreaker::allow(int64_t now_us) {
   return false;
 }
 
-void CircuitBreaker::record(Outcome outcome, int64_t now_us) {
+bool CircuitBreaker::record(Outcome outcome, int64_t now_us) {
   advance(now_us);
   const bool bad = is_bad(outcome);
   if (state_ == BreakerState::kHalfOpen) {
     if (bad) {
       open(now_us);
-      return;
+      return true;
     }
     if (++successes_ >= settings_.successes_to_close) reset();
-    return;
+    return false;
   }
-  if (state_ == BreakerState::kOpen) return;  // outcomes of requests already in flight
+  if (state_ == BreakerState::kOpen) return false;  // outcomes of requests already in flight
   slide(now_us);
   const int64_t current = floor_div(now_us, bucket_us_);
   const auto slot = static_cast<size_t>(((current % settings_.window_buckets) + settings_.window_buckets) %
@@ -134,7 +134,11 @@ void CircuitBreaker::record(Outcome outcome, int64_t now_us) {
     b += bad_[i];
     t += total_[i];
   }
-  if (b >= settings_.min_bad && b * 100 >= t * settings_.trip_percent) open(now_us);
+  if (b >= settings_.min_bad && b * 100 >= t * settings_.trip_percent) {
+    open(now_us);
+    return true;
+  }
+  return false;
 }
 
 BreakerState CircuitBreaker::state(int64_t now_us) const {
@@ -180,8 +184,14 @@ bool CircuitBreakers::allow(BreakerScope scope, std::string_view key, int64_t no
   return at(scope, key).allow(now_us);
 }
 
-void CircuitBreakers::record(BreakerScope scope, std::string_view key, Outcome outcome, int64_t now_us) {
-  at(scope, key).record(outcome, now_us);
+bool CircuitBreakers::record(BreakerScope scope, std::string_view key, Outcome outcome, int64_t now_us) {
+  return at(scope, key).record(outcome, now_us);
+}
+
+std::optional<BreakerSnapshot> CircuitBreakers::find(BreakerScope scope, std::string_view key, int64_t now_us) const {
+  const auto it = breakers_.find(Key{scope, std::string(key)});
+  if (it == breakers_.end()) return std::nullopt;
+  return it->second.snapshot(now_us);
 }
 
 BreakerState CircuitBreakers::state(BreakerScope scope, std::string_view key, int64_t now_us) const {
@@ -208,10 +218,12 @@ bool CircuitBreakers::allow_payment(std::string_view participant, std::string_vi
   return c.allow(now_us);
 }
 
-void CircuitBreakers::record_payment(std::string_view participant, std::string_view corridor, Outcome outcome,
-                                     int64_t now_us) {
-  at(BreakerScope::kParticipant, participant).record(outcome, now_us);
-  at(BreakerScope::kCorridor, corridor).record(outcome, now_us);
+CircuitBreakers::Opened CircuitBreakers::record_payment(std::string_view participant, std::string_view corridor,
+                                                        Outcome outcome, int64_t now_us) {
+  Opened opened;
+  opened.participant = at(BreakerScope::kParticipant, participant).record(outcome, now_us);
+  opened.corridor = at(BreakerScope::kCorridor, corridor).record(outcome, now_us);
+  return opened;
 }
 
 std::vector<CircuitBreakers::Entry> CircuitBreakers::snapshot(int64_t now_us) const {

@@ -10,8 +10,10 @@ constexpr int64_t kSecond = 1'000'000;
 
 TEST(CircuitBreaker, StaysClosedWhileFailuresAreFewOrARareShare) {
   CircuitBreaker b;
-  for (int i = 0; i < 4; ++i) b.record(Outcome::kFailure, kT0 + i * kSecond);
+  for (int i = 0; i < 4; ++i) EXPECT_FALSE(b.record(Outcome::kFailure, kT0 + i * kSecond));
   EXPECT_EQ(b.state(kT0 + 4 * kSecond), BreakerState::kClosed);  // 4 < min_bad
+  EXPECT_TRUE(b.record(Outcome::kFailure, kT0 + 4 * kSecond));   // the fifth opens it and says so
+  EXPECT_FALSE(b.record(Outcome::kFailure, kT0 + 5 * kSecond));  // already open
   CircuitBreaker c;
   for (int i = 0; i < 20; ++i) c.record(Outcome::kSuccess, kT0);
   for (int i = 0; i < 6; ++i) c.record(Outcome::kFailure, kT0 + kSecond);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include <deltran/core/jurisdictions.hpp>
 #include <deltran/core/text.hpp>
 
 namespace deltran::risk {
@@ -41,9 +42,8 @@ std::string_view to_string(RiskDecision decision) {
 
 RiskSettings RiskSettings::defaults() {
   RiskSettings s;
-  s.high_risk_countries = {"AF", "BY", "CU", "IR", "KP", "MM", "SD", "SY", "VE", "ZW"};
-  s.medium_risk_countries = {"AO", "BF", "BG", "CD", "CI", "CM", "DZ", "HR", "HT", "KE", "LA", "LB", "MC",
-                             "ML", "MZ", "NA", "NG", "NP", "SS", "TZ", "VN", "YE", "ZA"};
+  s.high_risk_countries = sanctioned_countries();
+  s.medium_risk_countries = increased_monitoring_countries();
   return s;
 }
 

@@ -10,14 +10,14 @@
 #include <vector>
 
 #include <deltran/compliance/screening_index.hpp>
+#include <deltran/core/jurisdictions.hpp>
 #include <deltran/core/result.hpp>
 
 namespace deltran::compliance {
 
 struct ScreenerSettings {
   // ISO 3166-1 alpha-2 codes whose parties are blocked outright (ORIGINAL_RULES.md).
-  std::vector<std::string> sanctioned_countries = {"IR", "KP", "SY", "CU", "VE",
-                                                   "MM", "ZW", "SD", "BY", "AF"};
+  std::vector<std::string> sanctioned_countries = deltran::sanctioned_countries();
   IndexSettings index;
 };
 

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,7 +57,8 @@ class CircuitBreaker {
 
   // May a request go through now? In half-open each true answer takes one probe slot.
   bool allow(int64_t now_us);
-  void record(Outcome outcome, int64_t now_us);
+  // True when this outcome opened the breaker (from closed or half-open).
+  bool record(Outcome outcome, int64_t now_us);
   // The state at `now` (an open breaker whose time is up reads as half-open).
   BreakerState state(int64_t now_us) const;
   BreakerSnapshot snapshot(int64_t now_us) const;
@@ -89,15 +91,21 @@ class CircuitBreakers {
   explicit CircuitBreakers(const BreakerSettings& settings = {});
 
   bool allow(BreakerScope scope, std::string_view key, int64_t now_us);
-  void record(BreakerScope scope, std::string_view key, Outcome outcome, int64_t now_us);
+  bool record(BreakerScope scope, std::string_view key, Outcome outcome, int64_t now_us);  // true: it opened
   BreakerState state(BreakerScope scope, std::string_view key, int64_t now_us) const;
+  // One breaker's snapshot, or nullopt when it was never used.
+  std::optional<BreakerSnapshot> find(BreakerScope scope, std::string_view key, int64_t now_us) const;
   void reset(BreakerScope scope, std::string_view key);
   void reset_all();
 
   // A payment passes only if both its participant's and its corridor's breakers allow it;
   // its outcome is recorded on both. (A refused payment takes no probe slot from the other.)
   bool allow_payment(std::string_view participant, std::string_view corridor, int64_t now_us);
-  void record_payment(std::string_view participant, std::string_view corridor, Outcome outcome, int64_t now_us);
+  struct Opened {
+    bool participant = false;
+    bool corridor = false;
+  };
+  Opened record_payment(std::string_view participant, std::string_view corridor, Outcome outcome, int64_t now_us);
 
   struct Entry {
     BreakerScope scope;

@@ -42,8 +42,7 @@ void account(XmlWriter& w, const Statement& s) {
   w.open("Acct");
   w.open("Id");
   if (!s.account_iban.empty()) {
-    w.check(is_iban(s.account_iban), "IBAN", "'" + s.account_iban + "' is not a valid IBAN");
-    w.text("IBAN", s.account_iban, 34);
+    w.checked_text("IBAN", s.account_iban, 34, is_iban(s.account_iban), "'" + s.account_iban + "' is not a valid IBAN");
   } else {
     w.open("Othr");
     w.text("Id", s.account_other_id, 34);
@@ -93,8 +92,7 @@ void references(XmlWriter& w, const StatementEntry& e) {
   w.optional_text("InstrId", e.instr_id, 35);
   w.optional_text("EndToEndId", e.end_to_end_id, 35);
   if (!e.uetr.empty()) {
-    w.check(is_uetr(e.uetr), "UETR", "is not a lower-case UUIDv4");
-    w.text("UETR", e.uetr, 36);
+    w.checked_text("UETR", e.uetr, 36, is_uetr(e.uetr), "is not a lower-case UUIDv4");
   }
   w.optional_text("TxId", e.tx_id, 35);
   w.close();
@@ -207,14 +205,12 @@ Result<std::string> emit_camt053(const Statement& s, Camt053Version) {
   w.open("BkToCstmrStmt");
   w.open("GrpHdr");
   w.text("MsgId", s.msg_id, 35);
-  w.check(is_iso_date_time(s.creation_date_time), "CreDtTm", "is not a date-time");
-  w.text("CreDtTm", s.creation_date_time, 64);
+  w.checked_text("CreDtTm", s.creation_date_time, 64, is_iso_date_time(s.creation_date_time), "is not a date-time");
   w.close();
   w.open("Stmt");
   w.text("Id", s.statement_id, 35);
   if (!s.electronic_sequence_number.empty()) {
-    w.check(is_max15_numeric(s.electronic_sequence_number), "ElctrncSeqNb", "is not a number");
-    w.text("ElctrncSeqNb", s.electronic_sequence_number, 18);
+    w.checked_text("ElctrncSeqNb", s.electronic_sequence_number, 18, is_max15_numeric(s.electronic_sequence_number), "is not a number");
   }
   w.text("CreDtTm", s.creation_date_time, 64);
   if (!s.from_date_time.empty() || !s.to_date_time.empty()) {

@@ -77,21 +77,23 @@ void counts_per_status(XmlWriter& w, const std::vector<TransactionStatus>& txs) 
   }
 }
 
+// [OrgnlNbOfTxs] [OrgnlCtrlSum] of the group or of a payment information block.
+void original_counts(XmlWriter& w, const std::string& nb_of_txs, const std::string& ctrl_sum) {
+  if (!nb_of_txs.empty()) {
+    w.checked_text("OrgnlNbOfTxs", nb_of_txs, 15, is_max15_numeric(nb_of_txs), "is not 1 to 15 digits");
+  }
+  if (!ctrl_sum.empty()) {
+    w.checked_text("OrgnlCtrlSum", ctrl_sum, 40, is_decimal_number(ctrl_sum), "is not a DecimalNumber");
+  }
+}
+
 void original_group(XmlWriter& w, const StatusReport& r, bool v2009) {
   w.text("OrgnlMsgId", r.original_msg_id, 35);
   w.text("OrgnlMsgNmId", r.original_msg_name_id, 35);
   if (!r.original_creation_date_time.empty()) {
-    w.check(is_iso_date_time(r.original_creation_date_time), "OrgnlCreDtTm", "is not a date-time");
-    w.text("OrgnlCreDtTm", r.original_creation_date_time, 64);
+    w.checked_text("OrgnlCreDtTm", r.original_creation_date_time, 64, is_iso_date_time(r.original_creation_date_time), "is not a date-time");
   }
-  if (!r.original_nb_of_txs.empty()) {
-    w.check(is_max15_numeric(r.original_nb_of_txs), "OrgnlNbOfTxs", "is not 1 to 15 digits");
-    w.text("OrgnlNbOfTxs", r.original_nb_of_txs, 15);
-  }
-  if (!r.original_ctrl_sum.empty()) {
-    w.check(is_decimal_number(r.original_ctrl_sum), "OrgnlCtrlSum", "is not a DecimalNumber");
-    w.text("OrgnlCtrlSum", r.original_ctrl_sum, 40);
-  }
+  original_counts(w, r.original_nb_of_txs, r.original_ctrl_sum);
   status(w, "GrpSts", r.group_status, v2009, true);
   reasons(w, r.group_reasons);
   counts_per_status(w, r.transactions);
@@ -100,8 +102,7 @@ void original_group(XmlWriter& w, const StatusReport& r, bool v2009) {
 void group_header(XmlWriter& w, const StatusReport& r) {
   w.open("GrpHdr");
   w.text("MsgId", r.msg_id, 35);
-  w.check(is_iso_date_time(r.creation_date_time), "CreDtTm", "is not a date-time");
-  w.text("CreDtTm", r.creation_date_time, 64);
+  w.checked_text("CreDtTm", r.creation_date_time, 64, is_iso_date_time(r.creation_date_time), "is not a date-time");
 }
 
 // OrgnlInstrId, OrgnlEndToEndId, [OrgnlTxId], [OrgnlUETR], TxSts, StsRsnInf, AccptncDtTm.
@@ -110,14 +111,12 @@ void transaction_body(XmlWriter& w, const TransactionStatus& tx, bool v2009, boo
   w.optional_text("OrgnlEndToEndId", tx.original_end_to_end_id, 35);
   if (pacs) w.optional_text("OrgnlTxId", tx.original_tx_id, 35);
   if (!v2009 && !tx.original_uetr.empty()) {
-    w.check(is_uetr(tx.original_uetr), "OrgnlUETR", "is not a lower-case UUIDv4");
-    w.text("OrgnlUETR", tx.original_uetr, 36);
+    w.checked_text("OrgnlUETR", tx.original_uetr, 36, is_uetr(tx.original_uetr), "is not a lower-case UUIDv4");
   }
   status(w, "TxSts", tx.status, v2009, false);
   reasons(w, tx.reasons);
   if (!tx.acceptance_date_time.empty()) {
-    w.check(is_iso_date_time(tx.acceptance_date_time), "AccptncDtTm", "is not a date-time");
-    w.text("AccptncDtTm", tx.acceptance_date_time, 64);
+    w.checked_text("AccptncDtTm", tx.acceptance_date_time, 64, is_iso_date_time(tx.acceptance_date_time), "is not a date-time");
   }
 }
 
@@ -125,14 +124,7 @@ void payment_info(XmlWriter& w, const PaymentInfoStatus& p,
                   const std::vector<TransactionStatus>& txs, bool v2009) {
   w.open("OrgnlPmtInfAndSts");
   w.text("OrgnlPmtInfId", p.original_pmt_inf_id, 35);
-  if (!p.original_nb_of_txs.empty()) {
-    w.check(is_max15_numeric(p.original_nb_of_txs), "OrgnlNbOfTxs", "is not 1 to 15 digits");
-    w.text("OrgnlNbOfTxs", p.original_nb_of_txs, 15);
-  }
-  if (!p.original_ctrl_sum.empty()) {
-    w.check(is_decimal_number(p.original_ctrl_sum), "OrgnlCtrlSum", "is not a DecimalNumber");
-    w.text("OrgnlCtrlSum", p.original_ctrl_sum, 40);
-  }
+  original_counts(w, p.original_nb_of_txs, p.original_ctrl_sum);
   status(w, "PmtInfSts", p.status, v2009, true);
   reasons(w, p.reasons);
   for (const auto& tx : txs) {

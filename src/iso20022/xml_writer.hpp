@@ -23,6 +23,12 @@ class XmlWriter {
   void optional_text(std::string_view name, std::string_view value, size_t max_chars) {
     if (!value.empty()) text(name, value, max_chars);
   }
+  // text() after a check of the value (a failed check is recorded against `name`).
+  void checked_text(std::string_view name, std::string_view value, size_t max_chars, bool ok,
+                    std::string_view problem) {
+    check(ok, name, problem);
+    text(name, value, max_chars);
+  }
   // <name Ccy="EUR">12.50</name> from minor units.
   void amount(std::string_view name, int64_t minor, std::string_view currency);
   // <name><FinInstnId><BICFI>…</BICFI></FinInstnId></name>; the 2009 schemas say BIC.

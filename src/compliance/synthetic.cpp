@@ -368,31 +368,27 @@ NameParts hispanic_name(Rng& rng) {
   return n;
 }
 
-NameParts anglo_name(Rng& rng) {
-  const Pools& p = pools();
-  NameParts n = make(Culture::kAnglo);
-  add(n, pick_zipf(rng, p.en_given), 0);
-  if (rng.chance(0.4)) add(n, pick_zipf(rng, p.en_given), 1);
-  add(n, pick(rng, p.en_family), 2);
+// A given name, perhaps a second one, and a family name (the Anglo, Turkish and Germanic
+// shape; the random draws are in the same order as before, so the seeded sets are stable).
+NameParts given_family_name(Rng& rng, Culture culture, const std::vector<std::string>& given,
+                            const std::vector<std::string>& family, double second_given) {
+  NameParts n = make(culture);
+  add(n, pick_zipf(rng, given), 0);
+  if (rng.chance(second_given)) add(n, pick_zipf(rng, given), 1);
+  add(n, pick(rng, family), 2);
   return n;
+}
+
+NameParts anglo_name(Rng& rng) {
+  return given_family_name(rng, Culture::kAnglo, pools().en_given, pools().en_family, 0.4);
 }
 
 NameParts turkish_name(Rng& rng) {
-  const Pools& p = pools();
-  NameParts n = make(Culture::kTurkish);
-  add(n, pick_zipf(rng, p.tr_given), 0);
-  if (rng.chance(0.15)) add(n, pick_zipf(rng, p.tr_given), 1);
-  add(n, pick(rng, p.tr_family), 2);
-  return n;
+  return given_family_name(rng, Culture::kTurkish, pools().tr_given, pools().tr_family, 0.15);
 }
 
 NameParts germanic_name(Rng& rng) {
-  const Pools& p = pools();
-  NameParts n = make(Culture::kGermanic);
-  add(n, pick_zipf(rng, p.de_given), 0);
-  if (rng.chance(0.25)) add(n, pick_zipf(rng, p.de_given), 1);
-  add(n, pick(rng, p.de_family), 2);
-  return n;
+  return given_family_name(rng, Culture::kGermanic, pools().de_given, pools().de_family, 0.25);
 }
 
 NameParts african_name(Rng& rng) {

@@ -107,6 +107,8 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v) { return set_int(c.window_seconds, "clearing.window_seconds", v, 0, 7 * 86'400); }},
       {"iso20022.xsd_dir", "DELTRAN_XSD_DIR",
        [](Config& c, const std::string& v) -> Status { c.xsd_dir = v; return {}; }},
+      {"iso20022.schema_validation", "DELTRAN_SCHEMA_VALIDATION",
+       [](Config& c, const std::string& v) { return set_bool(c.schema_validation, "iso20022.schema_validation", v); }},
       {"compliance.sanctions_lists", "DELTRAN_SANCTIONS_LISTS",
        [](Config& c, const std::string& v) -> Status { c.sanctions_lists = split_list(v); return {}; }},
       {"compliance.pep_lists", "DELTRAN_PEP_LISTS",
@@ -355,7 +357,8 @@ std::string describe(const Config& c) {
   out += " http.threads=" + std::to_string(c.http_threads) + " http.body_limit_bytes=" + std::to_string(c.body_limit_bytes);
   out += " core.queue_max=" + std::to_string(c.queue_max) + " core.batch_max=" + std::to_string(c.batch_max);
   out += " store.synchronous=" + c.synchronous + " clearing.window_seconds=" + std::to_string(c.window_seconds);
-  out += " iso20022.xsd_dir=" + c.xsd_dir + " compliance.lists=" + std::to_string(c.sanctions_lists.size()) +
+  out += " iso20022.xsd_dir=" + (c.xsd_dir.empty() ? std::string("(shipped)") : c.xsd_dir) +
+         " iso20022.schema_validation=" + (c.schema_validation ? "true" : "false") + " compliance.lists=" + std::to_string(c.sanctions_lists.size()) +
          " sanctions + " + std::to_string(c.pep_lists.size()) + " PEP log.level=" + c.log_level;
   const auto& k = c.controls;
   out += " compliance.aml=" + std::string(k.aml_enabled ? "on" : "off") +

@@ -22,9 +22,12 @@ struct Config {
   std::string synchronous = "full";  // full (fsync per commit) | normal
   int64_t window_seconds = 21'600;   // 00:00/06:00/12:00/18:00 UTC; 0 = close on demand only
   std::string log_level = "info";
-  // Official ISO 20022 XSDs (one <message id>.xsd each). Missing: messages are checked
-  // structurally only, with a warning at start.
-  std::string xsd_dir = "../shared/iso20022/xsd";
+  // Official ISO 20022 XSDs (one <message id>.xsd each). Empty: the schemas shipped with
+  // the binary (share/deltran/schemas/iso20022 under its install prefix, or beside it in a
+  // build tree). A folder that is missing or does not load stops the server; messages are
+  // checked structurally only when schema_validation is false.
+  std::string xsd_dir;
+  bool schema_validation = true;
   // Screening lists, as spec strings: ofac-csv:PATH (alt.csv beside it is read too),
   // un-xml:PATH, csv:PATH for sanctions; csv:PATH for PEP lists. None: no screening.
   std::vector<std::string> sanctions_lists;

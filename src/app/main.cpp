@@ -187,7 +187,7 @@ int main(int argc, char** argv) {
     sub->add_option("--sanctions-list", flags.sanctions_lists,
                     "sanctions list, repeatable: ofac-csv:PATH/sdn.csv | un-xml:PATH | csv:PATH");
     sub->add_option("--pep-list", flags.pep_lists, "PEP list, repeatable: csv:PATH (id,name,type,program,aliases)");
-    sub->add_option("--xsd-dir", flags.xsd_dir, "folder of the official ISO 20022 XSDs; default ../shared/iso20022/xsd");
+    sub->add_option("--xsd-dir", flags.xsd_dir, "folder of the official ISO 20022 XSDs; default: the ones shipped with the binary");
     sub->add_option("--window-seconds", flags.window_seconds,
                     "close windows every N seconds (aligned to UTC midnight); 0 = on demand only; default 21600");
   };

@@ -36,6 +36,52 @@ class JsonFormatter final : public spdlog::formatter {
   std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
 };
 
+// The official XSDs shipped with the binary: beside it in a build tree (build/src/app/
+// schemas/iso20022, copied there by the build) or under its install prefix
+// (<prefix>/bin/deltran -> <prefix>/share/deltran/schemas/iso20022). Never relative to the
+// working directory. Empty when neither exists.
+std::string shipped_schema_dir() {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  for (const fs::path& candidate : {exe.parent_path() / "schemas/iso20022",
+                                    exe.parent_path() / "../share/deltran/schemas/iso20022"}) {
+    if (fs::is_directory(candidate, ec)) return fs::weakly_canonical(candidate, ec).string();
+  }
+  return {};
+}
+
+// Schema validation fails closed: a configured or shipped folder that is missing, empty or
+// does not compile stops the server; structural checks only when explicitly configured.
+Result<std::shared_ptr<const iso20022::SchemaSet>> load_schemas(const Config& config) {
+  if (!config.schema_validation) {
+    spdlog::warn("ISO 20022: schema validation is off (iso20022.schema_validation = false); "
+                 "messages are checked structurally only");
+    return std::shared_ptr<const iso20022::SchemaSet>();
+  }
+  std::string dir = config.xsd_dir.empty() ? shipped_schema_dir() : config.xsd_dir;
+  if (dir.empty()) {
+    return make_error(ErrorCode::kFailedPrecondition,
+                      "ISO 20022: no schemas beside the binary (schemas/iso20022 or ../share/deltran/schemas/iso20022); "
+                      "set iso20022.xsd_dir (DELTRAN_XSD_DIR, --xsd-dir) to the folder of the official XSDs, or "
+                      "iso20022.schema_validation = false to check messages structurally only");
+  }
+  if (!fs::is_directory(dir)) {
+    return make_error(ErrorCode::kFailedPrecondition,
+                      "ISO 20022: the schema folder " + dir + " does not exist or is not a folder (iso20022.xsd_dir)");
+  }
+  auto schemas = iso20022::SchemaSet::load(dir);
+  if (!schemas) {
+    return make_error(ErrorCode::kFailedPrecondition, "ISO 20022: the schemas in " + dir +
+                                                          " cannot be loaded: " + schemas.error().message);
+  }
+  if ((*schemas)->message_ids().empty()) {
+    return make_error(ErrorCode::kFailedPrecondition, "ISO 20022: the schema folder " + dir + " holds no .xsd file");
+  }
+  spdlog::info("ISO 20022: {} schemas from {}", (*schemas)->message_ids().size(), dir);
+  return std::shared_ptr<const iso20022::SchemaSet>(*schemas);
+}
+
 }  // namespace
 
 void setup_logging(const std::string& level) {
@@ -117,23 +163,10 @@ Status Node::start() {
   warn_missing_rates();
 
   gateway::ApiSettings as;
-  if (!fs::is_directory(config_.xsd_dir) && config_.xsd_dir == Config{}.xsd_dir) {
-    // The default is relative to the repository root; from elsewhere, look beside the
-    // repository of this binary (build/src/app/deltran).
-    std::error_code exe_ec;
-    fs::path exe = fs::read_symlink("/proc/self/exe", exe_ec);
-    fs::path beside = exe.parent_path() / "../../../../shared/iso20022/xsd";
-    if (!exe_ec && fs::is_directory(beside)) config_.xsd_dir = fs::weakly_canonical(beside).string();
-  }
-  if (fs::is_directory(config_.xsd_dir)) {
-    auto schemas = iso20022::SchemaSet::load(config_.xsd_dir);
-    if (!schemas) return make_error(ErrorCode::kFailedPrecondition, "ISO 20022 schemas in " + config_.xsd_dir + ": " +
-                                                                        schemas.error().message);
-    as.schemas = *schemas;
-    spdlog::info("ISO 20022: {} schemas from {}", (*schemas)->message_ids().size(), config_.xsd_dir);
+  if (auto schemas = load_schemas(config_); !schemas) {
+    return tl::unexpected(schemas.error());
   } else {
-    spdlog::warn("ISO 20022: no schema folder at {} (set DELTRAN_XSD_DIR); messages are checked structurally only",
-                 config_.xsd_dir);
+    as.schemas = *schemas;
   }
   as.admin_key = admin_key_;
   as.compliance_key = compliance_key_;

@@ -73,7 +73,7 @@ class IsoApiTest : public ::testing::Test {
   void SetUp() override {
     dir_ = temp_dir("iso-api");
     server_ = std::make_unique<ServerProcess>(dir_ / "data");
-    server_->start({"--xsd-dir", DELTRAN_XSD_DIR});
+    server_->start();  // with the schemas shipped beside the binary
     for (const auto& entry : fs::directory_iterator(DELTRAN_ISO20022_TESTDATA)) {
       std::string name = entry.path().filename().string();
       if (entry.path().extension() != ".xml" || name.rfind("bad_", 0) == 0 || name.rfind("hostile_", 0) == 0) continue;
@@ -233,6 +233,62 @@ TEST_F(IsoApiTest, HostileAndMalformedMessagesAreRefusedAndStoreNothing) {
   EXPECT_GE(refused, 5);
   EXPECT_EQ(payments_stored(), 0);
   EXPECT_EQ(c.request("GET", "/health", "", {})->status, 200);
+}
+
+// Runs `deltran serve` expecting it to stop at start; returns its output.
+std::string serve_expecting_exit(const fs::path& dir, const std::string& args) {
+  std::string cmd = std::string(DELTRAN_BINARY) + " serve --listen 127.0.0.1:0 --data '" + (dir / "data").string() +
+                    "' " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[512];
+  while (p != nullptr && fgets(buf, sizeof buf, p) != nullptr) out += buf;
+  int status = p != nullptr ? pclose(p) : -1;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0) << "expected to stop at start: " << out;
+  return out;
+}
+
+TEST(IsoSchemas, AMissingEmptyOrBrokenSchemaFolderStopsTheServerWithAClearMessage) {
+  fs::path dir = temp_dir("iso-schemas");
+  fs::create_directories(dir / "empty");
+  fs::create_directories(dir / "broken");
+  std::ofstream(dir / "broken" / "pain.001.001.09.xsd") << "<xs:schema this is not a schema";
+  EXPECT_NE(serve_expecting_exit(dir, "--xsd-dir '" + (dir / "nowhere").string() + "'").find("does not exist"),
+            std::string::npos);
+  EXPECT_NE(serve_expecting_exit(dir, "--xsd-dir '" + (dir / "empty").string() + "'").find("holds no .xsd"),
+            std::string::npos);
+  EXPECT_NE(serve_expecting_exit(dir, "--xsd-dir '" + (dir / "broken").string() + "'").find("cannot be loaded"),
+            std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST(IsoSchemas, TheShippedSchemasValidateAndStructuralChecksOnlyWhenConfigured) {
+  fs::path dir = temp_dir("iso-schemas-default");
+  // The element the v09 schema does not allow is caught by the XSD, not by structure.
+  std::string xml = read_file(fs::path(DELTRAN_ISO20022_TESTDATA) / "bad_pain001_v09_unexpected_element.xml");
+  for (bool validation : {true, false}) {
+    fs::path data = dir / (validation ? "on" : "off");
+    fs::create_directories(data);
+    std::vector<std::string> args;
+    if (!validation) {
+      std::ofstream(data / "deltran.toml") << "[iso20022]\nschema_validation = false\n";
+      args = {"--config", (data / "deltran.toml").string()};
+    }
+    ServerProcess server(data / "data");
+    server.start(args);
+    auto c = server.client();
+    Headers h = bearer(server.admin_key());
+    h.emplace_back("Content-Type", "application/xml");
+    auto r = c.request("POST", "/api/v1/iso20022/pain.001", xml, h);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->status, 200) << r->body;
+    // The schema rejects that transaction as FF01 at the unknown element; structural
+    // checks alone do not see it (its agents, unknown to this rail, are refused with RC01).
+    const bool schema_rejection = r->body.find("<Cd>FF01</Cd>") != std::string::npos &&
+                                  r->body.find("Surprise") != std::string::npos;
+    EXPECT_EQ(schema_rejection, validation) << r->body;
+  }
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -346,10 +346,37 @@ class FaultyStore final : public store::Store {
   store::Store& inner_;
 };
 
+// What the controls' memory says about a debtor, as text: the risk and AML factors, the
+// rules that fire and today's volume. Equal texts mean equal history and counters.
+std::string controls_memory(Engine& e, const TransferCommand& probe) {
+  Reply r = e.execute(RiskQuery{probe}, "test");
+  const auto& v = std::get<RiskReport>(r.body);
+  std::string out = "risk " + std::to_string(v.risk_score) + " aml " + std::to_string(v.aml_score) + " rules";
+  for (const auto& rule : v.aml_rules) out += " " + rule;
+  for (const auto* factors : {&v.risk_factors, &v.aml_factors}) {
+    for (const auto& f : *factors) out += " " + f.name + "=" + std::to_string(f.score);
+  }
+  Reply l = e.execute(LimitsQuery{probe.debtor_agent}, "test");
+  for (const auto& c : std::get<LimitsView>(l.body).currencies) out += " used " + c.currency + "=" + std::to_string(c.used_today_minor);
+  return out;
+}
+
 TEST_F(EngineTest, AFailedCommitAnswers503RebuildsFromTheStoreAndRecovers) {
   bank("BANKAAAA");
   bank("BANKBBBB");
   mint("BANKAAAA", 10'000);
+  // History for the controls: accepted payments of one customer, and one AM04 failure.
+  for (int i = 0; i < 4; ++i) {
+    TransferCommand t = transfer("BANKAAAA", "BANKBBBB", 100 + i, "k-ok-" + std::to_string(i));
+    t.debtor.account = "AE070331234567890123456";
+    ASSERT_EQ(run(t).outcome, Outcome::kAccepted);
+  }
+  TransferCommand too_big = transfer("BANKAAAA", "BANKBBBB", 1'000'000, "k-am04");
+  too_big.debtor.account = "AE070331234567890123456";
+  ASSERT_EQ(run(too_big).outcome, Outcome::kRejected);
+  TransferCommand probe = transfer("BANKAAAA", "BANKBBBB", 50);
+  probe.debtor.account = "AE070331234567890123456";
+  const std::string memory_before = controls_memory(*engine_, probe);
   engine_.reset();
   FaultyStore faulty(*store_);
   engine_ = std::make_unique<Engine>(Settings{}, faulty, clock_);
@@ -364,14 +391,17 @@ TEST_F(EngineTest, AFailedCommitAnswers503RebuildsFromTheStoreAndRecovers) {
   // The store answers again: the engine rebuilt itself, and the lost payment left no trace.
   auto b = balances("BANKAAAA");
   EXPECT_TRUE(engine_->ready());
-  EXPECT_EQ(b[0].reserved_minor, 0);
+  EXPECT_EQ(b[0].reserved_minor, 406);  // the four accepted payments, not the lost one
   EXPECT_EQ(b[0].balance_minor, 10'000);
+  // The AML history and the counters were rebuilt as they were: accepted payments are not
+  // read back as failures, nor the failure as an accepted payment.
+  EXPECT_EQ(controls_memory(*engine_, probe), memory_before);
   Reply retry = run(transfer("BANKAAAA", "BANKBBBB", 4'000, "k-lost"));
   EXPECT_EQ(retry.outcome, Outcome::kAccepted);
   auto report = check_store(*store_);
   ASSERT_TRUE(report.has_value());
   EXPECT_TRUE(report->ok());
-  EXPECT_EQ(report->payments, 1);
+  EXPECT_EQ(report->payments, 6);
   engine_.reset();
 }
 

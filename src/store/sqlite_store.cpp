@@ -173,14 +173,15 @@ class Connection {
     return {};
   }
 
-  Result<Stmt> prepare(const char* sql) {
+  Result<Stmt> prepare(std::string_view sql) {
     auto it = cache_.find(sql);
     if (it == cache_.end()) {
       sqlite3_stmt* stmt = nullptr;
-      if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
-        return tl::unexpected(sqlite_error(db_, std::string("prepare ") + sql));
+      if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                             nullptr) != SQLITE_OK) {
+        return tl::unexpected(sqlite_error(db_, "prepare " + std::string(sql)));
       }
-      it = cache_.emplace(sql, stmt).first;
+      it = cache_.emplace(std::string(sql), stmt).first;
     }
     return Stmt(it->second);
   }
@@ -196,8 +197,13 @@ class Connection {
 
  private:
   sqlite3* db_ = nullptr;
-  // Keyed by the address of the SQL literal: every statement is a string constant.
-  std::unordered_map<const char*, sqlite3_stmt*> cache_;
+  // Keyed by the SQL text itself: a statement built at run time in a temporary string must
+  // never be confused with another that later lives at the same address.
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, TextHash, std::equal_to<>> cache_;
 };
 
 PaymentRow read_payment(const Stmt& st) {
@@ -301,7 +307,7 @@ std::vector<std::string> split(const std::string& s) {
   return out;
 }
 
-// Statement texts, as constants so the per-connection cache can key on their address.
+// Statement texts of the writes.
 constexpr const char* kInsertParticipant =
     "INSERT INTO participants(id, name, country, api_key_hash, currencies, created_us) VALUES(?,?,?,?,?,?)";
 constexpr const char* kUpsertCap =
@@ -398,7 +404,7 @@ class SqliteStore final : public Store {
     auto conn = acquire();
     static const std::string sql = std::string("SELECT ") + kAmlReportColumns +
                                    " FROM aml_reports WHERE (?1 = '' OR kind = ?1) AND id < ?2 ORDER BY id DESC LIMIT ?3";
-    auto st = conn->prepare(sql.c_str());
+    auto st = conn->prepare(sql);
     if (!st) return tl::unexpected(st.error());
     st->bind(1, kind).bind(2, before_id > 0 ? before_id : INT64_MAX).bind(3, int64_t{limit});
     std::vector<AmlReportRow> out;
@@ -411,7 +417,7 @@ class SqliteStore final : public Store {
   Result<std::optional<PaymentRow>> get_payment(const std::string& id) override {
     auto conn = acquire();
     static const std::string sql = std::string("SELECT ") + kPaymentColumns + " FROM payments WHERE id=?";
-    auto st = conn->prepare(sql.c_str());
+    auto st = conn->prepare(sql);
     if (!st) return tl::unexpected(st.error());
     st->bind(1, id);
     int rc = st->step();
@@ -425,7 +431,7 @@ class SqliteStore final : public Store {
   Result<std::optional<WindowRow>> get_window(int64_t id) override {
     auto conn = acquire();
     static const std::string sql = std::string("SELECT ") + kWindowColumns + " FROM windows WHERE id=?";
-    auto st = conn->prepare(sql.c_str());
+    auto st = conn->prepare(sql);
     if (!st) return tl::unexpected(st.error());
     st->bind(1, id);
     int rc = st->step();
@@ -446,7 +452,7 @@ class SqliteStore final : public Store {
                                    "ORDER BY id DESC LIMIT ?3";
     std::vector<WindowRow> out;
     {
-      auto st = conn->prepare(sql.c_str());
+      auto st = conn->prepare(sql);
       if (!st) return tl::unexpected(st.error());
       st->bind(1, currency).bind(2, before_id > 0 ? before_id : INT64_MAX).bind(3, int64_t{limit});
       int rc;
@@ -558,7 +564,7 @@ class SqliteStore final : public Store {
     static const std::string sql = std::string("SELECT ") + kCaseColumns +
                                    " FROM compliance_cases WHERE (?1 = '' OR status = ?1) AND id < ?2 "
                                    "ORDER BY id DESC LIMIT ?3";
-    auto st = conn->prepare(sql.c_str());
+    auto st = conn->prepare(sql);
     if (!st) return tl::unexpected(st.error());
     st->bind(1, status ? to_string(*status) : "").bind(2, before_id > 0 ? before_id : INT64_MAX).bind(3, int64_t{limit});
     std::vector<CaseRow> out;
@@ -571,7 +577,7 @@ class SqliteStore final : public Store {
   Result<std::optional<CaseRow>> get_case(int64_t id) override {
     auto conn = acquire();
     static const std::string sql = std::string("SELECT ") + kCaseColumns + " FROM compliance_cases WHERE id = ?";
-    auto st = conn->prepare(sql.c_str());
+    auto st = conn->prepare(sql);
     if (!st) return tl::unexpected(st.error());
     st->bind(1, id);
     int rc = st->step();
@@ -798,7 +804,7 @@ Result<Snapshot> SqliteStore::load(const LoadRange& range) {
   snap.accounts = std::move(*accounts);
   {
     static const std::string sql = std::string("SELECT ") + kWindowColumns + " FROM windows ORDER BY id";
-    auto st = c.prepare(sql.c_str());
+    auto st = c.prepare(sql);
     if (!st) return tl::unexpected(st.error());
     int rc;
     while ((rc = st->step()) == SQLITE_ROW) snap.windows.push_back(read_window(*st));
@@ -876,7 +882,7 @@ Result<Snapshot> SqliteStore::load(const LoadRange& range) {
   }
   {
     static const std::string sql = std::string("SELECT ") + kPaymentColumns + " FROM payments WHERE status = 'HELD'";
-    auto st = c.prepare(sql.c_str());
+    auto st = c.prepare(sql);
     if (!st) return tl::unexpected(st.error());
     int rc;
     while ((rc = st->step()) == SQLITE_ROW) snap.held_payments.push_back(read_payment(*st));
@@ -884,7 +890,7 @@ Result<Snapshot> SqliteStore::load(const LoadRange& range) {
   }
   {
     static const std::string sql = std::string("SELECT ") + kCaseColumns + " FROM compliance_cases WHERE status = 'OPEN'";
-    auto st = c.prepare(sql.c_str());
+    auto st = c.prepare(sql);
     if (!st) return tl::unexpected(st.error());
     int rc;
     while ((rc = st->step()) == SQLITE_ROW) snap.open_cases.push_back(read_case(*st));
@@ -932,7 +938,7 @@ Result<Snapshot> SqliteStore::load(const LoadRange& range) {
   constexpr const char* kFailed = "(status = 'REJECTED' AND reason IN ('AM04', 'AM02', 'AM14', 'MS03'))";
   auto read_history = [&](const std::string& sql, int64_t bound, std::vector<HistoryRow>& out,
                           const char* what) -> Status {
-    auto st = c.prepare(sql.c_str());
+    auto st = c.prepare(sql);
     if (!st) return tl::unexpected(st.error());
     st->bind(1, bound);
     int rc;
@@ -1010,7 +1016,7 @@ Result<std::vector<PaymentRow>> SqliteStore::list_payments(const PaymentFilter& 
       std::string("SELECT * FROM (SELECT ") + kPaymentColumns + " FROM payments" + where +
       " AND debtor_agent = ?6 UNION SELECT " + kPaymentColumns + " FROM payments" + where +
       " AND creditor_agent = ?6) ORDER BY seq DESC LIMIT ?5";
-  auto st = conn->prepare(f.participant.empty() ? all_sql.c_str() : party_sql.c_str());
+  auto st = conn->prepare(f.participant.empty() ? all_sql : party_sql);
   if (!st) return tl::unexpected(st.error());
   std::string status = f.status ? to_string(*f.status) : "";
   st->bind(1, f.before_seq > 0 ? f.before_seq : INT64_MAX).bind(2, status).bind(3, f.currency)

@@ -135,5 +135,65 @@ TEST_F(SqliteStoreTest, ListingPagesNewestFirstWithACursorAndFiltersByParticipan
   EXPECT_EQ(store_->list_payments(mine)->size(), 25u);
 }
 
+// The reader of a snapshot's history, as text, so two snapshots compare field by field.
+std::string describe_history(const Snapshot& s) {
+  std::string out;
+  auto rows = [&](const char* name, const std::vector<HistoryRow>& v) {
+    out += name;
+    out += ':';
+    for (const auto& h : v) {
+      out += ' ' + h.debtor_agent + '>' + h.creditor_agent + '/' + h.debtor_account + '/' + std::to_string(h.amount_minor) +
+             '/' + to_string(h.status) + '/' + h.reason + '@' + std::to_string(h.created_us);
+    }
+    out += '\n';
+  };
+  rows("recent", s.recent);
+  rows("pairs", s.pairs);
+  rows("failures", s.failures);
+  out += "days:";
+  for (const auto& d : s.participant_days) {
+    out += ' ' + d.participant + '/' + std::to_string(d.day) + '/' + std::to_string(d.payments) + '/' +
+           std::to_string(d.failures);
+  }
+  out += "\nvolumes:";
+  for (const auto& v : s.volumes_since) out += ' ' + v.participant + '/' + std::to_string(v.amount_minor);
+  out += "\nflows: " + std::to_string(s.open_flows.size()) + " idempotency: " + std::to_string(s.idempotency.size()) +
+         " held: " + std::to_string(s.held_payments.size()) + '\n';
+  return out;
+}
+
+// A second load() on the same connection (the engine's rebuild after a failed commit) must
+// read exactly what the first read: statements are cached by their text, not by where a
+// temporary string happened to live.
+TEST_F(SqliteStoreTest, TwoLoadsOnOneConnectionReturnTheSameSnapshot) {
+  Batch b;
+  for (int i = 0; i < 12; ++i) {
+    PaymentRow p = payment(i % 3 ? "BANKAAAA" : "BANKBBBB", "BANKCCCC", 100 + i, 1, "k" + std::to_string(i));
+    p.debtor_account = "ACC" + std::to_string(i % 4);
+    p.created_us = 1'000 + i;
+    if (i % 4 == 1) {
+      p.status = PaymentStatus::kRejected;
+      p.reason = "AM04";
+      p.window_id = 0;
+    } else if (i % 4 == 2) {
+      p.status = PaymentStatus::kHeld;
+      p.window_id = 0;
+    }
+    b.payments.push_back(p);
+  }
+  b.windows.push_back(WindowRow{1, "USD", WindowStatus::kOpen, 5, 0, 6, 0, 0, 0, 0, 0, {}});
+  ASSERT_TRUE(store_->commit(b).has_value());
+  LoadRange range{0, 0, 0};
+  auto first = store_->load(range);
+  ASSERT_TRUE(first.has_value()) << first.error().message;
+  EXPECT_EQ(first->recent.size(), 9u);   // queued and held
+  EXPECT_EQ(first->failures.size(), 3u);  // the AM04 rejections only
+  for (int round = 0; round < 3; ++round) {
+    auto again = store_->load(range);
+    ASSERT_TRUE(again.has_value()) << again.error().message;
+    EXPECT_EQ(describe_history(*again), describe_history(*first)) << "load number " << round + 2;
+  }
+}
+
 }  // namespace
 }  // namespace deltran::store

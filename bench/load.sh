@@ -24,26 +24,10 @@ PID=""
 cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-DELTRAN_ADMIN_KEY="$ADMIN_KEY" DELTRAN_LOG_LEVEL=warn "$BIN" serve --listen 127.0.0.1:0 --data "$WORK/data" \
-  --window-seconds 0 --ready-file "$WORK/port" ${DELTRAN_SERVE_FLAGS:-} 2>"$WORK/server.log" &
-PID=$!
-for _ in $(seq 1 100); do [ -s "$WORK/port" ] && break; sleep 0.1; done
-PORT=$(cat "$WORK/port")
-URL="http://127.0.0.1:$PORT"
-AUTH="Authorization: Bearer $ADMIN_KEY"
+. "$HERE/lib.sh"
+start_server "$WORK/data"
+make_banks "$BANKS"
 
-: > "$WORK/banks.txt"
-for i in $(seq 1 "$BANKS"); do
-  BIC=$(printf "LOADAE%02d" "$i")
-  KEY=$(curl -sf "$URL/api/v1/banks" -H "$AUTH" -H 'Content-Type: application/json' \
-    -d "{\"id\":\"$BIC\",\"name\":\"Load Bank $i\",\"country\":\"AE\",\"currencies\":[\"USD\"],\"net_debit_cap\":{\"USD\":\"1000000000.00\"}}" \
-    | sed -n 's/.*"api_key":"\([^"]*\)".*/\1/p')
-  curl -sf "$URL/api/v1/tokens/mint" -H "$AUTH" -H 'Content-Type: application/json' \
-    -d "{\"bank\":\"$BIC\",\"currency\":\"USD\",\"amount\":\"1000000000000.00\",\"reference\":\"LOAD-$i\"}" >/dev/null
-  echo "$BIC $KEY" >> "$WORK/banks.txt"
-done
-
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p'; }
 
 : > "$WORK/health.txt"; : > "$WORK/pay.txt"; : > "$WORK/p50"; : > "$WORK/p99"; : > "$WORK/p999"

@@ -82,12 +82,7 @@ probe_balance() {
   done
   echo "RESULT balance_p99_under_load_us=$(median < "$WORK/probe_p99") balance_p50_us=$(median < "$WORK/probe_p50")" \
        "payments_per_s=$(median < "$WORK/pay_rate")"
-  STORED=$((STORED + 0))
 }
-
-echo "== balance reads under full payment load"
-probe_balance
-STORED=$(queued)
 
 closed=0
 for size in $SIZES; do
@@ -117,5 +112,7 @@ for size in $SIZES; do
   hard=$RESTART_MS
   echo "RESULT restart stored=$STORED data=$(du -sh "$DATA" | cut -f1) after_sigterm_ms=$graceful after_sigkill_ms=$hard"
 done
+echo "== balance reads under full payment load (store of $STORED payments)"
+probe_balance
 stop_server TERM
 "$BIN" check --data "$DATA" | head -1

@@ -37,15 +37,15 @@ RUN=0
 
 fill_to() {  # fill_to N: sends payments until N have been accepted in all
   local want=$1
-  while [ "$STORED" -lt "$want" ]; do
-    RUN=$((RUN + 1))
-    local before after
-    before=$(queued)
-    DELTRAN_BANKS_FILE="$WORK/banks.txt" DELTRAN_RUN_ID="f$RUN-$$" DELTRAN_MAX_REQUESTS=$((want - STORED)) \
-      wrk -t1 -c128 -d3600s --timeout 10s -s "$HERE/transfer.lua" "$URL" > "$WORK/fill.out"
-    after=$(queued)
-    STORED=$((STORED + after - before))
-  done
+  RUN=$((RUN + 1))
+  local before
+  before=$(queued)
+  DELTRAN_BANKS_FILE="$WORK/banks.txt" DELTRAN_RUN_ID="f$RUN-$$" \
+    wrk -t1 -c128 -d3600s --timeout 10s -s "$HERE/transfer.lua" "$URL" > "$WORK/fill.out" &
+  local load=$!
+  while [ $((STORED + $(queued) - before)) -lt "$want" ]; do sleep 0.2; done
+  kill -INT "$load"; wait "$load" || true
+  STORED=$((STORED + $(queued) - before))
 }
 
 RESTART_MS=0

@@ -6,9 +6,7 @@ local run_id = os.getenv("DELTRAN_RUN_ID") or tostring(os.time())
 local currency = os.getenv("DELTRAN_CURRENCY") or "USD"
 local threads = {}
 local next_id = 1
--- DELTRAN_MAX_REQUESTS: each thread stops after this many answers (fills a store to a size).
-local max_requests = tonumber(os.getenv("DELTRAN_MAX_REQUESTS") or "0")
-local answered = 0
+
 
 function setup(thread)
   thread:set("tid", next_id)
@@ -48,8 +46,6 @@ end
 
 function response(status, headers, body)
   if status ~= 202 then non202 = non202 + 1 end
-  answered = answered + 1
-  if max_requests > 0 and answered >= max_requests then wrk.thread:stop() end
 end
 
 function done(summary, latency, requests)

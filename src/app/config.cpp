@@ -95,6 +95,14 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v) { return set_int(c.queue_max, "core.queue_max", v, 1, 10'000'000); }},
       {"core.batch_max", "DELTRAN_CORE_BATCH_MAX",
        [](Config& c, const std::string& v) { return set_int(c.batch_max, "core.batch_max", v, 1, 1'000'000); }},
+      {"core.snapshot_every_events", "DELTRAN_CORE_SNAPSHOT_EVERY_EVENTS",
+       [](Config& c, const std::string& v) {
+         return set_int(c.snapshot_every_events, "core.snapshot_every_events", v, 1'000, 1'000'000'000);
+       }},
+      {"core.idempotency_retention_days", "DELTRAN_IDEMPOTENCY_RETENTION_DAYS",
+       [](Config& c, const std::string& v) {
+         return set_int(c.idempotency_retention_days, "core.idempotency_retention_days", v, 1, 3'650);
+       }},
       {"store.synchronous", "DELTRAN_STORE_SYNCHRONOUS",
        [](Config& c, const std::string& v) -> Status {
          if (v != "full" && v != "normal") {
@@ -355,7 +363,9 @@ std::string describe(const Config& c) {
   out += "listen=" + c.listen + " data=" + c.data + " admin_key=" + masked(c.admin_key) +
          " compliance_key=" + masked(c.compliance_key);
   out += " http.threads=" + std::to_string(c.http_threads) + " http.body_limit_bytes=" + std::to_string(c.body_limit_bytes);
-  out += " core.queue_max=" + std::to_string(c.queue_max) + " core.batch_max=" + std::to_string(c.batch_max);
+  out += " core.queue_max=" + std::to_string(c.queue_max) + " core.batch_max=" + std::to_string(c.batch_max) +
+         " core.snapshot_every_events=" + std::to_string(c.snapshot_every_events) +
+         " core.idempotency_retention_days=" + std::to_string(c.idempotency_retention_days);
   out += " store.synchronous=" + c.synchronous + " clearing.window_seconds=" + std::to_string(c.window_seconds);
   out += " iso20022.xsd_dir=" + (c.xsd_dir.empty() ? std::string("(shipped)") : c.xsd_dir) +
          " iso20022.schema_validation=" + (c.schema_validation ? "true" : "false") + " compliance.lists=" + std::to_string(c.sanctions_lists.size()) +

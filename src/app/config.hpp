@@ -20,6 +20,8 @@ struct Config {
   int64_t queue_max = 65'536;
   int64_t batch_max = 4'096;
   std::string synchronous = "full";  // full (fsync per commit) | normal
+  int64_t snapshot_every_events = 500'000;  // a snapshot of the core's state after this many events
+  int64_t idempotency_retention_days = 30;  // idempotency keys and EndToEndIds are answered this long
   int64_t window_seconds = 21'600;   // 00:00/06:00/12:00/18:00 UTC; 0 = close on demand only
   std::string log_level = "info";
   // Official ISO 20022 XSDs (one <message id>.xsd each). Empty: the schemas shipped with

@@ -14,6 +14,7 @@
 #include <deltran/core/text.hpp>
 #include <deltran/compliance/screener.hpp>
 #include <deltran/iso20022/schema_set.hpp>
+#include <deltran/money/currency.hpp>
 
 namespace deltran::app {
 
@@ -121,19 +122,62 @@ Result<std::string> Node::load_or_create_key(const std::string& configured, cons
 // Amount-based AML rules and the risk amount factor compare USD equivalents; a currency a
 // participant holds without a reference rate would pass them unseen.
 void Node::warn_missing_rates() {
-  engine::Reply r = engine_->execute(engine::BankQuery{}, "system");
-  const auto* banks = std::get_if<std::vector<engine::BankView>>(&r.body);
-  if (banks == nullptr) return;
   std::set<std::string> missing;
-  for (const auto& b : *banks) {
-    for (const auto& c : b.currencies) {
-      if (!config_.controls.usd_rates.has(c)) missing.insert(c);
+  const auto view = engine_->view();
+  for (const auto& p : view->participants) {
+    for (auto c : p->info.currencies) {
+      const std::string code(money::code_of(c));
+      if (!config_.controls.usd_rates.has(code)) missing.insert(code);
     }
   }
   for (const auto& c : missing) {
     spdlog::warn("no USD reference rate for {}: the CTR threshold and amount bands do not apply to it "
                  "(set fx.usd_per_unit.{} in the config)", c, c);
   }
+}
+
+void Node::render_core_metrics(std::string& out) const {
+  const auto& em = engine_->metrics();
+  auto counter = [&](const char* name, const char* help, const metrics::Counter& c) {
+    metrics::render_header(out, name, "counter", help);
+    metrics::render_sample(out, name, "", static_cast<double>(c.value()));
+  };
+  metrics::render_header(out, "transactions_processed_total", "counter", "Payments processed by final status of the step.");
+  metrics::render_sample(out, "transactions_processed_total", "status=\"QUEUED\"", static_cast<double>(em.payments_queued.value()));
+  metrics::render_sample(out, "transactions_processed_total", "status=\"REJECTED\"", static_cast<double>(em.payments_rejected.value()));
+  metrics::render_sample(out, "transactions_processed_total", "status=\"HELD\"", static_cast<double>(em.payments_held.value()));
+  metrics::render_sample(out, "transactions_processed_total", "status=\"SETTLED\"", static_cast<double>(em.payments_settled.value()));
+  metrics::render_header(out, "compliance_reports_total", "counter", "CTR and SAR records filed by the AML rules.");
+  metrics::render_sample(out, "compliance_reports_total", "kind=\"CTR\"", static_cast<double>(em.ctr_filed.value()));
+  metrics::render_sample(out, "compliance_reports_total", "kind=\"SAR\"", static_cast<double>(em.sar_filed.value()));
+  counter("risk_circuit_refusals_total", "Payments refused because a circuit breaker was open.", em.circuit_refusals);
+  counter("risk_circuit_breakers_opened_total", "Circuit breakers that opened.", em.breakers_opened);
+  metrics::render_header(out, "netting_efficiency_ratio", "gauge", "1 - net/gross of the last settled window per currency.");
+  const auto view = engine_->view();
+  for (const auto& [currency, ppm] : view->efficiency_ppm) {
+    metrics::render_sample(out, "netting_efficiency_ratio", "currency=\"" + std::string(money::code_of(currency)) + "\"",
+                           static_cast<double>(ppm) / 1e6);
+  }
+  counter("clearing_windows_settled_total", "Clearing windows netted and settled.", em.windows_settled);
+  metrics::render_header(out, "core_batch_size", "histogram", "Commands per group commit.");
+  em.batch_size.render(out, "core_batch_size");
+  metrics::render_header(out, "core_commit_latency_seconds", "histogram", "Store transaction time per group commit.");
+  em.commit_latency_us.render(out, "core_commit_latency_seconds");
+  metrics::render_header(out, "core_snapshot_pause_seconds", "histogram", "Time the core spends serialising a snapshot.");
+  em.snapshot_pause_us.render(out, "core_snapshot_pause_seconds");
+  counter("core_commits_total", "Group commits written.", em.commits);
+  counter("core_commit_failures_total", "Group commits the store refused.", em.commit_failures);
+  counter("core_events_total", "Events written to the event log.", em.events);
+  counter("core_snapshots_total", "Snapshots of the core's state saved.", em.snapshots);
+  counter("core_snapshot_failures_total", "Snapshots that could not be saved.", em.snapshot_failures);
+  counter("core_idempotency_store_lookups_total", "Retries answered from the store, their answer having left memory.",
+          em.idempotency_store_lookups);
+  metrics::render_header(out, "core_event_seq", "gauge", "Sequence number of the last event written.");
+  metrics::render_sample(out, "core_event_seq", "", static_cast<double>(em.last_seq.value()));
+  metrics::render_header(out, "core_queue_depth", "gauge", "Commands waiting for the core.");
+  metrics::render_sample(out, "core_queue_depth", "", static_cast<double>(em.queue_depth.value()));
+  metrics::render_header(out, "core_ready", "gauge", "1 when the core has its state and accepts commands.");
+  metrics::render_sample(out, "core_ready", "", engine_->ready() ? 1.0 : 0.0);
 }
 
 Status Node::start() {
@@ -153,13 +197,21 @@ Status Node::start() {
   auto st = store::open_sqlite_store(ss);
   if (!st) return tl::unexpected(st.error());
   store_ = std::move(*st);
+  auto anchor = store::open_file_anchor((fs::path(config_.data) / "audit.anchor").string());
+  if (!anchor) return tl::unexpected(anchor.error());
+  anchor_ = std::move(*anchor);
 
   engine::Settings es;
   es.queue_max = static_cast<size_t>(config_.queue_max);
   es.batch_max = static_cast<size_t>(config_.batch_max);
+  es.snapshot_every_events = config_.snapshot_every_events;
+  es.idempotency_retention_us = config_.idempotency_retention_days * 86'400'000'000;
   es.controls = config_.controls;
-  engine_ = std::make_unique<engine::Engine>(es, *store_, clock_);
+  engine_ = std::make_unique<engine::Engine>(es, *store_, clock_, anchor_.get());
   if (auto started = engine_->start(); !started) return started;
+  const auto restored = engine_->last_restore();
+  spdlog::info("core: state from the snapshot of event {} and {} events after it, in {} ms", restored.snapshot_seq,
+               restored.events_replayed, restored.load_ms);
   warn_missing_rates();
 
   gateway::ApiSettings as;
@@ -184,6 +236,8 @@ Status Node::start() {
   } else {
     spdlog::warn("screening: no sanctions or PEP lists configured (--sanctions-list, --pep-list); payments are not screened");
   }
+  as.body_limit_bytes = static_cast<size_t>(config_.body_limit_bytes);
+  as.more_metrics = [this](std::string& out) { render_core_metrics(out); };
   api_ = std::make_unique<gateway::Api>(as, *engine_, *store_, clock_);
 
   auto listen = split_listen(config_.listen);
@@ -192,7 +246,7 @@ Status Node::start() {
   hs.address = listen->first;
   hs.port = listen->second;
   hs.threads = config_.http_threads;
-  hs.body_limit_bytes = static_cast<size_t>(config_.body_limit_bytes);
+  hs.body_limit_bytes = std::max(as.iso_body_limit_bytes, static_cast<size_t>(config_.body_limit_bytes));
   server_ = std::make_unique<gateway::HttpServer>(hs, *api_);
   // Set before the first request can arrive: the engine thread reads it unlocked.
   engine_->set_dispatcher([server = server_.get()](std::vector<std::function<void()>>&& calls) {
@@ -218,10 +272,11 @@ void Node::stop() {
   scheduler_cv_.notify_all();
   if (scheduler_.joinable()) scheduler_.join();
   if (server_) server_->stop();   // no new requests
-  if (engine_) engine_->stop();   // finish what was accepted
+  if (engine_) engine_->stop();   // finish what was accepted, leave a snapshot
   server_.reset();
   api_.reset();
   engine_.reset();
+  anchor_.reset();
   store_.reset();
 }
 
@@ -237,16 +292,14 @@ void Node::run_scheduler() {
       std::unique_lock lock(scheduler_mutex_);
       if (scheduler_cv_.wait_for(lock, std::chrono::microseconds(next - now), [&] { return stopping_; })) return;
     }
-    engine::Reply windows = engine_->execute(engine::WindowQuery{0, {}, 100'000, 0}, "scheduler");
-    const auto* list = std::get_if<std::vector<store::WindowRow>>(&windows.body);
-    if (list == nullptr) continue;
-    for (const auto& w : *list) {
-      if (w.status != store::WindowStatus::kOpen || w.payment_count == 0) continue;
-      engine::Reply r = engine_->execute(engine::CloseWindowCommand{w.id, {}, true}, "scheduler");
-      if (r.outcome == engine::Outcome::kOk) {
-        spdlog::info("scheduled close settled window {} ({}, {} payments)", w.id, w.currency, w.payment_count);
+    const auto view = engine_->view();  // held: a close replaces the published view
+    for (const auto& [id, w] : view->open_windows) {
+      if (w->payment_count == 0) continue;
+      engine::Reply r = engine_->execute(engine::CloseWindowCommand{id, {}, true}, "scheduler");
+      if (is_success(r.rc)) {
+        spdlog::info("scheduled close settled window {} ({}, {} payments)", id, money::code_of(w->currency), w->payment_count);
       } else {
-        spdlog::warn("scheduled close of window {} failed: {}", w.id, r.message);
+        spdlog::warn("scheduled close of window {} failed: {}", id, r.message);
       }
     }
   }

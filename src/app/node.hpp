@@ -12,7 +12,8 @@
 #include <deltran/engine/engine.hpp>
 #include <deltran/gateway/api.hpp>
 #include <deltran/gateway/http.hpp>
-#include <deltran/store/store.hpp>
+#include <deltran/store/anchor.hpp>
+#include <deltran/store/sqlite.hpp>
 
 #include "config.hpp"
 
@@ -31,16 +32,19 @@ class Node {
   const std::string& admin_key() const { return admin_key_; }
   const std::string& compliance_key() const { return compliance_key_; }
   store::Store& store() { return *store_; }
+  store::Anchor* anchor() { return anchor_.get(); }
 
  private:
   void run_scheduler();
   void warn_missing_rates();
+  void render_core_metrics(std::string& out) const;
   [[nodiscard]] Result<std::string> load_or_create_key(const std::string& configured, const std::string& file,
                                                        const std::string& prefix, const std::string& variable);
 
   Config config_;
   SystemClock clock_;
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<store::Anchor> anchor_;
   std::unique_ptr<engine::Engine> engine_;
   std::unique_ptr<gateway::Api> api_;
   std::unique_ptr<gateway::HttpServer> server_;

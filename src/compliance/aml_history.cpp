@@ -128,6 +128,64 @@ void AmlHistory::prune(int64_t now_us) {
   std::erase_if(pairs_, [&](const auto& kv) { return now_us - kv.second >= settings_.counterparty_memory_us; });
 }
 
+void AmlHistory::save(BinaryWriter& w) const {
+  w.u64(debtors_.size());
+  for (const auto& [key, seen] : debtors_) {
+    w.fixed64(key);
+    w.u64(seen.size());
+    for (const Seen& s : seen) {
+      w.i64(s.time_us);
+      w.i64(s.amount_usd_minor);
+    }
+  }
+  w.u64(failures_.size());
+  for (const auto& [key, times] : failures_) {
+    w.fixed64(key);
+    w.u64(times.size());
+    for (int64_t t : times) w.i64(t);
+  }
+  w.u64(pairs_.size());
+  for (const auto& [key, time] : pairs_) {
+    w.fixed64(key);
+    w.i64(time);
+  }
+  w.u64(shed_);
+}
+
+bool AmlHistory::load(BinaryReader& r) {
+  debtors_.clear();
+  failures_.clear();
+  pairs_.clear();
+  size_t n = r.count(9);
+  debtors_.reserve(n);
+  for (size_t i = 0; i < n && r.ok(); ++i) {
+    uint64_t key = r.fixed64();
+    auto& seen = debtors_[key];
+    size_t m = r.count(2);
+    seen.reserve(m);
+    for (size_t j = 0; j < m && r.ok(); ++j) {
+      int64_t t = r.i64();
+      seen.push_back(Seen{t, r.i64()});
+    }
+  }
+  n = r.count(9);
+  failures_.reserve(n);
+  for (size_t i = 0; i < n && r.ok(); ++i) {
+    uint64_t key = r.fixed64();
+    auto& times = failures_[key];
+    size_t m = r.count(1);
+    for (size_t j = 0; j < m && r.ok(); ++j) times.push_back(r.i64());
+  }
+  n = r.count(9);
+  pairs_.reserve(n);
+  for (size_t i = 0; i < n && r.ok(); ++i) {
+    uint64_t key = r.fixed64();
+    pairs_[key] = r.i64();
+  }
+  shed_ = r.u64();
+  return r.ok();
+}
+
 size_t AmlHistory::payment_count() const {
   size_t n = 0;
   for (const auto& [k, q] : debtors_) n += q.size();

@@ -1,143 +1,230 @@
 #include <deltran/engine/check.hpp>
 
 #include <map>
+#include <unordered_map>
 
 #include <deltran/ledger/ledger.hpp>
-
-#include "state.hpp"
+#include <deltran/model/event.hpp>
 
 namespace deltran::engine {
 
 namespace {
 
-void check_ledger(store::Store& store, CheckReport& report, const std::vector<store::AccountRow>& accounts,
-                  const std::vector<store::JournalRow>& journal) {
-  std::map<ledger::AccountKey, ledger::Account> stored;
-  for (const auto& a : accounts) stored[{a.owner, a.currency}] = {a.balance_minor, a.floor_minor};
-  if (auto st = ledger::check_invariants(stored); !st) report.failures.push_back("ledger: " + st.error().message);
-  std::map<ledger::AccountKey, __int128> replay;
-  for (const auto& j : journal) {
-    replay[{j.from, j.currency}] -= j.amount_minor;
-    replay[{j.to, j.currency}] += j.amount_minor;
+std::string code(money::CurrencyId c) {
+  const money::Currency* cur = money::find_currency(c);
+  return cur != nullptr ? std::string(cur->code) : "currency " + std::to_string(c.numeric);
+}
+
+// Owner names to ledger ids for the invariant check: system accounts keep theirs.
+class Owners {
+ public:
+  ParticipantId id(const std::string& name) {
+    if (name == ledger::kOmnibusName) return ledger::kOmnibus;
+    if (name == ledger::kClearingName) return ledger::kClearing;
+    auto [it, fresh] = ids_.try_emplace(name, static_cast<ParticipantId>(names_.size() + 1));
+    if (fresh) names_.push_back(name);
+    return it->second;
   }
+  std::string name(ParticipantId id) const {
+    if (id == ledger::kOmnibus) return std::string(ledger::kOmnibusName);
+    if (id == ledger::kClearing) return std::string(ledger::kClearingName);
+    return id >= 1 && id <= names_.size() ? names_[id - 1] : "?";
+  }
+
+ private:
+  std::unordered_map<std::string, ParticipantId> ids_;
+  std::vector<std::string> names_;
+};
+
+Status check_ledger(store::ReadModel& store, CheckReport& report) {
+  auto accounts = store.list_accounts();
+  if (!accounts) return tl::unexpected(accounts.error());
+  Owners owners;
+  std::map<ledger::AccountKey, ledger::Account> stored;
+  for (const auto& a : *accounts) stored[{owners.id(a.owner), a.currency}] = {a.balance_minor, a.floor_minor};
+  if (auto st = ledger::check_invariants(stored, [&](ParticipantId id) { return owners.name(id); }); !st) {
+    report.failures.push_back("ledger: " + st.error().message);
+  }
+  std::map<ledger::AccountKey, __int128> replay;
+  auto st = store.for_each_journal_entry([&](const model::JournalEntry& j) {
+    replay[{owners.id(j.from), j.currency}] -= j.amount_minor;
+    replay[{owners.id(j.to), j.currency}] += j.amount_minor;
+    ++report.journal_entries;
+  });
+  if (!st) return st;
   for (const auto& [key, account] : stored) {
     auto it = replay.find(key);
-    __int128 expected = it == replay.end() ? 0 : it->second;
+    const __int128 expected = it == replay.end() ? 0 : it->second;
     if (expected != account.balance_minor) {
-      report.failures.push_back("journal does not replay to the balance of " + key.owner + "/" + key.currency);
+      report.failures.push_back("journal: the postings do not replay to the balance of " + owners.name(key.owner) + "/" +
+                                code(key.currency));
     }
   }
   for (const auto& [key, sum] : replay) {
-    if (stored.count(key) == 0) report.failures.push_back("journal names unknown account " + key.owner + "/" + key.currency);
+    if (stored.count(key) == 0) {
+      report.failures.push_back("journal: postings name an account that does not exist: " + owners.name(key.owner) + "/" +
+                                code(key.currency));
+    }
   }
-  (void)store;
+  return {};
 }
 
-void check_windows(store::Store& store, CheckReport& report, const std::vector<store::FlowRow>& flows) {
+Status check_windows(store::ReadModel& store, CheckReport& report) {
   struct Totals {
-    std::map<std::string, int64_t> net;
-    int64_t gross = 0;
+    std::map<std::string, __int128> net;
+    __int128 gross = 0;
     int64_t count = 0;
-    int64_t settled = 0;
-    int64_t queued = 0;
   };
   std::map<int64_t, Totals> per_window;
-  for (const auto& f : flows) {
-    report.payments += f.count;
-    if (f.status == store::PaymentStatus::kRejected || f.status == store::PaymentStatus::kHeld) {
+  auto st = store.for_each_payment_flow([&](const store::PaymentFlow& f) {
+    ++report.payments;
+    if (f.status == model::PaymentStatus::kRejected || f.status == model::PaymentStatus::kHeld) {
       if (f.window_id != 0) {
-        report.failures.push_back(std::string("a ") + store::to_string(f.status) + " payment sits in window " +
-                                  std::to_string(f.window_id));
+        report.failures.push_back("window " + std::to_string(f.window_id) + ": holds a " +
+                                  std::string(model::to_string(f.status)) + " payment");
       }
-      continue;
+      return;
     }
     Totals& t = per_window[f.window_id];
     t.net[f.creditor_agent] += f.amount_minor;
     t.net[f.debtor_agent] -= f.amount_minor;
     t.gross += f.amount_minor;
-    t.count += f.count;
-    (f.status == store::PaymentStatus::kSettled ? t.settled : t.queued) += f.count;
+    ++t.count;
+  });
+  if (!st) return st;
+  std::map<int64_t, model::Window> windows;
+  for (int64_t before = 0;;) {
+    auto page = store.list_windows(money::CurrencyId{}, before, 1000);
+    if (!page) return tl::unexpected(page.error());
+    for (auto& w : *page) windows[w.id] = std::move(w);
+    if (page->size() < 1000) break;
+    before = page->back().id;
   }
-  auto windows = store.list_windows("", 0, 1'000'000);
-  if (!windows) {
-    report.failures.push_back("cannot read windows: " + windows.error().message);
-    return;
-  }
-  std::map<int64_t, const store::WindowRow*> by_id;
-  for (const auto& w : *windows) by_id[w.id] = &w;
   for (const auto& [id, t] : per_window) {
-    auto it = by_id.find(id);
-    if (it == by_id.end()) {
-      report.failures.push_back("payments name missing window " + std::to_string(id));
+    const std::string name = "window " + std::to_string(id);
+    auto it = windows.find(id);
+    if (it == windows.end()) {
+      report.failures.push_back(name + ": its payments name a window that does not exist");
       continue;
     }
-    const store::WindowRow& w = *it->second;
-    std::string name = "window " + std::to_string(id);
+    const model::Window& w = it->second;
     if (w.gross_minor != t.gross || w.payment_count != t.count) {
-      report.failures.push_back(name + ": gross or count differs from its payments");
+      report.failures.push_back(name + ": its gross or payment count differs from its payments");
     }
-    if (w.status == store::WindowStatus::kOpen && t.settled != 0) {
-      report.failures.push_back(name + " is open but has settled payments");
+    if (w.status != model::WindowStatus::kSettled) continue;
+    __int128 sum = 0;
+    std::map<std::string, int64_t> positions;
+    for (const auto& p : w.positions) {
+      sum += p.net_minor;
+      positions[p.bank] = p.net_minor;
     }
-    if (w.status == store::WindowStatus::kSettled) {
-      if (t.queued != 0) report.failures.push_back(name + " is settled but has queued payments");
-      int64_t sum = 0;
-      std::map<std::string, int64_t> positions;
-      for (const auto& p : w.positions) {
-        sum += p.net_minor;
-        positions[p.bank] = p.net_minor;
-      }
-      if (sum != 0) report.failures.push_back(name + ": net positions do not sum to zero");
-      for (const auto& [bank, net] : t.net) {
-        if (positions[bank] != net) report.failures.push_back(name + ": position of " + bank + " differs from its payments");
+    if (sum != 0) report.failures.push_back(name + ": net positions do not sum to zero");
+    for (const auto& [bank, net] : t.net) {
+      if (positions[bank] != net) {
+        report.failures.push_back(name + ": the net position of " + bank + " is not its incoming minus outgoing payments");
       }
     }
   }
-  for (const auto& w : *windows) {
-    if (w.status == store::WindowStatus::kSettled) ++report.windows_settled;
+  for (const auto& [id, w] : windows) {
+    if (w.status == model::WindowStatus::kSettled) ++report.windows_settled;
+    if (per_window.count(id) == 0 && (w.payment_count != 0 || w.gross_minor != 0)) {
+      report.failures.push_back("window " + std::to_string(id) + ": counts payments it does not have");
+    }
   }
+  return {};
 }
 
-void check_audit(store::Store& store, CheckReport& report) {
+Status check_chain(store::ReadModel& store, store::Anchor* anchor, CheckReport& report) {
+  std::map<int64_t, model::ChainLink> links;
+  auto st = store.for_each_chain_link([&](const model::ChainLink& l) { links[l.batch] = l; });
+  if (!st) return st;
+  report.batches = static_cast<int64_t>(links.size());
+  // Recompute each batch's hash from its events, in order.
   std::string prev;
-  int64_t after = 0;
-  for (;;) {
-    auto rows = store.read_audit(after, 10'000);
-    if (!rows) {
-      report.failures.push_back("cannot read the audit log: " + rows.error().message);
+  int64_t expected_seq = 1;
+  int64_t batch = 0;
+  std::vector<model::Event> events;
+  bool broken = false;
+  auto close_batch = [&] {
+    if (events.empty() || broken) return;
+    auto it = links.find(batch);
+    if (it == links.end()) {
+      report.failures.push_back("audit chain: batch " + std::to_string(batch) + " has events but no chain link");
+      broken = true;
+    } else if (it->second.first_seq != events.front().seq || it->second.last_seq != events.back().seq ||
+               it->second.prev_hash != prev || model::chain_hash(prev, events) != it->second.hash) {
+      report.failures.push_back("audit chain: batch " + std::to_string(batch) + " (events " +
+                                std::to_string(events.front().seq) + "-" + std::to_string(events.back().seq) +
+                                ") does not match its hash: an event was edited, removed or reordered");
+      broken = true;
+    } else {
+      prev = it->second.hash;
+    }
+    events.clear();
+  };
+  st = store.for_each_event([&](const model::Event& e) {
+    ++report.events;
+    if (broken) return;
+    if (e.seq != expected_seq) {
+      report.failures.push_back("audit chain: the event log has a gap or a reordering before event " + std::to_string(e.seq));
+      broken = true;
       return;
     }
-    if (rows->empty()) return;
-    for (const auto& r : *rows) {
-      if (r.seq != after + 1) {
-        report.failures.push_back("audit log has a gap before entry " + std::to_string(r.seq));
-        return;
-      }
-      if (r.prev_hash != prev || audit_hash(r) != r.hash) {
-        report.failures.push_back("audit hash chain broken at entry " + std::to_string(r.seq));
-        return;
-      }
-      prev = r.hash;
-      after = r.seq;
-      ++report.audit_entries;
+    ++expected_seq;
+    if (e.batch != batch) {
+      close_batch();
+      batch = e.batch;
     }
+    events.push_back(e);
+  });
+  if (!st) return st;
+  close_batch();
+  if (!broken && !links.empty() && links.rbegin()->second.last_seq != expected_seq - 1) {
+    report.failures.push_back("audit chain: the last chain link names event " +
+                              std::to_string(links.rbegin()->second.last_seq) + " but the log ends at event " +
+                              std::to_string(expected_seq - 1));
   }
+  if (anchor == nullptr) {
+    if (report.events > 0) report.failures.push_back("anchor: the store has events but no audit anchor to check them against");
+    return {};
+  }
+  auto lines = anchor->read_all();
+  if (!lines) {
+    report.failures.push_back("anchor: " + lines.error().message);
+    return {};
+  }
+  if (lines->empty() && report.events > 0) {
+    report.failures.push_back("anchor: the audit anchor is empty but the store has " + std::to_string(report.batches) +
+                              " batches");
+  }
+  for (const auto& a : *lines) {
+    auto it = links.find(a.batch);
+    if (it == links.end()) {
+      report.failures.push_back("anchor: batch " + std::to_string(a.batch) + " (event " + std::to_string(a.last_seq) +
+                                ") is anchored but not in the store: the log was truncated");
+      break;
+    }
+    if (it->second.hash != a.hash || it->second.last_seq != a.last_seq) {
+      report.failures.push_back("anchor: batch " + std::to_string(a.batch) +
+                                " differs from its anchored hash: the chain was rewritten");
+      break;
+    }
+    ++report.anchored_batches;
+  }
+  if (!lines->empty() && !links.empty() && lines->back().batch < links.rbegin()->first) {
+    report.notes.push_back(std::to_string(links.rbegin()->first - lines->back().batch) +
+                           " batches after the last anchored one (a crash between a commit and its anchor)");
+  }
+  return {};
 }
 
 }  // namespace
 
-Result<CheckReport> check_store(store::Store& store) {
+Result<CheckReport> check_store(store::ReadModel& store, store::Anchor* anchor) {
   CheckReport report;
-  auto accounts = store.list_accounts();
-  if (!accounts) return tl::unexpected(accounts.error());
-  auto journal = store.list_journal();
-  if (!journal) return tl::unexpected(journal.error());
-  auto flows = store.aggregate_flows();
-  if (!flows) return tl::unexpected(flows.error());
-  report.journal_entries = static_cast<int64_t>(journal->size());
-  check_ledger(store, report, *accounts, *journal);
-  check_windows(store, report, *flows);
-  check_audit(store, report);
+  if (auto st = check_ledger(store, report); !st) return tl::unexpected(st.error());
+  if (auto st = check_windows(store, report); !st) return tl::unexpected(st.error());
+  if (auto st = check_chain(store, anchor, report); !st) return tl::unexpected(st.error());
   return report;
 }
 

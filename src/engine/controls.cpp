@@ -2,13 +2,15 @@
 // debtor's history (velocity, structuring, similar amounts, round trips, new
 // counterparties, failures), the risk score, the circuit breakers, and the CTR/SAR records.
 // Screening (stateless, parallel) has already run in the gateway; these run on the core's
-// thread because their counters must see every payment in order.
+// thread because their counters must see every payment in order. Their memory changes only
+// through events (record_outcome is called by apply), so a replay rebuilds it.
 #include <algorithm>
 #include <string>
 #include <utility>
 
 #include <deltran/compliance/aml_reports.hpp>
 #include <deltran/core/assert.hpp>
+#include <deltran/core/json_writer.hpp>
 #include <deltran/core/text.hpp>
 
 #include "state.hpp"
@@ -18,60 +20,25 @@ namespace deltran::engine {
 namespace {
 
 constexpr int64_t kDayUs = 86'400'000'000;
-constexpr int64_t kPruneEveryUs = 60'000'000;
 
-// The party as the counters key it: the agent and the customer's account, else its name
-// folded to upper case with single spaces, else the agent alone (the bank's own payment).
-std::string party_key(const std::string& agent, const std::string& account, const std::string& name) {
-  std::string key = agent;
-  key += '/';
-  if (!account.empty()) {
-    key += account;
-    return key;
-  }
-  key += '~';  // a name, not an account
-  bool space = false;
-  for (char ch : name) {
-    if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
-      space = key.back() != '~';
-      continue;
-    }
-    if (space) key += ' ';
-    space = false;
-    key += (ch >= 'a' && ch <= 'z') ? static_cast<char>(ch - 'a' + 'A') : ch;
-  }
-  return key;
-}
-
-std::string country_of(const Engine::State& s, const Party& party, const std::string& agent) {
-  if (!party.country.empty()) return party.country;
-  auto it = s.participants.find(agent);
-  return it != s.participants.end() ? it->second.country : std::string();
-}
-
-// The circuit breakers' corridor: the two agents' countries, "US-IN".
-std::string corridor_of(const Engine::State& s, const std::string& debtor_agent, const std::string& creditor_agent) {
-  auto d = s.participants.find(debtor_agent);
-  auto c = s.participants.find(creditor_agent);
-  std::string corridor = d != s.participants.end() ? d->second.country : "??";
-  corridor += '-';
-  corridor += c != s.participants.end() ? c->second.country : "??";
-  return corridor;
+std::string country_of(const Party& party, const Participant& agent) {
+  return !party.country.empty() ? party.country : agent.info.country;
 }
 
 // The liquidity router's prediction stands in as the open window's two-way flow between
 // the two agents: the chance the creditor's payments back cover this one (reverse flow
 // over forward flow after it) with the two-way ratio as confidence. No flow either way
 // yet: unknown.
-void counterflow(const Engine::State& s, const TransferCommand& c, risk::RiskInput& in) {
-  auto w = s.open_window_by_currency.find(c.currency);
-  if (w == s.open_window_by_currency.end()) return;
-  const LiveWindow& live = s.live.at(w->second);
-  auto fwd = live.pair_sums.find({c.debtor_agent, c.creditor_agent});
-  auto rev = live.pair_sums.find({c.creditor_agent, c.debtor_agent});
-  const __int128 forward = __int128{fwd != live.pair_sums.end() ? fwd->second : 0} + c.amount_minor;
-  const __int128 reverse = rev != live.pair_sums.end() ? rev->second : 0;
+void counterflow(const Engine::State& s, const Participant& debtor, const Participant& creditor, const Amount& amount,
+                 risk::RiskInput& in) {
+  auto w = s.open_window.find(amount.currency);
+  if (w == s.open_window.end()) return;
+  const LiveWindow& live = s.windows.at(w->second);
+  auto fwd = live.pair_sums.find({debtor.id, creditor.id});
+  auto rev = live.pair_sums.find({creditor.id, debtor.id});
   if (fwd == live.pair_sums.end() && rev == live.pair_sums.end()) return;
+  const __int128 forward = __int128{fwd != live.pair_sums.end() ? fwd->second : 0} + amount.minor;
+  const __int128 reverse = rev != live.pair_sums.end() ? rev->second : 0;
   const __int128 hi = std::max(forward, reverse), lo = std::min(forward, reverse);
   in.counterflow_probability_permille = static_cast<int>(std::min<__int128>(1000, reverse * 1000 / forward));
   in.counterflow_confidence_permille = hi > 0 ? static_cast<int>(lo * 1000 / hi) : 0;
@@ -107,7 +74,13 @@ BreakerView breaker_view(risk::BreakerScope scope, const std::string& key, const
   return v;
 }
 
-void append_factor(std::string& out, std::string_view name, int score, int weight, int weighted);
+void append_factor(std::string& out, std::string_view name, int score, int weight, int weighted) {
+  out += "{\"name\":";
+  append_json_string(out, name);
+  out += ",\"score\":" + std::to_string(score) + ",\"weight_percent\":" + std::to_string(weight) +
+         ",\"contribution\":" + std::to_string(weighted / 100) + "." + (weighted % 100 < 10 ? "0" : "") +
+         std::to_string(weighted % 100) + "}";
+}
 
 // ",\"factors\":[…]" for the AML or the risk factors (same fields, different types).
 template <typename Factors>
@@ -122,15 +95,44 @@ void append_factors(std::string& out, const Factors& factors) {
   out += ']';
 }
 
-void append_factor(std::string& out, std::string_view name, int score, int weight, int weighted) {
-  out += "{\"name\":";
-  append_json_string(out, name);
-  out += ",\"score\":" + std::to_string(score) + ",\"weight_percent\":" + std::to_string(weight) +
-         ",\"contribution\":" + std::to_string(weighted / 100) + "." + (weighted % 100 < 10 ? "0" : "") +
-         std::to_string(weighted % 100) + "}";
+compliance::AmlPayment aml_payment_of(const ev::PaymentData& p, int64_t time_us) {
+  compliance::AmlPayment a;
+  a.payment_id = p.id;
+  a.debtor = party_key(p.debtor_agent, p.debtor.account, p.debtor.name);
+  a.creditor = party_key(p.creditor_agent, p.creditor.account, p.creditor.name);
+  a.amount_usd_minor = p.amount_usd_minor.value_or(0);
+  a.time_us = time_us;
+  return a;
 }
 
 }  // namespace
+
+// The party as the counters key it: the agent and the customer's account, else its name
+// folded to upper case with single spaces, else the agent alone (the bank's own payment).
+std::string party_key(const std::string& agent, const std::string& account, const std::string& name) {
+  std::string key = agent;
+  key += '/';
+  if (!account.empty()) {
+    key += account;
+    return key;
+  }
+  key += '~';  // a name, not an account
+  bool space = false;
+  for (char ch : name) {
+    if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+      space = key.back() != '~';
+      continue;
+    }
+    if (space) key += ' ';
+    space = false;
+    key += (ch >= 'a' && ch <= 'z') ? static_cast<char>(ch - 'a' + 'A') : ch;
+  }
+  return key;
+}
+
+std::string corridor_of(const Participant& debtor, const Participant& creditor) {
+  return debtor.info.country + "-" + creditor.info.country;
+}
 
 std::string explain(const Assessment& a) {
   std::string out;
@@ -157,68 +159,6 @@ std::string explain(const Assessment& a) {
   return out;
 }
 
-namespace {
-
-void prune(Engine::State& s, const Settings& settings) {
-  ControlState& k = s.controls;
-  if (s.now_us < k.next_prune_us) return;
-  k.next_prune_us = s.now_us + kPruneEveryUs;
-  if (k.aml) k.aml->prune(s.now_us);
-  std::erase_if(k.last_sar, [&](const auto& kv) { return s.now_us - kv.second >= settings.controls.sar_interval_us; });
-}
-
-void file_reports(Engine::State& s, const Settings& settings, const TransferCommand& c, const Assessment& a,
-                  const std::string& actor) {
-  if (!a.aml) return;
-  auto row = [&](const char* kind) {
-    store::AmlReportRow r;
-    r.id = ++s.controls.last_report_id;
-    r.kind = kind;
-    r.payment_id = c.id;
-    r.debtor_agent = c.debtor_agent;
-    r.creditor_agent = c.creditor_agent;
-    r.debtor = a.report.debtor_key;
-    r.creditor = a.report.creditor_key;
-    r.currency = c.currency;
-    r.amount_minor = c.amount_minor;
-    r.amount_usd_minor = a.aml_payment.amount_usd_minor;
-    r.score = a.aml->score;
-    for (size_t i = 0; i < a.aml->rules.size(); ++i) {
-      if (i > 0) r.rules += ',';
-      r.rules += compliance::to_string(a.aml->rules[i]);
-    }
-    r.created_us = s.now_us;
-    return r;
-  };
-  if (!a.aml->ctr_required && !a.aml->sar_required) return;
-  if (auto ctr = compliance::make_ctr(settings.controls.aml, a.aml_payment, *a.aml)) {
-    store::AmlReportRow r = row("CTR");
-    r.narrative = "amount " + format_minor(c.amount_minor, c.currency) + " " + c.currency + " (USD " +
-                  format_minor(ctr->amount_usd_minor, "USD") + ") above the CTR threshold of USD " +
-                  format_minor(ctr->threshold_usd_minor, "USD");
-    audit(s, actor, "compliance.ctr", c.id, "{\"report\":" + std::to_string(r.id) + "}");
-    ++s.batch_ctr;
-    s.batch.aml_reports.push_back(std::move(r));
-  }
-  if (!a.aml->sar_required) return;
-  auto [it, fresh] = s.controls.last_sar.try_emplace(a.report.debtor_key, s.now_us);
-  if (!fresh && s.now_us - it->second < settings.controls.sar_interval_us) return;  // one a day per debtor
-  it->second = s.now_us;
-  if (auto sar = compliance::make_sar(a.aml_payment, *a.aml)) {
-    store::AmlReportRow r = row("SAR");
-    r.narrative = sar->narrative;
-    std::string detail = "{\"report\":" + std::to_string(r.id) + ",\"kind\":\"SAR\",\"score\":" +
-                         std::to_string(r.score) + ",\"rules\":";
-    append_json_string(detail, r.rules);
-    detail += '}';
-    audit(s, actor, "compliance.alert", c.id, std::move(detail));
-    s.batch.aml_reports.push_back(std::move(r));
-    ++s.batch_sar;
-  }
-}
-
-}  // namespace
-
 void ParticipantHistory::add(int64_t now_us, bool failed) {
   const int64_t d = now_us / kDayUs;
   const size_t slot = static_cast<size_t>(d % kDays);
@@ -229,14 +169,6 @@ void ParticipantHistory::add(int64_t now_us, bool failed) {
   }
   ++payments[slot];
   if (failed) ++failures[slot];
-}
-
-void ParticipantHistory::restore(int64_t d, uint32_t day_payments, uint32_t day_failures) {
-  const size_t slot = static_cast<size_t>(d % kDays);
-  if (day[slot] > d) return;  // a newer day already holds the slot
-  day[slot] = d;
-  payments[slot] = day_payments;
-  failures[slot] = day_failures;
 }
 
 std::pair<uint64_t, uint64_t> ParticipantHistory::totals(int64_t now_us) const {
@@ -251,157 +183,158 @@ std::pair<uint64_t, uint64_t> ParticipantHistory::totals(int64_t now_us) const {
   return {p, f};
 }
 
-Assessment assess_payment(const Engine::State& s, const Settings& settings, const TransferCommand& c) {
+Assessment assess_payment(const Engine::State& s, const Settings& settings, const TransferCommand& c,
+                          const Participant& debtor, const Participant& creditor, int64_t now_us) {
   const Controls& k = settings.controls;
+  const std::string_view currency = money::code_of(c.amount.currency);
   Assessment a;
   a.report.debtor_key = party_key(c.debtor_agent, c.debtor.account, c.debtor.name);
   a.report.creditor_key = party_key(c.creditor_agent, c.creditor.account, c.creditor.name);
-  a.report.amount_usd_minor = k.usd_rates.to_usd_minor(c.amount_minor, c.currency);
-  a.report.corridor = corridor_of(s, c.debtor_agent, c.creditor_agent);
+  a.report.amount_usd_minor = k.usd_rates.to_usd_minor(c.amount.minor, currency);
+  a.report.corridor = corridor_of(debtor, creditor);
 
   compliance::AmlPayment& p = a.aml_payment;
   p.payment_id = c.id;
   p.debtor = a.report.debtor_key;
   p.creditor = a.report.creditor_key;
-  p.debtor_country = country_of(s, c.debtor, c.debtor_agent);
-  p.creditor_country = country_of(s, c.creditor, c.creditor_agent);
+  p.debtor_country = country_of(c.debtor, debtor);
+  p.creditor_country = country_of(c.creditor, creditor);
   // Without a reference rate the amount rules see nothing (the node warns at start).
   p.amount_usd_minor = a.report.amount_usd_minor.value_or(0);
   p.purpose = c.remittance_info;
   p.pep = c.screening.decision == Screening::Decision::kReview;
-  p.time_us = s.now_us;
-  compliance::AmlHistoryFacts facts;
-  if (s.controls.aml) facts = s.controls.aml->facts(p);
+  p.time_us = now_us;
+  const compliance::AmlHistoryFacts facts = s.controls.aml->facts(p);
   p.debtor_failed_payments_30d = facts.failed_payments_30d;
   if (k.aml_enabled) a.aml = compliance::assess_aml(k.aml, p, facts);
 
   if (k.risk_enabled) {
     risk::RiskInput in;
     in.amount_usd_minor = p.amount_usd_minor;
-    in.source_currency = in.target_currency = c.currency;
+    in.source_currency = in.target_currency = std::string(currency);
     in.debtor_country = p.debtor_country;
     in.creditor_country = p.creditor_country;
     in.payments_last_hour = facts.payments_in_rapid_window;
     in.payments_last_day = facts.payments_in_day;
-    if (auto h = s.controls.history.find(c.debtor_agent); h != s.controls.history.end()) {
-      std::tie(in.history_payments, in.history_failures) = h->second.totals(s.now_us);
-    }
-    counterflow(s, c, in);
+    std::tie(in.history_payments, in.history_failures) = debtor.history.totals(now_us);
+    counterflow(s, debtor, creditor, c.amount, in);
     a.risk = risk::evaluate(k.risk, in);
   }
-
   return a;
 }
 
-bool breakers_allow(Engine::State& s, const Settings& settings, const TransferCommand& c, const std::string& corridor,
-                    int64_t& retry_after_s) {
-  if (!settings.controls.breakers_enabled) return true;
-  auto& b = s.controls.breakers;
-  if (b.allow_payment(c.debtor_agent, corridor, s.now_us)) return true;
-  ++s.batch_refused;
-  retry_after_s = 1;
-  for (auto [scope, key] : {std::pair{risk::BreakerScope::kParticipant, &c.debtor_agent},
-                            std::pair{risk::BreakerScope::kCorridor, &corridor}}) {
-    if (auto snap = b.find(scope, *key, s.now_us)) {
-      retry_after_s = std::max(retry_after_s, breaker_view(scope, *key, *snap, settings.controls.breakers, s.now_us).retry_after_s);
-    }
+Ending ending_of(Rc rc) {
+  switch (rc) {
+    case Rc::kInsufficientLiquidity: return Ending::kInsufficientLiquidity;
+    case Rc::kSinglePaymentLimit:
+    case Rc::kDailyLimit:
+    case Rc::kCounterOverflow: return Ending::kLimitBreach;
+    case Rc::kRiskRejected: return Ending::kRiskRejected;
+    default: return Ending::kComplianceBlocked;  // RR04: the customer's, not the participant's health
   }
-  return false;
 }
 
-void record_ending(Engine::State& s, const Settings& settings, const TransferCommand& c, const Assessment* a,
-                   Ending ending, const std::string& actor) {
+void record_outcome(Engine::State& s, const Settings& settings, const ev::PaymentData& p, Ending ending,
+                    int64_t time_us) {
+  s.breakers_opened = {};
+  if (ending == Ending::kComplianceBlocked) return;
   const Controls& k = settings.controls;
-  if (ending == Ending::kComplianceBlocked) return;  // the customer's, not the participant's health
+  Participant* debtor = s.find(p.debtor_agent);
+  const Participant* creditor = s.find(p.creditor_agent);
+  DELTRAN_ASSERT(debtor != nullptr && creditor != nullptr, "a decided payment names participants");
   const bool failed = ending == Ending::kInsufficientLiquidity || ending == Ending::kLimitBreach ||
                       ending == Ending::kRiskRejected;
   if (k.breakers_enabled) {
-    const std::string corridor = a != nullptr ? a->report.corridor : corridor_of(s, c.debtor_agent, c.creditor_agent);
-    const auto opened = s.controls.breakers.record_payment(c.debtor_agent, corridor, breaker_outcome(ending), s.now_us);
-    for (auto [scope, key, now_open] : {std::tuple{risk::BreakerScope::kParticipant, c.debtor_agent, opened.participant},
-                                        std::tuple{risk::BreakerScope::kCorridor, corridor, opened.corridor}}) {
-      if (!now_open) continue;
-      std::string detail = "{\"breaker\":";
-      append_json_string(detail, breaker_id(scope, key));
-      detail += ",\"after_payment\":";
-      append_json_string(detail, c.id);
-      detail += '}';
-      audit(s, actor, "risk.circuit_breaker.opened", breaker_id(scope, key), detail);
-      ++s.batch_breakers_opened;
-      audit(s, actor, "risk.threshold.exceeded", breaker_id(scope, key), std::move(detail));
-    }
+    const std::string corridor = corridor_of(*debtor, *creditor);
+    // The decision saw the breakers allow it; a half-open breaker's probe slot is taken here.
+    (void)s.controls.breakers.allow_payment(p.debtor_agent, corridor, time_us);
+    s.breakers_opened = s.controls.breakers.record_payment(p.debtor_agent, corridor, breaker_outcome(ending), time_us);
   }
-  s.controls.history[c.debtor_agent].add(s.now_us, failed);
-  if (s.controls.aml) {
-    if (ending == Ending::kQueued || ending == Ending::kHeld) {
-      if (a != nullptr) {
-        s.controls.aml->record(a->aml_payment);
-      } else {
-        compliance::AmlPayment p;
-        p.debtor = party_key(c.debtor_agent, c.debtor.account, c.debtor.name);
-        p.creditor = party_key(c.creditor_agent, c.creditor.account, c.creditor.name);
-        p.amount_usd_minor = k.usd_rates.to_usd_minor(c.amount_minor, c.currency).value_or(0);
-        p.time_us = s.now_us;
-        s.controls.aml->record(p);
-      }
-    } else {
-      s.controls.aml->record_failure(a != nullptr ? a->report.debtor_key
-                                                  : party_key(c.debtor_agent, c.debtor.account, c.debtor.name),
-                                     s.now_us);
-    }
+  debtor->history.add(time_us, failed);
+  const compliance::AmlPayment a = aml_payment_of(p, time_us);
+  if (ending == Ending::kQueued || ending == Ending::kHeld) {
+    s.controls.aml->record(a);
+  } else {
+    s.controls.aml->record_failure(a.debtor, time_us);
   }
-  if (a != nullptr && (ending == Ending::kQueued || ending == Ending::kHeld)) file_reports(s, settings, c, *a, actor);
-  prune(s, settings);
 }
 
-void restore_controls(Engine::State& s, const Settings& settings, const store::Snapshot& snap, int64_t now_us) {
-  const Controls& k = settings.controls;
-  ControlState& cs = s.controls;
-  cs.aml = std::make_unique<compliance::AmlHistory>(k.aml);
-  cs.breakers = risk::CircuitBreakers(k.breakers);
-  for (const auto& d : snap.participant_days) {
-    cs.history[d.participant].restore(d.day, static_cast<uint32_t>(d.payments), static_cast<uint32_t>(d.failures));
+void tell_breakers_opened(Context& cx, const std::string& debtor_agent, const std::string& corridor,
+                          const std::string& payment_id) {
+  const auto opened = cx.s.breakers_opened;
+  cx.s.breakers_opened = {};
+  for (auto [scope, key, now_open] : {std::tuple{risk::BreakerScope::kParticipant, debtor_agent, opened.participant},
+                                      std::tuple{risk::BreakerScope::kCorridor, corridor, opened.corridor}}) {
+    if (!now_open) continue;
+    JsonWriter w;
+    w.begin_object().field("breaker", breaker_id(scope, key)).field("after_payment", payment_id).end_object();
+    emit(cx, ev::Notice{model::EventType::kBreakerOpened, breaker_id(scope, key),
+                        scope == risk::BreakerScope::kParticipant ? debtor_agent : std::string(), {},
+                        model::EventScope::kParties, w.take()});
+    ++cx.s.counts.breakers_opened;
   }
-  for (const auto& h : snap.pairs) {
-    cs.aml->remember_pair(party_key(h.debtor_agent, h.debtor_account, h.debtor_name),
-                          party_key(h.creditor_agent, h.creditor_account, h.creditor_name), h.created_us);
-  }
-  for (const auto& h : snap.failures) {
-    cs.aml->record_failure(party_key(h.debtor_agent, h.debtor_account, h.debtor_name), h.created_us);
-  }
-  for (const auto& h : snap.recent) {
-    compliance::AmlPayment p;
-    p.debtor = party_key(h.debtor_agent, h.debtor_account, h.debtor_name);
-    p.creditor = party_key(h.creditor_agent, h.creditor_account, h.creditor_name);
-    p.amount_usd_minor = k.usd_rates.to_usd_minor(h.amount_minor, h.currency).value_or(0);
-    p.time_us = h.created_us;
-    cs.aml->record(p);
-  }
-  for (const auto& r : snap.recent_sars) {
-    int64_t& last = cs.last_sar[r.debtor];
-    last = std::max(last, r.created_us);
-  }
-  cs.last_report_id = snap.max_report_id;
-  cs.aml->prune(now_us);
-  cs.next_prune_us = now_us + kPruneEveryUs;
 }
 
-Reply apply_risk_query(const Engine::State& s, const Settings& settings, const RiskQuery& q) {
-  const TransferCommand& c = q.payment;
-  for (const std::string* agent : {&c.debtor_agent, &c.creditor_agent}) {
-    if (s.participants.count(*agent) == 0) {
-      return error_reply(Outcome::kNotFound, "bank_not_found", "RC01", "bank " + *agent + " is not a participant");
-    }
+void file_reports(Context& cx, const TransferCommand& c, const Assessment& a) {
+  Engine::State& s = cx.s;
+  const Settings& settings = cx.settings;
+  if (!a.aml || (!a.aml->ctr_required && !a.aml->sar_required)) return;
+  std::string rules;
+  for (size_t i = 0; i < a.aml->rules.size(); ++i) {
+    if (i > 0) rules += ',';
+    rules += compliance::to_string(a.aml->rules[i]);
   }
-  Assessment a = assess_payment(s, settings, c);
-  bool breaker_open = false;
-  if (settings.controls.breakers_enabled) {
-    for (auto [scope, key] : {std::pair{risk::BreakerScope::kParticipant, &c.debtor_agent},
-                              std::pair{risk::BreakerScope::kCorridor, &std::as_const(a.report.corridor)}}) {
-      auto snap = s.controls.breakers.find(scope, *key, s.now_us);
-      breaker_open = breaker_open || (snap && snap->state == risk::BreakerState::kOpen);
-    }
+  auto row = [&](const char* kind, int64_t id) {
+    model::AmlReport r;
+    r.id = id;
+    r.kind = kind;
+    r.payment_id = c.id;
+    r.debtor_agent = c.debtor_agent;
+    r.creditor_agent = c.creditor_agent;
+    r.debtor = a.report.debtor_key;
+    r.creditor = a.report.creditor_key;
+    r.amount = c.amount;
+    r.amount_usd_minor = a.aml_payment.amount_usd_minor;
+    r.score = a.aml->score;
+    r.rules = rules;
+    r.created_us = s.now_us;
+    return r;
+  };
+  if (auto ctr = compliance::make_ctr(settings.controls.aml, a.aml_payment, *a.aml)) {
+    model::AmlReport r = row("CTR", s.controls.last_report_id + 1);
+    r.narrative = "amount " + format_minor(c.amount.minor, c.amount.currency) + " " +
+                  std::string(money::code_of(c.amount.currency)) + " (USD " + money::format_amount(ctr->amount_usd_minor, 2) +
+                  ") above the CTR threshold of USD " + money::format_amount(ctr->threshold_usd_minor, 2);
+    emit(cx, ev::ReportFiled{r.id, "CTR", c.id, r.debtor, c.debtor_agent, c.creditor_agent, rules, r.score});
+    ++s.counts.ctr;
+    s.batch.aml_reports.push_back(std::move(r));
   }
+  if (!a.aml->sar_required) return;
+  auto last = s.controls.last_sar.find(a.report.debtor_key);
+  if (last != s.controls.last_sar.end() && s.now_us - last->second < settings.controls.sar_interval_us) return;
+  if (auto sar = compliance::make_sar(a.aml_payment, *a.aml)) {
+    model::AmlReport r = row("SAR", s.controls.last_report_id + 1);
+    r.narrative = sar->narrative;
+    emit(cx, ev::ReportFiled{r.id, "SAR", c.id, r.debtor, c.debtor_agent, c.creditor_agent, rules, r.score});
+    s.batch.aml_reports.push_back(std::move(r));
+    ++s.counts.sar;
+  }
+}
+
+void prune_controls(Engine::State& s, const Settings& settings) {
+  s.controls.aml->prune(s.now_us);
+  std::erase_if(s.controls.last_sar,
+                [&](const auto& kv) { return s.now_us - kv.second >= settings.controls.sar_interval_us; });
+}
+
+Reply evaluate(const Engine::State& s, const Settings& settings, const TransferCommand& c, int64_t now_us) {
+  const Participant* debtor = s.find(c.debtor_agent);
+  const Participant* creditor = s.find(c.creditor_agent);
+  if (debtor == nullptr) return error_reply(Rc::kBankNotFound, "bank " + c.debtor_agent + " is not a participant");
+  if (creditor == nullptr) return error_reply(Rc::kBankNotFound, "bank " + c.creditor_agent + " is not a participant");
+  Assessment a = assess_payment(s, settings, c, *debtor, *creditor, now_us);
+  const bool breaker_open = settings.controls.breakers_enabled &&
+                            !s.controls.breakers.would_allow_payment(c.debtor_agent, a.report.corridor, now_us);
   RiskReport& r = a.report;
   r.risk_enabled = a.risk.has_value();
   if (a.risk) {
@@ -447,39 +380,30 @@ Reply apply_risk_query(const Engine::State& s, const Settings& settings, const R
   return reply;
 }
 
-Reply apply_breakers_query(const Engine::State& s, const Settings& settings) {
+std::vector<BreakerView> breaker_views(const Engine::State& s, const Settings& settings, int64_t now_us) {
   std::vector<BreakerView> out;
-  for (const auto& e : s.controls.breakers.snapshot(s.now_us)) {
-    out.push_back(breaker_view(e.scope, e.key, e.snapshot, settings.controls.breakers, s.now_us));
+  for (const auto& e : s.controls.breakers.snapshot(now_us)) {
+    out.push_back(breaker_view(e.scope, e.key, e.snapshot, settings.controls.breakers, now_us));
   }
-  Reply r;
-  r.body = std::move(out);
-  return r;
+  return out;
 }
 
-Reply apply_reset_breaker(Engine::State& s, const Settings& settings, const ResetBreakerCommand& c,
-                          const std::string& actor) {
+Reply apply_reset_breaker_checks(const Engine::State& s, const ResetBreakerCommand& c, int64_t now_us) {
   const size_t colon = c.id.find(':');
   const std::string scope_text = colon == std::string::npos ? "" : c.id.substr(0, colon);
   const std::string key = colon == std::string::npos ? "" : c.id.substr(colon + 1);
   risk::BreakerScope scope;
-  if (scope_text == "participant") scope = risk::BreakerScope::kParticipant;
-  else if (scope_text == "corridor") scope = risk::BreakerScope::kCorridor;
-  else {
-    return error_reply(Outcome::kInvalid, "invalid_breaker_id", "",
-                       "breaker id must be participant:<bank> or corridor:<corridor>, got '" + c.id + "'");
+  if (scope_text == "participant") {
+    scope = risk::BreakerScope::kParticipant;
+  } else if (scope_text == "corridor") {
+    scope = risk::BreakerScope::kCorridor;
+  } else {
+    return error_reply(Rc::kInvalidBreakerId, "breaker id must be participant:<bank> or corridor:<corridor>, got '" + c.id + "'");
   }
-  if (auto before = s.controls.breakers.find(scope, key, s.now_us)) {
-    s.controls.breakers.reset(scope, key);
-    std::string detail = "{\"previous_state\":";
-    append_json_string(detail, risk::to_string(before->state));
-    detail += '}';
-    audit(s, actor, "risk.circuit_breaker.reset", c.id, std::move(detail));
-    Reply r;
-    r.body = breaker_view(scope, key, *s.controls.breakers.find(scope, key, s.now_us), settings.controls.breakers, s.now_us);
-    return r;
+  if (!s.controls.breakers.find(scope, key, now_us)) {
+    return error_reply(Rc::kBreakerNotFound, "no circuit breaker '" + c.id + "'");
   }
-  return error_reply(Outcome::kNotFound, "breaker_not_found", "", "no circuit breaker '" + c.id + "'");
+  return Reply{};
 }
 
 }  // namespace deltran::engine

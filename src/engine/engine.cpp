@@ -1,7 +1,6 @@
 #include <deltran/engine/engine.hpp>
 
 #include <algorithm>
-
 #include <chrono>
 #include <future>
 
@@ -13,9 +12,29 @@
 
 namespace deltran::engine {
 
-Engine::Engine(Settings settings, store::Store& store, const Clock& clock)
-    : settings_(settings), store_(store), clock_(clock), state_(std::make_unique<State>()),
-      auth_(std::make_shared<AuthTable>()) {}
+namespace {
+
+int64_t elapsed_us(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+}
+
+Reply unavailable(Rc rc, std::string message) {
+  Reply r;
+  r.rc = rc;
+  r.message = std::move(message);
+  r.retry_after_s = 1;
+  return r;
+}
+
+}  // namespace
+
+Engine::Engine(Settings settings, store::CommitLog& log, const Clock& clock, store::Anchor* anchor)
+    : settings_(std::move(settings)),
+      log_(log),
+      clock_(clock),
+      anchor_(anchor),
+      state_(std::make_unique<State>(settings_)),
+      view_(std::make_shared<ReadView>()) {}
 
 Engine::~Engine() { stop(); }
 
@@ -26,18 +45,52 @@ Status Engine::start() {
     running_ = true;
     stopping_ = false;
   }
+  snapshot_thread_stop_ = false;
+  snapshot_thread_ = std::thread([this] {
+    for (;;) {
+      store::Snapshot snap;
+      {
+        std::unique_lock lock(snapshot_mutex_);
+        snapshot_cv_.wait(lock, [&] { return snapshot_pending_.has_value() || snapshot_thread_stop_; });
+        if (!snapshot_pending_) return;
+        snap = std::move(*snapshot_pending_);
+        snapshot_pending_.reset();
+        snapshot_writing_ = true;
+      }
+      auto st = log_.save_snapshot(snap);
+      if (st) {
+        metrics_.snapshots.add();
+      } else {
+        metrics_.snapshot_failures.add();
+        spdlog::error("core: snapshot at event {} not saved: {}", snap.seq, st.error().message);
+      }
+      std::lock_guard lock(snapshot_mutex_);
+      snapshot_writing_ = false;
+    }
+  });
   thread_ = std::thread([this] { run(); });
   return {};
 }
 
 void Engine::stop() {
+  bool was_running = false;
   {
     std::lock_guard lock(queue_mutex_);
-    if (!running_) return;
+    was_running = running_;
     stopping_ = true;
   }
   queue_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard lock(snapshot_mutex_);
+    snapshot_thread_stop_ = true;
+  }
+  snapshot_cv_.notify_all();
+  if (snapshot_thread_.joinable()) snapshot_thread_.join();
+  if (was_running && settings_.snapshot_on_stop && ready() && state_->last_seq > last_snapshot_seq_) {
+    // A clean stop leaves a snapshot of the last state: the next start reads no tail.
+    if (auto st = write_snapshot(); !st) spdlog::warn("core: no snapshot at stop: {}", st.error().message);
+  }
   std::lock_guard lock(queue_mutex_);
   running_ = false;
   ready_.store(false, std::memory_order_release);
@@ -46,9 +99,34 @@ void Engine::stop() {
 bool Engine::submit(Command command, std::string actor, Completion done) {
   {
     std::lock_guard lock(queue_mutex_);
-    if (!running_ || stopping_ || queue_.size() >= settings_.queue_max) return false;
-    queue_.push_back(Envelope{std::move(command), std::move(actor), std::move(done)});
-    metrics_.queue_depth.set(static_cast<int64_t>(queue_.size()));
+    if (!running_ || stopping_ || queued_commands_ + 1 > settings_.queue_max) return false;
+    Envelope e;
+    e.commands.push_back(std::move(command));
+    e.actor = std::move(actor);
+    e.one = std::move(done);
+    queue_.push_back(std::move(e));
+    ++queued_commands_;
+    metrics_.queue_depth.set(static_cast<int64_t>(queued_commands_));
+  }
+  queue_cv_.notify_one();
+  return true;
+}
+
+bool Engine::submit_many(std::vector<Command> commands, std::string actor, ManyCompletion done) {
+  if (commands.empty()) {
+    done({});
+    return true;
+  }
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (!running_ || stopping_ || queued_commands_ + commands.size() > settings_.queue_max) return false;
+    queued_commands_ += commands.size();
+    Envelope e;
+    e.commands = std::move(commands);
+    e.actor = std::move(actor);
+    e.many = std::move(done);
+    queue_.push_back(std::move(e));
+    metrics_.queue_depth.set(static_cast<int64_t>(queued_commands_));
   }
   queue_cv_.notify_one();
   return true;
@@ -58,79 +136,146 @@ Reply Engine::execute(Command command, std::string actor) {
   auto promise = std::make_shared<std::promise<Reply>>();
   auto future = promise->get_future();
   if (!submit(std::move(command), std::move(actor), [promise](Reply&& r) { promise->set_value(std::move(r)); })) {
-    Reply r;
-    r.outcome = Outcome::kUnavailable;
-    r.code = "overloaded";
-    r.message = "the engine is not accepting commands";
-    return r;
+    return unavailable(Rc::kOverloaded, "the core is not accepting commands");
   }
   return future.get();
 }
 
-std::shared_ptr<const AuthTable> Engine::auth_table() const {
-  std::lock_guard lock(publish_mutex_);
-  return auth_;
+std::shared_ptr<const ReadView> Engine::view() const {
+  std::lock_guard lock(view_mutex_);
+  return view_;
 }
 
-std::map<std::string, int64_t> Engine::efficiency_by_currency() const {
-  std::lock_guard lock(publish_mutex_);
-  return efficiency_;
+RestoreStats Engine::last_restore() const {
+  std::lock_guard lock(view_mutex_);
+  return restore_stats_;
 }
+
+Reply Engine::evaluate_risk(const TransferCommand& payment) {
+  std::shared_lock lock(state_mutex_);
+  if (!ready()) return unavailable(Rc::kNotReady, "the core is rebuilding its state");
+  return evaluate(*state_, settings_, payment, clock_.now_us());
+}
+
+std::vector<BreakerView> Engine::breakers() {
+  std::shared_lock lock(state_mutex_);
+  return breaker_views(*state_, settings_, clock_.now_us());
+}
+
+// --- rebuilding the state --------------------------------------------------------------------
 
 Status Engine::reload() {
-  const int64_t now = clock_.now_us();
-  // Volumes since 00:00 UTC today; the controls' history over its window; whole payments
-  // over the AML rules' longest window.
-  const auto& aml = settings_.controls.aml;
-  store::LoadRange range;
-  range.day_start_us = now - now % 86'400'000'000;
-  range.history_since_us = now - settings_.controls.history_us;
-  range.recent_since_us = now - std::max({aml.rapid_window_us, aml.structuring_window_us, int64_t{86'400'000'000}});
-  auto snap = store_.load(range);
-  if (!snap) {
-    ready_.store(false, std::memory_order_release);
-    return tl::unexpected(snap.error());
+  const auto t0 = std::chrono::steady_clock::now();
+  auto s = std::make_unique<State>(settings_);
+  RestoreStats stats;
+  auto snapshot = log_.latest_snapshot();
+  if (!snapshot) return tl::unexpected(snapshot.error());
+  if (snapshot->has_value()) {
+    if (auto st = load_state(*s, settings_, (*snapshot)->bytes); !st) return st;
+    if (s->last_seq != (*snapshot)->seq) {
+      return make_error(ErrorCode::kInternal, "snapshot file of event " + std::to_string((*snapshot)->seq) +
+                                                  " holds the state of event " + std::to_string(s->last_seq));
+    }
+    stats.snapshot_seq = s->last_seq;
+    stats.snapshot_bytes = static_cast<int64_t>((*snapshot)->bytes.size());
   }
-  state_ = std::make_unique<State>();
-  restore_state(*state_, settings_, *snap, now);
-  if (auto st = state_->ledger.check_invariants(); !st) {
-    return make_error(ErrorCode::kInternal, "stored ledger breaks an invariant: " + st.error().message);
+  // The tail: every event after the snapshot, applied in order, the audit chain recomputed
+  // batch by batch as it goes.
+  s->replaying = true;
+  std::vector<model::Event> batch_events;
+  int64_t batch = 0;
+  auto close_batch = [&] {
+    if (batch_events.empty()) return;
+    s->chain_hash = model::chain_hash(s->chain_hash, batch_events);
+    s->last_batch = batch;
+    batch_events.clear();
+  };
+  for (;;) {
+    auto page = log_.read_events(s->last_seq, 10'000);
+    if (!page) return tl::unexpected(page.error());
+    if (page->empty()) break;
+    for (auto& e : *page) {
+      if (e.batch != batch) {
+        close_batch();
+        batch = e.batch;
+      }
+      if (auto st = replay(*s, settings_, e); !st) return st;
+      batch_events.push_back(std::move(e));
+      ++stats.events_replayed;
+    }
   }
-  publish();
+  close_batch();
+  s->replaying = false;
+  s->begin_batch(clock_.now_us(), {});
+  auto link = log_.chain_link(0);
+  if (!link) return tl::unexpected(link.error());
+  if (s->last_seq > 0 || link->has_value()) {
+    if (!link->has_value() || (*link)->batch != s->last_batch || (*link)->last_seq != s->last_seq ||
+        (*link)->hash != s->chain_hash) {
+      return make_error(ErrorCode::kInternal,
+                        "the store's audit chain does not match its events (an event was edited, removed or "
+                        "reordered); run `deltran check`");
+    }
+  }
+  if (anchor_ != nullptr) {
+    auto anchored = anchor_->last();
+    if (!anchored) return tl::unexpected(anchored.error());
+    if (anchored->has_value()) {
+      const store::AnchorLine& a = **anchored;
+      if (a.batch > s->last_batch) {
+        return make_error(ErrorCode::kFailedPrecondition,
+                          "the audit anchor names batch " + std::to_string(a.batch) + " (event " +
+                              std::to_string(a.last_seq) + ") but the store ends at batch " +
+                              std::to_string(s->last_batch) + ": the store lost or dropped committed data; run `deltran check`");
+      }
+      auto at = log_.chain_link(a.batch);
+      if (!at) return tl::unexpected(at.error());
+      if (!at->has_value() || (*at)->hash != a.hash || (*at)->last_seq != a.last_seq) {
+        return make_error(ErrorCode::kFailedPrecondition,
+                          "the store's audit chain differs from its anchor at batch " + std::to_string(a.batch) +
+                              ": the chain was rewritten; run `deltran check`");
+      }
+    }
+  }
+  if (auto st = s->ledger.check_invariants([&](ParticipantId id) { return s->name_of(id); }); !st) {
+    return make_error(ErrorCode::kInternal, "the rebuilt ledger breaks an invariant: " + st.error().message);
+  }
+  stats.load_ms = elapsed_us(t0) / 1000;
+  {
+    std::unique_lock lock(state_mutex_);
+    state_ = std::move(s);
+  }
+  last_snapshot_seq_ = stats.snapshot_seq;
+  metrics_.last_seq.set(state_->last_seq);
+  {
+    std::lock_guard lock(view_mutex_);
+    view_ = build_view(*state_, nullptr, true);
+    restore_stats_ = stats;
+  }
+  spdlog::info("core: state rebuilt from the snapshot of event {} ({} bytes) and {} events after it in {} ms",
+               stats.snapshot_seq, stats.snapshot_bytes, stats.events_replayed, stats.load_ms);
   ready_.store(true, std::memory_order_release);
   return {};
 }
 
-// Publishes what other threads read: the API key table and the last efficiency figures.
-void Engine::publish() {
-  auto table = std::make_shared<AuthTable>();
-  for (const auto& [id, p] : state_->participants) table->bank_by_key_hash[p.api_key_hash] = id;
-  std::map<std::string, int64_t> eff;
-  for (const auto& [id, w] : state_->windows) {
-    if (w.status == store::WindowStatus::kSettled) eff[w.currency] = w.efficiency_ppm;
-  }
-  std::lock_guard lock(publish_mutex_);
-  auth_ = std::move(table);
-  efficiency_ = std::move(eff);
-}
+// --- the core's loop ----------------------------------------------------------------------
 
 void Engine::run() {
   std::deque<Envelope> work;
   for (;;) {
     {
       std::unique_lock lock(queue_mutex_);
-      queue_cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+      // Settled windows whose payments are still to be told keep the loop going on its own.
+      queue_cv_.wait(lock, [&] { return !queue_.empty() || stopping_ || (ready() && !state_->settling.empty()); });
       if (queue_.empty() && stopping_) return;
-      size_t n = std::min(queue_.size(), settings_.batch_max);
-      if (n == queue_.size()) {
-        work.swap(queue_);
-      } else {
-        for (size_t i = 0; i < n; ++i) {
-          work.push_back(std::move(queue_.front()));
-          queue_.pop_front();
-        }
+      size_t n = 0;
+      while (!queue_.empty() && (work.empty() || n + queue_.front().commands.size() <= settings_.batch_max)) {
+        n += queue_.front().commands.size();
+        work.push_back(std::move(queue_.front()));
+        queue_.pop_front();
       }
-      metrics_.queue_depth.set(static_cast<int64_t>(queue_.size()));
+      queued_commands_ -= n;
+      metrics_.queue_depth.set(static_cast<int64_t>(queued_commands_));
     }
     process(work);
     work.clear();
@@ -139,73 +284,149 @@ void Engine::run() {
 
 void Engine::process(std::deque<Envelope>& work) {
   std::vector<Reply> replies;
-  replies.reserve(work.size());
+  size_t commands = 0;
+  for (const auto& e : work) commands += e.commands.size();
+  replies.reserve(commands);
   if (!ready()) {
     // The store failed earlier: try to rebuild; until it answers, fail fast.
     if (auto st = reload(); !st) {
-      for (auto& e : work) {
-        Reply r;
-        r.outcome = Outcome::kUnavailable;
-        r.code = "store_unavailable";
-        r.message = "the system of record is unavailable: " + st.error().message;
-        e.done(std::move(r));
+      for (size_t i = 0; i < commands; ++i) {
+        replies.push_back(unavailable(Rc::kStoreUnavailable, "the system of record is unavailable: " + st.error().message));
       }
+      dispatch(work, replies);
+      if (work.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(settings_.reload_retry_ms));
       return;
     }
-    spdlog::info("engine: state rebuilt from the store");
   }
   State& s = *state_;
-  s.batch.clear();
-  s.now_us = clock_.now_us();
-  s.batch_queued = s.batch_rejected = s.batch_held = s.batch_settled = s.batch_windows_settled = 0;
-  s.batch_ctr = s.batch_sar = s.batch_refused = s.batch_breakers_opened = 0;
-  s.auth_changed = false;
-  for (auto& e : work) replies.push_back(apply_command(s, settings_, e.command, e.actor));
-  finish_batch(s);
-
+  {
+    std::unique_lock lock(state_mutex_);
+    s.begin_batch(clock_.now_us(), "system");
+    Context cx{s, settings_, log_};
+    // Payments of windows settled in earlier (committed) batches are told settled first.
+    if (!s.settling.empty()) {
+      if (auto told = tell_settled(cx, settings_.settled_events_per_batch); !told) {
+        spdlog::warn("core: cannot read settled windows' payments: {}", told.error().message);
+        if (work.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(settings_.reload_retry_ms));
+      }
+    }
+    for (auto& e : work) {
+      s.actor = e.actor;
+      for (const auto& c : e.commands) replies.push_back(decide(cx, c));
+    }
+    s.actor = "system";
+    expire(s, settings_);
+    finish_batch(s);
+    if (!s.batch.events.empty()) {
+      model::ChainLink link;
+      link.batch = s.last_batch + 1;
+      link.first_seq = s.batch.events.front().seq;
+      link.last_seq = s.batch.events.back().seq;
+      link.prev_hash = s.chain_hash;
+      link.hash = model::chain_hash(s.chain_hash, s.batch.events);
+      link.created_us = s.now_us;
+      s.batch.link = std::move(link);
+    }
+  }
   if (!s.batch.empty()) {
     auto t0 = std::chrono::steady_clock::now();
-    Status st = store_.commit(s.batch);
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
-    metrics_.commit_latency_us.observe(us);
-    metrics_.batch_size.observe(static_cast<int64_t>(work.size()));
+    Status st = log_.commit(s.batch);
+    metrics_.commit_latency_us.observe(elapsed_us(t0));
+    metrics_.batch_size.observe(static_cast<int64_t>(commands));
     if (!st) {
       metrics_.commit_failures.add();
-      spdlog::error("engine: commit of {} commands failed: {}", work.size(), st.error().message);
+      spdlog::error("core: commit of {} commands failed: {}", commands, st.error().message);
       // Memory now holds effects the store does not: drop them and rebuild from the store
       // before the next batch. Nothing in this batch was acknowledged.
       ready_.store(false, std::memory_order_release);
-      for (auto& r : replies) {
-        r = Reply{};
-        r.outcome = Outcome::kUnavailable;
-        r.code = "store_unavailable";
-        r.message = "the system of record could not commit: " + st.error().message;
+      for (auto& r : replies) r = unavailable(Rc::kStoreUnavailable, "the system of record could not commit: " + st.error().message);
+      dispatch(work, replies);
+      return;
+    }
+    after_commit();
+  }
+  // Counted whether or not the batch wrote anything: refusals and replays change nothing.
+  metrics_.circuit_refusals.add(static_cast<uint64_t>(s.counts.refused));
+  metrics_.idempotency_store_lookups.add(static_cast<uint64_t>(s.counts.store_lookups));
+  dispatch(work, replies);
+}
+
+void Engine::after_commit() {
+  State& s = *state_;
+  metrics_.commits.add();
+  if (s.batch.link) {
+    s.last_batch = s.batch.link->batch;
+    s.chain_hash = s.batch.link->hash;
+    if (anchor_ != nullptr) {
+      if (auto st = anchor_->append({s.last_batch, s.batch.link->last_seq, s.chain_hash}); !st) {
+        spdlog::error("core: the audit anchor was not written for batch {}: {}", s.last_batch, st.error().message);
       }
-    } else {
-      metrics_.commits.add();
-      metrics_.payments_queued.add(static_cast<uint64_t>(s.batch_queued));
-      metrics_.payments_rejected.add(static_cast<uint64_t>(s.batch_rejected));
-      metrics_.payments_held.add(static_cast<uint64_t>(s.batch_held));
-      metrics_.payments_settled.add(static_cast<uint64_t>(s.batch_settled));
-      metrics_.windows_settled.add(static_cast<uint64_t>(s.batch_windows_settled));
-      metrics_.ctr_filed.add(static_cast<uint64_t>(s.batch_ctr));
-      metrics_.sar_filed.add(static_cast<uint64_t>(s.batch_sar));
-      metrics_.breakers_opened.add(static_cast<uint64_t>(s.batch_breakers_opened));
-      if (s.auth_changed || s.batch_windows_settled > 0) publish();
     }
   }
-  // Refusals change nothing, so a batch of only refusals commits nothing: count them here.
-  metrics_.circuit_refusals.add(static_cast<uint64_t>(s.batch_refused));
-  if (!dispatcher_) {
-    for (size_t i = 0; i < work.size(); ++i) work[i].done(std::move(replies[i]));
-    return;
+  metrics_.events.add(s.batch.events.size());
+  metrics_.last_seq.set(s.last_seq);
+  metrics_.payments_queued.add(static_cast<uint64_t>(s.counts.queued));
+  metrics_.payments_rejected.add(static_cast<uint64_t>(s.counts.rejected));
+  metrics_.payments_held.add(static_cast<uint64_t>(s.counts.held));
+  metrics_.payments_settled.add(static_cast<uint64_t>(s.counts.settled));
+  metrics_.windows_settled.add(static_cast<uint64_t>(s.counts.windows_settled));
+  metrics_.ctr_filed.add(static_cast<uint64_t>(s.counts.ctr));
+  metrics_.sar_filed.add(static_cast<uint64_t>(s.counts.sar));
+  metrics_.breakers_opened.add(static_cast<uint64_t>(s.counts.breakers_opened));
+  publish();
+  if (s.last_seq - last_snapshot_seq_ >= settings_.snapshot_every_events) take_snapshot();
+}
+
+void Engine::publish() {
+  const State& s = *state_;
+  std::lock_guard lock(view_mutex_);
+  // A new UTC day resets "used today" for everyone: rebuild every participant then.
+  const bool new_day = view_ && s.now_us / 86'400'000'000 != view_day_;
+  view_day_ = s.now_us / 86'400'000'000;
+  view_ = build_view(s, view_, new_day);
+}
+
+void Engine::take_snapshot() {
+  {
+    std::lock_guard lock(snapshot_mutex_);
+    if (snapshot_writing_ || snapshot_pending_) return;  // the last one is still being written
   }
+  const auto t0 = std::chrono::steady_clock::now();
+  store::Snapshot snap{state_->last_seq, save_state(*state_)};
+  metrics_.snapshot_pause_us.observe(elapsed_us(t0));
+  last_snapshot_seq_ = snap.seq;
+  {
+    std::lock_guard lock(snapshot_mutex_);
+    snapshot_pending_ = std::move(snap);
+  }
+  snapshot_cv_.notify_one();
+}
+
+Status Engine::write_snapshot() {
+  store::Snapshot snap{state_->last_seq, save_state(*state_)};
+  if (auto st = log_.save_snapshot(snap); !st) return st;
+  last_snapshot_seq_ = snap.seq;
+  metrics_.snapshots.add();
+  return {};
+}
+
+void Engine::dispatch(std::deque<Envelope>& work, std::vector<Reply>& replies) {
   std::vector<std::function<void()>> calls;
   calls.reserve(work.size());
-  for (size_t i = 0; i < work.size(); ++i) {
-    calls.emplace_back([done = std::move(work[i].done), reply = std::move(replies[i])]() mutable {
-      done(std::move(reply));
-    });
+  size_t next = 0;
+  for (auto& e : work) {
+    if (e.many) {
+      std::vector<Reply> mine;
+      mine.reserve(e.commands.size());
+      for (size_t i = 0; i < e.commands.size(); ++i) mine.push_back(std::move(replies[next++]));
+      calls.emplace_back([done = std::move(e.many), mine = std::move(mine)]() mutable { done(std::move(mine)); });
+    } else {
+      calls.emplace_back([done = std::move(e.one), reply = std::move(replies[next++])]() mutable { done(std::move(reply)); });
+    }
+  }
+  if (!dispatcher_) {
+    for (auto& call : calls) call();
+    return;
   }
   dispatcher_(std::move(calls));
 }

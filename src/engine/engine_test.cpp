@@ -1,5 +1,8 @@
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <future>
+#include <set>
 #include <random>
 #include <thread>
 
@@ -9,11 +12,53 @@
 #include <deltran/core/ids.hpp>
 #include <deltran/engine/check.hpp>
 #include <deltran/engine/engine.hpp>
+#include <deltran/store/sqlite.hpp>
 
 namespace deltran::engine {
 namespace {
 
 namespace fs = std::filesystem;
+using model::PaymentStatus;
+
+const CurrencyId kUsd = money::currency_id("USD");
+const CurrencyId kEur = money::currency_id("EUR");
+
+// Wraps the real commit log and fails or slows it on demand: the faults a disk or a
+// database server produces, injected in front of our own SQLite adapter.
+class FaultyLog final : public store::CommitLog {
+ public:
+  explicit FaultyLog(store::CommitLog& inner) : inner_(inner) {}
+  std::atomic<int> fail_commits{0};
+  std::atomic<int> fail_loads{0};
+  std::atomic<int> commit_delay_ms{0};
+  Status commit(const store::Batch& b) override {
+    if (commit_delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(commit_delay_ms.load()));
+    if (fail_commits > 0) {
+      --fail_commits;
+      return make_error(ErrorCode::kUnavailable, "disk I/O error (injected)");
+    }
+    return inner_.commit(b);
+  }
+  Result<std::vector<model::Event>> read_events(int64_t after, int limit) override { return inner_.read_events(after, limit); }
+  Result<std::optional<model::ChainLink>> chain_link(int64_t batch) override { return inner_.chain_link(batch); }
+  Result<std::optional<store::IdempotencyRecord>> find_idempotency(const std::string& d, const std::string& k) override {
+    return inner_.find_idempotency(d, k);
+  }
+  Result<std::vector<store::WindowPayment>> window_payments(int64_t w, int64_t after, int limit) override {
+    return inner_.window_payments(w, after, limit);
+  }
+  Result<std::optional<store::Snapshot>> latest_snapshot() override {
+    if (fail_loads > 0) {
+      --fail_loads;
+      return make_error(ErrorCode::kUnavailable, "database is locked (injected)");
+    }
+    return inner_.latest_snapshot();
+  }
+  Status save_snapshot(const store::Snapshot& s) override { return inner_.save_snapshot(s); }
+
+ private:
+  store::CommitLog& inner_;
+};
 
 class EngineTest : public ::testing::Test {
  protected:
@@ -26,19 +71,25 @@ class EngineTest : public ::testing::Test {
     close();
     fs::remove_all(dir_);
   }
-  void open() {
-    store::SqliteSettings s;
-    s.path = (dir_ / "deltran.db").string();
-    s.synchronous_full = false;
-    auto st = store::open_sqlite_store(s);
-    ASSERT_TRUE(st.has_value()) << st.error().message;
-    store_ = std::move(*st);
-    engine_ = std::make_unique<Engine>(settings_, *store_, clock_);
+  void open(store::CommitLog* log = nullptr) {
+    if (!store_) {
+      store::SqliteSettings s;
+      s.path = (dir_ / "deltran.db").string();
+      s.synchronous_full = false;
+      auto st = store::open_sqlite_store(s);
+      ASSERT_TRUE(st.has_value()) << st.error().message;
+      store_ = std::move(*st);
+      auto a = store::open_file_anchor((dir_ / "audit.anchor").string());
+      ASSERT_TRUE(a.has_value()) << a.error().message;
+      anchor_ = std::move(*a);
+    }
+    engine_ = std::make_unique<Engine>(settings_, log != nullptr ? *log : *store_, clock_, anchor_.get());
     auto started = engine_->start();
     ASSERT_TRUE(started.has_value()) << started.error().message;
   }
   void close() {
     engine_.reset();
+    anchor_.reset();
     store_.reset();
   }
   Reply run(Command c) { return engine_->execute(std::move(c), "test"); }
@@ -49,15 +100,15 @@ class EngineTest : public ::testing::Test {
   }
 
   void bank(const std::string& id, int64_t cap = 0) {
-    CreateBankCommand c{id, id + " Bank", "AE", {"USD", "EUR"}, {{"USD", cap}}, "hash-" + id};
-    ASSERT_EQ(run(c).outcome, Outcome::kCreated);
+    CreateBankCommand c{id, id + " Bank", "AE", {kUsd, kEur}, {{kUsd, cap}}, "hash-" + id};
+    ASSERT_EQ(run(c).rc, Rc::kCreated);
   }
-  void mint(const std::string& bank, int64_t amount, const std::string& currency = "USD") {
-    TokenCommand t{TokenCommand::Kind::kMint, bank, currency, amount, "fund-" + new_uuid_v4()};
-    ASSERT_EQ(run(t).outcome, Outcome::kOk);
+  void mint(const std::string& bank, int64_t amount, CurrencyId currency = kUsd) {
+    TokenCommand t{TokenCommand::Kind::kMint, bank, Amount{amount, currency}, "fund-" + new_uuid_v4()};
+    ASSERT_EQ(run(t).rc, Rc::kOk);
   }
-  TransferCommand transfer(const std::string& from, const std::string& to, int64_t amount,
-                           const std::string& key = "") {
+  static TransferCommand transfer(const std::string& from, const std::string& to, int64_t amount,
+                                  const std::string& key = "") {
     TransferCommand t;
     t.id = new_uuid_v4();
     t.uetr = new_uuid_v4();
@@ -65,19 +116,36 @@ class EngineTest : public ::testing::Test {
     t.request_hash = from + to + std::to_string(amount);
     t.debtor_agent = from;
     t.creditor_agent = to;
-    t.currency = "USD";
-    t.amount_minor = amount;
+    t.amount = Amount{amount, kUsd};
     t.end_to_end_id = "E2E";
     return t;
   }
-  std::vector<BalanceView> balances(const std::string& b) {
-    return std::get<std::vector<BalanceView>>(run(BalanceQuery{b}).body);
+  AccountView account(const std::string& b, CurrencyId c = kUsd) {
+    const auto view = engine_->view();  // held while its parts are read
+    const ParticipantView* p = view->find(b);
+    EXPECT_NE(p, nullptr) << b;
+    return p != nullptr && p->account(c) != nullptr ? *p->account(c) : AccountView{};
   }
-  int64_t usd_balance(const std::string& b) { return balances(b)[0].balance_minor; }
+  int64_t usd_balance(const std::string& b) { return account(b).balance_minor; }
+  CheckReport check() {
+    auto report = check_store(*store_, anchor_.get());
+    EXPECT_TRUE(report.has_value()) << report.error().message;
+    return report ? *report : CheckReport{};
+  }
+  std::vector<model::Event> events() {
+    auto all = store_->list_events(store::EventFilter{0, 100'000, ""});
+    EXPECT_TRUE(all.has_value());
+    return all ? *all : std::vector<model::Event>{};
+  }
+  size_t count(model::EventType type) {
+    auto all = events();
+    return static_cast<size_t>(std::count_if(all.begin(), all.end(), [&](const model::Event& e) { return e.type == type; }));
+  }
 
   fs::path dir_;
   ManualClock clock_;
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<store::Anchor> anchor_;
   std::unique_ptr<Engine> engine_;
   Settings settings_;
 };
@@ -87,18 +155,18 @@ TEST_F(EngineTest, AcceptedPaymentReservesTheDebtorsLiquidityInTheOpenWindow) {
   bank("BANKBBBB");
   mint("BANKAAAA", 10'000);
   Reply r = run(transfer("BANKAAAA", "BANKBBBB", 2'500));
-  ASSERT_EQ(r.outcome, Outcome::kAccepted) << r.message;
+  ASSERT_EQ(r.rc, Rc::kAccepted) << r.message;
   const auto& p = std::get<PaymentResult>(r.body);
-  EXPECT_EQ(p.status, store::PaymentStatus::kQueued);
+  EXPECT_EQ(p.status, PaymentStatus::kQueued);
   EXPECT_GT(p.window_id, 0);
-  auto b = balances("BANKAAAA");
-  EXPECT_EQ(b[0].currency, "USD");
-  EXPECT_EQ(b[0].balance_minor, 10'000);
-  EXPECT_EQ(b[0].reserved_minor, 2'500);
-  EXPECT_EQ(b[0].available_minor, 7'500);
+  auto a = account("BANKAAAA");
+  EXPECT_EQ(a.balance_minor, 10'000);
+  EXPECT_EQ(a.reserved_minor, 2'500);
+  EXPECT_EQ(a.available_minor, 7'500);
   auto stored = store_->get_payment(p.id);
   ASSERT_TRUE(stored.has_value() && stored->has_value());
-  EXPECT_EQ((*stored)->amount_minor, 2'500);
+  EXPECT_EQ((*stored)->amount.minor, 2'500);
+  EXPECT_EQ((*stored)->amount.currency, kUsd);
 }
 
 TEST_F(EngineTest, ShortLiquidityIsRejectedWithAM04AndTheRejectionIsRecorded) {
@@ -106,33 +174,33 @@ TEST_F(EngineTest, ShortLiquidityIsRejectedWithAM04AndTheRejectionIsRecorded) {
   bank("BANKBBBB");
   mint("BANKAAAA", 500);
   Reply ok = run(transfer("BANKAAAA", "BANKBBBB", 1'500));  // balance 500 + cap 1,000
-  ASSERT_EQ(ok.outcome, Outcome::kAccepted);
+  ASSERT_EQ(ok.rc, Rc::kAccepted);
   Reply r = run(transfer("BANKAAAA", "BANKBBBB", 1, "k1"));
-  ASSERT_EQ(r.outcome, Outcome::kRejected);
-  EXPECT_EQ(r.reason, "AM04");
+  ASSERT_EQ(r.rc, Rc::kInsufficientLiquidity);
+  EXPECT_EQ(iso_reason(r.rc), "AM04");
   const auto& p = std::get<PaymentResult>(r.body);
   auto stored = store_->get_payment(p.id);
   ASSERT_TRUE(stored.has_value() && stored->has_value());
-  EXPECT_EQ((*stored)->status, store::PaymentStatus::kRejected);
-  EXPECT_EQ((*stored)->reason, "AM04");
+  EXPECT_EQ((*stored)->status, PaymentStatus::kRejected);
+  EXPECT_EQ((*stored)->rc, Rc::kInsufficientLiquidity);
   // The retry answers the same, even after liquidity arrives.
   mint("BANKAAAA", 1'000'000);
   Reply again = run(transfer("BANKAAAA", "BANKBBBB", 1, "k1"));
-  EXPECT_EQ(again.outcome, Outcome::kReplayed);
+  EXPECT_EQ(again.rc, Rc::kReplayed);
   EXPECT_EQ(std::get<PaymentResult>(again.body).id, p.id);
-  EXPECT_EQ(again.reason, "AM04");
+  EXPECT_EQ(std::get<PaymentResult>(again.body).rc, Rc::kInsufficientLiquidity);
 }
 
 TEST_F(EngineTest, IncomingPaymentsInTheWindowOffsetTheReservation) {
   bank("BANKAAAA");
   bank("BANKBBBB");
   mint("BANKAAAA", 100);
-  ASSERT_EQ(run(transfer("BANKBBBB", "BANKAAAA", 1'000)).outcome, Outcome::kRejected);  // B has nothing
+  ASSERT_EQ(run(transfer("BANKBBBB", "BANKAAAA", 1'000)).rc, Rc::kInsufficientLiquidity);  // B has nothing
   mint("BANKBBBB", 1'000);
-  ASSERT_EQ(run(transfer("BANKBBBB", "BANKAAAA", 1'000)).outcome, Outcome::kAccepted);
+  ASSERT_EQ(run(transfer("BANKBBBB", "BANKAAAA", 1'000)).rc, Rc::kAccepted);
   // A may now send 1,100: its net debit is 100.
-  ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 1'100)).outcome, Outcome::kAccepted);
-  EXPECT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 1)).outcome, Outcome::kRejected);
+  ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 1'100)).rc, Rc::kAccepted);
+  EXPECT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 1)).rc, Rc::kInsufficientLiquidity);
 }
 
 TEST_F(EngineTest, LiquidityNearTheTopOfInt64DoesNotWrap) {
@@ -141,9 +209,43 @@ TEST_F(EngineTest, LiquidityNearTheTopOfInt64DoesNotWrap) {
   for (int i = 0; i < 9; ++i) mint("BANKAAAA", 1'000'000'000'000'000'000);
   // balance 9·10^18 plus cap 10^18 exceeds int64: the check must still see plenty.
   Reply r = run(transfer("BANKAAAA", "BANKBBBB", 5));
-  EXPECT_EQ(r.outcome, Outcome::kAccepted) << r.message;
-  auto b = balances("BANKAAAA")[0];
-  EXPECT_EQ(b.available_minor, INT64_MAX) << "available saturates instead of wrapping";
+  EXPECT_EQ(r.rc, Rc::kAccepted) << r.message;
+  EXPECT_EQ(account("BANKAAAA").available_minor, INT64_MAX) << "available saturates instead of wrapping";
+}
+
+// Totals at the int64 edge give a clean refusal, never an abort: a creditor whose balance
+// would pass INT64_MAX when the window settles, and a daily volume counter that would wrap.
+TEST_F(EngineTest, TotalsAtTheEdgeOfInt64AreRefusedCleanlyAndTheCoreGoesOn) {
+  Settings s;
+  s.max_payment_minor = INT64_MAX;
+  s.controls.breakers_enabled = false;
+  s.controls.aml_enabled = s.controls.risk_enabled = false;
+  reopen_with(s);
+  constexpr int64_t kE17 = 100'000'000'000'000'000;
+  bank("BANKAAAA", 10 * kE17);
+  bank("BANKBBBB");
+  bank("BANKCCCC");
+  for (int i = 0; i < 4; ++i) mint("BANKAAAA", 10 * kE17);  // a posting is at most 10^18
+  for (int i = 0; i < 5; ++i) mint("BANKBBBB", 10 * kE17);
+  // 5·10^18 + 4.5·10^18 > INT64_MAX (9.22·10^18): B could never be credited that at settlement.
+  Reply credit = run(transfer("BANKAAAA", "BANKBBBB", 45 * kE17, "edge-1"));
+  EXPECT_EQ(credit.rc, Rc::kCounterOverflow) << credit.message;
+  EXPECT_EQ(iso_reason(credit.rc), "AM02");
+  // A's volume of the day: 4.7·10^18 out, back from C, then 4.7·10^18 more would wrap.
+  ASSERT_EQ(run(transfer("BANKAAAA", "BANKCCCC", 47 * kE17, "edge-2")).rc, Rc::kAccepted);
+  ASSERT_TRUE(is_success(run(CloseWindowCommand{0, kUsd, false}).rc));
+  ASSERT_EQ(run(transfer("BANKCCCC", "BANKAAAA", 47 * kE17, "edge-3")).rc, Rc::kAccepted);
+  ASSERT_TRUE(is_success(run(CloseWindowCommand{0, kUsd, false}).rc));
+  Reply volume = run(transfer("BANKAAAA", "BANKCCCC", 47 * kE17, "edge-4"));
+  EXPECT_EQ(volume.rc, Rc::kCounterOverflow) << volume.message;
+  // Everything still settles and checks out, and a restart rebuilds it.
+  EXPECT_EQ(usd_balance("BANKAAAA"), 40 * kE17);
+  auto report = check();
+  EXPECT_TRUE(report.ok()) << report.failures.front();
+  close();
+  open();
+  EXPECT_EQ(usd_balance("BANKAAAA"), 40 * kE17);
+  EXPECT_EQ(run(transfer("BANKAAAA", "BANKCCCC", 47 * kE17, "edge-4")).rc, Rc::kReplayed);
 }
 
 TEST_F(EngineTest, RetryWithTheSameKeyReturnsTheOriginalAndAReusedKeyConflicts) {
@@ -152,13 +254,54 @@ TEST_F(EngineTest, RetryWithTheSameKeyReturnsTheOriginalAndAReusedKeyConflicts) 
   mint("BANKAAAA", 10'000);
   Reply first = run(transfer("BANKAAAA", "BANKBBBB", 100, "key-1"));
   Reply second = run(transfer("BANKAAAA", "BANKBBBB", 100, "key-1"));
-  ASSERT_EQ(first.outcome, Outcome::kAccepted);
-  ASSERT_EQ(second.outcome, Outcome::kReplayed);
+  ASSERT_EQ(first.rc, Rc::kAccepted);
+  ASSERT_EQ(second.rc, Rc::kReplayed);
   EXPECT_EQ(std::get<PaymentResult>(first.body).id, std::get<PaymentResult>(second.body).id);
-  EXPECT_EQ(balances("BANKAAAA")[0].reserved_minor, 100);
+  EXPECT_EQ(account("BANKAAAA").reserved_minor, 100);
   Reply reused = run(transfer("BANKAAAA", "BANKBBBB", 200, "key-1"));
-  EXPECT_EQ(reused.outcome, Outcome::kConflict);
-  EXPECT_EQ(reused.reason, "DUPL");
+  EXPECT_EQ(reused.rc, Rc::kIdempotencyKeyReused);
+  EXPECT_EQ(iso_reason(reused.rc), "DUPL");
+  // A key made from the EndToEndId names the payment: another payment with it is a duplicate.
+  ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 300, "e2e:INV-1")).rc, Rc::kAccepted);
+  Reply dup = run(transfer("BANKAAAA", "BANKBBBB", 301, "e2e:INV-1"));
+  EXPECT_EQ(dup.rc, Rc::kDuplicatePayment);
+  EXPECT_EQ(http_status(dup.rc), 409);
+}
+
+// Answers leave memory after idempotency_memory_us; their fingerprints stay for the
+// retention period and lead a late retry to the store. After the retention the key is free.
+TEST_F(EngineTest, ALateRetryIsAnsweredFromTheStoreUntilTheRetentionEnds) {
+  Settings s;
+  s.idempotency_memory_us = 1'000'000;                 // 1 s of whole answers in memory
+  s.idempotency_retention_us = 3LL * 86'400'000'000;   // 3 days
+  reopen_with(s);
+  bank("BANKAAAA");
+  bank("BANKBBBB");
+  mint("BANKAAAA", 10'000);
+  Reply first = run(transfer("BANKAAAA", "BANKBBBB", 100, "late-1"));
+  ASSERT_EQ(first.rc, Rc::kAccepted);
+  clock_.advance_us(3'600'000'000);  // an hour: out of memory
+  mint("BANKAAAA", 1);               // a batch, so the memory is swept
+  const uint64_t lookups = engine_->metrics().idempotency_store_lookups.value();
+  Reply late = run(transfer("BANKAAAA", "BANKBBBB", 100, "late-1"));
+  EXPECT_EQ(late.rc, Rc::kReplayed);
+  EXPECT_EQ(std::get<PaymentResult>(late.body).id, std::get<PaymentResult>(first.body).id);
+  EXPECT_EQ(engine_->metrics().idempotency_store_lookups.value(), lookups + 1) << "answered from the store";
+  EXPECT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 999, "late-1")).rc, Rc::kIdempotencyKeyReused);
+  // After a restart (a snapshot keeps fingerprints, not answers) the same.
+  close();
+  open();
+  EXPECT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 100, "late-1")).rc, Rc::kReplayed);
+  // Four days on, past the retention: the key is forgotten and the store purged of it.
+  clock_.advance_us(4LL * 86'400'000'000);
+  mint("BANKAAAA", 1);
+  mint("BANKAAAA", 1);
+  auto gone = store_->find_idempotency("BANKAAAA", "late-1");
+  ASSERT_TRUE(gone.has_value());
+  EXPECT_FALSE(gone->has_value()) << "purged from the store after the retention";
+  Reply fresh = run(transfer("BANKAAAA", "BANKBBBB", 100, "late-1"));
+  EXPECT_EQ(fresh.rc, Rc::kAccepted);
+  EXPECT_NE(std::get<PaymentResult>(fresh.body).id, std::get<PaymentResult>(first.body).id);
 }
 
 TEST_F(EngineTest, ClosingAWindowNetsSettlesAndOpensTheNext) {
@@ -167,16 +310,16 @@ TEST_F(EngineTest, ClosingAWindowNetsSettlesAndOpensTheNext) {
     bank(b);
     mint(b, 1'000'000);
   }
-  ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 1'000'000)).outcome, Outcome::kAccepted);
-  ASSERT_EQ(run(transfer("BANKBBBB", "BANKCCCC", 500'000)).outcome, Outcome::kAccepted);
-  ASSERT_EQ(run(transfer("BANKCCCC", "BANKAAAA", 750'000)).outcome, Outcome::kAccepted);
-  ASSERT_EQ(run(transfer("BANKAAAA", "BANKDDDD", 300'000)).outcome, Outcome::kAccepted);
-  ASSERT_EQ(run(transfer("BANKDDDD", "BANKBBBB", 200'000)).outcome, Outcome::kAccepted);
-  ASSERT_EQ(run(transfer("BANKBBBB", "BANKAAAA", 100'000)).outcome, Outcome::kAccepted);
-  Reply closed = run(CloseWindowCommand{0, "USD", false});
-  ASSERT_EQ(closed.outcome, Outcome::kOk) << closed.message;
-  const auto& w = std::get<store::WindowRow>(closed.body);
-  EXPECT_EQ(w.status, store::WindowStatus::kSettled);
+  ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 1'000'000)).rc, Rc::kAccepted);
+  ASSERT_EQ(run(transfer("BANKBBBB", "BANKCCCC", 500'000)).rc, Rc::kAccepted);
+  ASSERT_EQ(run(transfer("BANKCCCC", "BANKAAAA", 750'000)).rc, Rc::kAccepted);
+  ASSERT_EQ(run(transfer("BANKAAAA", "BANKDDDD", 300'000)).rc, Rc::kAccepted);
+  ASSERT_EQ(run(transfer("BANKDDDD", "BANKBBBB", 200'000)).rc, Rc::kAccepted);
+  ASSERT_EQ(run(transfer("BANKBBBB", "BANKAAAA", 100'000)).rc, Rc::kAccepted);
+  Reply closed = run(CloseWindowCommand{0, kUsd, false});
+  ASSERT_EQ(closed.rc, Rc::kOk) << closed.message;
+  const auto& w = std::get<model::Window>(closed.body);
+  EXPECT_EQ(w.status, model::WindowStatus::kSettled);
   EXPECT_EQ(w.gross_minor, 2'850'000);
   EXPECT_EQ(w.net_minor, 700'000);
   EXPECT_EQ(w.efficiency_ppm, 754'385);
@@ -185,34 +328,76 @@ TEST_F(EngineTest, ClosingAWindowNetsSettlesAndOpensTheNext) {
   EXPECT_EQ(usd_balance("BANKBBBB"), 1'000'000 + 600'000);
   EXPECT_EQ(usd_balance("BANKCCCC"), 1'000'000 - 250'000);
   EXPECT_EQ(usd_balance("BANKDDDD"), 1'000'000 + 100'000);
-  EXPECT_EQ(balances("BANKAAAA")[0].reserved_minor, 0);
+  EXPECT_EQ(account("BANKAAAA").reserved_minor, 0);
   // Closing again is refused; a new window is open.
-  EXPECT_EQ(run(CloseWindowCommand{w.id, "", false}).outcome, Outcome::kConflict);
-  auto windows = std::get<std::vector<store::WindowRow>>(run(WindowQuery{0, "USD", 10, 0}).body);
-  ASSERT_EQ(windows.size(), 2u);
-  EXPECT_EQ(windows[0].status, store::WindowStatus::kOpen);
-  auto stored = store_->list_payments(store::PaymentFilter{store::PaymentStatus::kSettled, "", "", w.id, 0, 100});
+  EXPECT_EQ(run(CloseWindowCommand{w.id, {}, false}).rc, Rc::kWindowAlreadySettled);
+  auto view = engine_->view();
+  ASSERT_EQ(view->open_windows.size(), 2u);  // USD and EUR
+  EXPECT_EQ(view->open_windows.count(w.id), 0u);
+  // The payments read SETTLED through their window; no payment row was rewritten.
+  auto stored = store_->list_payments(store::PaymentFilter{PaymentStatus::kSettled, "", {}, w.id, 0, 100});
   ASSERT_TRUE(stored.has_value());
   EXPECT_EQ(stored->size(), 6u);
-  auto report = check_store(*store_);
-  ASSERT_TRUE(report.has_value());
-  EXPECT_TRUE(report->ok()) << report->failures.front();
-  EXPECT_EQ(report->windows_settled, 1);
+  EXPECT_EQ(count(model::EventType::kWindowClosed), 1u);
+  EXPECT_EQ(count(model::EventType::kWindowNetted), 1u);
+  EXPECT_EQ(count(model::EventType::kWindowSettled), 1u);
+  auto report = check();
+  EXPECT_TRUE(report.ok()) << report.failures.front();
+  EXPECT_EQ(report.windows_settled, 1);
+}
+
+// A settled window's payments are told settled (payment.settled) a chunk per group commit,
+// after the close's own commit: the close never holds the core for all of them.
+TEST_F(EngineTest, ASettledWindowsPaymentsAreToldSettledInChunksAfterTheClose) {
+  Settings s;
+  s.settled_events_per_batch = 7;
+  s.controls.breakers_enabled = false;
+  reopen_with(s);
+  bank("BANKAAAA");
+  bank("BANKBBBB");
+  mint("BANKAAAA", 1'000'000);
+  for (int i = 0; i < 40; ++i) ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 10 + i)).rc, Rc::kAccepted);
+  Reply closed = run(CloseWindowCommand{0, kUsd, false});
+  ASSERT_TRUE(is_success(closed.rc));
+  const int64_t window = std::get<model::Window>(closed.body).id;
+  // The core tells them on its own, seven per batch, without further commands.
+  for (int i = 0; i < 200 && count(model::EventType::kPaymentSettled) < 40; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto all = events();
+  std::set<std::string> told;
+  std::map<int64_t, int> per_batch;
+  int64_t close_batch = 0;
+  for (const auto& e : all) {
+    if (e.type == model::EventType::kWindowSettled) close_batch = e.batch;
+  }
+  for (const auto& e : all) {
+    if (e.type != model::EventType::kPaymentSettled) continue;
+    told.insert(e.entity);
+    ++per_batch[e.batch];
+    EXPECT_NE(e.payload.find("\"window_id\":" + std::to_string(window)), std::string::npos);
+  }
+  EXPECT_EQ(told.size(), 40u) << "every payment once";
+  EXPECT_EQ(per_batch.count(close_batch), 0u) << "none in the close's own batch";
+  for (const auto& [b, n] : per_batch) EXPECT_LE(n, 7) << "batch " << b;
+  EXPECT_TRUE(check().ok());
 }
 
 TEST_F(EngineTest, BurnCannotSpendReservedTokensOrCredit) {
   bank("BANKAAAA", 5'000);
   bank("BANKBBBB");
   mint("BANKAAAA", 1'000);
-  ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 600)).outcome, Outcome::kAccepted);
-  TokenCommand burn{TokenCommand::Kind::kBurn, "BANKAAAA", "USD", 401, "out-1"};
-  EXPECT_EQ(run(burn).outcome, Outcome::kRejected);
-  burn.amount_minor = 400;
-  EXPECT_EQ(run(burn).outcome, Outcome::kOk);
+  ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 600)).rc, Rc::kAccepted);
+  TokenCommand burn{TokenCommand::Kind::kBurn, "BANKAAAA", Amount{401, kUsd}, "out-1"};
+  EXPECT_EQ(run(burn).rc, Rc::kInsufficientFunds);
+  burn.amount.minor = 400;
+  EXPECT_EQ(run(burn).rc, Rc::kOk);
   EXPECT_EQ(usd_balance("BANKAAAA"), 600);
   // The same reference again is a replay, not a second burn.
-  EXPECT_EQ(run(burn).outcome, Outcome::kReplayed);
+  EXPECT_EQ(run(burn).rc, Rc::kReplayed);
   EXPECT_EQ(usd_balance("BANKAAAA"), 600);
+  burn.amount.minor = 1;
+  EXPECT_EQ(run(burn).rc, Rc::kReferenceReused);
 }
 
 TEST_F(EngineTest, RestartRebuildsBalancesReservationsAndIdempotencyKeys) {
@@ -220,18 +405,51 @@ TEST_F(EngineTest, RestartRebuildsBalancesReservationsAndIdempotencyKeys) {
   bank("BANKBBBB");
   mint("BANKAAAA", 10'000);
   Reply first = run(transfer("BANKAAAA", "BANKBBBB", 3'000, "k"));
-  ASSERT_EQ(first.outcome, Outcome::kAccepted);
+  ASSERT_EQ(first.rc, Rc::kAccepted);
   close();
   open();
-  auto b = balances("BANKAAAA");
-  EXPECT_EQ(b[0].balance_minor, 10'000);
-  EXPECT_EQ(b[0].reserved_minor, 3'000);
+  auto a = account("BANKAAAA");
+  EXPECT_EQ(a.balance_minor, 10'000);
+  EXPECT_EQ(a.reserved_minor, 3'000);
   Reply again = run(transfer("BANKAAAA", "BANKBBBB", 3'000, "k"));
-  EXPECT_EQ(again.outcome, Outcome::kReplayed);
+  EXPECT_EQ(again.rc, Rc::kReplayed);
   EXPECT_EQ(std::get<PaymentResult>(again.body).id, std::get<PaymentResult>(first.body).id);
-  ASSERT_EQ(run(CloseWindowCommand{0, "USD", false}).outcome, Outcome::kOk);
+  ASSERT_EQ(run(CloseWindowCommand{0, kUsd, false}).rc, Rc::kOk);
   EXPECT_EQ(usd_balance("BANKBBBB"), 3'000);
-  EXPECT_EQ(engine_->auth_table()->bank_by_key_hash.at("hash-BANKBBBB"), "BANKBBBB");
+  const auto view = engine_->view();
+  EXPECT_EQ(view->by_key_hash("hash-BANKBBBB")->info.bic, "BANKBBBB");
+}
+
+// Every state change is an event: the log of a small scenario, in order, with a dense
+// sequence, batch by batch, chained, and each batch anchored outside the database.
+TEST_F(EngineTest, EveryStateChangeIsAnEventInOrderChainedAndAnchored) {
+  bank("BANKAAAA");
+  bank("BANKBBBB");
+  mint("BANKAAAA", 10'000);
+  ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 500, "e1")).rc, Rc::kAccepted);
+  ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 50'000, "e2")).rc, Rc::kInsufficientLiquidity);
+  ASSERT_EQ(run(CloseWindowCommand{0, kUsd, false}).rc, Rc::kOk);
+  std::vector<std::string> types;
+  int64_t seq = 0;
+  for (const auto& e : events()) {
+    EXPECT_EQ(e.seq, ++seq);
+    if (e.type != model::EventType::kPaymentSettled) types.emplace_back(model::to_string(e.type));
+  }
+  const std::vector<std::string> expected = {
+      "participant.created", "credential.issued", "window.opened",  "window.opened",  "participant.created",
+      "credential.issued",   "funds.minted",      "payment.accepted", "payment.rejected", "window.closed",
+      "window.netted",       "window.settled",    "window.opened"};
+  EXPECT_EQ(types, expected);
+  auto lines = anchor_->read_all();
+  ASSERT_TRUE(lines.has_value());
+  auto link = store_->chain_link(0);
+  ASSERT_TRUE(link.has_value() && link->has_value());
+  ASSERT_FALSE(lines->empty());
+  EXPECT_EQ(lines->back().batch, (*link)->batch);
+  EXPECT_EQ(lines->back().hash, (*link)->hash);
+  auto report = check();
+  EXPECT_TRUE(report.ok()) << report.failures.front();
+  EXPECT_EQ(report.anchored_batches, report.batches);
 }
 
 TEST_F(EngineTest, AReviewedPaymentIsHeldWithACaseAndReleasedIntoTheOpenWindowOnApproval) {
@@ -241,31 +459,30 @@ TEST_F(EngineTest, AReviewedPaymentIsHeldWithACaseAndReleasedIntoTheOpenWindowOn
   TransferCommand t = transfer("BANKAAAA", "BANKBBBB", 2'000, "held-1");
   t.screening = {Screening::Decision::kReview, 80, R"({"rules":["structuring"]})", "structuring"};
   Reply held = run(t);
-  ASSERT_EQ(held.outcome, Outcome::kAccepted);
+  ASSERT_EQ(held.rc, Rc::kHeld);
   const auto& p = std::get<PaymentResult>(held.body);
-  EXPECT_EQ(p.status, store::PaymentStatus::kHeld);
+  EXPECT_EQ(p.status, PaymentStatus::kHeld);
   ASSERT_GT(p.case_id, 0);
-  EXPECT_EQ(balances("BANKAAAA")[0].reserved_minor, 0) << "a held payment takes no liquidity";
-  auto cases = store_->list_cases(store::CaseStatus::kOpen, 0, 10);
+  EXPECT_EQ(account("BANKAAAA").reserved_minor, 0) << "a held payment takes no liquidity";
+  auto cases = store_->list_cases(model::CaseStatus::kOpen, 0, 10);
   ASSERT_TRUE(cases.has_value());
   ASSERT_EQ(cases->size(), 1u);
   EXPECT_EQ(cases->at(0).score, 80);
   close();
   open();  // the case and the held payment survive a restart
   Reply approved = run(CaseDecisionCommand{p.case_id, true, "documents checked"});
-  ASSERT_EQ(approved.outcome, Outcome::kOk) << approved.message;
+  ASSERT_EQ(approved.rc, Rc::kOk) << approved.message;
   const auto& result = std::get<CaseResult>(approved.body);
-  EXPECT_EQ(result.kase.status, store::CaseStatus::kApproved);
-  EXPECT_EQ(result.payment.status, store::PaymentStatus::kQueued);
-  EXPECT_EQ(balances("BANKAAAA")[0].reserved_minor, 2'000);
-  EXPECT_EQ(run(CaseDecisionCommand{p.case_id, true, ""}).outcome, Outcome::kNotFound) << "decided once";
+  EXPECT_EQ(result.kase.status, model::CaseStatus::kApproved);
+  EXPECT_EQ(result.payment.status, PaymentStatus::kQueued);
+  EXPECT_EQ(account("BANKAAAA").reserved_minor, 2'000);
+  EXPECT_EQ(run(CaseDecisionCommand{p.case_id, true, ""}).rc, Rc::kCaseNotOpen) << "decided once";
   Reply replay = run(t);
-  EXPECT_EQ(std::get<PaymentResult>(replay.body).status, store::PaymentStatus::kQueued);
-  ASSERT_EQ(run(CloseWindowCommand{0, "USD", false}).outcome, Outcome::kOk);
+  EXPECT_EQ(std::get<PaymentResult>(replay.body).status, PaymentStatus::kQueued);
+  ASSERT_EQ(run(CloseWindowCommand{0, kUsd, false}).rc, Rc::kOk);
   EXPECT_EQ(usd_balance("BANKBBBB"), 2'000);
-  auto report = check_store(*store_);
-  ASSERT_TRUE(report.has_value());
-  EXPECT_TRUE(report->ok()) << report->failures.front();
+  auto report = check();
+  EXPECT_TRUE(report.ok()) << report.failures.front();
 }
 
 TEST_F(EngineTest, ARejectedCaseAndABlockedPaymentEndWithRR04) {
@@ -276,88 +493,37 @@ TEST_F(EngineTest, ARejectedCaseAndABlockedPaymentEndWithRR04) {
   review.screening.decision = Screening::Decision::kReview;
   auto held = std::get<PaymentResult>(run(review).body);
   Reply rejected = run(CaseDecisionCommand{held.case_id, false, "counterparty unverifiable"});
-  ASSERT_EQ(rejected.outcome, Outcome::kOk);
-  EXPECT_EQ(std::get<CaseResult>(rejected.body).payment.status, store::PaymentStatus::kRejected);
+  ASSERT_EQ(rejected.rc, Rc::kOk);
+  EXPECT_EQ(std::get<CaseResult>(rejected.body).payment.status, PaymentStatus::kRejected);
   auto stored = store_->get_payment(held.id);
   ASSERT_TRUE(stored && stored->has_value());
-  EXPECT_EQ((*stored)->status, store::PaymentStatus::kRejected);
-  EXPECT_EQ((*stored)->reason, "RR04");
+  EXPECT_EQ((*stored)->status, PaymentStatus::kRejected);
+  EXPECT_EQ((*stored)->rc, Rc::kRegulatory);
   TransferCommand block = transfer("BANKAAAA", "BANKBBBB", 500, "b-1");
   block.screening = {Screening::Decision::kBlock, 100, R"({"hits":[{"list":"ofac"}]})", "creditor on ofac"};
   Reply blocked = run(block);
-  EXPECT_EQ(blocked.outcome, Outcome::kRejected);
-  EXPECT_EQ(blocked.reason, "RR04");
-  EXPECT_EQ(run(block).outcome, Outcome::kReplayed);
-  EXPECT_EQ(balances("BANKAAAA")[0].reserved_minor, 0);
-  auto report = check_store(*store_);
-  ASSERT_TRUE(report.has_value());
-  EXPECT_TRUE(report->ok()) << report->failures.front();
+  EXPECT_EQ(blocked.rc, Rc::kRegulatory);
+  EXPECT_EQ(iso_reason(blocked.rc), "RR04");
+  EXPECT_EQ(run(block).rc, Rc::kReplayed);
+  EXPECT_EQ(account("BANKAAAA").reserved_minor, 0);
+  auto report = check();
+  EXPECT_TRUE(report.ok()) << report.failures.front();
 }
-
-// Wraps the real store and fails or slows commits on demand: the faults a disk or a
-// database server produces, injected in front of our own SQLite adapter.
-class FaultyStore final : public store::Store {
- public:
-  explicit FaultyStore(store::Store& inner) : inner_(inner) {}
-  std::atomic<int> fail_commits{0};
-  std::atomic<int> fail_loads{0};
-  std::atomic<int> commit_delay_ms{0};
-  Status commit(const store::Batch& b) override {
-    if (commit_delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(commit_delay_ms.load()));
-    if (fail_commits > 0) {
-      --fail_commits;
-      return make_error(ErrorCode::kUnavailable, "disk I/O error (injected)");
-    }
-    return inner_.commit(b);
-  }
-  Result<store::Snapshot> load(const store::LoadRange& range) override {
-    if (fail_loads > 0) {
-      --fail_loads;
-      return make_error(ErrorCode::kUnavailable, "database is locked (injected)");
-    }
-    return inner_.load(range);
-  }
-  Result<std::optional<store::PaymentRow>> get_payment(const std::string& id) override { return inner_.get_payment(id); }
-  Result<std::vector<store::PaymentRow>> list_payments(const store::PaymentFilter& f) override { return inner_.list_payments(f); }
-  Result<std::optional<store::WindowRow>> get_window(int64_t id) override { return inner_.get_window(id); }
-  Result<std::vector<store::WindowRow>> list_windows(const std::string& c, int64_t b, int l) override {
-    return inner_.list_windows(c, b, l);
-  }
-  Result<std::vector<store::AuditRow>> read_audit(int64_t a, int l) override { return inner_.read_audit(a, l); }
-  Result<std::vector<store::AccountRow>> list_accounts() override { return inner_.list_accounts(); }
-  Result<std::vector<store::JournalRow>> list_journal() override { return inner_.list_journal(); }
-  Result<std::vector<store::FlowRow>> aggregate_flows() override { return inner_.aggregate_flows(); }
-  Result<std::vector<store::CaseRow>> list_cases(std::optional<store::CaseStatus> s, int64_t b, int l) override {
-    return inner_.list_cases(s, b, l);
-  }
-  Result<std::optional<store::CaseRow>> get_case(int64_t id) override { return inner_.get_case(id); }
-  Result<std::vector<store::AmlReportRow>> list_aml_reports(const std::string& k, int64_t b, int l) override {
-    return inner_.list_aml_reports(k, b, l);
-  }
-  Result<std::vector<store::JournalRow>> list_postings(const std::string& o, int64_t f, int64_t t) override {
-    return inner_.list_postings(o, f, t);
-  }
-  Result<std::map<std::string, int64_t>> balances_before(const std::string& o, int64_t at) override {
-    return inner_.balances_before(o, at);
-  }
-  bool healthy() override { return inner_.healthy(); }
-
- private:
-  store::Store& inner_;
-};
 
 // What the controls' memory says about a debtor, as text: the risk and AML factors, the
 // rules that fire and today's volume. Equal texts mean equal history and counters.
 std::string controls_memory(Engine& e, const TransferCommand& probe) {
-  Reply r = e.execute(RiskQuery{probe}, "test");
+  Reply r = e.evaluate_risk(probe);
   const auto& v = std::get<RiskReport>(r.body);
   std::string out = "risk " + std::to_string(v.risk_score) + " aml " + std::to_string(v.aml_score) + " rules";
   for (const auto& rule : v.aml_rules) out += " " + rule;
   for (const auto* factors : {&v.risk_factors, &v.aml_factors}) {
     for (const auto& f : *factors) out += " " + f.name + "=" + std::to_string(f.score);
   }
-  Reply l = e.execute(LimitsQuery{probe.debtor_agent}, "test");
-  for (const auto& c : std::get<LimitsView>(l.body).currencies) out += " used " + c.currency + "=" + std::to_string(c.used_today_minor);
+  const auto view = e.view();
+  for (const auto& a : view->find(probe.debtor_agent)->accounts) {
+    out += " used " + std::to_string(a.currency.numeric) + "=" + std::to_string(a.used_today_minor);
+  }
   return out;
 }
 
@@ -369,55 +535,74 @@ TEST_F(EngineTest, AFailedCommitAnswers503RebuildsFromTheStoreAndRecovers) {
   for (int i = 0; i < 4; ++i) {
     TransferCommand t = transfer("BANKAAAA", "BANKBBBB", 100 + i, "k-ok-" + std::to_string(i));
     t.debtor.account = "AE070331234567890123456";
-    ASSERT_EQ(run(t).outcome, Outcome::kAccepted);
+    ASSERT_EQ(run(t).rc, Rc::kAccepted);
   }
   TransferCommand too_big = transfer("BANKAAAA", "BANKBBBB", 1'000'000, "k-am04");
   too_big.debtor.account = "AE070331234567890123456";
-  ASSERT_EQ(run(too_big).outcome, Outcome::kRejected);
-  TransferCommand probe = transfer("BANKAAAA", "BANKBBBB", 50);
-  probe.debtor.account = "AE070331234567890123456";
-  const std::string memory_before = controls_memory(*engine_, probe);
+  ASSERT_EQ(run(too_big).rc, Rc::kInsufficientLiquidity);
   engine_.reset();
-  FaultyStore faulty(*store_);
-  engine_ = std::make_unique<Engine>(Settings{}, faulty, clock_);
-  ASSERT_TRUE(engine_->start().has_value());
+  FaultyLog faulty(*store_);
+  open(&faulty);
   faulty.fail_commits = 1;
   faulty.fail_loads = 2;  // the store stays down for the next two attempts to rebuild
   Reply lost = run(transfer("BANKAAAA", "BANKBBBB", 4'000, "k-lost"));
-  EXPECT_EQ(lost.outcome, Outcome::kUnavailable);
+  EXPECT_EQ(lost.rc, Rc::kStoreUnavailable);
   EXPECT_FALSE(engine_->ready());
-  EXPECT_EQ(run(BalanceQuery{"BANKAAAA"}).outcome, Outcome::kUnavailable);  // still down: fail fast
-  EXPECT_EQ(run(BalanceQuery{"BANKAAAA"}).outcome, Outcome::kUnavailable);
-  // The store answers again: the engine rebuilt itself, and the lost payment left no trace.
-  auto b = balances("BANKAAAA");
-  EXPECT_TRUE(engine_->ready());
-  EXPECT_EQ(b[0].reserved_minor, 406);  // the four accepted payments, not the lost one
-  EXPECT_EQ(b[0].balance_minor, 10'000);
-  // The AML history and the counters were rebuilt as they were: accepted payments are not
-  // read back as failures, nor the failure as an accepted payment.
-  EXPECT_EQ(controls_memory(*engine_, probe), memory_before);
+  EXPECT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 1, "k-down-1")).rc, Rc::kStoreUnavailable);  // still down: fail fast
+  EXPECT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 1, "k-down-2")).rc, Rc::kStoreUnavailable);
+  // The store answers again: the core rebuilt itself, and the lost payment left no trace.
   Reply retry = run(transfer("BANKAAAA", "BANKBBBB", 4'000, "k-lost"));
-  EXPECT_EQ(retry.outcome, Outcome::kAccepted);
-  auto report = check_store(*store_);
-  ASSERT_TRUE(report.has_value());
-  EXPECT_TRUE(report->ok());
-  EXPECT_EQ(report->payments, 6);
+  EXPECT_EQ(retry.rc, Rc::kAccepted);
+  EXPECT_TRUE(engine_->ready());
+  auto a = account("BANKAAAA");
+  EXPECT_EQ(a.reserved_minor, 406 + 4'000);  // the four accepted payments and the retry, not the lost one
+  EXPECT_EQ(a.balance_minor, 10'000);
+  engine_.reset();
+  open();
+  auto report = check();
+  EXPECT_TRUE(report.ok()) << (report.failures.empty() ? "" : report.failures.front());
+  EXPECT_EQ(report.payments, 6);
+}
+
+// The AML history and the counters are rebuilt as they were after a failed commit:
+// accepted payments are not read back as failures, nor the failure as an accepted payment.
+
+TEST_F(EngineTest, TheControlsMemoryIsTheSameAfterAFailedCommitsRebuild) {
+  bank("BANKAAAA");
+  bank("BANKBBBB");
+  mint("BANKAAAA", 10'000);
+  for (int i = 0; i < 4; ++i) {
+    TransferCommand t = transfer("BANKAAAA", "BANKBBBB", 100 + i, "k-ok-" + std::to_string(i));
+    t.debtor.account = "AE070331234567890123456";
+    ASSERT_EQ(run(t).rc, Rc::kAccepted);
+  }
+  TransferCommand too_big = transfer("BANKAAAA", "BANKBBBB", 1'000'000, "k-am04");
+  too_big.debtor.account = "AE070331234567890123456";
+  ASSERT_EQ(run(too_big).rc, Rc::kInsufficientLiquidity);
+  TransferCommand probe = transfer("BANKAAAA", "BANKBBBB", 50);
+  probe.debtor.account = "AE070331234567890123456";
+  const std::string before = controls_memory(*engine_, probe);
+  engine_.reset();
+  FaultyLog faulty(*store_);
+  open(&faulty);
+  faulty.fail_commits = 1;
+  EXPECT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 7, "k-lost")).rc, Rc::kStoreUnavailable);
+  EXPECT_EQ(run(TokenCommand{TokenCommand::Kind::kMint, "BANKBBBB", Amount{1, kUsd}, "after"}).rc, Rc::kOk);
+  EXPECT_EQ(controls_memory(*engine_, probe), before);
   engine_.reset();
 }
 
 TEST_F(EngineTest, AFullQueueRefusesAtOnceInsteadOfWaiting) {
   bank("BANKAAAA");
   engine_.reset();
-  FaultyStore slow(*store_);
-  Settings settings;
-  settings.queue_max = 4;
-  engine_ = std::make_unique<Engine>(settings, slow, clock_);
-  ASSERT_TRUE(engine_->start().has_value());
+  FaultyLog slow(*store_);
+  settings_.queue_max = 4;
+  open(&slow);
   slow.commit_delay_ms = 200;
   std::atomic<int> done{0};
   int refused = 0;
   for (int i = 0; i < 50; ++i) {
-    TokenCommand t{TokenCommand::Kind::kMint, "BANKAAAA", "USD", 1, "q-" + std::to_string(i)};
+    TokenCommand t{TokenCommand::Kind::kMint, "BANKAAAA", Amount{1, kUsd}, "q-" + std::to_string(i)};
     if (!engine_->submit(t, "test", [&](Reply&&) { ++done; })) ++refused;
   }
   EXPECT_GT(refused, 40);
@@ -426,20 +611,56 @@ TEST_F(EngineTest, AFullQueueRefusesAtOnceInsteadOfWaiting) {
   EXPECT_EQ(done.load(), 50 - refused);
 }
 
-// A seeded simulation: random transfers, funding, burns, closes and restarts against a
-// reference model of balances; every invariant is checked after each step.
-TEST_F(EngineTest, SeededSimulationKeepsEveryInvariantAcrossRestarts) {
+// All transactions of one message are decided in one group commit, in order: a window
+// close submitted meanwhile lands before or after all of them, never between.
+TEST_F(EngineTest, SubmitManyKeepsAMessagesTransactionsTogether) {
+  Settings s;
+  s.batch_max = 3;  // smaller than the message: it still goes in one batch
+  s.controls.breakers_enabled = false;
+  reopen_with(s);
+  bank("BANKAAAA");
+  bank("BANKBBBB");
+  mint("BANKAAAA", 1'000'000);
+  std::vector<Command> message;
+  for (int i = 0; i < 10; ++i) message.emplace_back(transfer("BANKAAAA", "BANKBBBB", 100 + i, "m-" + std::to_string(i)));
+  std::promise<std::vector<Reply>> got;
+  auto future = got.get_future();
+  ASSERT_TRUE(engine_->submit_many(std::move(message), "test", [&](std::vector<Reply>&& r) { got.set_value(std::move(r)); }));
+  Reply closed = run(CloseWindowCommand{0, kUsd, false});
+  auto replies = future.get();
+  ASSERT_EQ(replies.size(), 10u);
+  std::set<int64_t> windows;
+  for (const auto& r : replies) {
+    ASSERT_EQ(r.rc, Rc::kAccepted);
+    windows.insert(std::get<PaymentResult>(r.body).window_id);
+  }
+  EXPECT_EQ(windows.size(), 1u) << "one message, one window";
+  std::set<int64_t> batches;
+  for (const auto& e : events()) {
+    if (e.type == model::EventType::kPaymentAccepted) batches.insert(e.batch);
+  }
+  EXPECT_EQ(batches.size(), 1u) << "one message, one group commit";
+  EXPECT_TRUE(is_success(closed.rc));
+}
+
+// A seeded simulation: random transfers, funding, burns, closes and restarts — clean ones
+// (snapshot at stop) and crash-like ones (no snapshot: the whole tail is replayed), with
+// small snapshot intervals so snapshots land mid-run — against a reference model of
+// balances; every invariant is checked after each step.
+TEST_F(EngineTest, SeededSimulationKeepsEveryInvariantAcrossCleanAndCrashRestarts) {
   // The model knows liquidity, not circuit breakers: many AM04s in a row would open them.
-  Settings no_breakers;
-  no_breakers.controls.breakers_enabled = false;
-  reopen_with(no_breakers);
+  Settings sim;
+  sim.controls.breakers_enabled = false;
+  sim.snapshot_every_events = 97;
+  reopen_with(sim);
   const std::vector<std::string> banks = {"BANKAAAA", "BANKBBBB", "BANKCCCC", "BANKDDDD", "BANKEEEE"};
   for (size_t i = 0; i < banks.size(); ++i) bank(banks[i], static_cast<int64_t>(i) * 10'000);
   std::map<std::string, int64_t> model;      // settled balances
   std::map<std::string, int64_t> pending;    // net of the open window
   std::mt19937_64 rng(20261128);
   int accepted = 0;
-  for (int step = 0; step < 3'000; ++step) {
+  int restarts = 0;
+  for (int step = 0; step < 2'500; ++step) {
     uint64_t dice = rng() % 100;
     if (dice < 5) {
       const std::string& b = banks[rng() % banks.size()];
@@ -447,40 +668,131 @@ TEST_F(EngineTest, SeededSimulationKeepsEveryInvariantAcrossRestarts) {
       mint(b, amount);
       model[b] += amount;
     } else if (dice < 8) {
-      Reply r = run(CloseWindowCommand{0, "USD", false});
-      ASSERT_EQ(r.outcome, Outcome::kOk);
+      Reply r = run(CloseWindowCommand{0, kUsd, false});
+      ASSERT_EQ(r.rc, Rc::kOk);
       for (auto& [b, n] : pending) model[b] += n;
       pending.clear();
     } else if (dice < 9) {
-      close();
+      Settings next = sim;
+      next.snapshot_on_stop = (rng() % 2) == 0;
+      settings_ = next;
+      engine_.reset();
       open();
+      ++restarts;
     } else {
       const std::string& from = banks[rng() % banks.size()];
       const std::string& to = banks[rng() % banks.size()];
       if (from == to) continue;
       int64_t amount = static_cast<int64_t>(rng() % 20'000) + 1;
-      Reply r = run(transfer(from, to, amount));
-      if (r.outcome == Outcome::kAccepted) {
+      Reply r = run(transfer(from, to, amount, "s-" + std::to_string(step)));
+      if (r.rc == Rc::kAccepted) {
         pending[from] -= amount;
         pending[to] += amount;
         ++accepted;
       } else {
-        ASSERT_EQ(r.reason, "AM04");
+        ASSERT_EQ(r.rc, Rc::kInsufficientLiquidity) << r.message;
       }
     }
     for (const auto& b : banks) {
-      auto v = balances(b)[0];
+      auto v = account(b);
       ASSERT_EQ(v.balance_minor, model[b]) << "step " << step << " bank " << b;
       ASSERT_GE(v.available_minor, 0) << "step " << step;
       ASSERT_GE(v.balance_minor, -v.net_debit_cap_minor);
+      ASSERT_EQ(v.reserved_minor, std::max<int64_t>(0, -pending[b])) << "step " << step << " bank " << b;
     }
   }
   EXPECT_GT(accepted, 500);
-  auto report = check_store(*store_);
-  ASSERT_TRUE(report.has_value());
-  EXPECT_TRUE(report->ok()) << report->failures.front();
+  EXPECT_GT(restarts, 10);
+  EXPECT_GT(engine_->metrics().snapshots.value() + static_cast<uint64_t>(engine_->last_restore().snapshot_seq > 0), 0u);
+  auto report = check();
+  EXPECT_TRUE(report.ok()) << report.failures.front();
 }
 
+// A restart from a snapshot and its tail, and one from the whole log, give the state the
+// core had: the same balances, reservations, controls' memory, and the same next answers.
+TEST_F(EngineTest, ARestartFromASnapshotAndItsTailEqualsARestartFromTheWholeLog) {
+  Settings s;
+  s.snapshot_every_events = 40;
+  s.snapshot_on_stop = false;
+  reopen_with(s);
+  for (const char* b : {"BANKAAAA", "BANKBBBB", "BANKCCCC"}) {
+    bank(b, 2'000);
+    mint(b, 5'000);
+  }
+  std::mt19937_64 rng(7);
+  const std::vector<std::string> banks = {"BANKAAAA", "BANKBBBB", "BANKCCCC"};
+  for (int i = 0; i < 120; ++i) {
+    TransferCommand t = transfer(banks[rng() % 3], banks[rng() % 3], static_cast<int64_t>(rng() % 3'000) + 1,
+                                 "r-" + std::to_string(i));
+    t.debtor.account = "ACC" + std::to_string(rng() % 5);
+    if (t.debtor_agent == t.creditor_agent) continue;
+    run(t);
+    if (i == 60) {
+      ASSERT_EQ(run(CloseWindowCommand{0, kUsd, false}).rc, Rc::kOk);
+    }
+  }
+  auto observe = [&] {
+    std::string out;
+    for (const auto& b : banks) {
+      auto a = account(b);
+      out += b + " " + std::to_string(a.balance_minor) + "/" + std::to_string(a.reserved_minor) + "/" +
+             std::to_string(a.used_today_minor) + "\n";
+      TransferCommand probe = transfer(b, b == banks[0] ? banks[1] : banks[0], 10);
+      probe.debtor.account = "ACC1";
+      out += controls_memory(*engine_, probe) + "\n";
+    }
+    return out;
+  };
+  const std::string live = observe();
+  engine_.reset();
+  open();
+  EXPECT_GT(engine_->last_restore().snapshot_seq, 0) << "restarted from a snapshot";
+  EXPECT_EQ(observe(), live);
+  // Without the snapshots: the whole log.
+  engine_.reset();
+  fs::remove_all(dir_ / "snapshots");
+  open();
+  EXPECT_EQ(engine_->last_restore().snapshot_seq, 0);
+  EXPECT_EQ(observe(), live);
+  EXPECT_TRUE(check().ok());
+}
+
+// A damaged newest snapshot is passed over for an older one and a longer tail.
+TEST_F(EngineTest, ADamagedSnapshotFallsBackToAnOlderOneAndTheLog) {
+  Settings s;
+  s.snapshot_every_events = 10;
+  reopen_with(s);
+  bank("BANKAAAA");
+  bank("BANKBBBB");
+  mint("BANKAAAA", 10'000);
+  for (int i = 0; i < 30; ++i) ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 10, "d-" + std::to_string(i))).rc, Rc::kAccepted);
+  const int64_t reserved = account("BANKAAAA").reserved_minor;
+  engine_.reset();
+  std::vector<fs::path> snaps;
+  for (const auto& e : fs::directory_iterator(dir_ / "snapshots")) snaps.push_back(e.path());
+  std::sort(snaps.begin(), snaps.end());
+  ASSERT_FALSE(snaps.empty());
+  {
+    std::fstream f(snaps.back(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(40);
+    f.put('\x7f');  // one byte: its checksum no longer matches
+  }
+  open();
+  EXPECT_LT(engine_->last_restore().snapshot_seq, std::stoll(snaps.back().stem().string()));
+  EXPECT_EQ(account("BANKAAAA").reserved_minor, reserved);
+}
+
+// The core refuses to start on a store whose chain disagrees with its events or its anchor.
+TEST_F(EngineTest, TheCoreRefusesToStartWhenTheStoreDisagreesWithItsAnchor) {
+  bank("BANKAAAA");
+  mint("BANKAAAA", 100);
+  engine_.reset();
+  ASSERT_TRUE(anchor_->append({999, 9'999, std::string(64, 'a')}).has_value());  // a batch the store never had
+  engine_ = std::make_unique<Engine>(settings_, *store_, clock_, anchor_.get());
+  auto started = engine_->start();
+  ASSERT_FALSE(started.has_value());
+  EXPECT_NE(started.error().message.find("lost or dropped committed data"), std::string::npos) << started.error().message;
+}
 
 // --- the stateful controls: circuit breakers, risk score, AML records ----------------------
 
@@ -488,50 +800,45 @@ TEST_F(EngineTest, RepeatedLiquidityFailuresOpenTheParticipantsBreakerUntilItIsR
   bank("BANKAAAA");
   bank("BANKBBBB");
   mint("BANKAAAA", 100);
-  for (int i = 0; i < 5; ++i) {
-    Reply r = run(transfer("BANKAAAA", "BANKBBBB", 1'000));
-    ASSERT_EQ(r.outcome, Outcome::kRejected) << i;
-    EXPECT_EQ(r.reason, "AM04");
-  }
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 1'000)).rc, Rc::kInsufficientLiquidity) << i;
   // Five failures out of five in the window: the sixth is refused before anything is recorded.
   TransferCommand sixth = transfer("BANKAAAA", "BANKBBBB", 50);
   Reply refused = run(sixth);
-  ASSERT_EQ(refused.outcome, Outcome::kUnavailable);
-  EXPECT_EQ(refused.code, "circuit_open");
+  ASSERT_EQ(refused.rc, Rc::kCircuitOpen);
+  EXPECT_EQ(http_status(refused.rc), 503);
   EXPECT_GE(refused.retry_after_s, 1);
   auto stored = store_->get_payment(sixth.id);
   ASSERT_TRUE(stored.has_value());
   EXPECT_FALSE(stored->has_value());
-
-  auto views = std::get<std::vector<BreakerView>>(run(BreakersQuery{}).body);
   bool participant_open = false;
-  for (const auto& v : views) participant_open |= v.id == "participant:BANKAAAA" && v.state == "open";
+  for (const auto& v : engine_->breakers()) participant_open |= v.id == "participant:BANKAAAA" && v.state == "open";
   EXPECT_TRUE(participant_open);
-  auto audit = store_->read_audit(0, 1000);
-  ASSERT_TRUE(audit.has_value());
-  EXPECT_TRUE(std::any_of(audit->begin(), audit->end(), [](const store::AuditRow& a) {
-    return a.action == "risk.circuit_breaker.opened" && a.entity == "participant:BANKAAAA";
+  auto all = events();
+  EXPECT_TRUE(std::any_of(all.begin(), all.end(), [](const model::Event& e) {
+    return e.type == model::EventType::kBreakerOpened && e.entity == "participant:BANKAAAA";
   }));
-
+  // The breaker's state survives a restart (it is rebuilt from the events).
+  close();
+  open();
+  EXPECT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 50)).rc, Rc::kCircuitOpen);
   // Another bank's corridor is the same (AE-AE) and now open too; an admin resets both.
-  EXPECT_EQ(run(ResetBreakerCommand{"participant:BANKAAAA"}).outcome, Outcome::kOk);
-  EXPECT_EQ(run(ResetBreakerCommand{"corridor:AE-AE"}).outcome, Outcome::kOk);
-  EXPECT_EQ(run(ResetBreakerCommand{"corridor:XX-YY"}).outcome, Outcome::kNotFound);
-  EXPECT_EQ(run(ResetBreakerCommand{"nonsense"}).outcome, Outcome::kInvalid);
-  EXPECT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 50)).outcome, Outcome::kAccepted);
+  EXPECT_EQ(run(ResetBreakerCommand{"participant:BANKAAAA"}).rc, Rc::kOk);
+  EXPECT_EQ(run(ResetBreakerCommand{"corridor:AE-AE"}).rc, Rc::kOk);
+  EXPECT_EQ(run(ResetBreakerCommand{"corridor:XX-YY"}).rc, Rc::kBreakerNotFound);
+  EXPECT_EQ(run(ResetBreakerCommand{"nonsense"}).rc, Rc::kInvalidBreakerId);
+  EXPECT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 50)).rc, Rc::kAccepted);
 }
 
 TEST_F(EngineTest, AnOpenBreakerLetsProbesThroughAfterItsCoolOff) {
   bank("BANKAAAA");
   bank("BANKBBBB");
   mint("BANKAAAA", 100);
-  for (int i = 0; i < 5; ++i) ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 1'000)).outcome, Outcome::kRejected);
-  ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 10)).outcome, Outcome::kUnavailable);
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 1'000)).rc, Rc::kInsufficientLiquidity);
+  ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 10)).rc, Rc::kCircuitOpen);
   clock_.advance_us(61'000'000);  // past the 60 s open duration: half-open
-  for (int i = 0; i < 3; ++i) ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 10)).outcome, Outcome::kAccepted) << i;
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 10)).rc, Rc::kAccepted) << i;
   // Three successes close it again.
-  Reply after = run(BreakersQuery{});
-  for (const auto& v : std::get<std::vector<BreakerView>>(after.body)) EXPECT_EQ(v.state, "closed") << v.id;
+  for (const auto& v : engine_->breakers()) EXPECT_EQ(v.state, "closed") << v.id;
 }
 
 TEST_F(EngineTest, ALargePaymentFilesACtrAndStructuringFilesOneSarADayWithoutHolding) {
@@ -540,7 +847,7 @@ TEST_F(EngineTest, ALargePaymentFilesACtrAndStructuringFilesOneSarADayWithoutHol
   mint("BANKAAAA", 10'000'000'00);
   TransferCommand big = transfer("BANKAAAA", "BANKBBBB", 12'000'00);
   big.debtor = {"Ivan Example", "AE070331234567890123456", "AE"};
-  ASSERT_EQ(run(big).outcome, Outcome::kAccepted);
+  ASSERT_EQ(run(big).rc, Rc::kAccepted);
   auto ctrs = store_->list_aml_reports("CTR", 0, 10);
   ASSERT_TRUE(ctrs.has_value());
   ASSERT_EQ(ctrs->size(), 1u);
@@ -553,8 +860,8 @@ TEST_F(EngineTest, ALargePaymentFilesACtrAndStructuringFilesOneSarADayWithoutHol
     TransferCommand t = transfer("BANKAAAA", "BANKBBBB", 9'500'00 + i);
     t.debtor = {"Smurf Customer", "", ""};
     Reply r = run(t);
-    ASSERT_EQ(r.outcome, Outcome::kAccepted) << i;
-    EXPECT_EQ(std::get<PaymentResult>(r.body).status, store::PaymentStatus::kQueued) << i;
+    ASSERT_EQ(r.rc, Rc::kAccepted) << i;
+    EXPECT_EQ(std::get<PaymentResult>(r.body).status, PaymentStatus::kQueued) << i;
     clock_.advance_us(3'600'000'000);
   }
   auto sars = store_->list_aml_reports("SAR", 0, 10);
@@ -569,9 +876,9 @@ TEST_F(EngineTest, ALargePaymentFilesACtrAndStructuringFilesOneSarADayWithoutHol
   open();
   TransferCommand again = transfer("BANKAAAA", "BANKBBBB", 9'400'00);
   again.debtor = {"smurf   customer", "", ""};
-  auto report = std::get<RiskReport>(run(RiskQuery{again}).body);
+  auto report = std::get<RiskReport>(engine_->evaluate_risk(again).body);
   EXPECT_NE(std::find(report.aml_rules.begin(), report.aml_rules.end(), "structuring"), report.aml_rules.end());
-  ASSERT_EQ(run(again).outcome, Outcome::kAccepted);
+  ASSERT_EQ(run(again).rc, Rc::kAccepted);
   EXPECT_EQ(store_->list_aml_reports("SAR", 0, 10)->size(), 1u);
 
   // With hold_on_pattern_sar the operator gets the original behaviour: held for review.
@@ -581,8 +888,8 @@ TEST_F(EngineTest, ALargePaymentFilesACtrAndStructuringFilesOneSarADayWithoutHol
   TransferCommand held = transfer("BANKAAAA", "BANKBBBB", 9'300'00);
   held.debtor = {"Smurf Customer", "", ""};
   Reply r = run(held);
-  ASSERT_EQ(r.outcome, Outcome::kAccepted);
-  EXPECT_EQ(std::get<PaymentResult>(r.body).status, store::PaymentStatus::kHeld);
+  ASSERT_EQ(r.rc, Rc::kHeld);
+  EXPECT_EQ(std::get<PaymentResult>(r.body).status, PaymentStatus::kHeld);
   EXPECT_NE(std::get<PaymentResult>(r.body).case_id, 0);
 }
 
@@ -599,18 +906,16 @@ TEST_F(EngineTest, CounterpartiesFailuresAndParticipantHistoryAreRebuiltAfterARe
     t.creditor = {"Payee", "ACC-PAYEE", ""};
     return t;
   };
-  auto rules = [&](const TransferCommand& t) {
-    return std::get<RiskReport>(run(RiskQuery{t}).body).aml_rules;
-  };
+  auto rules = [&](const TransferCommand& t) { return std::get<RiskReport>(engine_->evaluate_risk(t).body).aml_rules; };
   auto has = [](const std::vector<std::string>& v, const char* x) { return std::find(v.begin(), v.end(), x) != v.end(); };
   EXPECT_TRUE(has(rules(with_parties(100)), "new_counterparty"));
-  ASSERT_EQ(run(with_parties(100)).outcome, Outcome::kAccepted);
-  for (int i = 0; i < 8; ++i) ASSERT_EQ(run(with_parties(5'000'00)).outcome, Outcome::kRejected);  // AM04: failures
+  ASSERT_EQ(run(with_parties(100)).rc, Rc::kAccepted);
+  for (int i = 0; i < 8; ++i) ASSERT_EQ(run(with_parties(5'000'00)).rc, Rc::kInsufficientLiquidity);
 
   // Two days later (outside the 24 h windows, inside the 30-day memory), after a restart.
   clock_.advance_us(2 * 86'400'000'000LL);
   reopen_with(no_breakers);
-  RiskReport report = std::get<RiskReport>(run(RiskQuery{with_parties(100)}).body);
+  RiskReport report = std::get<RiskReport>(engine_->evaluate_risk(with_parties(100)).body);
   EXPECT_FALSE(has(report.aml_rules, "new_counterparty"));
   EXPECT_TRUE(has(report.aml_rules, "poor_history"));  // 8 failures in 30 days: more than 5
   ASSERT_EQ(report.risk_factors.size(), 5u);
@@ -631,7 +936,7 @@ TEST_F(EngineTest, TheRiskScoreRejectsAboveItsBandAndTheQueryRecordsNothing) {
   TransferCommand t = transfer("BANKAAAA", "BANKBBBB", 2'000'000'00);  // 2M USD: amount band 90
   t.debtor = {"Remote Trading", "", "IR"};                              // a high-risk corridor: 95
   t.creditor = {"Beneficiary", "", "KP"};
-  auto report = std::get<RiskReport>(run(RiskQuery{t}).body);
+  auto report = std::get<RiskReport>(engine_->evaluate_risk(t).body);
   EXPECT_EQ(report.decision, "REJECT");
   ASSERT_EQ(report.risk_factors.size(), 5u);
   int centi = 0;
@@ -640,30 +945,30 @@ TEST_F(EngineTest, TheRiskScoreRejectsAboveItsBandAndTheQueryRecordsNothing) {
   EXPECT_EQ(report.risk_score, 63);
   EXPECT_EQ(report.risk_factors[1].name, "corridor");
   EXPECT_EQ(report.risk_factors[1].score, 95);
-  const size_t audited = store_->read_audit(0, 1000)->size();
-  run(RiskQuery{t});
-  EXPECT_EQ(store_->read_audit(0, 1000)->size(), audited);  // a query records nothing
+  const size_t logged = events().size();
+  engine_->evaluate_risk(t);
+  EXPECT_EQ(events().size(), logged);  // an evaluation records nothing
 
   Reply r = run(t);
-  ASSERT_EQ(r.outcome, Outcome::kRejected);
-  EXPECT_EQ(r.reason, "MS03");
-  EXPECT_EQ(r.code, "payment_rejected");
+  ASSERT_EQ(r.rc, Rc::kRiskRejected);
+  EXPECT_EQ(iso_reason(r.rc), "MS03");
   auto stored = store_->get_payment(t.id);
   ASSERT_TRUE(stored.has_value() && stored->has_value());
-  EXPECT_EQ((*stored)->status, store::PaymentStatus::kRejected);
+  EXPECT_EQ((*stored)->status, PaymentStatus::kRejected);
 
   // With the default bands it is held for review; disabled, it goes through to liquidity.
   reopen_with(Settings{});
   t.id = new_uuid_v4();
   Reply held = run(t);
-  ASSERT_EQ(held.outcome, Outcome::kAccepted);
-  EXPECT_EQ(std::get<PaymentResult>(held.body).status, store::PaymentStatus::kHeld);
+  ASSERT_EQ(held.rc, Rc::kHeld);
+  EXPECT_EQ(std::get<PaymentResult>(held.body).status, PaymentStatus::kHeld);
   Settings off;
   off.controls.risk_enabled = false;
   off.controls.aml_enabled = false;
   reopen_with(off);
   t.id = new_uuid_v4();
-  EXPECT_EQ(run(t).outcome, Outcome::kAccepted);
+  EXPECT_EQ(run(t).rc, Rc::kAccepted);
 }
+
 }  // namespace
 }  // namespace deltran::engine

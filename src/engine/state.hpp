@@ -1,7 +1,14 @@
 #pragma once
-// The engine's in-memory state and the pure-ish functions that apply one command to it.
-// Private to the engine library. Everything here runs on the engine's thread only.
+// The core's in-memory state and the functions that decide commands and apply events to
+// it. Private to the engine library; everything here runs on the core's thread (or reads
+// under the engine's shared lock).
+//
+// Every change of state is an event: a command is decided against the state, the decision
+// is written as events, and each event is applied to the state by the same function that
+// replays it after a restart (events.cpp: emit → apply; replay → apply). So the state a
+// restart rebuilds is the state the core had.
 #include <array>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -9,6 +16,7 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include <deltran/compliance/aml_history.hpp>
 #include <deltran/engine/commands.hpp>
@@ -16,135 +24,222 @@
 #include <deltran/ledger/ledger.hpp>
 #include <deltran/risk/circuit_breaker.hpp>
 #include <deltran/risk/daily_counters.hpp>
-#include <deltran/risk/limits.hpp>
-#include <deltran/store/records.hpp>
+#include <deltran/store/commit_log.hpp>
+
+#include "events.hpp"
 
 namespace deltran::engine {
 
 struct Flow {
   int64_t in_minor = 0;
   int64_t out_minor = 0;
-  // The debtor's net debit in the window: what acceptance has reserved against its liquidity.
+  // The participant's net debit in the window: what acceptance has reserved against its liquidity.
   int64_t reserved_minor() const { return out_minor > in_minor ? out_minor - in_minor : 0; }
 };
 
+// An open window's running aggregates: closing it nets O(participants + pairs), however
+// many payments it holds.
 struct LiveWindow {
-  std::map<std::string, Flow> flows;                                // bank → flow
-  std::map<std::pair<std::string, std::string>, int64_t> pair_sums;  // (debtor, creditor) → sum
+  int64_t id = 0;
+  CurrencyId currency;
+  int64_t opened_us = 0;
+  int64_t payment_count = 0;
+  int64_t gross_minor = 0;
+  std::map<ParticipantId, Flow> flows;
+  std::map<std::pair<ParticipantId, ParticipantId>, int64_t> pair_sums;  // (debtor, creditor) → sum
+  // Set by window.closed / window.netted, used by window.settled.
+  bool closed = false;
+  int64_t closed_us = 0;
+  std::vector<std::pair<ParticipantId, int64_t>> positions;  // participant → net, by id
+  int64_t net_minor = 0, bilateral_minor = 0, efficiency_ppm = 0, bilateral_efficiency_ppm = 0;
 };
 
-struct IdempotencyEntry {
-  std::string request_hash;
-  PaymentResult result;
-};
-
-struct TokenReference {
-  std::string bank;
-  std::string currency;
-  int64_t amount_minor = 0;
-};
-
-// A participant's payments and failures per UTC day over the last 30 days, for the risk
-// score's history factor.
 struct ParticipantHistory {
   static constexpr int kDays = 30;
   std::array<uint32_t, kDays> payments{};
   std::array<uint32_t, kDays> failures{};
   std::array<int64_t, kDays> day{};  // the day number each slot holds
   void add(int64_t now_us, bool failed);
-  void restore(int64_t day_number, uint32_t day_payments, uint32_t day_failures);
   std::pair<uint64_t, uint64_t> totals(int64_t now_us) const;  // (payments, failures)
+};
+
+struct CurrencyLimits {
+  std::optional<int64_t> single_payment_max_minor;
+  std::optional<int64_t> daily_volume_max_minor;
+};
+
+struct Participant {
+  ParticipantId id = 0;
+  model::Participant info;
+  std::string api_key_hash;
+  std::map<CurrencyId, CurrencyLimits> limits;
+  ParticipantHistory history;  // payments and failures per day, for the risk score
+  bool has_currency(CurrencyId c) const {
+    for (auto x : info.currencies) {
+      if (x == c) return true;
+    }
+    return false;
+  }
+};
+
+// Idempotency: whole answers for recent keys, a 64-bit fingerprint of every key within the
+// retention period. A key whose answer left memory but whose fingerprint is known is
+// looked up in the store (rare: a retry long after the original).
+struct IdempotencyMemory {
+  struct Entry {
+    std::string request_hash;
+    PaymentResult result;
+  };
+  std::unordered_map<std::string, Entry> recent;  // slot → answer
+  std::deque<std::pair<int64_t, std::string>> order;  // (time, slot), oldest first
+  std::unordered_map<uint64_t, int32_t> fingerprints;  // hash(slot) → UTC day it was first used
+  static std::string slot(std::string_view debtor_agent, std::string_view key);
+  static uint64_t fingerprint(std::string_view slot);
+};
+
+struct TokenReference {
+  std::string bank;
+  Amount amount;
+};
+
+struct HeldPayment {
+  ev::PaymentData payment;
+  int64_t case_id = 0;
+  int64_t created_us = 0;
 };
 
 // The memory of the stateful controls (controls.cpp).
 struct ControlState {
-  std::unique_ptr<compliance::AmlHistory> aml;  // built from the settings on restore
+  std::unique_ptr<compliance::AmlHistory> aml;
   risk::CircuitBreakers breakers;
-  std::map<std::string, ParticipantHistory> history;    // debtor agent → 30 days
-  std::unordered_map<std::string, int64_t> last_sar;    // debtor key → last SAR time
+  std::unordered_map<std::string, int64_t> last_sar;  // debtor key → last SAR time
   int64_t last_report_id = 0;
   int64_t next_prune_us = 0;
 };
 
 struct Engine::State {
-  std::map<std::string, store::ParticipantRow> participants;
+  explicit State(const Settings& settings);
+
+  std::vector<Participant> participants;  // index: id - 1
+  std::unordered_map<std::string, ParticipantId> by_bic;
   ledger::Ledger ledger;
-  std::map<int64_t, store::WindowRow> windows;
-  std::map<std::string, int64_t> open_window_by_currency;
-  std::map<int64_t, LiveWindow> live;  // aggregates of each open window
-  std::unordered_map<std::string, IdempotencyEntry> idempotency;  // debtor \x1f key
-  std::map<std::string, TokenReference> token_references;           // KIND:reference
-  std::map<std::string, store::PaymentRow> held;  // payment id → held payment
-  std::map<int64_t, store::CaseRow> open_cases;
-  int64_t last_case_id = 0;
-  std::map<std::string, risk::ParticipantLimits> limits;  // bank → limits per currency
-  risk::DailyCounters daily;                              // accepted volume today
+  std::map<CurrencyId, int64_t> open_window;  // currency → its open window
+  std::map<int64_t, LiveWindow> windows;       // open windows (and one being closed)
+  std::map<int64_t, int64_t> settling;         // settled window → last payment seq told settled
+  std::map<CurrencyId, int64_t> efficiency_ppm;
+  IdempotencyMemory idempotency;
+  std::map<std::string, TokenReference> token_references;  // "MINT:ref" / "BURN:ref"
+  std::map<std::string, HeldPayment> held;                  // payment id → held payment
+  std::map<int64_t, model::Case> open_cases;
+  risk::DailyCounters daily;  // accepted volume today, per participant and currency
   ControlState controls;
   int64_t next_window_id = 1;
-  int64_t audit_seq = 0;
-  std::string audit_hash;
+  int64_t last_case_id = 0;
+  // The event log and its audit chain.
+  int64_t last_seq = 0;
+  int64_t last_batch = 0;
+  std::string chain_hash;
 
-  // Effects of the batch being built.
+  // --- the batch being built (not part of the state proper) ---
+  bool replaying = false;
+  int64_t now_us = 0;
+  std::string actor;
   store::Batch batch;
   std::set<ledger::AccountKey> dirty_accounts;
   std::set<int64_t> dirty_windows;
-  bool auth_changed = false;
-  int64_t now_us = 0;
-  int64_t batch_queued = 0;
-  int64_t batch_rejected = 0;
-  int64_t batch_held = 0;
-  int64_t batch_settled = 0;
-  int64_t batch_windows_settled = 0;
-  int64_t batch_ctr = 0;
-  int64_t batch_sar = 0;
-  int64_t batch_refused = 0;
-  int64_t batch_breakers_opened = 0;
+  std::set<ParticipantId> dirty_participants;
+  bool directory_changed = false;
+  std::vector<model::JournalEntry> postings;  // ledger postings of the batch, for the journal
+  risk::CircuitBreakers::Opened breakers_opened;  // by the last payment applied
+  struct Counts {
+    int64_t queued = 0, rejected = 0, held = 0, settled = 0, windows_settled = 0, ctr = 0, sar = 0, refused = 0,
+            breakers_opened = 0, store_lookups = 0;
+  } counts;
+
+  Participant* find(std::string_view bic) {
+    auto it = by_bic.find(std::string(bic));
+    return it == by_bic.end() ? nullptr : &participants[it->second - 1];
+  }
+  const Participant* find(std::string_view bic) const { return const_cast<State*>(this)->find(bic); }
+  Participant& at(ParticipantId id) { return participants[id - 1]; }
+  const Participant& at(ParticipantId id) const { return participants[id - 1]; }
+  std::string name_of(ParticipantId id) const;  // BIC or system account name
+  int64_t reserved(ParticipantId id, CurrencyId currency) const;
+  void begin_batch(int64_t now, std::string actor_name);
 };
 
-// Rebuilds a state from a snapshot of the store.
-void restore_state(Engine::State& s, const Settings& settings, const store::Snapshot& snap, int64_t now_us);
+// --- shared helpers ----------------------------------------------------------------------
 
-// Shared by apply.cpp and controls.cpp.
-Reply error_reply(Outcome outcome, std::string code, std::string reason, std::string message);
-std::string format_minor(int64_t minor, const std::string& currency);
-void audit(Engine::State& s, const std::string& actor, std::string action, std::string entity, std::string detail);
+Reply error_reply(Rc rc, std::string message);
+std::string format_minor(int64_t minor, CurrencyId currency);
+int64_t saturate(__int128 v);
+// The party as the counters key it: agent and account, else the agent and the name folded.
+std::string party_key(const std::string& agent, const std::string& account, const std::string& name);
 
-// --- the stateful controls (controls.cpp) ----------------------------------------------
+// --- deciding commands (decide_*.cpp); effects go to s.batch -------------------------------
 
-// What the controls say about a payment, computed without changing anything.
+struct Context {
+  Engine::State& s;
+  const Settings& settings;
+  store::CommitLog& log;  // for idempotency keys whose answer left memory
+};
+
+Reply decide(Context& cx, const Command& command);
+Reply decide_transfer(Context& cx, const TransferCommand& c);
+Reply decide_case(Context& cx, const CaseDecisionCommand& c);
+Reply decide_create_bank(Context& cx, const CreateBankCommand& c);
+Reply decide_tokens(Context& cx, const TokenCommand& c);
+Reply decide_limits(Context& cx, const SetLimitsCommand& c);
+Reply decide_close(Context& cx, const CloseWindowCommand& c);
+Reply decide_reset_breaker(Context& cx, const ResetBreakerCommand& c);
+// Writes payment.settled for up to `budget` payments of settled windows (read from the
+// store, oldest first); returns how many it wrote.
+[[nodiscard]] Result<int> tell_settled(Context& cx, int budget);
+// Housekeeping between commands: forgets what passed its time (idempotency answers, AML
+// history) and schedules the store's purge of expired idempotency keys.
+void expire(Engine::State& s, const Settings& settings);
+// Moves the final rows of what the batch touched into it: accounts, windows, journal.
+void finish_batch(Engine::State& s);
+
+LimitsView limits_view(const Engine::State& s, const Participant& p);
+
+// --- the stateful controls (controls.cpp) ------------------------------------------------
+
 struct Assessment {
   RiskReport report;
   compliance::AmlPayment aml_payment;
   std::optional<compliance::AmlAssessment> aml;
   std::optional<risk::RiskEvaluation> risk;
 };
-Assessment assess_payment(const Engine::State& s, const Settings& settings, const TransferCommand& c);
-// The AML and risk explanation kept with a case or a rejection: "\"aml\":{…},\"risk\":{…}"
-// (members of an object, without braces). Built only when a payment is held or rejected.
+Assessment assess_payment(const Engine::State& s, const Settings& settings, const TransferCommand& c,
+                          const Participant& debtor, const Participant& creditor, int64_t now_us);
 std::string explain(const Assessment& a);
-
+std::string corridor_of(const Participant& debtor, const Participant& creditor);
 // How a payment ended, for the counters and the circuit breakers.
 enum class Ending { kQueued, kHeld, kInsufficientLiquidity, kLimitBreach, kRiskRejected, kComplianceBlocked };
-// Records a payment's ending: breakers (with audit of a trip), history, AML history, and
-// CTR/SAR records for queued or held payments. `a` may be null (a payment the controls
-// did not assess: compliance blocks, released cases).
-void record_ending(Engine::State& s, const Settings& settings, const TransferCommand& c, const Assessment* a,
-                   Ending ending, const std::string& actor);
-// Takes a probe slot when the breaker is half-open: call once, just before applying.
-// `corridor` as assess_payment computed it.
-bool breakers_allow(Engine::State& s, const Settings& settings, const TransferCommand& c, const std::string& corridor,
-                    int64_t& retry_after_s);
-void restore_controls(Engine::State& s, const Settings& settings, const store::Snapshot& snap, int64_t now_us);
-Reply apply_risk_query(const Engine::State& s, const Settings& settings, const RiskQuery& q);
-Reply apply_breakers_query(const Engine::State& s, const Settings& settings);
-Reply apply_reset_breaker(Engine::State& s, const Settings& settings, const ResetBreakerCommand& c,
-                          const std::string& actor);
-// Applies one command; effects go to s.batch. Never throws; assertions guard invariants.
-Reply apply_command(Engine::State& s, const Settings& settings, const Command& c,
-                    const std::string& actor);
-// Moves the final rows of dirty accounts and windows into the batch.
-void finish_batch(Engine::State& s);
-// The hash that chains an audit row to its predecessor.
-std::string audit_hash(const store::AuditRow& row);
+Ending ending_of(Rc rc);
+// Records an ending in the controls' memory: breakers (taking the probe slot the decision
+// saw), participant history, AML history. Called by apply, so replay does the same.
+void record_outcome(Engine::State& s, const Settings& settings, const ev::PaymentData& p, Ending ending,
+                    int64_t time_us);
+// Writes the CTR/SAR records an accepted or held payment makes due (report.filed events).
+void file_reports(Context& cx, const TransferCommand& c, const Assessment& a);
+// Writes breaker.opened for the breakers the last applied payment opened.
+void tell_breakers_opened(Context& cx, const std::string& debtor_agent, const std::string& corridor,
+                          const std::string& payment_id);
+Reply evaluate(const Engine::State& s, const Settings& settings, const TransferCommand& c, int64_t now_us);
+std::vector<BreakerView> breaker_views(const Engine::State& s, const Settings& settings, int64_t now_us);
+Reply apply_reset_breaker_checks(const Engine::State& s, const ResetBreakerCommand& c, int64_t now_us);
+void prune_controls(Engine::State& s, const Settings& settings);
+
+// --- snapshots (snapshot.cpp) ----------------------------------------------------------
+
+std::string save_state(const Engine::State& s);
+[[nodiscard]] Status load_state(Engine::State& s, const Settings& settings, std::string_view bytes);
+
+// --- the read view (view.cpp) ----------------------------------------------------------
+
+std::shared_ptr<const ReadView> build_view(const Engine::State& s, const std::shared_ptr<const ReadView>& previous,
+                                           bool full);
 
 }  // namespace deltran::engine

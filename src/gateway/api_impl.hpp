@@ -1,65 +1,101 @@
 #pragma once
-// Private to the gateway library: what the REST handlers (api.cpp) and the ISO 20022
-// handlers (iso_api.cpp) share.
-#include <chrono>
+// Private to the gateway library: what the route table and the resources' handlers share —
+// the caller, API errors, reading JSON, writing domain records, and the calls that reach
+// the core or the read model.
+#include <array>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <deltran/core/crypto.hpp>
-#include <deltran/core/metrics.hpp>
-#include <deltran/engine/engine.hpp>
-#include <deltran/gateway/api.hpp>
+#include <vector>
 
 #include <boost/json/object.hpp>
 
+#include <deltran/core/clock.hpp>
+#include <deltran/core/json_writer.hpp>
+#include <deltran/core/metrics.hpp>
+#include <deltran/core/result_code.hpp>
+#include <deltran/engine/core_client.hpp>
+#include <deltran/gateway/api.hpp>
 #include <deltran/iso20022/model.hpp>
+#include <deltran/store/read_model.hpp>
+
+#include "reader_pool.hpp"
 
 namespace deltran::gateway {
 
-using engine::Outcome;
 using engine::Reply;
+using money::CurrencyId;
+
+// Who is calling. The roles a route admits are a mask of these.
+enum Role : uint32_t {
+  kAdmin = 1u << 0,
+  kCompliance = 1u << 1,
+  kParticipant = 1u << 2,
+};
+inline constexpr uint32_t kAnyone = kAdmin | kCompliance | kParticipant;
+inline constexpr uint32_t kOperators = kAdmin | kCompliance;
 
 struct Principal {
-  bool admin = false;
-  std::string bank;         // for a participant
-  bool compliance = false;  // the compliance officer: reviews cases, acts for no bank
-  std::string actor() const { return admin ? "admin" : compliance ? "compliance" : bank; }
-  bool may_act_for(std::string_view b) const { return admin || (!compliance && bank == b); }
-  bool sees_everything() const { return admin || compliance; }
+  Role role = kParticipant;
+  std::string bank;  // for a participant: its BIC
+  std::string actor() const { return role == kAdmin ? "admin" : role == kCompliance ? "compliance" : bank; }
+  bool admin() const { return role == kAdmin; }
+  bool compliance() const { return role == kCompliance; }
+  bool sees_everything() const { return role != kParticipant; }
+  bool may_act_for(std::string_view b) const { return role == kAdmin || (role == kParticipant && bank == b); }
 };
 
-// An API error: HTTP status, stable code, message, and ISO 20022 reason (may be empty).
+// An API error: an outcome of the result table and a message for people.
 struct ApiError {
-  int status = 400;
-  std::string code;
+  Rc rc = Rc::kInvalidField;
   std::string message;
-  std::string reason;
 };
 
-// One party of a payment as screening sees it.
-struct ScreenedParty {
-  std::string role;     // debtor, creditor, ultimate_debtor…
-  std::string name;
-  std::string country;  // ISO 3166 alpha-2 or empty
-};
-
-namespace internal {
-tl::expected<boost::json::object, ApiError> parse_object(const Request& req);
 Response json_response(int status, std::string body);
 std::string error_body(const ApiError& e, const engine::PaymentResult* payment = nullptr);
-Response error_response(const ApiError& e);
-int exponent_of(std::string_view currency);
-std::string amount_text(int64_t minor, std::string_view currency);
-int status_of(Outcome o);
+Response error_response(const ApiError& e, int64_t retry_after_s = 0);
 ApiError error_of(const Reply& r);
+
+// --- reading requests (json_read.cpp) ------------------------------------------------------
+
+tl::expected<boost::json::object, ApiError> parse_object(const Request& req);
+
+// Reads fields of one JSON object, remembering the first problem with a precise message.
+class Fields {
+ public:
+  explicit Fields(const boost::json::object& o, std::string prefix = {}) : o_(o), prefix_(std::move(prefix)) {}
+
+  std::optional<std::string> text(std::string_view key, bool required, size_t max_len, Rc rc = Rc::kInvalidField);
+  const boost::json::object* object(std::string_view key, bool required);
+  const boost::json::value* raw(std::string_view key) const { return o_.if_contains(key); }
+  void fail(std::string_view key, const std::string& what, Rc rc);
+  void fail_with(ApiError e) {
+    if (!error_) error_ = std::move(e);
+  }
+  const std::optional<ApiError>& error() const { return error_; }
+  void adopt(const Fields& inner) {
+    if (inner.error_ && !error_) error_ = inner.error_;
+  }
+
+ private:
+  const boost::json::object& o_;
+  std::string prefix_;
+  std::optional<ApiError> error_;
+};
+
+// An amount in a currency, as a decimal string; JSON numbers are refused (they arrive as
+// binary floating point, and money must never pass through one).
+std::optional<int64_t> read_amount(Fields& f, std::string_view key, CurrencyId currency, bool allow_zero);
+std::optional<CurrencyId> read_currency(Fields& f, std::string_view key);
+std::optional<std::string> read_bic(Fields& f, std::string_view key);
+
 std::map<std::string, std::string> query_params(const std::string& target);
 std::string url_decode(std::string_view segment);
-// A list request's page: `limit` (default 100, clamped to 1..max) and `cursor` (0: newest).
+// A non-negative integer query parameter (0 when absent), or nullopt when malformed.
+std::optional<int64_t> positive_int(const std::map<std::string, std::string>& q, const std::string& key);
 struct Page {
   int limit = 100;
   int64_t cursor = 0;
@@ -68,100 +104,91 @@ tl::expected<Page, ApiError> read_page(const std::map<std::string, std::string>&
 // What makes two requests "the same payment" for an idempotent retry: agents, currency,
 // amount, parties, EndToEndId, remittance and the UETR as the sender gave it (or empty).
 std::string payment_request_hash(const engine::TransferCommand& cmd, std::string_view uetr_as_sent);
-// A non-negative integer query parameter (0 when absent), or nullopt when malformed.
-std::optional<int64_t> positive_int(const std::map<std::string, std::string>& q, const std::string& key);
-}  // namespace internal
 
+// --- writing answers (json_write.cpp) -------------------------------------------------------
+
+std::string amount_text(int64_t minor, CurrencyId currency);
+std::string currency_text(CurrencyId currency);
+void write_payment(JsonWriter& w, const model::Payment& p);
+void write_window(JsonWriter& w, const model::Window& win, const Principal& who);
+void write_bank(JsonWriter& w, const model::Participant& b, bool with_caps);
+void write_case(JsonWriter& w, const model::Case& c);
+void write_event(JsonWriter& w, const model::Event& e);
+
+// --- one request in a handler -----------------------------------------------------------
+
+struct Call {
+  Request& req;
+  const Principal& who;
+  std::vector<std::string> params;  // the route's {placeholders}, in order, URL-decoded
+  Respond respond;
+};
+
+// One ISO 20022 message's transactions as core commands, and what to do with their replies.
 struct Api::Impl {
-  Impl(ApiSettings s, engine::Engine& e, store::Store& st, const Clock& c)
-      : settings(std::move(s)), engine(e), store(st), clock(c) {}
+  Impl(ApiSettings s, engine::CoreClient& c, store::ReadModel& r, const Clock& k);
+  ~Impl();
 
   ApiSettings settings;
-  engine::Engine& engine;
-  store::Store& store;
+  engine::CoreClient& core;
+  store::ReadModel& reads;
   const Clock& clock;
-
-  // HTTP metrics.
+  ReaderPool pool;  // store reads and evaluations: never on the HTTP I/O threads
   metrics::Gauge in_flight;
-  mutable std::mutex counters_mutex;
-  std::map<std::string, uint64_t> requests_total;  // rendered label set → count
-  std::map<std::string, std::unique_ptr<metrics::Histogram>> durations;  // by route
   metrics::Counter errors_total;
+  metrics::Counter refused_unauthenticated;  // answered 401 before any body was read
+  struct Router;
+  std::unique_ptr<Router> router;
 
-  void finish(const Request& req, const std::string& route, std::chrono::steady_clock::time_point t0,
-              Response& res) {
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
-    std::string labels = "method=\"" + req.method + "\",route=\"" + route + "\",status=\"" + std::to_string(res.status) + "\"";
-    std::lock_guard lock(counters_mutex);
-    ++requests_total[labels];
-    auto& h = durations[route];
-    if (!h) h = std::make_unique<metrics::Histogram>(metrics::latency_buckets_us(), 1e-6);
-    h->observe(us);
-    if (res.status >= 500) errors_total.add();
-  }
+  [[nodiscard]] tl::expected<Principal, ApiError> authenticate(const Request& req) const;
+  // Sends a command to the core and answers through `render` once its batch is durable.
+  void submit(engine::Command cmd, const Principal& who, Respond respond, std::function<Response(Reply&&)> render);
+  // Runs `work` on the reader pool (503 when it is full).
+  void read(Respond respond, std::function<Response()> work);
 
-  // Authenticates the bearer token: the operator's key, or a participant's API key.
-  tl::expected<Principal, ApiError> authenticate(const Request& req) const {
-    std::string_view h = req.header("authorization");
-    constexpr std::string_view kBearer = "Bearer ";
-    if (h.size() <= kBearer.size() || h.substr(0, kBearer.size()) != kBearer) {
-      return tl::unexpected(ApiError{401, "unauthenticated", "missing 'Authorization: Bearer <key>' header", ""});
-    }
-    std::string_view token = h.substr(kBearer.size());
-    if (!settings.admin_key.empty() && constant_time_equal(token, settings.admin_key)) {
-      return Principal{true, {}, false};
-    }
-    if (!settings.compliance_key.empty() && constant_time_equal(token, settings.compliance_key)) {
-      return Principal{false, {}, true};
-    }
-    auto table = engine.auth_table();
-    auto it = table->bank_by_key_hash.find(sha256_hex(token));
-    if (it == table->bank_by_key_hash.end()) {
-      return tl::unexpected(ApiError{401, "unauthenticated", "unknown or revoked API key", ""});
-    }
-    return Principal{false, it->second, false};
-  }
+  // Resources (one file each).
+  void post_transfer(Call& c);
+  void get_transaction(Call& c);
+  void get_transactions(Call& c);
+  void post_bank(Call& c);
+  void get_banks(Call& c);
+  void get_bank(Call& c);
+  void get_balance(Call& c);
+  void post_mint(Call& c);
+  void post_burn(Call& c);
+  void get_windows(Call& c);
+  void get_window(Call& c);
+  void post_window_close(Call& c);
+  void get_cases(Call& c);
+  void get_case(Call& c);
+  void post_case_decision(Call& c, bool approve);
+  void post_compliance_check(Call& c);
+  void post_lists_reload(Call& c);
+  void get_aml_reports(Call& c);
+  void get_limits(Call& c);
+  void put_limits(Call& c);
+  void post_risk_evaluate(Call& c);
+  void get_breakers(Call& c);
+  void post_breaker_reset(Call& c);
+  void post_iso(Call& c, iso20022::MessageType type);
+  void get_camt053(Call& c);
+  void get_events(Call& c);
+  void get_health(Call& c);
+  void get_ready(Call& c);
+  void get_metrics(Call& c);
 
-  // Sends a command to the engine and answers through `done` when its batch is durable.
-  void submit(engine::Command cmd, const Principal& who, Respond respond,
-              std::function<Response(Reply&&)> render) {
-    bool queued = engine.submit(std::move(cmd), who.actor(),
-                                [respond, render = std::move(render)](Reply&& r) mutable {
-                                  if (r.outcome == Outcome::kUnavailable) {
-                                    respond(internal::error_response(internal::error_of(r)));
-                                  } else {
-                                    respond(render(std::move(r)));
-                                  }
-                                });
-    if (!queued) {
-      respond(internal::error_response(ApiError{503, "overloaded", "the rail is at capacity; retry shortly", ""}));
-    }
-  }
-
-  void route(Request& req, const Principal* who, std::string& route_name, Respond respond);
+  // Shared by /transfer and /risk/evaluate.
   tl::expected<engine::TransferCommand, ApiError> read_transfer(const boost::json::object& body,
                                                                 const Principal& who) const;
-  void post_transfer(Request& req, const Principal& who, Respond respond);
-  void post_bank(Request& req, Respond respond);
-  void post_tokens(Request& req, bool mint, Respond respond);
-  void get_transactions(const Request& req, const Principal& who, Respond respond);
-  void get_cases(const Request& req, Respond respond);
-  void get_transaction(std::string_view id, const Principal& who, Respond respond);
-  void get_windows(const Request& req, const Principal& who, Respond respond);
-  // ISO 20022 (iso_api.cpp).
-  void submit_all(std::vector<engine::Command> commands, const Principal& who,
-                  std::function<void(std::vector<Reply>&&)> done);
-  void post_iso(Request& req, const Principal& who, iso20022::MessageType type, Respond respond);
-  void get_camt053(const Request& req, const Principal& who, Respond respond);
-  // Screening (screening.cpp).
-  engine::Screening screen_parties(const std::vector<ScreenedParty>& parties) const;
-  void post_compliance_check(Request& req, Respond respond);
-  void post_lists_reload(Respond respond);
-  // Risk and AML reports (risk_api.cpp).
-  void post_risk_evaluate(Request& req, const Principal& who, Respond respond);
-  void get_breakers(const Principal& who, Respond respond);
-  void post_breaker_reset(std::string id, const Principal& who, Respond respond);
-  void get_aml_reports(const Request& req, Respond respond);
+  engine::Screening screen_parties(const std::vector<struct ScreenedParty>& parties) const;
+  std::string render_metrics() const;
+};
+
+// One party of a payment as screening sees it.
+struct ScreenedParty {
+  std::string role;     // debtor, creditor, ultimate_debtor…
+  std::string name;
+  std::string country;  // ISO 3166 alpha-2 or empty
 };
 
 }  // namespace deltran::gateway

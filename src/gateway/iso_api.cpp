@@ -10,14 +10,14 @@
 #include <deltran/iso20022/schema_set.hpp>
 #include <deltran/iso20022/statement.hpp>
 #include <deltran/iso20022/status_report.hpp>
-#include <deltran/ledger/ledger.hpp>
+#include <deltran/money/currency.hpp>
 
 #include "api_impl.hpp"
 #include "validation.hpp"
 
 namespace deltran::gateway {
 
-using namespace internal;
+
 
 namespace {
 
@@ -48,65 +48,45 @@ std::string join_lines(const std::vector<std::string>& lines, size_t max) {
 
 std::string account_of(const iso20022::Party& p) { return p.iban.empty() ? p.other_account_id : p.iban; }
 
-// The ISO status of what the engine answered for one transaction.
+// The ISO status of what the core answered for one transaction.
 iso20022::TransactionStatus status_of_reply(const Reply& r) {
   iso20022::TransactionStatus t;
   const auto* p = std::get_if<engine::PaymentResult>(&r.body);
-  if (p != nullptr && p->status == store::PaymentStatus::kQueued) {
+  if (p != nullptr && p->status == model::PaymentStatus::kQueued) {
     t.status = "ACSP";  // accepted, settlement in process (in a window)
-  } else if (p != nullptr && p->status == store::PaymentStatus::kSettled) {
+  } else if (p != nullptr && p->status == model::PaymentStatus::kSettled) {
     t.status = "ACSC";
-  } else if (p != nullptr && p->status == store::PaymentStatus::kHeld) {
+  } else if (p != nullptr && p->status == model::PaymentStatus::kHeld) {
     t.status = "PDNG";
-    t.reasons.push_back({"NARR", "held for compliance review"});
+    t.reasons.push_back({std::string(reason::kNarrative), "held for compliance review"});
   } else {
     t.status = "RJCT";
-    std::string reason = r.reason.empty() ? "NARR" : r.reason;
-    if (r.outcome == Outcome::kUnavailable) reason = "NARR";
-    t.reasons.push_back({reason, r.message});
+    const Rc rc = p != nullptr ? p->rc : r.rc;
+    std::string_view code = iso_reason(rc);
+    if (code.empty() || http_status(rc) == 503) code = reason::kNarrative;
+    t.reasons.push_back({std::string(code), p != nullptr && !p->reason_text.empty() ? p->reason_text : r.message});
   }
   return t;
 }
 
-}  // namespace
-
-void Api::Impl::submit_all(std::vector<engine::Command> commands, const Principal& who,
-                           std::function<void(std::vector<Reply>&&)> done) {
-  struct Pending {
-    std::vector<Reply> replies;
-    std::atomic<size_t> left;
-    std::function<void(std::vector<Reply>&&)> done;
-  };
-  auto pending = std::make_shared<Pending>();
-  pending->replies.resize(commands.size());
-  pending->left = commands.size();
-  pending->done = std::move(done);
-  if (commands.empty()) return pending->done(std::move(pending->replies));
-  auto finish_one = [pending](size_t i, Reply&& r) {
-    pending->replies[i] = std::move(r);
-    if (pending->left.fetch_sub(1) == 1) pending->done(std::move(pending->replies));
-  };
-  for (size_t i = 0; i < commands.size(); ++i) {
-    bool queued = engine.submit(std::move(commands[i]), who.actor(), [finish_one, i](Reply&& r) mutable {
-      finish_one(i, std::move(r));
-    });
-    if (!queued) {
-      Reply r;
-      r.outcome = Outcome::kUnavailable;
-      r.code = "overloaded";
-      r.message = "the rail is at capacity; retry shortly";
-      finish_one(i, std::move(r));
-    }
+// The outcome for a message refused as a whole, by the reason the parser gave.
+Rc rc_of_iso_rejection(std::string_view reason_code) {
+  for (Rc rc : {Rc::kInvalidControlSum, Rc::kInvalidNumberOfTransactions, Rc::kInvalidAmount, Rc::kUnknownCurrency,
+                Rc::kZeroAmount, Rc::kInvalidBic, Rc::kInvalidAccount, Rc::kInvalidDate, Rc::kDuplicateInMessage}) {
+    if (iso_reason(rc) == reason_code) return rc;
   }
+  return Rc::kInvalidMessage;
 }
 
-void Api::Impl::post_iso(Request& req, const Principal& who, iso20022::MessageType type, Respond respond) {
+}  // namespace
+
+void Api::Impl::post_iso(Call& c, iso20022::MessageType type) {
+  Request& req = c.req;
+  const Principal& who = c.who;
+  Respond respond = std::move(c.respond);
   std::string_view ct = req.header("content-type");
   if (!ct.empty() && ct.find("xml") == std::string_view::npos) {
-    return respond(error_response(ApiError{415, "unsupported_media_type", "Content-Type must be application/xml", "FF01"}));
-  }
-  if (who.compliance) {
-    return respond(error_response(ApiError{403, "forbidden", "payments are sent by participants", ""}));
+    return respond(error_response(ApiError{Rc::kUnsupportedMediaType, "Content-Type must be application/xml"}));
   }
   iso20022::ParseOptions options;
   options.schemas = settings.schemas.get();
@@ -127,9 +107,8 @@ void Api::Impl::post_iso(Request& req, const Principal& who, iso20022::MessageTy
       if (auto xml = emit(report, *header)) return respond(xml_response(400, std::move(*xml)));
     }
     int status = parsed.error().code == ErrorCode::kResourceExhausted ? 413 : 400;
-    return respond(error_response(ApiError{status, "invalid_message",
-                                           why.path.empty() ? why.message : why.path + ": " + why.message,
-                                           why.reason_code}));
+    return respond(error_response(ApiError{status == 413 ? Rc::kBodyTooLarge : rc_of_iso_rejection(why.reason_code),
+                                           why.path.empty() ? why.message : why.path + ": " + why.message}));
   }
   auto message = std::make_shared<iso20022::ParsedMessage>(std::move(*parsed));
   // Each accepted transaction becomes the same command a JSON transfer becomes.
@@ -144,33 +123,32 @@ void Api::Impl::post_iso(Request& req, const Principal& who, iso20022::MessageTy
     std::string debtor_agent = normalize_bic(p.debtor_agent_bic);
     if (debtor_agent.empty() && !pain) debtor_agent = normalize_bic(p.instructing_agent_bic);
     std::string creditor_agent = normalize_bic(p.creditor_agent_bic);
-    auto refuse = [&](std::string code, std::string text) {
+    auto refuse = [&](std::string_view code, std::string text) {
       auto& st = report->transactions[i];
       st.status = "RJCT";
-      st.reasons = {{std::move(code), std::move(text)}};
+      st.reasons = {{std::string(code), std::move(text)}};
     };
     if (debtor_agent.empty() || creditor_agent.empty()) {
-      refuse("RC01", "debtor and creditor agents must be identified by BIC");
+      refuse(reason::kBankIdentifierIncorrect, "debtor and creditor agents must be identified by BIC");
       continue;
     }
     if (!who.may_act_for(debtor_agent)) {
-      refuse("AG01", "debtor agent " + debtor_agent + " is not the sending participant " + who.bank);
+      refuse(reason::kTransactionForbidden, "debtor agent " + debtor_agent + " is not the sending participant " + who.bank);
       continue;
     }
     if (debtor_agent == creditor_agent) {
-      refuse("AG01", "debtor and creditor agent are the same participant");
+      refuse(reason::kTransactionForbidden, "debtor and creditor agent are the same participant");
       continue;
     }
     engine::TransferCommand cmd;
     cmd.id = new_uuid_v4();
     cmd.uetr = p.uetr.empty() ? new_uuid_v4() : p.uetr;
-    for (char& c : cmd.uetr) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& ch : cmd.uetr) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     // MsgId + EndToEndId (+ UETR) identify a payment sent in ISO 20022.
     cmd.idempotency_key = "iso:" + p.msg_id + "/" + p.end_to_end_id + (p.uetr.empty() ? "" : "/" + cmd.uetr);
     cmd.debtor_agent = debtor_agent;
     cmd.creditor_agent = creditor_agent;
-    cmd.currency = p.currency;
-    cmd.amount_minor = p.amount_minor;
+    cmd.amount = money::Amount{p.amount_minor, money::currency_id(p.currency)};
     auto country = [](const iso20022::Party& party) {
       return party.address.country.empty() ? party.country_of_residence : party.address.country;
     };
@@ -205,46 +183,59 @@ void Api::Impl::post_iso(Request& req, const Principal& who, iso20022::MessageTy
     }
     auto xml = emit(*report, message->header);
     if (!xml) {
-      return respond(error_response(ApiError{500, "report_failed", "cannot build the status report: " + xml.error().message, ""}));
+      return respond(error_response(ApiError{Rc::kReportFailed, "cannot build the status report: " + xml.error().message}));
     }
     respond(xml_response(200, std::move(*xml)));
   };
-  submit_all(std::move(commands), who, std::move(finish));
+  // One message, one submission: its transactions are decided together, in order, in one
+  // group commit, so a window close can never fall between them.
+  auto done = std::make_shared<decltype(finish)>(std::move(finish));
+  const size_t n = commands.size();
+  if (!core.submit_many(std::move(commands), who.actor(), [done](std::vector<Reply>&& replies) { (*done)(std::move(replies)); })) {
+    std::vector<Reply> refused(n);
+    for (auto& r : refused) {
+      r.rc = Rc::kOverloaded;
+      r.message = "the rail is at capacity; retry shortly";
+    }
+    (*done)(std::move(refused));
+  }
 }
 
-void Api::Impl::get_camt053(const Request& req, const Principal& who, Respond respond) {
-  auto q = query_params(req.target);
+void Api::Impl::get_camt053(Call& c) {
+  auto q = query_params(c.req.target);
+  const Principal& who = c.who;
   std::string bank = normalize_bic(q.count("bank") ? q["bank"] : who.bank);
-  if (bank.empty()) {
-    return respond(error_response(ApiError{400, "invalid_query", "bank must be a participant's BIC", "RC01"}));
+  if (bank.empty()) return c.respond(error_response(ApiError{Rc::kInvalidBic, "bank must be a participant's BIC"}));
+  if (!who.may_act_for(bank) && !who.compliance()) {
+    return c.respond(error_response(ApiError{Rc::kForbidden, "a participant sees only its own statement"}));
   }
-  if (!who.may_act_for(bank) && !who.compliance) {
-    return respond(error_response(ApiError{403, "forbidden", "a participant sees only its own statement", ""}));
+  const int64_t now = clock.now_us();
+  const std::string date = q.count("date") ? q["date"] : format_date(now);
+  const int64_t day_start = parse_date_us(date);
+  if (day_start < 0) return c.respond(error_response(ApiError{Rc::kInvalidDate, "date must be YYYY-MM-DD"}));
+  const int64_t day_end = day_start + 86'400'000'000;
+  auto view = core.view();
+  const engine::ParticipantView* p = view->find(bank);
+  if (p == nullptr) return c.respond(error_response(ApiError{Rc::kBankNotFound, "bank " + bank + " does not exist"}));
+  const CurrencyId currency = q.count("currency") ? money::currency_id(q["currency"]) : p->info.currencies.front();
+  if (std::find(p->info.currencies.begin(), p->info.currencies.end(), currency) == p->info.currencies.end()) {
+    return c.respond(error_response(ApiError{Rc::kUnknownCurrency, bank + " holds no " +
+                                                                   (q.count("currency") ? q["currency"] : "such") + " account"}));
   }
-  int64_t now = clock.now_us();
-  std::string date = q.count("date") ? q["date"] : format_date(now);
-  int64_t day_start = parse_date_us(date);
-  if (day_start < 0) return respond(error_response(ApiError{400, "invalid_query", "date must be YYYY-MM-DD", "DT01"}));
-  int64_t day_end = day_start + 86'400'000'000;
-  submit(engine::BankQuery{bank}, who, std::move(respond), [this, bank, date, day_start, day_end, q](Reply&& r) mutable {
-    if (r.outcome != Outcome::kOk) return error_response(error_of(r));
-    const auto& b = std::get<engine::BankView>(r.body);
-    std::string currency = q.count("currency") ? q["currency"] : b.currencies.front();
-    if (std::find(b.currencies.begin(), b.currencies.end(), currency) == b.currencies.end()) {
-      return error_response(ApiError{400, "invalid_query", bank + " holds no " + currency + " account", "AM03"});
-    }
-    auto opening = store.balances_before(bank, day_start);
-    auto postings = store.list_postings(bank, day_start, day_end);
-    if (!opening || !postings) return error_response(ApiError{503, "store_unavailable", "cannot read the journal", ""});
+  read(std::move(c.respond), [this, bank, date, day_start, day_end, currency, name = p->info.name]() -> Response {
+    auto opening = reads.balances_before(bank, day_start);
+    auto postings = reads.list_postings(bank, day_start, day_end);
+    if (!opening || !postings) return error_response(ApiError{Rc::kStoreUnavailable, "cannot read the journal"});
+    const std::string code = currency_text(currency);
     iso20022::Statement st;
     st.msg_id = report_id();
     st.creation_date_time = format_rfc3339(clock.now_us());
-    st.statement_id = (bank + "-" + currency + "-" + date).substr(0, 35);
+    st.statement_id = (bank + "-" + code + "-" + date).substr(0, 35);
     st.from_date_time = date + "T00:00:00Z";
     st.to_date_time = date + "T23:59:59Z";
-    st.account_other_id = "DELTRAN-" + bank + "-" + currency;
-    st.currency = currency;
-    st.account_owner_name = b.name.substr(0, 140);
+    st.account_other_id = "DELTRAN-" + bank + "-" + code;
+    st.currency = code;
+    st.account_owner_name = name.substr(0, 140);
     st.opening_balance_minor = opening->count(currency) ? opening->at(currency) : 0;
     st.opening_date = date;
     st.closing_date = date;
@@ -269,7 +260,7 @@ void Api::Impl::get_camt053(const Request& req, const Principal& who, Respond re
     }
     st.closing_balance_minor = balance;
     auto xml = iso20022::emit_camt053(st);
-    if (!xml) return error_response(ApiError{500, "statement_failed", xml.error().message, ""});
+    if (!xml) return error_response(ApiError{Rc::kReportFailed, xml.error().message});
     return xml_response(200, std::move(*xml));
   });
 }

@@ -1,14 +1,18 @@
-// Risk and AML endpoints: /risk/evaluate (a payment scored as the core would, nothing
-// recorded), /risk/circuit-breakers (list, reset) and /compliance/reports (CTR and SAR
-// records).
+// Risk: a participant's limits (read from the read view, set through the core),
+// /risk/evaluate (a payment scored as the core would, nothing recorded) and the circuit
+// breakers. Evaluations run on the reader pool against the core's live state.
+#include <boost/json.hpp>
+
 #include <algorithm>
 
+#include <deltran/money/currency.hpp>
+
 #include "api_impl.hpp"
-#include "json_writer.hpp"
+#include "validation.hpp"
 
 namespace deltran::gateway {
 
-using namespace internal;
+namespace json = boost::json;
 
 namespace {
 
@@ -43,11 +47,11 @@ void write_breaker(JsonWriter& w, const engine::BreakerView& b) {
 }
 
 Response render_report(Reply&& r) {
-  if (r.outcome != Outcome::kOk) return error_response(error_of(r));
+  if (!is_success(r.rc)) return error_response(error_of(r), r.retry_after_s);
   const auto& v = std::get<engine::RiskReport>(r.body);
   JsonWriter w;
   w.begin_object().field("decision", v.decision).field("explanation", v.explanation);
-  if (v.amount_usd_minor) w.field("amount_usd", amount_text(*v.amount_usd_minor, "USD")); else w.key("amount_usd").null();
+  if (v.amount_usd_minor) w.field("amount_usd", money::format_amount(*v.amount_usd_minor, 2)); else w.key("amount_usd").null();
   w.field("corridor", v.corridor).field("debtor_key", v.debtor_key).field("creditor_key", v.creditor_key);
   w.key("risk");
   if (!v.risk_enabled) {
@@ -78,23 +82,99 @@ Response render_report(Reply&& r) {
   return json_response(200, w.take());
 }
 
-}  // namespace
-
-void Api::Impl::post_risk_evaluate(Request& req, const Principal& who, Respond respond) {
-  auto body = parse_object(req);
-  if (!body) return respond(error_response(body.error()));
-  // The compliance officer may evaluate any payment; a participant only its own.
-  Principal as = who;
-  if (who.compliance) as.admin = true;
-  auto cmd = read_transfer(*body, as);
-  if (!cmd) return respond(error_response(cmd.error()));
-  submit(engine::RiskQuery{std::move(*cmd)}, who, std::move(respond), render_report);
+Response render_limits(const engine::LimitsView& v) {
+  JsonWriter w;
+  w.begin_object().field("bank", v.bank).key("limits").begin_object();
+  for (const auto& c : v.currencies) {
+    w.key(currency_text(c.currency)).begin_object();
+    if (c.single_payment_max_minor) w.field("single_payment_max", amount_text(*c.single_payment_max_minor, c.currency));
+    else w.key("single_payment_max").null();
+    if (c.daily_volume_max_minor) w.field("daily_volume_max", amount_text(*c.daily_volume_max_minor, c.currency));
+    else w.key("daily_volume_max").null();
+    w.field("net_debit_cap", amount_text(c.net_debit_cap_minor, c.currency))
+        .field("used_today", amount_text(c.used_today_minor, c.currency))
+        .end_object();
+  }
+  w.end_object().end_object();
+  return json_response(200, w.take());
 }
 
-void Api::Impl::get_breakers(const Principal& who, Respond respond) {
-  submit(engine::BreakersQuery{}, who, std::move(respond), [who](Reply&& r) {
-    if (r.outcome != Outcome::kOk) return error_response(error_of(r));
-    const auto& all = std::get<std::vector<engine::BreakerView>>(r.body);
+std::string bank_of(const std::string& segment) {
+  std::string bic = normalize_bic(segment);
+  return bic.empty() ? segment : bic;
+}
+
+}  // namespace
+
+void Api::Impl::get_limits(Call& c) {
+  const std::string bank = bank_of(c.params[0]);
+  if (!c.who.may_act_for(bank) && !c.who.compliance()) {
+    return c.respond(error_response(ApiError{Rc::kForbidden, "a participant sees only its own limits"}));
+  }
+  auto view = core.view();
+  const engine::ParticipantView* p = view->find(bank);
+  if (p == nullptr) return c.respond(error_response(ApiError{Rc::kBankNotFound, "bank " + bank + " does not exist"}));
+  engine::LimitsView v;
+  v.bank = bank;
+  for (const auto& a : p->accounts) {
+    v.currencies.push_back({a.currency, a.single_payment_max_minor, a.daily_volume_max_minor, a.net_debit_cap_minor,
+                            a.used_today_minor});
+  }
+  c.respond(render_limits(v));
+}
+
+void Api::Impl::put_limits(Call& c) {
+  auto body = parse_object(c.req);
+  if (!body) return c.respond(error_response(body.error()));
+  engine::SetLimitsCommand cmd;
+  cmd.bank = bank_of(c.params[0]);
+  Fields f(*body);
+  for (const auto& [k, v] : *body) {
+    CurrencyId currency = money::currency_id(k);
+    if (!currency.valid() || !v.is_object()) {
+      f.fail(k, "must be an ISO 4217 code holding an object of limits", Rc::kUnknownCurrency);
+      break;
+    }
+    Fields cf(v.as_object(), std::string(k) + ".");
+    engine::CurrencyLimitsUpdate u;
+    auto read = [&](const char* key, std::optional<int64_t>& out, bool* clear) {
+      const json::value* x = v.as_object().if_contains(key);
+      if (x == nullptr) return;
+      if (x->is_null() && clear != nullptr) {
+        *clear = true;
+        return;
+      }
+      out = read_amount(cf, key, currency, true);
+    };
+    read("single_payment_max", u.single_payment_max_minor, &u.clear_single_payment_max);
+    read("daily_volume_max", u.daily_volume_max_minor, &u.clear_daily_volume_max);
+    read("net_debit_cap", u.net_debit_cap_minor, nullptr);
+    f.adopt(cf);
+    cmd.by_currency[currency] = u;
+  }
+  if (f.error()) return c.respond(error_response(*f.error()));
+  if (cmd.by_currency.empty()) {
+    return c.respond(error_response(ApiError{Rc::kInvalidField,
+                                             "name at least one currency, e.g. {\"USD\":{\"single_payment_max\":\"50000.00\"}}"}));
+  }
+  submit(std::move(cmd), c.who, std::move(c.respond), [](Reply&& r) {
+    if (!is_success(r.rc)) return error_response(error_of(r));
+    return render_limits(std::get<engine::LimitsView>(r.body));
+  });
+}
+
+void Api::Impl::post_risk_evaluate(Call& c) {
+  auto body = parse_object(c.req);
+  if (!body) return c.respond(error_response(body.error()));
+  // The compliance officer and the operator may evaluate any payment; a participant its own.
+  auto cmd = read_transfer(*body, c.who);
+  if (!cmd) return c.respond(error_response(cmd.error()));
+  read(std::move(c.respond), [this, cmd = std::move(*cmd)]() { return render_report(core.evaluate_risk(cmd)); });
+}
+
+void Api::Impl::get_breakers(Call& c) {
+  read(std::move(c.respond), [this, who = c.who]() -> Response {
+    const auto all = core.breakers();
     JsonWriter w;
     w.begin_object().key("items").begin_array();
     for (const auto& b : all) {
@@ -107,59 +187,13 @@ void Api::Impl::get_breakers(const Principal& who, Respond respond) {
   });
 }
 
-void Api::Impl::post_breaker_reset(std::string id, const Principal& who, Respond respond) {
-  submit(engine::ResetBreakerCommand{std::move(id)}, who, std::move(respond), [](Reply&& r) {
-    if (r.outcome != Outcome::kOk) return error_response(error_of(r));
+void Api::Impl::post_breaker_reset(Call& c) {
+  submit(engine::ResetBreakerCommand{c.params[0]}, c.who, std::move(c.respond), [](Reply&& r) {
+    if (!is_success(r.rc)) return error_response(error_of(r));
     JsonWriter w;
     write_breaker(w, std::get<engine::BreakerView>(r.body));
     return json_response(200, w.take());
   });
-}
-
-void Api::Impl::get_aml_reports(const Request& req, Respond respond) {
-  auto q = query_params(req.target);
-  std::string kind;
-  if (auto it = q.find("kind"); it != q.end() && !it->second.empty()) {
-    kind = it->second;
-    std::transform(kind.begin(), kind.end(), kind.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    if (kind != "CTR" && kind != "SAR") {
-      return respond(error_response(ApiError{400, "invalid_query", "kind must be CTR or SAR", ""}));
-    }
-  }
-  auto page = read_page(q, settings.list_limit_max);
-  if (!page) return respond(error_response(page.error()));
-  const int lim = page->limit;
-  auto rows = store.list_aml_reports(kind, page->cursor, lim);
-  if (!rows) return respond(error_response(ApiError{503, "store_unavailable", rows.error().message, ""}));
-  JsonWriter w;
-  w.begin_object().key("items").begin_array();
-  for (const auto& r : *rows) {
-    w.begin_object()
-        .field("id", r.id)
-        .field("kind", r.kind)
-        .field("payment_id", r.payment_id)
-        .field("debtor_agent", r.debtor_agent)
-        .field("creditor_agent", r.creditor_agent)
-        .field("debtor", r.debtor)
-        .field("creditor", r.creditor)
-        .field("amount", amount_text(r.amount_minor, r.currency))
-        .field("currency", r.currency)
-        .field("amount_usd", amount_text(r.amount_usd_minor, "USD"))
-        .field("score", r.score)
-        .key("rules").begin_array();
-    size_t start = 0;
-    while (start < r.rules.size()) {
-      size_t comma = r.rules.find(',', start);
-      if (comma == std::string::npos) comma = r.rules.size();
-      w.string(std::string_view(r.rules).substr(start, comma - start));
-      start = comma + 1;
-    }
-    w.end_array().field("narrative", r.narrative).field("created_at", format_rfc3339(r.created_us)).end_object();
-  }
-  w.end_array();
-  if (static_cast<int>(rows->size()) == lim) w.field("next_cursor", std::to_string(rows->back().id)); else w.key("next_cursor").null();
-  w.end_object();
-  respond(json_response(200, w.take()));
 }
 
 }  // namespace deltran::gateway

@@ -14,6 +14,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <deltran/core/result_code.hpp>
+#include <deltran/core/text.hpp>
 #include <deltran/gateway/http.hpp>
 
 namespace deltran::gateway {
@@ -25,9 +27,20 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-std::string error_json(std::string_view code, std::string_view message) {
-  return std::string("{\"error\":{\"code\":\"") + std::string(code) + "\",\"message\":\"" +
-         std::string(message) + "\",\"reason\":\"FF01\"}}";
+// The error body the API writes, for the answers the server gives before the API sees a request.
+std::string error_json(Rc rc, std::string_view message) {
+  std::string out = "{\"error\":{\"code\":";
+  append_json_string(out, api_code(rc));
+  out += ",\"message\":";
+  append_json_string(out, message);
+  out += ",\"reason\":";
+  if (iso_reason(rc).empty()) {
+    out += "null";
+  } else {
+    append_json_string(out, iso_reason(rc));
+  }
+  out += "}}";
+  return out;
 }
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -51,18 +64,28 @@ class Session : public std::enable_shared_from_this<Session> {
                             [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
   }
 
-  // curl and many HTTP libraries send "Expect: 100-continue" before a body over 1 KiB and
-  // wait (curl: one second) for the interim answer; give it at once, unless the declared
-  // body is already too large, in which case the final answer comes instead.
+  // The head is in: the handler admits the request (it authenticates from the headers) and
+  // sets how large its body may be. A refused request gets its answer without the body
+  // being read. curl and many HTTP libraries send "Expect: 100-continue" before a body
+  // over 1 KiB and wait (curl: one second) for the interim answer; give it at once, unless
+  // the declared body is already too large, in which case the final answer comes instead.
   void on_header(beast::error_code ec) {
     if (ec) return on_read(ec);
     auto& msg = parser_->get();
-    if (!settings_.large_body_prefix.empty() && msg.target().starts_with(settings_.large_body_prefix)) {
-      parser_->body_limit(settings_.large_body_limit_bytes);
-    }
-    if (!beast::iequals(msg[http::field::expect], "100-continue")) return read_body();
+    Request head = request_of(msg);
+    Admission admission = handler_.admit(head);
+    if (!admission.admitted) return reply_and_close(std::move(admission.refusal));
+    body_limit_ = std::min(admission.body_limit_bytes, settings_.body_limit_bytes);
+    // Beast checks a declared Content-Length against the limit only while reading the
+    // header, under the server's largest limit; this request's own limit is checked here.
+    // (A chunked body is held to the new limit chunk by chunk as it arrives.)
     auto length = parser_->content_length();
-    if (length && *length > body_limit()) return read_body();  // fails with body_limit
+    if (length && *length > body_limit_) {
+      return reply_and_close(413, error_json(Rc::kBodyTooLarge, "the request body exceeds " +
+                                                                    std::to_string(body_limit_) + " bytes"));
+    }
+    parser_->body_limit(body_limit_);
+    if (!beast::iequals(msg[http::field::expect], "100-continue")) return read_body();
     continue_.emplace(http::status::continue_, 11);
     http::async_write(stream_, *continue_, [self = shared_from_this()](beast::error_code e, size_t) {
       if (e) return self->close();
@@ -70,10 +93,17 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  size_t body_limit() const {
-    const auto& target = parser_->get().target();
-    bool large = !settings_.large_body_prefix.empty() && target.starts_with(settings_.large_body_prefix);
-    return large ? settings_.large_body_limit_bytes : settings_.body_limit_bytes;
+  static Request request_of(const http::request<http::string_body>& msg) {
+    Request req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    req.headers.reserve(8);
+    for (const auto& field : msg) {
+      std::string name(field.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      req.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    return req;
   }
 
   void read_body() {
@@ -87,27 +117,19 @@ class Session : public std::enable_shared_from_this<Session> {
       return close();
     }
     if (ec == http::error::body_limit) {
-      return reply_and_close(413, error_json("body_too_large", "the request body exceeds " +
-                                                                   std::to_string(body_limit()) + " bytes"));
+      return reply_and_close(413, error_json(Rc::kBodyTooLarge, "the request body exceeds " +
+                                                                   std::to_string(body_limit_) + " bytes"));
     }
     if (ec == http::error::header_limit) {
-      return reply_and_close(431, error_json("headers_too_large", "the request headers are too large"));
+      return reply_and_close(431, error_json(Rc::kHeadersTooLarge, "the request headers are too large"));
     }
-    if (ec) return reply_and_close(400, error_json("bad_request", "malformed HTTP request"));
+    if (ec) return reply_and_close(400, error_json(Rc::kBadRequest, "malformed HTTP request"));
 
     auto& msg = parser_->get();
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
     head_request_ = msg.method() == http::verb::head;
-    Request req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    req.headers.reserve(8);
-    for (const auto& field : msg) {
-      std::string name(field.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      req.headers.emplace_back(std::move(name), std::string(field.value()));
-    }
+    Request req = request_of(msg);
     req.body = std::move(msg.body());
     beast::error_code peer_ec;
     auto peer = stream_.socket().remote_endpoint(peer_ec);
@@ -174,11 +196,15 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void reply_and_close(int status, std::string body) {
-    keep_alive_ = false;
-    linger_ = true;
     Response res;
     res.status = status;
     res.body = std::move(body);
+    reply_and_close(std::move(res));
+  }
+  void reply_and_close(Response res) {
+    keep_alive_ = false;
+    linger_ = true;
+    if (parser_) version_ = parser_->get().version();
     write(std::move(res));
   }
 
@@ -200,6 +226,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::response<http::empty_body>> continue_;
   bool keep_alive_ = true;
   bool linger_ = false;
+  size_t body_limit_ = 0;
   std::vector<char> drain_buffer_;
 };
 

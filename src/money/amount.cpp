@@ -241,4 +241,14 @@ std::optional<int64_t> checked_mul(int64_t a, int64_t b) {
   return product;
 }
 
+Result<Amount> parse(std::string_view text, CurrencyId currency) {
+  const Currency* c = find_currency(currency);
+  if (c == nullptr) return make_error(ErrorCode::kInvalidArgument, "not an ISO 4217 currency");
+  auto minor = parse_amount(text, c->exponent);
+  if (!minor) return tl::unexpected(minor.error());
+  return Amount{*minor, currency};
+}
+
+std::string format(const Amount& amount) { return format_amount(amount.minor, exponent_of(amount.currency)); }
+
 }  // namespace deltran::money

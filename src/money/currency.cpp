@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <array>
 
+#include <deltran/core/assert.hpp>
+
 namespace deltran::money {
 namespace {
 
@@ -215,5 +217,44 @@ const Currency* find_currency(std::string_view code) {
 }
 
 std::span<const Currency> all_currencies() { return kCurrencies; }
+
+namespace {
+// Index of each numeric code in the table, built once: the core turns ids into codes on
+// every reply it writes.
+struct NumericIndex {
+  std::array<int16_t, 1000> slot{};
+  NumericIndex() {
+    slot.fill(-1);
+    for (size_t i = 0; i < kCurrencies.size(); ++i) slot[kCurrencies[i].numeric] = static_cast<int16_t>(i);
+  }
+};
+const NumericIndex& numeric_index() {
+  static const NumericIndex index;
+  return index;
+}
+}  // namespace
+
+CurrencyId currency_id(std::string_view code) {
+  const Currency* c = find_currency(code);
+  return c == nullptr ? CurrencyId{} : CurrencyId{c->numeric};
+}
+
+const Currency* find_currency(CurrencyId id) {
+  if (id.numeric == 0 || id.numeric > 999) return nullptr;
+  int16_t slot = numeric_index().slot[id.numeric];
+  return slot < 0 ? nullptr : &kCurrencies[static_cast<size_t>(slot)];
+}
+
+std::string_view code_of(CurrencyId id) {
+  const Currency* c = find_currency(id);
+  DELTRAN_ASSERT(c != nullptr, "a currency id names an ISO 4217 currency");
+  return c->code;
+}
+
+int exponent_of(CurrencyId id) {
+  const Currency* c = find_currency(id);
+  DELTRAN_ASSERT(c != nullptr, "a currency id names an ISO 4217 currency");
+  return c->exponent;
+}
 
 }  // namespace deltran::money

@@ -107,6 +107,46 @@ bool CircuitBreaker::allow(int64_t now_us) {
   return false;
 }
 
+bool CircuitBreaker::would_allow(int64_t now_us) const {
+  switch (state(now_us)) {
+    case BreakerState::kClosed: return true;
+    case BreakerState::kOpen: return false;
+    case BreakerState::kHalfOpen:
+      // An open breaker whose time is up turns half-open with no probe taken yet.
+      return state_ == BreakerState::kOpen || probes_ < settings_.half_open_probes;
+  }
+  return false;
+}
+
+void CircuitBreaker::save(BinaryWriter& w) const {
+  w.u32(static_cast<uint32_t>(state_));
+  for (uint32_t i = 0; i < settings_.window_buckets; ++i) {
+    w.u32(bad_[i]);
+    w.u32(total_[i]);
+    w.i64(stamp_[i]);
+  }
+  w.i64(opened_at_us_);
+  w.u32(probes_);
+  w.u32(successes_);
+  w.u64(times_opened_);
+}
+
+bool CircuitBreaker::load(BinaryReader& r) {
+  uint32_t state = r.u32();
+  if (state < 1 || state > 3) return false;
+  state_ = static_cast<BreakerState>(state);
+  for (uint32_t i = 0; i < settings_.window_buckets; ++i) {
+    bad_[i] = r.u32();
+    total_[i] = r.u32();
+    stamp_[i] = r.i64();
+  }
+  opened_at_us_ = r.i64();
+  probes_ = r.u32();
+  successes_ = r.u32();
+  times_opened_ = r.u64();
+  return r.ok();
+}
+
 bool CircuitBreaker::record(Outcome outcome, int64_t now_us) {
   advance(now_us);
   const bool bad = is_bad(outcome);
@@ -216,6 +256,45 @@ bool CircuitBreakers::allow_payment(std::string_view participant, std::string_vi
   if (ps == BreakerState::kOpen || cs == BreakerState::kOpen) return false;
   if (!p.allow(now_us)) return false;
   return c.allow(now_us);
+}
+
+bool CircuitBreakers::would_allow_payment(std::string_view participant, std::string_view corridor,
+                                          int64_t now_us) const {
+  for (auto key : {Key{BreakerScope::kParticipant, std::string(participant)},
+                   Key{BreakerScope::kCorridor, std::string(corridor)}}) {
+    auto it = breakers_.find(key);
+    if (it != breakers_.end() && !it->second.would_allow(now_us)) return false;
+  }
+  return true;
+}
+
+void CircuitBreakers::save(BinaryWriter& w) const {
+  w.u32(settings_.window_buckets);
+  w.u64(breakers_.size());
+  for (const auto& [key, b] : breakers_) {
+    w.u32(static_cast<uint32_t>(key.first));
+    w.bytes(key.second);
+    b.save(w);
+  }
+}
+
+bool CircuitBreakers::load(BinaryReader& r) {
+  breakers_.clear();
+  // A snapshot taken with another bucket count cannot be read bucket for bucket: its
+  // breakers start closed, as after a restart before snapshots existed.
+  const uint32_t buckets = r.u32();
+  const size_t n = r.count(3);
+  for (size_t i = 0; i < n && r.ok(); ++i) {
+    uint32_t scope = r.u32();
+    std::string key = r.str();
+    BreakerSettings as_saved = settings_;
+    as_saved.window_buckets = std::min(buckets, CircuitBreaker::kMaxBuckets);
+    CircuitBreaker b(as_saved);
+    if (!b.load(r)) return false;
+    if (scope != 1 && scope != 2) return false;
+    if (buckets == settings_.window_buckets) breakers_.emplace(Key{static_cast<BreakerScope>(scope), std::move(key)}, b);
+  }
+  return r.ok();
 }
 
 CircuitBreakers::Opened CircuitBreakers::record_payment(std::string_view participant, std::string_view corridor,

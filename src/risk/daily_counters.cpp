@@ -58,6 +58,31 @@ void DailyCounters::prune(int64_t now_us) {
   for (auto it = days_.begin(); it != days_.end();) it = it->second.day < today ? days_.erase(it) : std::next(it);
 }
 
+void DailyCounters::save(BinaryWriter& w) const {
+  w.u64(days_.size());
+  for (const auto& [key, d] : days_) {
+    w.bytes(key.first);
+    w.bytes(key.second);
+    w.i64(d.day);
+    w.i64(d.totals.volume_minor);
+    w.u64(d.totals.count);
+  }
+}
+
+bool DailyCounters::load(BinaryReader& r) {
+  days_.clear();
+  const size_t n = r.count(5);
+  for (size_t i = 0; i < n && r.ok(); ++i) {
+    Key key{r.str(), r.str()};
+    Day d;
+    d.day = r.i64();
+    d.totals.volume_minor = r.i64();
+    d.totals.count = r.u64();
+    days_[std::move(key)] = d;
+  }
+  return r.ok();
+}
+
 void VelocityCounter::record(std::string_view key, int64_t now_us) {
   auto it = keys_.find(key);
   if (it == keys_.end()) it = keys_.emplace(std::string(key), Rings{}).first;

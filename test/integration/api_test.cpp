@@ -42,9 +42,11 @@ class ApiTest : public ::testing::Test {
     return r ? *r : gateway::Response{};
   }
   Headers admin() const { return bearer(server_->admin_key()); }
+  // A participant's headers; without a key of its own, each call is a new payment (a key
+  // of its own makes a retry).
   Headers as(const std::string& bank, const std::string& idempotency_key = "") const {
     Headers h = bearer(keys_->at(bank));
-    if (!idempotency_key.empty()) h.emplace_back("Idempotency-Key", idempotency_key);
+    h.emplace_back("Idempotency-Key", idempotency_key.empty() ? "t-" + new_uuid_v4() : idempotency_key);
     return h;
   }
   static std::string transfer_body(const std::string& amount, const std::string& from = "BANKAEAD",
@@ -294,7 +296,7 @@ TEST(Scheduler, ClosesNonEmptyWindowsOnTheConfiguredPeriod) {
                       R"({"bank":"SCHDAEAA","currency":"USD","amount":"100.00","reference":"F"})", admin)->status, 200);
   auto p = c.request("POST", "/api/v1/transfer",
                      R"({"amount":"10.00","currency":"USD","debtor_agent":"SCHDAEAA","creditor_agent":"SCHDAEBB",)"
-                     R"("debtor":{"name":"a"},"creditor":{"name":"b"}})", bearer(key));
+                     R"("debtor":{"name":"a"},"creditor":{"name":"b"},"end_to_end_id":"SCHED-1"})", bearer(key));
   ASSERT_TRUE(p && p->status == 202) << (p ? p->body : "");
   std::string id(parse(p->body).at("id").as_string());
   std::string status;
@@ -339,9 +341,11 @@ TEST(Limits, AParticipantsLimitsAreSetByTheOperatorAndABreachIsRejectedWithItsRe
   EXPECT_EQ(c.request("PUT", "/api/v1/risk/limits/LIMTAEAA", R"({"USD":{"single_payment_max":"1.00"}})", bearer(key))->status, 403);
   EXPECT_EQ(c.request("PUT", "/api/v1/risk/limits/LIMTAEAA", R"({"USD":{"single_payment_max":"1.001"}})", admin)->status, 400);
   auto pay = [&](const std::string& amount) {
+    Headers h = bearer(key);
+    h.emplace_back("Idempotency-Key", "limit-" + new_uuid_v4());
     return c.request("POST", "/api/v1/transfer",
                      R"({"amount":")" + amount + R"(","currency":"USD","debtor_agent":"LIMTAEAA","creditor_agent":"LIMTAEBB","debtor":{"name":"a"},"creditor":{"name":"b"}})",
-                     bearer(key));
+                     h);
   };
   auto big = pay("1000.01");
   ASSERT_TRUE(big.has_value());
@@ -360,9 +364,11 @@ TEST(Limits, AParticipantsLimitsAreSetByTheOperatorAndABreachIsRejectedWithItsRe
   server.kill_hard();
   server.start();
   auto c2 = server.client();
+  Headers again_headers = bearer(key);
+  again_headers.emplace_back("Idempotency-Key", "limit-after-restart");
   auto again = c2.request("POST", "/api/v1/transfer",
                           R"({"amount":"600.00","currency":"USD","debtor_agent":"LIMTAEAA","creditor_agent":"LIMTAEBB","debtor":{"name":"a"},"creditor":{"name":"b"}})",
-                          bearer(key));
+                          again_headers);
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->status, 422) << again->body;
   server.stop();

@@ -61,7 +61,7 @@ TEST_F(ComplianceApiTest, ASanctionsHitBlocksWithRR04AndNamesTheEntry) {
   EXPECT_EQ(clean->status, 202) << clean->body;
   auto country = server_->client().request(
       "POST", "/api/v1/transfer",
-      R"({"amount":"1.00","currency":"USD","debtor_agent":"CMPLAEAA","creditor_agent":"CMPLAEBB","debtor":{"name":"A"},"creditor":{"name":"B","country":"KP"}})",
+      R"({"amount":"1.00","currency":"USD","debtor_agent":"CMPLAEAA","creditor_agent":"CMPLAEBB","debtor":{"name":"A"},"creditor":{"name":"B","country":"KP"},"end_to_end_id":"KP-1"})",
       bearer(keys_.at("CMPLAEAA")));
   ASSERT_TRUE(country.has_value());
   EXPECT_EQ(country->status, 422) << "a sanctioned country blocks outright";

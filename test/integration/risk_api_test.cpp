@@ -61,8 +61,11 @@ class RiskApiTest : public ::testing::Test {
            R"(","creditor_agent":")" + to + R"(","debtor":{"name":")" + debtor +
            R"(","account":"ACC-1"},"creditor":{"name":"Rhein Logistik GmbH","country":"DE"},"remittance_info":"invoice 42"})";
   }
+  // Each post is a new request: it carries a fresh Idempotency-Key.
   Result<gateway::Response> post(const std::string& path, const std::string& body, const std::string& key) {
-    return server_->client().request("POST", path, body, bearer(key));
+    Headers h = bearer(key);
+    h.emplace_back("Idempotency-Key", "risk-" + new_uuid_v4());
+    return server_->client().request("POST", path, body, h);
   }
   Result<gateway::Response> get(const std::string& path, const std::string& key) {
     return server_->client().request("GET", path, "", bearer(key));

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <deltran/compliance/aml.hpp>
+#include <deltran/core/binary.hpp>
 
 namespace deltran::compliance {
 
@@ -42,6 +43,11 @@ class AmlHistory {
   size_t payment_count() const;
 
   static constexpr int64_t kFailureWindowUs = 30LL * 86'400'000'000;
+
+  // The whole history, for the core's snapshot (the settings come from the process that
+  // loads it).
+  void save(BinaryWriter& w) const;
+  [[nodiscard]] bool load(BinaryReader& r);
 
  private:
   struct Seen {

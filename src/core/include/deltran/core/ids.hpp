@@ -7,6 +7,10 @@
 
 namespace deltran {
 
+// A participant inside the core: a dense number given when it is created (1, 2, 3 …). Its
+// BIC is its name at the edges (API, events, store rows).
+using ParticipantId = uint32_t;
+
 // A UUIDv4 from a per-thread generator seeded from the OS CSPRNG.
 std::string new_uuid_v4();
 // True for the canonical lower- or upper-case 8-4-4-4-12 form with version 4 and an RFC 4122 variant.

@@ -5,23 +5,33 @@
 #include <vector>
 
 #include <deltran/core/result.hpp>
-#include <deltran/store/store.hpp>
+#include <deltran/store/anchor.hpp>
+#include <deltran/store/read_model.hpp>
 
 namespace deltran::engine {
 
 struct CheckReport {
-  std::vector<std::string> failures;  // empty when every invariant holds
+  // Each failure starts with the invariant it breaks: "ledger:", "journal:", "window N:",
+  // "audit chain:", "anchor:". Empty when every invariant holds.
+  std::vector<std::string> failures;
+  std::vector<std::string> notes;  // worth knowing, not a failure (batches not yet anchored)
   int64_t payments = 0;
   int64_t windows_settled = 0;
   int64_t journal_entries = 0;
-  int64_t audit_entries = 0;
+  int64_t events = 0;
+  int64_t batches = 0;
+  int64_t anchored_batches = 0;
   bool ok() const { return failures.empty(); }
 };
 
-// Checks: ledger double entry and 1:1 backing; no balance below its floor; the journal
-// replays to the stored balances; per settled window, positions sum to zero and equal
-// incoming minus outgoing of its payments, and its gross and count match; no payment
-// settled outside a settled window; the audit hash chain is unbroken.
-[[nodiscard]] Result<CheckReport> check_store(store::Store& store);
+// Checks: per currency the accounts sum to zero, tokens in circulation equal the fiat in
+// the omnibus account, no balance below its floor, the clearing account is zero; the
+// journal replays to every stored balance; per window, its gross and count match its
+// payments, and once settled its positions sum to zero and each equals incoming minus
+// outgoing; no rejected or held payment sits in a window; the event log is dense and every
+// batch's chain hash matches its events; every line of the anchor matches the chain, and
+// the chain reaches the anchor's last batch. `anchor` may be null when there is none to
+// check (a store without one fails if it has events).
+[[nodiscard]] Result<CheckReport> check_store(store::ReadModel& store, store::Anchor* anchor);
 
 }  // namespace deltran::engine

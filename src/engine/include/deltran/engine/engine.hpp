@@ -1,27 +1,30 @@
 #pragma once
-// The single-writer core: one thread takes commands from a bounded queue, applies them to
-// in-memory state, writes each batch's effects in one store transaction (group commit),
-// and only then releases the replies. On start, and after a failed commit, it rebuilds its
-// state from the store, so memory never holds what the store does not.
+// The single-writer core: one thread takes commands from a bounded queue, decides each
+// against in-memory state, turns every state change into an event, applies the events,
+// writes each batch's events and effects in one store transaction (group commit), and only
+// then releases the replies and publishes a new read view. On start, and after a failed
+// commit, it rebuilds its state from the latest snapshot and the events after it, so
+// memory never holds what the store does not, and restart time does not grow with history.
 #include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include <deltran/compliance/aml.hpp>
 #include <deltran/core/clock.hpp>
 #include <deltran/core/metrics.hpp>
 #include <deltran/core/result.hpp>
-#include <deltran/engine/commands.hpp>
+#include <deltran/engine/core_client.hpp>
 #include <deltran/money/reference_rates.hpp>
 #include <deltran/risk/circuit_breaker.hpp>
 #include <deltran/risk/risk_score.hpp>
-#include <deltran/store/store.hpp>
+#include <deltran/store/anchor.hpp>
+#include <deltran/store/commit_log.hpp>
 
 namespace deltran::engine {
 
@@ -37,29 +40,39 @@ struct Controls {
   // Amounts in other currencies meet USD thresholds at these rates; a currency without a
   // rate skips the amount-based AML rules and scores as the largest band for risk.
   money::UsdReferenceRates usd_rates = money::UsdReferenceRates::defaults();
-  int64_t sar_interval_us = 86'400'000'000;  // at most one SAR per debtor per day
-  int64_t history_us = 30LL * 86'400'000'000;  // rebuilt from the store on start
+  int64_t sar_interval_us = 86'400'000'000;      // at most one SAR per debtor per day
+  int64_t history_us = 30LL * 86'400'000'000;    // the participants' failure history
 };
 
 struct Settings {
   size_t queue_max = 65'536;    // commands waiting; beyond it submit() refuses (503)
-  size_t batch_max = 4'096;     // commands per group commit
+  size_t batch_max = 4'096;     // commands per group commit (one ISO message is never split)
   int64_t max_payment_minor = 100'000'000'000'000;  // per payment, any currency
-  int64_t reload_retry_ms = 1'000;  // while the store is down
+  int64_t reload_retry_ms = 1'000;                  // while the store is down
+  // Idempotency keys are answered for this long (from memory, then from the store).
+  int64_t idempotency_retention_us = 30LL * 86'400'000'000;
+  // Whole answers stay in memory this long; older keys keep only a fingerprint there.
+  int64_t idempotency_memory_us = 600'000'000;
+  // A snapshot of the state after this many events, and at a clean stop (unless off:
+  // tests that stand for a crash).
+  int64_t snapshot_every_events = 500'000;
+  bool snapshot_on_stop = true;
+  // payment.settled events written per group commit after a window settles.
+  int settled_events_per_batch = 5'000;
   Controls controls;
-};
-
-// Bank id (as authenticated by its API key hash), published after the bank is durable.
-struct AuthTable {
-  std::unordered_map<std::string, std::string> bank_by_key_hash;
 };
 
 struct EngineMetrics {
   metrics::Histogram batch_size{{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096}, 1.0};
   metrics::Histogram commit_latency_us{metrics::latency_buckets_us(), 1e-6};
+  metrics::Histogram snapshot_pause_us{metrics::latency_buckets_us(), 1e-6};
   metrics::Gauge queue_depth;
+  metrics::Gauge last_seq;
   metrics::Counter commits;
   metrics::Counter commit_failures;
+  metrics::Counter events;
+  metrics::Counter snapshots;
+  metrics::Counter snapshot_failures;
   metrics::Counter payments_queued;
   metrics::Counter payments_rejected;
   metrics::Counter payments_held;
@@ -69,69 +82,101 @@ struct EngineMetrics {
   metrics::Counter sar_filed;
   metrics::Counter circuit_refusals;  // payments refused by an open breaker
   metrics::Counter breakers_opened;
+  metrics::Counter idempotency_store_lookups;  // retries answered from the store, not memory
 };
 
-class Engine {
+// What a rebuild read and how long it took (for the log and tests).
+struct RestoreStats {
+  int64_t snapshot_seq = 0;
+  int64_t snapshot_bytes = 0;
+  int64_t events_replayed = 0;
+  int64_t load_ms = 0;
+};
+
+class Engine final : public CoreClient {
  public:
-  Engine(Settings settings, store::Store& store, const Clock& clock);
-  ~Engine();
+  // `anchor` may be null (tests): the audit chain is then kept in the store only.
+  Engine(Settings settings, store::CommitLog& log, const Clock& clock, store::Anchor* anchor = nullptr);
+  ~Engine() override;
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Loads state from the store and starts the engine's thread.
+  // Loads state from the store and starts the core's thread.
   [[nodiscard]] Status start();
-  // Finishes every queued command, then stops the thread.
+  // Finishes every queued command, stops the thread and writes a snapshot.
   void stop();
 
-  // Enqueues a command. False when the queue is full or the engine is stopped: the
-  // caller sheds the load (503 Retry-After) at once. `actor` is who asked, for the audit.
-  bool submit(Command command, std::string actor, Completion done);
+  bool submit(Command command, std::string actor, Completion done) override;
+  bool submit_many(std::vector<Command> commands, std::string actor, ManyCompletion done) override;
   // Submits and waits; for tests, tools and the scheduler.
   Reply execute(Command command, std::string actor);
 
-  // Where replies run. By default on the engine's thread; the HTTP server hands the whole
+  std::shared_ptr<const ReadView> view() const override;
+  bool ready() const override { return ready_.load(std::memory_order_acquire); }
+  Reply evaluate_risk(const TransferCommand& payment) override;
+  std::vector<BreakerView> breakers() override;
+
+  // Where replies run. By default on the core's thread; the HTTP server hands the whole
   // batch to its I/O threads in one post, which wakes them once per batch, not per reply.
   using Dispatcher = std::function<void(std::vector<std::function<void()>>&&)>;
   void set_dispatcher(Dispatcher d) { dispatcher_ = std::move(d); }
 
-  bool ready() const { return ready_.load(std::memory_order_acquire); }
-  std::shared_ptr<const AuthTable> auth_table() const;
-  // Last netting efficiency per currency, in ppm, for /metrics.
-  std::map<std::string, int64_t> efficiency_by_currency() const;
   const EngineMetrics& metrics() const { return metrics_; }
+  RestoreStats last_restore() const;
+  // Serialises the state now and saves it (on the caller's thread; the core must be stopped).
+  [[nodiscard]] Status write_snapshot();
 
-  struct State;  // defined in engine.cpp
+  struct State;  // defined in state.hpp
 
  private:
   struct Envelope {
-    Command command;
+    std::vector<Command> commands;
     std::string actor;
-    Completion done;
+    Completion one;
+    ManyCompletion many;
   };
 
   void run();
   void process(std::deque<Envelope>& work);
-  Status reload();
+  [[nodiscard]] Status reload();
   void publish();
+  void after_commit();
+  void take_snapshot();
+  void dispatch(std::deque<Envelope>& work, std::vector<Reply>& replies);
 
   Settings settings_;
-  store::Store& store_;
+  store::CommitLog& log_;
   const Clock& clock_;
+  store::Anchor* anchor_;
   std::unique_ptr<State> state_;
   EngineMetrics metrics_;
+  // Held exclusively while a batch is applied; evaluate_risk and breakers() read under it
+  // shared, so they see whole batches and never wait for a commit.
+  mutable std::shared_mutex state_mutex_;
 
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
   std::deque<Envelope> queue_;
+  size_t queued_commands_ = 0;
   bool stopping_ = false;
   bool running_ = false;
   std::thread thread_;
   std::atomic<bool> ready_{false};
   Dispatcher dispatcher_;
 
-  mutable std::mutex publish_mutex_;
-  std::shared_ptr<const AuthTable> auth_;
-  std::map<std::string, int64_t> efficiency_;
+  mutable std::mutex view_mutex_;
+  std::shared_ptr<const ReadView> view_;
+  int64_t view_day_ = 0;
+  RestoreStats restore_stats_;
+
+  // Snapshots are serialised on the core's thread and written by this one.
+  std::mutex snapshot_mutex_;
+  std::condition_variable snapshot_cv_;
+  std::optional<store::Snapshot> snapshot_pending_;
+  bool snapshot_writing_ = false;
+  bool snapshot_thread_stop_ = false;
+  std::thread snapshot_thread_;
+  int64_t last_snapshot_seq_ = 0;
 };
 
 }  // namespace deltran::engine

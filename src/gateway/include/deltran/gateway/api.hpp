@@ -1,15 +1,17 @@
 #pragma once
-// The REST API under /api/v1: authentication, validation, and the mapping between JSON
-// and the engine's commands and replies. Stateless apart from metrics; safe to call from
-// every I/O thread at once.
+// The REST API under /api/v1: a table of routes (method, path pattern, roles, handler) over
+// the core client and the read model. Authentication happens on the headers, before a body
+// is read; syntax is validated completely before a command is built; what needs state is
+// the core's. Safe to call from every I/O thread at once.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <deltran/core/clock.hpp>
-#include <deltran/engine/engine.hpp>
+#include <deltran/engine/core_client.hpp>
 #include <deltran/gateway/http.hpp>
-#include <deltran/store/store.hpp>
+#include <deltran/store/read_model.hpp>
 
 namespace deltran::iso20022 {
 class SchemaSet;
@@ -30,19 +32,30 @@ struct ApiSettings {
   std::shared_ptr<compliance::Screener> screener;
   std::vector<std::string> list_specs;
   int list_limit_max = 1000;
+  size_t body_limit_bytes = 1 << 20;          // JSON bodies
+  size_t iso_body_limit_bytes = 64u << 20;    // ISO 20022 files, for authenticated senders only
+  size_t unauthenticated_body_limit_bytes = 4 << 10;
+  int reader_threads = 2;
+  size_t reader_queue_max = 4'096;
+  // Appends the metrics of what runs beside the API (the core) to /metrics.
+  std::function<void(std::string&)> more_metrics;
 };
 
 class Api final : public Handler {
  public:
-  Api(ApiSettings settings, engine::Engine& engine, store::Store& store, const Clock& clock);
+  Api(ApiSettings settings, engine::CoreClient& core, store::ReadModel& reads, const Clock& clock);
   ~Api() override;
 
+  Admission admit(const Request& head) override;
   void handle(Request&& request, Respond respond) override;
   // The Prometheus text exposition of every metric of the process.
   std::string render_metrics() const;
+  // Every route: "METHOD /pattern roles", for documentation and tests.
+  std::vector<std::string> routes() const;
+
+  struct Impl;
 
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

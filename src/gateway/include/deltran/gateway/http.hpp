@@ -39,9 +39,19 @@ struct Response {
 // Called by the handler exactly once, from any thread.
 using Respond = std::function<void(Response&&)>;
 
+// What the handler says about a request once its headers are in, before its body is read.
+struct Admission {
+  bool admitted = true;
+  size_t body_limit_bytes = 0;  // the body may be at most this large
+  Response refusal;             // when not admitted: sent, and the connection closed unread
+};
+
 class Handler {
  public:
   virtual ~Handler() = default;
+  // `head` has no body yet. Lets the handler authenticate before a body is buffered, so a
+  // caller without a valid key can make the server hold no more than a small limit.
+  virtual Admission admit(const Request& head) = 0;
   virtual void handle(Request&& request, Respond respond) = 0;
 };
 
@@ -49,10 +59,8 @@ struct ServerSettings {
   std::string address = "127.0.0.1";
   uint16_t port = 8080;  // 0: any free port
   int threads = 1;
-  size_t body_limit_bytes = 1 << 20;
-  // Requests under this path prefix (ISO 20022 files of many transactions) may be larger.
-  std::string large_body_prefix = "/api/v1/iso20022/";
-  size_t large_body_limit_bytes = 64u << 20;
+  // The most any body may be; the handler's admission sets each request's own limit.
+  size_t body_limit_bytes = 64u << 20;
   size_t header_limit_bytes = 16 << 10;
   int read_timeout_s = 30;  // a request must arrive whole within this (slow clients)
   int max_connections = 10'000;

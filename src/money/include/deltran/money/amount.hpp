@@ -7,8 +7,17 @@
 #include <string_view>
 
 #include <deltran/core/result.hpp>
+#include <deltran/money/currency.hpp>
 
 namespace deltran::money {
+
+// An amount of money: integer minor units of one currency. The core and the API carry
+// money as this, never as a bare number whose currency lives elsewhere.
+struct Amount {
+  int64_t minor = 0;
+  CurrencyId currency;
+  bool operator==(const Amount&) const = default;
+};
 
 // Largest amount one decimal text may carry: 10^15 - 1 major units keeps every exponent
 // (0..4) well inside int64_t, and sums of millions of them inside __int128.
@@ -30,6 +39,11 @@ inline constexpr int64_t kMaxAmountMinor = 999'999'999'999'999'999;
 // format_amount(100, 0) == "100". Round-trips with parse_signed_amount.
 // Any int64_t formats; an exponent outside 0..4 is a caller bug (DELTRAN_ASSERT).
 std::string format_amount(int64_t minor, int exponent);
+
+// An amount in its currency's exponent: parse("12.34", USD) == {1234, USD}.
+[[nodiscard]] Result<Amount> parse(std::string_view text, CurrencyId currency);
+// Its canonical text in the currency's exponent: "1234.56".
+std::string format(const Amount& amount);
 
 // Overflow-checked arithmetic: nullopt on overflow.
 std::optional<int64_t> checked_add(int64_t a, int64_t b);

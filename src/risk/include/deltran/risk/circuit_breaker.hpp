@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include <deltran/core/binary.hpp>
 #include <deltran/core/result.hpp>
 
 namespace deltran::risk {
@@ -57,12 +58,17 @@ class CircuitBreaker {
 
   // May a request go through now? In half-open each true answer takes one probe slot.
   bool allow(int64_t now_us);
+  // What allow() would answer, without taking a slot.
+  bool would_allow(int64_t now_us) const;
   // True when this outcome opened the breaker (from closed or half-open).
   bool record(Outcome outcome, int64_t now_us);
   // The state at `now` (an open breaker whose time is up reads as half-open).
   BreakerState state(int64_t now_us) const;
   BreakerSnapshot snapshot(int64_t now_us) const;
   void reset();  // closed, window cleared (an operator's action)
+
+  void save(BinaryWriter& w) const;
+  [[nodiscard]] bool load(BinaryReader& r);
 
  private:
   void advance(int64_t now_us);  // applies the open -> half-open timeout
@@ -101,6 +107,8 @@ class CircuitBreakers {
   // A payment passes only if both its participant's and its corridor's breakers allow it;
   // its outcome is recorded on both. (A refused payment takes no probe slot from the other.)
   bool allow_payment(std::string_view participant, std::string_view corridor, int64_t now_us);
+  // What allow_payment() would answer, changing nothing (no breaker created, no slot taken).
+  bool would_allow_payment(std::string_view participant, std::string_view corridor, int64_t now_us) const;
   struct Opened {
     bool participant = false;
     bool corridor = false;
@@ -113,6 +121,11 @@ class CircuitBreakers {
     BreakerSnapshot snapshot;
   };
   std::vector<Entry> snapshot(int64_t now_us) const;  // for /risk/circuit-breakers
+
+  // Every breaker's state, for the core's snapshot (settings are not saved: they come from
+  // the configuration of the process that loads it).
+  void save(BinaryWriter& w) const;
+  [[nodiscard]] bool load(BinaryReader& r);
 
  private:
   using Key = std::pair<BreakerScope, std::string>;

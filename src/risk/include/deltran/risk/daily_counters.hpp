@@ -10,6 +10,7 @@
 #include <string_view>
 #include <tuple>
 
+#include <deltran/core/binary.hpp>
 #include <deltran/core/result.hpp>
 
 namespace deltran::risk {
@@ -39,6 +40,9 @@ class DailyCounters {
   // Forgets totals of days before now's day.
   void prune(int64_t now_us);
   size_t size() const { return days_.size(); }
+
+  void save(BinaryWriter& w) const;
+  [[nodiscard]] bool load(BinaryReader& r);
 
  private:
   struct Day {

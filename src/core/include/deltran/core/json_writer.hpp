@@ -8,7 +8,7 @@
 
 #include <deltran/core/text.hpp>
 
-namespace deltran::gateway {
+namespace deltran {
 
 class JsonWriter {
  public:
@@ -52,4 +52,4 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-}  // namespace deltran::gateway
+}  // namespace deltran

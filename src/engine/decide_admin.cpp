@@ -1,0 +1,154 @@
+// Deciding the operator's commands: participants, token funding and payouts, limits,
+// circuit breaker resets.
+#include <algorithm>
+
+#include <deltran/core/assert.hpp>
+
+#include "state.hpp"
+
+namespace deltran::engine {
+
+Reply decide_create_bank(Context& cx, const CreateBankCommand& c) {
+  Engine::State& s = cx.s;
+  if (s.find(c.id) != nullptr) return error_reply(Rc::kBankExists, "bank " + c.id + " already exists");
+  ev::ParticipantCreated e;
+  e.id = static_cast<ParticipantId>(s.participants.size() + 1);
+  e.bic = c.id;
+  e.name = c.name;
+  e.country = c.country;
+  e.currencies = c.currencies;
+  for (CurrencyId currency : c.currencies) {
+    auto cap = c.net_debit_cap_minor.find(currency);
+    e.caps[currency] = cap == c.net_debit_cap_minor.end() ? 0 : cap->second;
+  }
+  emit(cx, e);
+  emit(cx, ev::CredentialIssued{c.id, c.api_key_hash});
+  for (CurrencyId currency : c.currencies) {
+    if (s.open_window.count(currency) == 0) emit(cx, ev::WindowOpened{s.next_window_id, currency});
+  }
+  const Participant& p = s.at(e.id);
+  s.batch.participants.push_back(p.info);
+  for (CurrencyId currency : c.currencies) {
+    s.batch.limits.push_back(model::CurrencyLimits{c.id, currency, std::nullopt, std::nullopt, e.caps[currency]});
+  }
+  Reply r;
+  r.rc = Rc::kCreated;
+  r.body = p.info;
+  return r;
+}
+
+Reply decide_tokens(Context& cx, const TokenCommand& c) {
+  Engine::State& s = cx.s;
+  const bool mint = c.kind == TokenCommand::Kind::kMint;
+  const Participant* bank = s.find(c.bank);
+  if (bank == nullptr) return error_reply(Rc::kBankNotFound, "bank " + c.bank + " does not exist");
+  const CurrencyId currency = c.amount.currency;
+  if (!bank->has_currency(currency)) {
+    return error_reply(Rc::kCurrencyNotEnabled, std::string(money::code_of(currency)) + " is not enabled for " + c.bank);
+  }
+  auto result = [&](Rc rc) {
+    Reply r;
+    r.rc = rc;
+    r.body = TokenResult{c.bank, Amount{s.ledger.balance(bank->id, currency), currency},
+                         s.ledger.balance(ledger::kOmnibus, currency)};
+    return r;
+  };
+  const std::string ref_key = std::string(mint ? "MINT:" : "BURN:") + c.reference;
+  if (auto it = s.token_references.find(ref_key); it != s.token_references.end()) {
+    if (it->second.bank != c.bank || it->second.amount != c.amount) {
+      return error_reply(Rc::kReferenceReused, "reference '" + c.reference + "' was already used for another operation");
+    }
+    return result(Rc::kReplayed);
+  }
+  ledger::Posting p{mint ? ledger::PostingKind::kMint : ledger::PostingKind::kBurn, currency,
+                    mint ? ledger::kOmnibus : bank->id, mint ? bank->id : ledger::kOmnibus, c.amount.minor};
+  if (!mint) {
+    // A burn pays fiat out: only tokens actually held and not reserved by the open window,
+    // never the credit line.
+    const int64_t free_minor = s.ledger.balance(bank->id, currency) - s.reserved(bank->id, currency);
+    if (c.amount.minor > free_minor) {
+      return error_reply(Rc::kInsufficientFunds, c.bank + " holds " + format_minor(std::max<int64_t>(free_minor, 0), currency) +
+                                                     " " + std::string(money::code_of(currency)) + " free to burn");
+    }
+  }
+  if (auto st = s.ledger.validate(p); !st) return error_reply(mint ? Rc::kPostingRefused : Rc::kInsufficientFunds, st.error().message);
+  emit(cx, ev::FundsMoved{mint, c.bank, c.amount, c.reference});
+  return result(Rc::kOk);
+}
+
+Reply decide_limits(Context& cx, const SetLimitsCommand& c) {
+  Engine::State& s = cx.s;
+  const Participant* bank = s.find(c.bank);
+  if (bank == nullptr) return error_reply(Rc::kBankNotFound, "bank " + c.bank + " does not exist");
+  ev::LimitsChanged e;
+  e.bic = c.bank;
+  // Validate every currency first: the update applies whole or not at all.
+  for (const auto& [currency, u] : c.by_currency) {
+    if (!bank->has_currency(currency)) {
+      return error_reply(Rc::kCurrencyNotEnabled, std::string(money::code_of(currency)) + " is not enabled for " + c.bank);
+    }
+    const ledger::Account* a = s.ledger.find(bank->id, currency);
+    ev::LimitsChanged::Entry entry;
+    entry.currency = currency;
+    auto lim = bank->limits.find(currency);
+    if (lim != bank->limits.end()) {
+      entry.single_payment_max_minor = lim->second.single_payment_max_minor;
+      entry.daily_volume_max_minor = lim->second.daily_volume_max_minor;
+    }
+    if (u.clear_single_payment_max) entry.single_payment_max_minor.reset();
+    if (u.clear_daily_volume_max) entry.daily_volume_max_minor.reset();
+    if (u.single_payment_max_minor) entry.single_payment_max_minor = u.single_payment_max_minor;
+    if (u.daily_volume_max_minor) entry.daily_volume_max_minor = u.daily_volume_max_minor;
+    entry.net_debit_cap_minor = -a->floor_minor;
+    if (u.net_debit_cap_minor) {
+      const int64_t reserved = s.reserved(bank->id, currency);
+      if (__int128{a->balance_minor} + *u.net_debit_cap_minor < reserved || a->balance_minor < -*u.net_debit_cap_minor) {
+        return error_reply(Rc::kCapBelowExposure, "a net debit cap of " + format_minor(*u.net_debit_cap_minor, currency) + " " +
+                                                      std::string(money::code_of(currency)) + " is below what " + c.bank +
+                                                      " already owes or has reserved");
+      }
+      entry.net_debit_cap_minor = *u.net_debit_cap_minor;
+    }
+    e.entries.push_back(entry);
+  }
+  emit(cx, e);
+  for (const auto& entry : e.entries) {
+    s.batch.limits.push_back(model::CurrencyLimits{c.bank, entry.currency, entry.single_payment_max_minor,
+                                                   entry.daily_volume_max_minor, entry.net_debit_cap_minor});
+  }
+  Reply r;
+  r.body = limits_view(s, *s.find(c.bank));
+  return r;
+}
+
+Reply decide_reset_breaker(Context& cx, const ResetBreakerCommand& c) {
+  Reply checked = apply_reset_breaker_checks(cx.s, c, cx.s.now_us);
+  if (!is_success(checked.rc)) return checked;
+  emit(cx, ev::BreakerReset{c.id});
+  for (const auto& b : breaker_views(cx.s, cx.settings, cx.s.now_us)) {
+    if (b.id == c.id) {
+      checked.body = b;
+      break;
+    }
+  }
+  return checked;
+}
+
+LimitsView limits_view(const Engine::State& s, const Participant& p) {
+  LimitsView view;
+  view.bank = p.info.bic;
+  for (CurrencyId currency : p.info.currencies) {
+    LimitsView::Currency c;
+    c.currency = currency;
+    if (auto lim = p.limits.find(currency); lim != p.limits.end()) {
+      c.single_payment_max_minor = lim->second.single_payment_max_minor;
+      c.daily_volume_max_minor = lim->second.daily_volume_max_minor;
+    }
+    c.net_debit_cap_minor = -s.ledger.find(p.id, currency)->floor_minor;
+    c.used_today_minor = s.daily.totals(p.info.bic, money::code_of(currency), s.now_us).volume_minor;
+    view.currencies.push_back(c);
+  }
+  return view;
+}
+
+}  // namespace deltran::engine

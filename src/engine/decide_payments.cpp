@@ -1,0 +1,380 @@
+// Deciding payments: idempotency, agents and currency, screening's verdict, circuit
+// breakers, the AML and risk controls, the participant's limits and liquidity — then the
+// events that record the decision and the rows the read model keeps.
+#include <algorithm>
+#include <string>
+
+#include <deltran/core/assert.hpp>
+#include <deltran/core/ids.hpp>
+#include <deltran/core/json_writer.hpp>
+
+#include "state.hpp"
+
+namespace deltran::engine {
+
+namespace {
+
+using model::PaymentStatus;
+
+ev::PaymentData payment_data(const TransferCommand& c, std::optional<int64_t> usd) {
+  ev::PaymentData p;
+  p.id = c.id;
+  p.uetr = c.uetr;
+  p.end_to_end_id = c.end_to_end_id;
+  p.idempotency_key = c.idempotency_key;
+  p.request_hash = c.request_hash;
+  p.debtor_agent = c.debtor_agent;
+  p.creditor_agent = c.creditor_agent;
+  p.amount = c.amount;
+  p.debtor = c.debtor;
+  p.creditor = c.creditor;
+  p.channel = c.channel;
+  p.amount_usd_minor = usd;
+  return p;
+}
+
+model::Payment payment_row(const Engine::State& s, const TransferCommand& c) {
+  model::Payment row;
+  row.id = c.id;
+  row.uetr = c.uetr;
+  row.end_to_end_id = c.end_to_end_id;
+  row.idempotency_key = c.idempotency_key;
+  row.request_hash = c.request_hash;
+  row.debtor_agent = c.debtor_agent;
+  row.creditor_agent = c.creditor_agent;
+  row.amount = c.amount;
+  row.debtor = c.debtor;
+  row.creditor = c.creditor;
+  row.remittance_info = c.remittance_info;
+  row.channel = c.channel;
+  row.created_us = row.updated_us = s.now_us;
+  return row;
+}
+
+store::IdempotencyRecord idempotency_record(const Engine::State& s, const model::Payment& row,
+                                            const PaymentResult& r) {
+  store::IdempotencyRecord rec;
+  rec.debtor_agent = row.debtor_agent;
+  rec.key = row.idempotency_key;
+  rec.request_hash = row.request_hash;
+  rec.payment_id = r.id;
+  rec.uetr = r.uetr;
+  rec.status = r.status;
+  rec.rc = r.rc;
+  rec.reason_text = r.reason_text;
+  rec.window_id = r.window_id;
+  rec.case_id = r.case_id;
+  rec.created_us = s.now_us;
+  return rec;
+}
+
+// The rows of a decided payment: the payment itself and, when it has a key, its answer.
+void keep(Engine::State& s, model::Payment row, const PaymentResult& r) {
+  if (!row.idempotency_key.empty()) s.batch.idempotency.push_back(idempotency_record(s, row, r));
+  s.batch.payments.push_back(std::move(row));
+}
+
+Reply payment_reply(const PaymentResult& r, Rc rc) {
+  Reply reply;
+  reply.rc = rc;
+  reply.message = r.reason_text;
+  reply.body = r;
+  return reply;
+}
+
+// A retry: the first answer again, or a conflict when the key names another payment.
+Reply replay_answer(const TransferCommand& c, const std::string& stored_hash, const PaymentResult& first) {
+  if (stored_hash != c.request_hash) {
+    // A key taken from the EndToEndId (no Idempotency-Key) or an ISO 20022 message names
+    // the payment itself: another payment with it is a duplicate, not a reused key.
+    const bool by_reference = c.idempotency_key.rfind("e2e:", 0) == 0 || c.idempotency_key.rfind("iso:", 0) == 0;
+    return error_reply(by_reference ? Rc::kDuplicatePayment : Rc::kIdempotencyKeyReused,
+                       by_reference ? "EndToEndId '" + c.end_to_end_id + "' of " + c.debtor_agent +
+                                          " was already used by payment " + first.id
+                                    : "Idempotency-Key '" + c.idempotency_key + "' was already used for a different payment");
+  }
+  return payment_reply(first, Rc::kReplayed);
+}
+
+// The first answer to this key, from memory or, when it left memory, from the store.
+// nullopt: a new key. An error: the store cannot say (the payment is not decided then).
+Result<std::optional<Reply>> find_earlier(Context& cx, const TransferCommand& c) {
+  if (c.idempotency_key.empty()) return std::optional<Reply>();
+  IdempotencyMemory& memory = cx.s.idempotency;
+  const std::string slot = IdempotencyMemory::slot(c.debtor_agent, c.idempotency_key);
+  if (auto it = memory.recent.find(slot); it != memory.recent.end()) {
+    return std::optional<Reply>(replay_answer(c, it->second.request_hash, it->second.result));
+  }
+  if (memory.fingerprints.count(IdempotencyMemory::fingerprint(slot)) == 0) return std::optional<Reply>();
+  ++cx.s.counts.store_lookups;
+  auto stored = cx.log.find_idempotency(c.debtor_agent, c.idempotency_key);
+  if (!stored) return tl::unexpected(stored.error());
+  if (!stored->has_value()) return std::optional<Reply>();  // two keys with one fingerprint
+  const store::IdempotencyRecord& r = **stored;
+  PaymentResult first{r.payment_id, r.uetr, r.status, r.window_id, r.rc, r.reason_text, r.case_id};
+  return std::optional<Reply>(replay_answer(c, r.request_hash, first));
+}
+
+// A payment refused for a reason that depends on state: recorded, so a retry answers the same.
+Reply reject(Context& cx, const TransferCommand& c, const Assessment* a, Rc rc, std::string why) {
+  Engine::State& s = cx.s;
+  ev::PaymentData p = payment_data(c, a != nullptr ? a->report.amount_usd_minor : std::nullopt);
+  emit(cx, ev::PaymentRejected{p, rc, why, 0});
+  model::Payment row = payment_row(s, c);
+  row.status = PaymentStatus::kRejected;
+  row.rc = rc;
+  row.reason_text = why;
+  PaymentResult r{c.id, c.uetr, PaymentStatus::kRejected, 0, rc, why, 0};
+  keep(s, std::move(row), r);
+  ++s.counts.rejected;
+  return payment_reply(r, rc);
+}
+
+Reply hold(Context& cx, const TransferCommand& c, const Assessment& a, int64_t score, std::string reasons,
+           std::string why) {
+  Engine::State& s = cx.s;
+  const int64_t case_id = s.last_case_id + 1;
+  const std::string text = "held for compliance review: " + why;
+  emit(cx, ev::PaymentHeld{payment_data(c, a.report.amount_usd_minor), case_id, score, reasons, text});
+  model::Case kase = s.open_cases.at(case_id);
+  s.batch.cases.push_back(kase);
+  model::Payment row = payment_row(s, c);
+  row.status = PaymentStatus::kHeld;
+  row.reason_text = text;
+  row.case_id = case_id;
+  PaymentResult r{c.id, c.uetr, PaymentStatus::kHeld, 0, Rc::kOk, text, case_id};
+  keep(s, std::move(row), r);
+  ++s.counts.held;
+  return payment_reply(r, Rc::kHeld);
+}
+
+void alert(Context& cx, model::EventType type, const TransferCommand& c, std::string payload) {
+  emit(cx, ev::Notice{type, c.id, c.debtor_agent, c.creditor_agent, model::EventScope::kOperators,
+                      payload.empty() ? "{}" : std::move(payload)});
+}
+
+// Screening's reasons ({"hits": …}) with the AML and risk explanations added.
+std::string case_reasons(const Screening& screening, const Assessment& a) {
+  std::string out = screening.reasons.empty() ? std::string("{}") : screening.reasons;
+  const std::string more = explain(a);
+  if (more.empty()) return out;
+  out.pop_back();  // the closing brace
+  if (out.size() > 1) out += ',';
+  out += more;
+  out += '}';
+  return out;
+}
+
+// The participant's own limits and the core's liquidity rule, for a payment about to go
+// into its currency's open window: Rc::kOk and the window, or the refusal and why.
+struct Admission {
+  Rc rc = Rc::kOk;
+  int64_t window_id = 0;
+  std::string why;
+};
+
+Admission admit(const Engine::State& s, const Participant& debtor, const Participant& creditor, const Amount& amount) {
+  Admission a;
+  const std::string_view code = money::code_of(amount.currency);
+  // Own limits: single payment maximum (AM02), daily volume (AM14).
+  if (auto lim = debtor.limits.find(amount.currency); lim != debtor.limits.end()) {
+    if (lim->second.single_payment_max_minor && amount.minor > *lim->second.single_payment_max_minor) {
+      return {Rc::kSinglePaymentLimit, 0,
+              debtor.info.bic + ": amount " + format_minor(amount.minor, amount.currency) + " exceeds the single payment maximum " +
+                  format_minor(*lim->second.single_payment_max_minor, amount.currency) + " " + std::string(code)};
+    }
+    if (lim->second.daily_volume_max_minor) {
+      const __int128 after = __int128{s.daily.totals(debtor.info.bic, code, s.now_us).volume_minor} + amount.minor;
+      if (after > *lim->second.daily_volume_max_minor) {
+        return {Rc::kDailyLimit, 0,
+                debtor.info.bic + ": daily volume " + format_minor(saturate(after), amount.currency) + " would exceed " +
+                    format_minor(*lim->second.daily_volume_max_minor, amount.currency) + " " + std::string(code)};
+      }
+    }
+  }
+  auto open = s.open_window.find(amount.currency);
+  DELTRAN_ASSERT(open != s.open_window.end(), "a currency of a participant has an open window");
+  const LiveWindow& live = s.windows.at(open->second);
+  auto flow_of = [&](ParticipantId id) {
+    auto f = live.flows.find(id);
+    return f == live.flows.end() ? Flow{} : f->second;
+  };
+  const Flow out = flow_of(debtor.id), in = flow_of(creditor.id);
+  const ledger::Account* account = s.ledger.find(debtor.id, amount.currency);
+  const ledger::Account* credited = s.ledger.find(creditor.id, amount.currency);
+  DELTRAN_ASSERT(account != nullptr && credited != nullptr, "a participant has an account in each of its currencies");
+  // Every total this payment grows must stay inside int64: the window's gross and the
+  // participants' flows, the day's volume, and the creditor's balance once the window
+  // settles. A refusal here is clean; an overflow later would stop the core.
+  int64_t ignored = 0;
+  const __int128 credit_after = __int128{credited->balance_minor} + (in.in_minor - in.out_minor) + amount.minor;
+  if (__builtin_add_overflow(out.out_minor, amount.minor, &ignored) ||
+      __builtin_add_overflow(in.in_minor, amount.minor, &ignored) ||
+      __builtin_add_overflow(live.gross_minor, amount.minor, &ignored) ||
+      __builtin_add_overflow(s.daily.totals(debtor.info.bic, code, s.now_us).volume_minor, amount.minor, &ignored) ||
+      credit_after > INT64_MAX) {
+    return {Rc::kCounterOverflow, 0, "the payment would take a window, daily or balance total of " + debtor.info.bic +
+                                         " or " + creditor.info.bic + " beyond what the rail can count"};
+  }
+  // Liquidity = balance + net debit cap (the floor is −cap); reserving the net debit at
+  // acceptance is what lets a closed window always settle. 128 bits: a balance near the
+  // top of int64 minus a floor of −cap must not wrap.
+  const int64_t new_out = out.out_minor + amount.minor;
+  const int64_t reserved_after = new_out > out.in_minor ? new_out - out.in_minor : 0;
+  const __int128 liquidity = __int128{account->balance_minor} - account->floor_minor;
+  if (reserved_after > liquidity) {
+    const int64_t available = saturate(liquidity - out.reserved_minor());
+    return {Rc::kInsufficientLiquidity, 0,
+            debtor.info.bic + " has " + format_minor(available, amount.currency) + " " + std::string(code) +
+                " available, the payment needs " + format_minor(amount.minor, amount.currency) + " " + std::string(code)};
+  }
+  a.window_id = live.id;
+  return a;
+}
+
+}  // namespace
+
+Reply decide_transfer(Context& cx, const TransferCommand& c) {
+  Engine::State& s = cx.s;
+  auto earlier = find_earlier(cx, c);
+  if (!earlier) return error_reply(Rc::kStoreUnavailable, "cannot read earlier answers: " + earlier.error().message);
+  if (earlier->has_value()) return std::move(**earlier);
+  const Participant* debtor = s.find(c.debtor_agent);
+  if (debtor == nullptr) return error_reply(Rc::kUnknownDebtorAgent, "debtor agent " + c.debtor_agent + " is not a participant");
+  const Participant* creditor = s.find(c.creditor_agent);
+  if (creditor == nullptr) {
+    return error_reply(Rc::kUnknownCreditorAgent, "creditor agent " + c.creditor_agent + " is not a participant");
+  }
+  if (debtor == creditor) return error_reply(Rc::kSameAgent, "debtor and creditor agent are the same participant");
+  const CurrencyId currency = c.amount.currency;
+  if (!money::find_currency(currency) || !debtor->has_currency(currency) || !creditor->has_currency(currency)) {
+    return error_reply(Rc::kCurrencyNotEnabled, std::string(money::find_currency(currency) ? money::code_of(currency) : "?") +
+                                                    " is not enabled for both " + c.debtor_agent + " and " + c.creditor_agent);
+  }
+  if (c.amount.minor <= 0 || c.amount.minor > cx.settings.max_payment_minor) {
+    return error_reply(Rc::kAmountNotAllowed, "amount exceeds the largest payment the rail accepts");
+  }
+  if (!is_uuid_v4(c.id)) return error_reply(Rc::kInternal, "a payment id is a UUIDv4");
+  if (c.screening.decision == Screening::Decision::kBlock) {
+    alert(cx, model::EventType::kComplianceAlert, c, c.screening.reasons);
+    return reject(cx, c, nullptr, Rc::kRegulatory, "blocked by compliance screening: " + c.screening.summary);
+  }
+  const Assessment a = assess_payment(s, cx.settings, c, *debtor, *creditor, s.now_us);
+  // An open breaker refuses before anything is recorded: the sender retries later.
+  if (cx.settings.controls.breakers_enabled &&
+      !s.controls.breakers.would_allow_payment(c.debtor_agent, a.report.corridor, s.now_us)) {
+    ++s.counts.refused;
+    int64_t retry_after_s = 1;
+    for (const auto& b : breaker_views(s, cx.settings, s.now_us)) {
+      if (b.state == "open" && (b.id == "participant:" + c.debtor_agent || b.id == "corridor:" + a.report.corridor)) {
+        retry_after_s = std::max(retry_after_s, b.retry_after_s);
+      }
+    }
+    Reply r = error_reply(Rc::kCircuitOpen, "a circuit breaker of " + c.debtor_agent + " or of its corridor is open; retry in " +
+                                                std::to_string(retry_after_s) + " s");
+    r.retry_after_s = retry_after_s;
+    return r;
+  }
+  Reply r;
+  if (c.screening.decision == Screening::Decision::kReview) {
+    alert(cx, model::EventType::kComplianceAlert, c, c.screening.reasons);
+    r = hold(cx, c, a, std::max<int64_t>(c.screening.score, a.aml ? a.aml->score : 0), case_reasons(c.screening, a),
+             "screening: " + c.screening.summary);
+  } else if (a.risk && a.risk->decision == risk::RiskDecision::kReject) {
+    alert(cx, model::EventType::kRiskThresholdExceeded, c, "{" + explain(a) + "}");
+    r = reject(cx, c, &a, Rc::kRiskRejected,
+               "risk score " + std::to_string(a.risk->score) + " is above " + std::to_string(cx.settings.controls.risk.review_max));
+  } else if ((a.aml && a.aml->decision == compliance::AmlDecision::kReview) ||
+             (a.risk && a.risk->decision == risk::RiskDecision::kReview)) {
+    const bool aml_review = a.aml && a.aml->decision == compliance::AmlDecision::kReview;
+    alert(cx, model::EventType::kComplianceAlert, c, "{" + explain(a) + "}");
+    r = hold(cx, c, a, std::max(aml_review ? a.aml->score : 0, a.risk ? a.risk->score : 0), case_reasons(c.screening, a),
+             aml_review ? "AML: " + a.aml->reason : "risk score " + std::to_string(a.risk->score) + " in the review band");
+  } else if (Admission ad = admit(s, *debtor, *creditor, c.amount); ad.rc != Rc::kOk) {
+    if (ad.rc != Rc::kInsufficientLiquidity) {
+      JsonWriter w;
+      w.begin_object().field("limit", ad.why).field("result", api_code(ad.rc)).end_object();
+      alert(cx, model::EventType::kRiskThresholdExceeded, c, w.take());
+    }
+    r = reject(cx, c, &a, ad.rc, ad.why);
+  } else {
+    emit(cx, ev::PaymentAccepted{payment_data(c, a.report.amount_usd_minor), ad.window_id});
+    model::Payment row = payment_row(s, c);
+    row.status = PaymentStatus::kQueued;
+    row.window_id = ad.window_id;
+    PaymentResult result{c.id, c.uetr, PaymentStatus::kQueued, ad.window_id, Rc::kOk, {}, 0};
+    keep(s, std::move(row), result);
+    ++s.counts.queued;
+    r = payment_reply(result, Rc::kAccepted);
+  }
+  tell_breakers_opened(cx, c.debtor_agent, a.report.corridor, c.id);
+  const auto* p = std::get_if<PaymentResult>(&r.body);
+  if (p != nullptr && (p->status == PaymentStatus::kQueued || p->status == PaymentStatus::kHeld)) file_reports(cx, c, a);
+  return r;
+}
+
+// An officer's decision on a case: approval sends the held payment down the normal path
+// (into the window open now, if the debtor can still afford it); rejection ends it (RR04).
+Reply decide_case(Context& cx, const CaseDecisionCommand& c) {
+  Engine::State& s = cx.s;
+  auto it = s.open_cases.find(c.case_id);
+  if (it == s.open_cases.end()) {
+    return error_reply(Rc::kCaseNotOpen, "case " + std::to_string(c.case_id) + " does not exist or is already decided");
+  }
+  model::Case kase = it->second;
+  auto held = s.held.find(kase.payment_id);
+  DELTRAN_ASSERT(held != s.held.end(), "an open case holds a payment");
+  const ev::PaymentData p = held->second.payment;
+  const int64_t held_since_us = held->second.created_us;
+  emit(cx, ev::CaseDecided{kase.id, p.id, p.debtor_agent, p.creditor_agent, c.approve, c.note});
+
+  PaymentResult result{p.id, p.uetr, PaymentStatus::kRejected, 0, Rc::kRegulatory, {}, kase.id};
+  if (c.approve) {
+    const Participant* debtor = s.find(p.debtor_agent);
+    const Participant* creditor = s.find(p.creditor_agent);
+    Admission ad = admit(s, *debtor, *creditor, p.amount);
+    if (ad.rc == Rc::kOk) {
+      emit(cx, ev::PaymentReleased{p.id, p.debtor_agent, p.creditor_agent, p.amount, kase.id, ad.window_id});
+      result.status = PaymentStatus::kQueued;
+      result.rc = Rc::kOk;
+      result.window_id = ad.window_id;
+      ++s.counts.queued;
+    } else {
+      result.rc = ad.rc;
+      result.reason_text = "released by compliance, then refused: " + ad.why;
+      emit(cx, ev::PaymentRejected{p, ad.rc, result.reason_text, kase.id});
+      ++s.counts.rejected;
+    }
+  } else {
+    result.reason_text = "rejected by compliance review" + (c.note.empty() ? "" : ": " + c.note);
+    emit(cx, ev::PaymentRejected{p, Rc::kRegulatory, result.reason_text, kase.id});
+    ++s.counts.rejected;
+  }
+  kase.status = c.approve ? model::CaseStatus::kApproved : model::CaseStatus::kRejected;
+  kase.decided_by = s.actor;
+  kase.note = c.note;
+  kase.decided_us = s.now_us;
+  s.batch.cases.push_back(kase);
+  s.batch.payment_changes.push_back(
+      store::PaymentChange{p.id, result.status, result.rc, result.reason_text, result.window_id, s.now_us});
+  if (!p.idempotency_key.empty()) {
+    store::IdempotencyRecord rec;
+    rec.debtor_agent = p.debtor_agent;
+    rec.key = p.idempotency_key;
+    rec.request_hash = p.request_hash;
+    rec.payment_id = p.id;
+    rec.uetr = p.uetr;
+    rec.status = result.status;
+    rec.rc = result.rc;
+    rec.reason_text = result.reason_text;
+    rec.window_id = result.window_id;
+    rec.case_id = kase.id;
+    rec.created_us = held_since_us;
+    s.batch.idempotency.push_back(std::move(rec));
+  }
+  Reply r;
+  r.body = CaseResult{kase, result};
+  return r;
+}
+
+}  // namespace deltran::engine

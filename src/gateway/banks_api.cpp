@@ -1,0 +1,173 @@
+// Participants and their tokens: POST/GET /banks, GET /banks/{id}, balances (from the read
+// view: no store, no core queue), admin mint and burn.
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+#include <deltran/core/crypto.hpp>
+#include <deltran/core/ids.hpp>
+#include <deltran/money/currency.hpp>
+
+#include "api_impl.hpp"
+#include "validation.hpp"
+
+namespace deltran::gateway {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr size_t kMaxName = 140;
+constexpr size_t kMaxId35 = 35;
+
+// A path's BIC as the participant is known (upper case, BIC11 "XXX" folded), or as given.
+std::string bank_of(const std::string& segment) {
+  std::string bic = normalize_bic(segment);
+  return bic.empty() ? segment : bic;
+}
+
+}  // namespace
+
+void Api::Impl::post_bank(Call& c) {
+  auto body = parse_object(c.req);
+  if (!body) return c.respond(error_response(body.error()));
+  Fields f(*body);
+  engine::CreateBankCommand cmd;
+  auto id = read_bic(f, "id");
+  auto name = f.text("name", true, kMaxName);
+  auto country = f.text("country", true, 2);
+  if (country && !is_country_code(*country)) f.fail("country", "must be an ISO 3166 alpha-2 code such as \"AE\"", Rc::kInvalidField);
+  const json::value* currencies = f.raw("currencies");
+  if (currencies == nullptr || !currencies->is_array() || currencies->as_array().empty()) {
+    f.fail("currencies", "must be a non-empty array of ISO 4217 codes", Rc::kUnknownCurrency);
+  } else {
+    for (const auto& v : currencies->as_array()) {
+      CurrencyId code = v.is_string() ? money::currency_id(v.as_string()) : CurrencyId{};
+      if (!code.valid()) {
+        f.fail("currencies", "contains " + json::serialize(v) + ", not an ISO 4217 currency code", Rc::kUnknownCurrency);
+        break;
+      }
+      if (std::find(cmd.currencies.begin(), cmd.currencies.end(), code) != cmd.currencies.end()) {
+        f.fail("currencies", "lists " + currency_text(code) + " twice", Rc::kInvalidField);
+        break;
+      }
+      cmd.currencies.push_back(code);
+    }
+  }
+  if (const json::object* caps = f.object("net_debit_cap", false); caps != nullptr && !f.error()) {
+    Fields cf(*caps, "net_debit_cap.");
+    for (const auto& [k, v] : *caps) {
+      CurrencyId code = money::currency_id(k);
+      if (!code.valid() || std::find(cmd.currencies.begin(), cmd.currencies.end(), code) == cmd.currencies.end()) {
+        cf.fail(k, "is not one of the bank's currencies", Rc::kUnknownCurrency);
+        break;
+      }
+      auto minor = read_amount(cf, k, code, true);
+      if (minor) cmd.net_debit_cap_minor[code] = *minor;
+    }
+    f.adopt(cf);
+  }
+  if (f.error()) return c.respond(error_response(*f.error()));
+  cmd.id = *id;
+  cmd.name = *name;
+  cmd.country = *country;
+  std::string api_key = new_api_key("dtk_");
+  cmd.api_key_hash = sha256_hex(api_key);
+  submit(std::move(cmd), c.who, std::move(c.respond), [api_key](Reply&& r) {
+    if (r.rc != Rc::kCreated) return error_response(error_of(r));
+    const auto& b = std::get<model::Participant>(r.body);
+    JsonWriter w;
+    w.begin_object().field("id", b.bic).field("name", b.name).field("country", b.country);
+    w.key("currencies").begin_array();
+    for (auto cur : b.currencies) w.string(currency_text(cur));
+    w.end_array();
+    w.field("api_key", api_key).end_object();
+    return json_response(201, w.take());
+  });
+}
+
+void Api::Impl::get_banks(Call& c) {
+  auto view = core.view();
+  JsonWriter w;
+  w.begin_object().key("items").begin_array();
+  for (const auto& p : view->participants) write_bank(w, p->info, c.who.may_act_for(p->info.bic));
+  w.end_array().end_object();
+  c.respond(json_response(200, w.take()));
+}
+
+void Api::Impl::get_bank(Call& c) {
+  auto view = core.view();
+  const std::string bank = bank_of(c.params[0]);
+  const engine::ParticipantView* p = view->find(bank);
+  if (p == nullptr) return c.respond(error_response(ApiError{Rc::kBankNotFound, "bank " + bank + " does not exist"}));
+  JsonWriter w;
+  write_bank(w, p->info, c.who.may_act_for(bank));
+  c.respond(json_response(200, w.take()));
+}
+
+void Api::Impl::get_balance(Call& c) {
+  const std::string bank = bank_of(c.params[0]);
+  if (!c.who.may_act_for(bank)) {
+    return c.respond(error_response(ApiError{Rc::kForbidden, "a participant sees only its own balance"}));
+  }
+  auto view = core.view();
+  const engine::ParticipantView* p = view->find(bank);
+  if (p == nullptr) return c.respond(error_response(ApiError{Rc::kBankNotFound, "bank " + bank + " does not exist"}));
+  JsonWriter w;
+  w.begin_object().field("bank", bank).key("balances").begin_array();
+  for (const auto& a : p->accounts) {
+    w.begin_object()
+        .field("currency", currency_text(a.currency))
+        .field("balance", amount_text(a.balance_minor, a.currency))
+        .field("reserved", amount_text(a.reserved_minor, a.currency))
+        .field("net_debit_cap", amount_text(a.net_debit_cap_minor, a.currency))
+        .field("available", amount_text(a.available_minor, a.currency))
+        .end_object();
+  }
+  w.end_array().field("as_of_event", view->seq).end_object();
+  c.respond(json_response(200, w.take()));
+}
+
+namespace {
+
+void post_tokens(Api::Impl& api, Call& c, bool mint) {
+  auto body = parse_object(c.req);
+  if (!body) return c.respond(error_response(body.error()));
+  Fields f(*body);
+  engine::TokenCommand cmd;
+  cmd.kind = mint ? engine::TokenCommand::Kind::kMint : engine::TokenCommand::Kind::kBurn;
+  auto bank = read_bic(f, "bank");
+  auto currency = read_currency(f, "currency");
+  std::optional<int64_t> amount;
+  if (currency) amount = read_amount(f, "amount", *currency, false);
+  auto reference = f.text("reference", true, kMaxId35);
+  if (reference && !is_token_text(*reference, kMaxId35)) {
+    f.fail("reference", "must be printable ASCII without leading or trailing spaces", Rc::kInvalidField);
+  }
+  if (f.error()) return c.respond(error_response(*f.error()));
+  cmd.bank = *bank;
+  cmd.amount = money::Amount{*amount, *currency};
+  cmd.reference = *reference;
+  api.submit(std::move(cmd), c.who, std::move(c.respond), [reference = *reference, mint](Reply&& r) {
+    if (r.rc != Rc::kOk && r.rc != Rc::kReplayed) return error_response(error_of(r));
+    const auto& t = std::get<engine::TokenResult>(r.body);
+    JsonWriter w;
+    w.begin_object()
+        .field("bank", t.bank)
+        .field("currency", currency_text(t.balance.currency))
+        .field("operation", mint ? "mint" : "burn")
+        .field("reference", reference)
+        .field("balance", amount_text(t.balance.minor, t.balance.currency))
+        .field("fiat_backing", amount_text(-t.omnibus_minor, t.balance.currency))
+        .key("replayed").boolean(r.rc == Rc::kReplayed)
+        .end_object();
+    return json_response(200, w.take());
+  });
+}
+
+}  // namespace
+
+void Api::Impl::post_mint(Call& c) { post_tokens(*this, c, true); }
+void Api::Impl::post_burn(Call& c) { post_tokens(*this, c, false); }
+
+}  // namespace deltran::gateway

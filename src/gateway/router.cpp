@@ -1,0 +1,309 @@
+// The route table: each route is a method, a path pattern with {placeholders}, the roles
+// it admits and its handler, with its metrics registered when the table is built (no label
+// string or lock per request). Authentication and the role check happen on the request's
+// headers (admit), before the server reads a body.
+#include <array>
+#include <chrono>
+
+#include <deltran/core/crypto.hpp>
+#include <deltran/iso20022/model.hpp>
+
+#include "api_impl.hpp"
+
+namespace deltran::gateway {
+
+namespace {
+
+// The statuses the API answers with, each counted per route; anything else counts as 0.
+constexpr std::array<int, 18> kStatuses = {200, 201, 202, 400, 401, 403, 404, 405, 409,
+                                           413, 415, 422, 429, 431, 500, 503, 504, 0};
+
+size_t status_slot(int status) {
+  for (size_t i = 0; i + 1 < kStatuses.size(); ++i) {
+    if (kStatuses[i] == status) return i;
+  }
+  return kStatuses.size() - 1;
+}
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    parts.push_back(path.substr(i, j - i));
+    i = j;
+  }
+  return parts;
+}
+
+std::string roles_text(uint32_t roles) {
+  if (roles == 0) return "public";
+  std::string out;
+  for (auto [bit, name] : {std::pair{kAdmin, "admin"}, std::pair{kCompliance, "compliance"},
+                           std::pair{kParticipant, "participant"}}) {
+    if ((roles & bit) == 0) continue;
+    if (!out.empty()) out += ',';
+    out += name;
+  }
+  return out;
+}
+
+}  // namespace
+
+struct Api::Impl::Router {
+  struct Metrics {
+    metrics::Histogram duration{metrics::latency_buckets_us(), 1e-6};
+    std::array<metrics::Counter, kStatuses.size()> by_status;
+  };
+  struct Route {
+    std::string method;
+    std::string pattern;
+    std::vector<std::string> segments;  // "{id}" for a placeholder
+    uint32_t roles = 0;                 // 0: no authentication (operations endpoints)
+    bool iso_body = false;              // may carry an ISO 20022 file
+    std::function<void(Impl&, Call&)> handler;
+    std::unique_ptr<Metrics> metrics = std::make_unique<Metrics>();
+  };
+  std::vector<Route> routes;
+  Metrics unmatched;
+
+  void add(std::string method, std::string pattern, uint32_t roles, std::function<void(Impl&, Call&)> handler,
+           bool iso_body = false) {
+    Route r;
+    r.method = std::move(method);
+    r.pattern = pattern;
+    for (auto part : split_path(pattern)) r.segments.emplace_back(part);
+    r.roles = roles;
+    r.iso_body = iso_body;
+    r.handler = std::move(handler);
+    routes.push_back(std::move(r));
+  }
+
+  // The route for a request, its placeholders' values, and whether the path exists under
+  // another method (405 rather than 404).
+  const Route* match(std::string_view method, std::string_view path, std::vector<std::string>* params,
+                     bool* other_method) const {
+    const auto parts = split_path(path);
+    *other_method = false;
+    for (const auto& r : routes) {
+      if (r.segments.size() != parts.size()) continue;
+      bool ok = true;
+      for (size_t i = 0; i < parts.size() && ok; ++i) {
+        ok = r.segments[i].front() == '{' || r.segments[i] == parts[i];
+      }
+      if (!ok) continue;
+      if (r.method != method) {
+        *other_method = true;
+        continue;
+      }
+      if (params != nullptr) {
+        params->clear();
+        for (size_t i = 0; i < parts.size(); ++i) {
+          if (r.segments[i].front() == '{') params->push_back(url_decode(parts[i]));
+        }
+      }
+      return &r;
+    }
+    return nullptr;
+  }
+};
+
+namespace {
+
+std::string_view path_of(const Request& req) {
+  std::string_view target = req.target;
+  return target.substr(0, target.find('?'));
+}
+
+}  // namespace
+
+Api::Impl::Impl(ApiSettings s, engine::CoreClient& core_client, store::ReadModel& read_model, const Clock& k)
+    : settings(std::move(s)),
+      core(core_client),
+      reads(read_model),
+      clock(k),
+      pool(settings.reader_threads, settings.reader_queue_max),
+      router(std::make_unique<Router>()) {
+  using I = Impl;
+  auto& t = *router;
+  t.add("GET", "/health", 0, &I::get_health);
+  t.add("GET", "/ready", 0, &I::get_ready);
+  t.add("GET", "/metrics", 0, &I::get_metrics);
+  t.add("POST", "/api/v1/transfer", kAdmin | kParticipant, &I::post_transfer);
+  t.add("GET", "/api/v1/transaction/{id}", kAnyone, &I::get_transaction);
+  t.add("GET", "/api/v1/transactions", kAnyone, &I::get_transactions);
+  t.add("POST", "/api/v1/banks", kAdmin, &I::post_bank);
+  t.add("GET", "/api/v1/banks", kAnyone, &I::get_banks);
+  t.add("GET", "/api/v1/banks/{id}", kAnyone, &I::get_bank);
+  t.add("GET", "/api/v1/banks/{id}/balance", kAdmin | kParticipant, &I::get_balance);
+  t.add("GET", "/api/v1/tokens/balance/{id}", kAdmin | kParticipant, &I::get_balance);
+  t.add("POST", "/api/v1/tokens/mint", kAdmin, &I::post_mint);
+  t.add("POST", "/api/v1/tokens/burn", kAdmin, &I::post_burn);
+  t.add("GET", "/api/v1/windows", kAnyone, &I::get_windows);
+  t.add("GET", "/api/v1/windows/{id}", kAnyone, &I::get_window);
+  t.add("GET", "/api/v1/windows/{id}/positions", kAnyone, &I::get_window);
+  t.add("POST", "/api/v1/windows/{id}/close", kAdmin, &I::post_window_close);
+  t.add("GET", "/api/v1/events", kAnyone, &I::get_events);
+  t.add("POST", "/api/v1/iso20022/pain.001", kAdmin | kParticipant,
+        [](I& api, Call& c) { api.post_iso(c, iso20022::MessageType::kPain001); }, true);
+  t.add("POST", "/api/v1/iso20022/pacs.008", kAdmin | kParticipant,
+        [](I& api, Call& c) { api.post_iso(c, iso20022::MessageType::kPacs008); }, true);
+  t.add("GET", "/api/v1/iso20022/camt.053", kAnyone, &I::get_camt053);
+  t.add("GET", "/api/v1/compliance/cases", kOperators, &I::get_cases);
+  t.add("GET", "/api/v1/compliance/cases/{id}", kOperators, &I::get_case);
+  t.add("POST", "/api/v1/compliance/cases/{id}/approve", kCompliance, [](I& api, Call& c) { api.post_case_decision(c, true); });
+  t.add("POST", "/api/v1/compliance/cases/{id}/reject", kCompliance, [](I& api, Call& c) { api.post_case_decision(c, false); });
+  t.add("POST", "/api/v1/compliance/check", kOperators, &I::post_compliance_check);
+  t.add("POST", "/api/v1/compliance/lists/reload", kAdmin, &I::post_lists_reload);
+  t.add("GET", "/api/v1/compliance/reports", kOperators, &I::get_aml_reports);
+  t.add("GET", "/api/v1/risk/limits/{bank}", kAnyone, &I::get_limits);
+  t.add("PUT", "/api/v1/risk/limits/{bank}", kAdmin, &I::put_limits);
+  t.add("POST", "/api/v1/risk/evaluate", kAnyone, &I::post_risk_evaluate);
+  t.add("GET", "/api/v1/risk/circuit-breakers", kAnyone, &I::get_breakers);
+  t.add("POST", "/api/v1/risk/circuit-breakers/{id}/reset", kAdmin, &I::post_breaker_reset);
+}
+
+Api::Impl::~Impl() = default;
+
+tl::expected<Principal, ApiError> Api::Impl::authenticate(const Request& req) const {
+  std::string_view h = req.header("authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (h.size() <= kBearer.size() || h.substr(0, kBearer.size()) != kBearer) {
+    return tl::unexpected(ApiError{Rc::kUnauthenticated, "missing 'Authorization: Bearer <key>' header"});
+  }
+  std::string_view token = h.substr(kBearer.size());
+  if (!settings.admin_key.empty() && constant_time_equal(token, settings.admin_key)) return Principal{kAdmin, {}};
+  if (!settings.compliance_key.empty() && constant_time_equal(token, settings.compliance_key)) {
+    return Principal{kCompliance, {}};
+  }
+  auto view = core.view();
+  const engine::ParticipantView* p = view->by_key_hash(sha256_hex(token));
+  if (p == nullptr) return tl::unexpected(ApiError{Rc::kUnauthenticated, "unknown or revoked API key"});
+  return Principal{kParticipant, p->info.bic};
+}
+
+void Api::Impl::submit(engine::Command cmd, const Principal& who, Respond respond,
+                       std::function<Response(Reply&&)> render) {
+  bool queued = core.submit(std::move(cmd), who.actor(), [respond, render = std::move(render)](Reply&& r) mutable {
+    if (http_status(r.rc) == 503) return respond(error_response(error_of(r), r.retry_after_s));
+    respond(render(std::move(r)));
+  });
+  if (!queued) respond(error_response(ApiError{Rc::kOverloaded, "the rail is at capacity; retry shortly"}, 1));
+}
+
+void Api::Impl::read(Respond respond, std::function<Response()> work) {
+  auto shared = std::make_shared<Respond>(std::move(respond));
+  bool posted = pool.post([shared, work = std::move(work)] { (*shared)(work()); });
+  if (!posted) (*shared)(error_response(ApiError{Rc::kOverloaded, "too many reads in flight; retry shortly"}, 1));
+}
+
+// --- the Handler -------------------------------------------------------------------------
+
+Api::Api(ApiSettings settings, engine::CoreClient& core, store::ReadModel& reads, const Clock& clock)
+    : impl_(std::make_unique<Impl>(std::move(settings), core, reads, clock)) {}
+
+Api::~Api() = default;
+
+Admission Api::admit(const Request& head) {
+  Admission a;
+  bool other_method = false;
+  const Impl::Router::Route* route = impl_->router->match(head.method, path_of(head), nullptr, &other_method);
+  a.body_limit_bytes = impl_->settings.unauthenticated_body_limit_bytes;
+  if (route != nullptr && route->roles == 0) return a;
+  // Everything but the operations endpoints needs a key, checked before any body is read.
+  auto who = impl_->authenticate(head);
+  if (!who) {
+    impl_->refused_unauthenticated.add();
+    a.admitted = false;
+    a.refusal = error_response(who.error());
+    return a;
+  }
+  if (route != nullptr && (route->roles & who->role) == 0) {
+    a.admitted = false;
+    a.refusal = error_response(ApiError{Rc::kForbidden, head.method + " " + route->pattern + " needs the " +
+                                                            roles_text(route->roles) + " role"});
+    return a;
+  }
+  a.body_limit_bytes = route != nullptr && route->iso_body ? impl_->settings.iso_body_limit_bytes
+                                                           : impl_->settings.body_limit_bytes;
+  return a;
+}
+
+void Api::handle(Request&& request, Respond respond) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Impl* impl = impl_.get();
+  impl->in_flight.add(1);
+  auto req = std::make_shared<Request>(std::move(request));
+  auto params = std::vector<std::string>();
+  bool other_method = false;
+  const Impl::Router::Route* route = impl->router->match(req->method, path_of(*req), &params, &other_method);
+  Impl::Router::Metrics* m = route != nullptr ? route->metrics.get() : &impl->router->unmatched;
+  Respond finish = [impl, req, m, t0, respond = std::move(respond)](Response&& res) {
+    m->duration.observe(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
+    m->by_status[status_slot(res.status)].add();
+    if (res.status >= 500) impl->errors_total.add();
+    impl->in_flight.add(-1);
+    respond(std::move(res));
+  };
+  Principal who{kAdmin, {}};
+  if (route == nullptr || route->roles != 0) {
+    auto authenticated = impl->authenticate(*req);
+    if (!authenticated) return finish(error_response(authenticated.error()));
+    who = *authenticated;
+  }
+  if (route == nullptr) {
+    return finish(error_response(ApiError{other_method ? Rc::kMethodNotAllowed : Rc::kNotFound,
+                                          "no route for " + req->method + " " + std::string(path_of(*req))}));
+  }
+  if (route->roles != 0 && (route->roles & who.role) == 0) {
+    return finish(error_response(ApiError{Rc::kForbidden, req->method + " " + route->pattern + " needs the " +
+                                                              roles_text(route->roles) + " role"}));
+  }
+  Call call{*req, who, std::move(params), std::move(finish)};
+  route->handler(*impl, call);
+}
+
+std::vector<std::string> Api::routes() const {
+  std::vector<std::string> out;
+  for (const auto& r : impl_->router->routes) out.push_back(r.method + " " + r.pattern + " " + roles_text(r.roles));
+  return out;
+}
+
+std::string Api::render_metrics() const { return impl_->render_metrics(); }
+
+std::string Api::Impl::render_metrics() const {
+  std::string out;
+  out.reserve(32 << 10);
+  metrics::render_header(out, "http_requests_total", "counter", "HTTP requests by method, route and status.");
+  auto samples = [&](const std::string& method, const std::string& route, const Router::Metrics& m) {
+    for (size_t i = 0; i < kStatuses.size(); ++i) {
+      const uint64_t n = m.by_status[i].value();
+      if (n == 0) continue;
+      metrics::render_sample(out, "http_requests_total",
+                             "method=\"" + method + "\",route=\"" + route + "\",status=\"" +
+                                 (kStatuses[i] == 0 ? std::string("other") : std::to_string(kStatuses[i])) + "\"",
+                             static_cast<double>(n));
+    }
+  };
+  for (const auto& r : router->routes) samples(r.method, r.pattern, *r.metrics);
+  samples("", "unmatched", router->unmatched);
+  metrics::render_header(out, "http_request_duration_seconds", "histogram", "HTTP request latency by route.");
+  for (const auto& r : router->routes) {
+    r.metrics->duration.render(out, "http_request_duration_seconds", "method=\"" + r.method + "\",route=\"" + r.pattern + "\"");
+  }
+  metrics::render_header(out, "http_requests_in_flight", "gauge", "HTTP requests being handled.");
+  metrics::render_sample(out, "http_requests_in_flight", "", static_cast<double>(in_flight.value()));
+  metrics::render_header(out, "http_unauthenticated_refused_total", "counter",
+                         "Requests refused 401 on their headers, before any body was read.");
+  metrics::render_sample(out, "http_unauthenticated_refused_total", "", static_cast<double>(refused_unauthenticated.value()));
+  metrics::render_header(out, "errors_total", "counter", "Requests answered with a server error (5xx).");
+  metrics::render_sample(out, "errors_total", "", static_cast<double>(errors_total.value()));
+  return out;
+}
+
+}  // namespace deltran::gateway

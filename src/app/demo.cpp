@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include <deltran/clearing/workload.hpp>
+#include <deltran/testsupport/workload.hpp>
 #include <deltran/core/ids.hpp>
 #include <deltran/gateway/http.hpp>
 
@@ -58,7 +58,7 @@ std::string str(const json::value& v, std::string_view key) {
 
 // A lognormal amount in whole units of the currency, as text with two decimals (every demo
 // currency has two).
-std::string amount_for(clearing::Xoshiro256& rng, double mean_log) {
+std::string amount_for(testsupport::Prng& rng, double mean_log) {
   double units = std::exp(mean_log + 1.0 * rng.normal());
   auto cents = static_cast<int64_t>(units * 100.0) + 1;
   return std::to_string(cents / 100) + "." + (cents % 100 < 10 ? "0" : "") + std::to_string(cents % 100);
@@ -67,7 +67,7 @@ std::string amount_for(clearing::Xoshiro256& rng, double mean_log) {
 // A pain.001.001.09 credit transfer initiation, as a bank that speaks only ISO 20022 sends
 // it: one payment information block, `count` transactions to creditors at other banks.
 std::string pain001(const std::string& msg_id, const std::string& debtor_bic, const std::vector<std::string>& creditors,
-                    const std::string& currency, int count, clearing::Xoshiro256& rng, int64_t& ctrl_sum_minor) {
+                    const std::string& currency, int count, testsupport::Prng& rng, int64_t& ctrl_sum_minor) {
   std::string txs;
   ctrl_sum_minor = 0;
   for (int i = 0; i < count; ++i) {
@@ -185,7 +185,7 @@ Status run_iso_bank(const DemoSettings& s, const DemoBank& bank, const std::vect
   gateway::HttpClient client(s.host, s.port);
   Headers h = bearer(bank.api_key);
   h.emplace_back("Content-Type", "application/xml");
-  clearing::Xoshiro256 rng(s.seed + 99);
+  testsupport::Prng rng(s.seed + 99);
   std::string first_file;
   size_t accepted = 0;
   for (int f = 0; f < files; ++f) {
@@ -284,7 +284,7 @@ Status run_demo(const DemoSettings& s) {
     for (int w = 0; w < s.clients; ++w) {
       workers.emplace_back([&, w] {
         gateway::HttpClient client(s.host, s.port);
-        clearing::Xoshiro256 rng(s.seed * 1000 + static_cast<uint64_t>(round * 100 + w));
+        testsupport::Prng rng(s.seed * 1000 + static_cast<uint64_t>(round * 100 + w));
         for (int i = next++; i < s.payments_per_round; i = next++) {
           const std::string& currency = currencies[rng.below(currencies.size())];
           const auto& members = by_currency[currency];

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <deltran/engine/check.hpp>
+#include <deltran/gateway/api.hpp>
 #include <deltran/store/anchor.hpp>
 #include <deltran/store/sqlite.hpp>
 
@@ -227,12 +228,17 @@ int main(int argc, char** argv) {
 
   auto* check = cli.add_subcommand("check", "verify every invariant of a data folder offline");
   add_common(check);
+  auto* routes = cli.add_subcommand("routes", "print the API's routes: method, path and the roles each admits");
   auto* version = cli.add_subcommand("version", "print the version");
 
   CLI11_PARSE(cli, argc, argv);
   if (serve->parsed()) return run_serve(flags);
   if (demo_cmd->parsed()) return run_demo(flags, demo, exit_after, keep_data);
   if (check->parsed()) return run_check(flags);
+  if (routes->parsed()) {
+    for (const auto& r : gateway::Api::routes()) std::printf("%s\n", r.c_str());
+    return 0;
+  }
   if (version->parsed()) {
     std::printf("deltran 0.1.0\n");
     return 0;

@@ -9,9 +9,11 @@
 #include <benchmark/benchmark.h>
 
 #include <deltran/clearing/netting.hpp>
-#include <deltran/clearing/workload.hpp>
+#include <deltran/testsupport/workload.hpp>
 
 namespace deltran::clearing {
+using testsupport::generate_workload;
+using testsupport::WorkloadSettings;
 namespace {
 
 WorkloadSettings settings_for(int64_t obligations, int64_t participants) {

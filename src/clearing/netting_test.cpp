@@ -8,9 +8,11 @@
 #include <gtest/gtest.h>
 
 #include <deltran/clearing/netting.hpp>
-#include <deltran/clearing/workload.hpp>
+#include <deltran/testsupport/workload.hpp>
 
 namespace deltran::clearing {
+using testsupport::generate_workload;
+using testsupport::WorkloadSettings;
 namespace {
 
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();

@@ -6,10 +6,11 @@
 
 #include <deltran/compliance/normalize.hpp>
 #include <deltran/compliance/screening_index.hpp>
-#include <deltran/compliance/synthetic.hpp>
+#include <deltran/testsupport/synthetic_names.hpp>
 
 namespace {
 using namespace deltran::compliance;
+namespace synthetic = deltran::testsupport::synthetic;
 
 const synthetic::SyntheticList& list20k() {
   static const synthetic::SyntheticList list = synthetic::generate_list({});

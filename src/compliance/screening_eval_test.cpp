@@ -7,9 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <deltran/compliance/screening_index.hpp>
-#include <deltran/compliance/synthetic.hpp>
+#include <deltran/testsupport/synthetic_names.hpp>
 
 namespace deltran::compliance {
+namespace synthetic = testsupport::synthetic;
 namespace {
 
 struct Tally {

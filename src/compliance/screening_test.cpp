@@ -11,9 +11,10 @@
 #include <deltran/compliance/list_loader.hpp>
 #include <deltran/compliance/screener.hpp>
 #include <deltran/compliance/screening_index.hpp>
-#include <deltran/compliance/synthetic.hpp>
+#include <deltran/testsupport/synthetic_names.hpp>
 
 namespace deltran::compliance {
+namespace synthetic = testsupport::synthetic;
 namespace {
 
 const std::string kData = DELTRAN_COMPLIANCE_TESTDATA;

@@ -138,6 +138,7 @@ struct Api::Impl {
   metrics::Counter errors_total;
   metrics::Counter refused_unauthenticated;  // answered 401 before any body was read
   struct Router;
+  static std::unique_ptr<Router> build_router();
   std::unique_ptr<Router> router;
 
   [[nodiscard]] tl::expected<Principal, ApiError> authenticate(const Request& req) const;

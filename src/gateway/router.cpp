@@ -128,7 +128,11 @@ Api::Impl::Impl(ApiSettings s, engine::CoreClient& core_client, store::ReadModel
       reads(read_model),
       clock(k),
       pool(settings.reader_threads, settings.reader_queue_max),
-      router(std::make_unique<Router>()) {
+      router(build_router()) {}
+
+// The table itself: it needs no instance, so `deltran routes` can print it.
+std::unique_ptr<Api::Impl::Router> Api::Impl::build_router() {
+  auto router = std::make_unique<Router>();
   using I = Impl;
   auto& t = *router;
   t.add("GET", "/health", 0, &I::get_health);
@@ -166,6 +170,7 @@ Api::Impl::Impl(ApiSettings s, engine::CoreClient& core_client, store::ReadModel
   t.add("POST", "/api/v1/risk/evaluate", kAnyone, &I::post_risk_evaluate);
   t.add("GET", "/api/v1/risk/circuit-breakers", kAnyone, &I::get_breakers);
   t.add("POST", "/api/v1/risk/circuit-breakers/{id}/reset", kAdmin, &I::post_breaker_reset);
+  return router;
 }
 
 Api::Impl::~Impl() = default;
@@ -268,9 +273,10 @@ void Api::handle(Request&& request, Respond respond) {
   route->handler(*impl, call);
 }
 
-std::vector<std::string> Api::routes() const {
+std::vector<std::string> Api::routes() {
   std::vector<std::string> out;
-  for (const auto& r : impl_->router->routes) out.push_back(r.method + " " + r.pattern + " " + roles_text(r.roles));
+  const auto router = Impl::build_router();
+  for (const auto& r : router->routes) out.push_back(r.method + " " + r.pattern + " " + roles_text(r.roles));
   return out;
 }
 

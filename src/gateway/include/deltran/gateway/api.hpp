@@ -50,8 +50,8 @@ class Api final : public Handler {
   void handle(Request&& request, Respond respond) override;
   // The Prometheus text exposition of every metric of the process.
   std::string render_metrics() const;
-  // Every route: "METHOD /pattern roles", for documentation and tests.
-  std::vector<std::string> routes() const;
+  // Every route: "METHOD /pattern roles" (roles comma-separated, or "public").
+  static std::vector<std::string> routes();
 
   struct Impl;
 

@@ -1,24 +1,13 @@
 #pragma once
-// Seeded workload generator for netting tests and benchmarks. Our own samplers over
-// SplitMix64/xoshiro256** because std:: distributions differ across standard libraries,
-// and a seed must give the same window everywhere.
+// Seeded workload generator for netting tests, benchmarks and the demo, on the shared
+// test-data generator (prng.hpp): a seed gives the same window everywhere.
 #include <cstdint>
 #include <vector>
 
 #include <deltran/clearing/netting.hpp>
+#include <deltran/testsupport/prng.hpp>
 
-namespace deltran::clearing {
-
-class Xoshiro256 {
- public:
-  explicit Xoshiro256(uint64_t seed);  // state filled by SplitMix64 from the seed
-  uint64_t next();
-  double uniform01();                   // [0, 1), 53 random bits
-  uint64_t below(uint64_t bound);       // uniform in [0, bound), bound > 0, unbiased
-  double normal();                      // standard normal (Box-Muller / polar)
- private:
-  uint64_t s_[4];
-};
+namespace deltran::testsupport {
 
 struct WorkloadSettings {
   uint32_t participants = 100;
@@ -39,6 +28,6 @@ struct WorkloadSettings {
 // the window's total fits in int64_t. reciprocity is clamped to [0, 1] and imbalance to
 // [-1, 1] (1: every core–periphery payment flows to the core). Asserts participants >= 2
 // when obligations > 0, pareto_alpha > 0 and amount_log_sigma >= 0.
-std::vector<Obligation> generate_workload(const WorkloadSettings& settings);
+std::vector<clearing::Obligation> generate_workload(const WorkloadSettings& settings);
 
-}  // namespace deltran::clearing
+}  // namespace deltran::testsupport

@@ -1,8 +1,7 @@
 #pragma once
 // Seeded synthetic sanctions lists, a labelled evaluation set and screening traffic, for
-// the quality test and the benchmark. Our own xoshiro256** (seeded by SplitMix64) and
-// samplers, because std:: distributions differ across standard libraries: a seed gives the
-// same names on every platform.
+// the quality test and the benchmark. They draw from the shared test-data
+// generator (prng.hpp), so a seed gives the same names on every platform.
 //
 // Names come from eleven pools that mimic a sanctions list: Arabic, Persian, Russian and
 // Ukrainian, Chinese, Korean, Spanish, English, Turkish, German and Nordic, West/East
@@ -14,22 +13,13 @@
 #include <vector>
 
 #include <deltran/compliance/watchlist.hpp>
+#include <deltran/testsupport/prng.hpp>
 
-namespace deltran::compliance::synthetic {
+namespace deltran::testsupport::synthetic {
 
-class Rng {
- public:
-  explicit Rng(uint64_t seed);
-  uint64_t next();
-  uint64_t below(uint64_t bound);  // uniform in [0, bound), bound > 0
-  bool chance(double p);
-  double uniform01();
-  // Zipf-like rank in [0, n): P(rank r) proportional to 1 / (r + 1)^s.
-  size_t zipf(size_t n, double s = 1.0);
+using compliance::Watchlist;
 
- private:
-  uint64_t s_[4];
-};
+using Rng = Prng;
 
 enum class Culture : uint8_t {
   kArabic, kPersian, kSlavic, kChinese, kKorean, kHispanic, kAnglo, kTurkish, kGermanic,
@@ -90,4 +80,4 @@ std::vector<EvalCase> generate_eval_set(const SyntheticList& list, const EvalSet
 std::vector<std::string> generate_traffic(const SyntheticList& list, size_t count, double hit_share,
                                           uint64_t seed);
 
-}  // namespace deltran::compliance::synthetic
+}  // namespace deltran::testsupport::synthetic

@@ -5,7 +5,7 @@
 // std::exp / std::log, which are not required to be correctly rounded: a libm that differs
 // in the last bit could, very rarely, move a weight or round an amount one minor unit the
 // other way. Tests therefore pin raw generator output, not amounts.
-#include <deltran/clearing/workload.hpp>
+#include <deltran/testsupport/workload.hpp>
 
 #include <algorithm>
 #include <bit>
@@ -17,7 +17,9 @@
 
 #include <deltran/core/assert.hpp>
 
-namespace deltran::clearing {
+namespace deltran::testsupport {
+
+using clearing::Obligation;
 namespace {
 
 // Traffic shares in percent by kind of pair, before dropping kinds a network cannot have
@@ -36,13 +38,6 @@ constexpr double kWeightScale = 2147483648.0;
 // obligations * cap within int64_t, so any workload it makes can be netted.
 constexpr int64_t kAmountMaxMinor = 1'000'000'000'000;
 
-uint64_t splitmix64(uint64_t& state) {
-  uint64_t z = (state += 0x9e3779b97f4a7c15);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
-  return z ^ (z >> 31);
-}
-
 // Participants [first, first + weights) sampled in proportion to integer weights.
 class WeightedGroup {
  public:
@@ -53,12 +48,12 @@ class WeightedGroup {
 
   size_t size() const { return cumulative_.size(); }
 
-  uint32_t pick(Xoshiro256& rng) const { return at(rng.below(cumulative_.back())); }
+  uint32_t pick(Prng& rng) const { return at(rng.below(cumulative_.back())); }
 
   // A member other than `taken` (a member itself), in proportion to weight: draw over
   // the total without taken's weight and step over its interval. Exact, and no rejection
   // loop that a dominant bank could make nearly endless.
-  uint32_t pick_other(Xoshiro256& rng, uint32_t taken) const {
+  uint32_t pick_other(Prng& rng, uint32_t taken) const {
     const size_t local = taken - first_;
     const uint64_t before = local == 0 ? 0 : cumulative_[local - 1];
     const uint64_t weight = cumulative_[local] - before;
@@ -80,7 +75,7 @@ class WeightedGroup {
 // Pareto(alpha) sizes, largest first, as integer weights. Sorting puts the largest banks
 // in the core (indices 0..core-1), as in real payment networks. Sizes are handled as
 // logarithms so a tiny alpha cannot overflow to infinity.
-std::vector<uint64_t> participant_weights(Xoshiro256& rng, uint32_t participants, double alpha) {
+std::vector<uint64_t> participant_weights(Prng& rng, uint32_t participants, double alpha) {
   std::vector<double> log_size(participants);
   for (double& s : log_size) s = -std::log(1.0 - rng.uniform01()) / alpha;
   std::sort(log_size.begin(), log_size.end(), std::greater<>());
@@ -92,7 +87,7 @@ std::vector<uint64_t> participant_weights(Xoshiro256& rng, uint32_t participants
   return weights;
 }
 
-int64_t lognormal_amount(Xoshiro256& rng, double log_mean, double log_sigma, int64_t cap) {
+int64_t lognormal_amount(Prng& rng, double log_mean, double log_sigma, int64_t cap) {
   const double amount = std::exp(log_mean + log_sigma * rng.normal());
   // Written so that NaN and infinity fall to the cap too.
   if (!(amount < static_cast<double>(cap))) return cap;
@@ -101,56 +96,6 @@ int64_t lognormal_amount(Xoshiro256& rng, double log_mean, double log_sigma, int
 
 }  // namespace
 
-Xoshiro256::Xoshiro256(uint64_t seed) {
-  // SplitMix64 is a bijection of its counter, so four outputs are never all zero (the one
-  // state xoshiro cannot leave).
-  uint64_t state = seed;
-  for (uint64_t& word : s_) word = splitmix64(state);
-}
-
-uint64_t Xoshiro256::next() {
-  const uint64_t result = std::rotl(s_[1] * 5, 7) * 9;
-  const uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = std::rotl(s_[3], 45);
-  return result;
-}
-
-double Xoshiro256::uniform01() {
-  return static_cast<double>(next() >> 11) * 0x1.0p-53;
-}
-
-// Lemire's multiply-shift: the high word of x * bound is uniform once the few low words
-// below 2^64 mod bound are rejected; the modulo runs only when a rejection is possible.
-uint64_t Xoshiro256::below(uint64_t bound) {
-  DELTRAN_ASSERT(bound > 0, "below() needs a positive bound");
-  unsigned __int128 product = static_cast<unsigned __int128>(next()) * bound;
-  auto low = static_cast<uint64_t>(product);
-  if (low < bound) {
-    const uint64_t threshold = (0 - bound) % bound;
-    while (low < threshold) {
-      product = static_cast<unsigned __int128>(next()) * bound;
-      low = static_cast<uint64_t>(product);
-    }
-  }
-  return static_cast<uint64_t>(product >> 64);
-}
-
-// Marsaglia's polar method: needs only log and sqrt (sqrt is correctly rounded under
-// IEEE 754), so fewer libm differences than Box-Muller's cos. The second variate is
-// dropped because the class keeps no cache beyond the generator state.
-double Xoshiro256::normal() {
-  for (;;) {
-    const double u = 2.0 * uniform01() - 1.0;
-    const double v = 2.0 * uniform01() - 1.0;
-    const double s = u * u + v * v;
-    if (s > 0.0 && s < 1.0) return u * std::sqrt(-2.0 * std::log(s) / s);
-  }
-}
 
 std::vector<Obligation> generate_workload(const WorkloadSettings& settings) {
   const uint32_t participants = settings.participants;
@@ -160,7 +105,7 @@ std::vector<Obligation> generate_workload(const WorkloadSettings& settings) {
   DELTRAN_ASSERT(settings.pareto_alpha > 0.0, "pareto_alpha must be positive");
   DELTRAN_ASSERT(settings.amount_log_sigma >= 0.0, "amount_log_sigma must not be negative");
 
-  Xoshiro256 rng(settings.seed);
+  Prng rng(settings.seed);
   const uint32_t core_size = std::min(settings.core_participants, participants);
   const std::vector<uint64_t> weights =
       participant_weights(rng, participants, settings.pareto_alpha);
@@ -219,4 +164,4 @@ std::vector<Obligation> generate_workload(const WorkloadSettings& settings) {
   return obligations;
 }
 
-}  // namespace deltran::clearing
+}  // namespace deltran::testsupport

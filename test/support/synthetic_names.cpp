@@ -1,4 +1,4 @@
-#include <deltran/compliance/synthetic.hpp>
+#include <deltran/testsupport/synthetic_names.hpp>
 
 #include <algorithm>
 #include <array>
@@ -14,7 +14,9 @@
 #include <deltran/compliance/normalize.hpp>
 #include <deltran/core/assert.hpp>
 
-namespace deltran::compliance::synthetic {
+namespace deltran::testsupport::synthetic {
+
+using namespace deltran::compliance;
 namespace {
 
 std::vector<std::string> words(std::string_view text) {
@@ -895,53 +897,6 @@ NameParts negative(Rng& rng, const SyntheticList& list, std::string& category) {
 
 // ---- Rng -----------------------------------------------------------------------------
 
-Rng::Rng(uint64_t seed) {
-  for (uint64_t& s : s_) {
-    seed += 0x9E3779B97F4A7C15ull;
-    uint64_t z = seed;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    s = z ^ (z >> 31);
-  }
-}
-
-uint64_t Rng::next() {
-  auto rotl = [](uint64_t x, int k) { return (x << k) | (x >> (64 - k)); };
-  const uint64_t result = rotl(s_[1] * 5, 7) * 9;
-  const uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return result;
-}
-
-uint64_t Rng::below(uint64_t bound) {
-  DELTRAN_ASSERT(bound > 0, "Rng::below needs a positive bound");
-  const uint64_t limit = ~0ull - (~0ull % bound);
-  uint64_t x;
-  do x = next();
-  while (x >= limit);
-  return x % bound;
-}
-
-double Rng::uniform01() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-bool Rng::chance(double p) { return uniform01() < p; }
-
-size_t Rng::zipf(size_t n, double s) {
-  DELTRAN_ASSERT(n > 0, "Rng::zipf needs a non-empty range");
-  // Inverse-CDF over the harmonic weights; n is small (pool sizes), so a linear scan is fine.
-  double total = 0;
-  for (size_t r = 0; r < n; ++r) total += 1.0 / std::pow(static_cast<double>(r + 1), s);
-  double x = uniform01() * total;
-  for (size_t r = 0; r < n; ++r) {
-    x -= 1.0 / std::pow(static_cast<double>(r + 1), s);
-    if (x < 0) return r;
-  }
-  return n - 1;
-}
 
 // ---- public generators ----------------------------------------------------------------
 
@@ -1057,4 +1012,4 @@ std::vector<std::string> generate_traffic(const SyntheticList& list, size_t coun
   return out;
 }
 
-}  // namespace deltran::compliance::synthetic
+}  // namespace deltran::testsupport::synthetic

@@ -115,6 +115,14 @@ struct Api::Impl::Router {
 
 namespace {
 
+// What admit() found, handed to handle() with the request.
+struct Admitted {
+  const Api::Impl::Router::Route* route = nullptr;
+  std::vector<std::string> params;
+  bool other_method = false;
+  std::optional<Principal> who;  // set when the route needs a key
+};
+
 std::string_view path_of(const Request& req) {
   std::string_view target = req.target;
   return target.substr(0, target.find('?'));
@@ -216,26 +224,30 @@ Api::~Api() = default;
 
 Admission Api::admit(const Request& head) {
   Admission a;
-  bool other_method = false;
-  const Impl::Router::Route* route = impl_->router->match(head.method, path_of(head), nullptr, &other_method);
+  auto admitted = std::make_shared<Admitted>();
+  admitted->route = impl_->router->match(head.method, path_of(head), &admitted->params, &admitted->other_method);
+  const Impl::Router::Route* route = admitted->route;
   a.body_limit_bytes = impl_->settings.unauthenticated_body_limit_bytes;
-  if (route != nullptr && route->roles == 0) return a;
-  // Everything but the operations endpoints needs a key, checked before any body is read.
-  auto who = impl_->authenticate(head);
-  if (!who) {
-    impl_->refused_unauthenticated.add();
-    a.admitted = false;
-    a.refusal = error_response(who.error());
-    return a;
+  if (route == nullptr || route->roles != 0) {
+    // Everything but the operations endpoints needs a key, checked before any body is read.
+    auto who = impl_->authenticate(head);
+    if (!who) {
+      impl_->refused_unauthenticated.add();
+      a.admitted = false;
+      a.refusal = error_response(who.error());
+      return a;
+    }
+    if (route != nullptr && (route->roles & who->role) == 0) {
+      a.admitted = false;
+      a.refusal = error_response(ApiError{Rc::kForbidden, head.method + " " + route->pattern + " needs the " +
+                                                              roles_text(route->roles) + " role"});
+      return a;
+    }
+    admitted->who = std::move(*who);
+    a.body_limit_bytes = route != nullptr && route->iso_body ? impl_->settings.iso_body_limit_bytes
+                                                             : impl_->settings.body_limit_bytes;
   }
-  if (route != nullptr && (route->roles & who->role) == 0) {
-    a.admitted = false;
-    a.refusal = error_response(ApiError{Rc::kForbidden, head.method + " " + route->pattern + " needs the " +
-                                                            roles_text(route->roles) + " role"});
-    return a;
-  }
-  a.body_limit_bytes = route != nullptr && route->iso_body ? impl_->settings.iso_body_limit_bytes
-                                                           : impl_->settings.body_limit_bytes;
+  a.context = std::move(admitted);
   return a;
 }
 
@@ -244,9 +256,18 @@ void Api::handle(Request&& request, Respond respond) {
   Impl* impl = impl_.get();
   impl->in_flight.add(1);
   auto req = std::make_shared<Request>(std::move(request));
-  auto params = std::vector<std::string>();
-  bool other_method = false;
-  const Impl::Router::Route* route = impl->router->match(req->method, path_of(*req), &params, &other_method);
+  // Admitted on its headers (the server calls admit first); a request handed in without
+  // that (tests, tools) is admitted here.
+  auto admitted = std::static_pointer_cast<const Admitted>(req->admission);
+  if (!admitted) {
+    Admission a = admit(*req);
+    if (!a.admitted) {
+      impl->in_flight.add(-1);
+      return respond(std::move(a.refusal));
+    }
+    admitted = std::static_pointer_cast<const Admitted>(a.context);
+  }
+  const Impl::Router::Route* route = admitted->route;
   Impl::Router::Metrics* m = route != nullptr ? route->metrics.get() : &impl->router->unmatched;
   Respond finish = [impl, req, m, t0, respond = std::move(respond)](Response&& res) {
     m->duration.observe(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
@@ -255,21 +276,12 @@ void Api::handle(Request&& request, Respond respond) {
     impl->in_flight.add(-1);
     respond(std::move(res));
   };
-  Principal who{kAdmin, {}};
-  if (route == nullptr || route->roles != 0) {
-    auto authenticated = impl->authenticate(*req);
-    if (!authenticated) return finish(error_response(authenticated.error()));
-    who = *authenticated;
-  }
   if (route == nullptr) {
-    return finish(error_response(ApiError{other_method ? Rc::kMethodNotAllowed : Rc::kNotFound,
+    return finish(error_response(ApiError{admitted->other_method ? Rc::kMethodNotAllowed : Rc::kNotFound,
                                           "no route for " + req->method + " " + std::string(path_of(*req))}));
   }
-  if (route->roles != 0 && (route->roles & who.role) == 0) {
-    return finish(error_response(ApiError{Rc::kForbidden, req->method + " " + route->pattern + " needs the " +
-                                                              roles_text(route->roles) + " role"}));
-  }
-  Call call{*req, who, std::move(params), std::move(finish)};
+  const Principal who = admitted->who.value_or(Principal{kAdmin, {}});
+  Call call{*req, who, admitted->params, std::move(finish)};
   route->handler(*impl, call);
 }
 

@@ -75,6 +75,7 @@ class Session : public std::enable_shared_from_this<Session> {
     Request head = request_of(msg);
     Admission admission = handler_.admit(head);
     if (!admission.admitted) return reply_and_close(std::move(admission.refusal));
+    admission_ = std::move(admission.context);
     body_limit_ = std::min(admission.body_limit_bytes, settings_.body_limit_bytes);
     // Beast checks a declared Content-Length against the limit only while reading the
     // header, under the server's largest limit; this request's own limit is checked here.
@@ -131,6 +132,7 @@ class Session : public std::enable_shared_from_this<Session> {
     head_request_ = msg.method() == http::verb::head;
     Request req = request_of(msg);
     req.body = std::move(msg.body());
+    req.admission = std::move(admission_);
     beast::error_code peer_ec;
     auto peer = stream_.socket().remote_endpoint(peer_ec);
     if (!peer_ec) req.remote = peer.address().to_string();
@@ -227,6 +229,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   bool linger_ = false;
   size_t body_limit_ = 0;
+  std::shared_ptr<const void> admission_;
   std::vector<char> drain_buffer_;
 };
 

@@ -62,7 +62,7 @@ Rejection rejection_of(const Error& error) {
   std::string_view code = m.substr(0, std::min(space, colon));
   bool coded = code.size() == 4 && colon != std::string_view::npos;
   for (char c : code) coded = coded && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
-  if (!coded) return Rejection{"FF01", "", error.message};
+  if (!coded) return Rejection{std::string(reason::kInvalidFileFormat), "", error.message};
   if (m.substr(4, 4) == " at ") {
     size_t end = m.find(": ", 8);
     return Rejection{std::string(code), std::string(m.substr(8, end - 8)),

@@ -79,7 +79,7 @@ class RootValidator final : public XmlStreamHandler {
     const auto* entry = impl_.find_namespace(element.ns);
     if (entry == nullptr) {
       return stream.fail(
-          StreamFailure{ErrorCode::kInvalidArgument, "FF01", stream.path(),
+          StreamFailure{ErrorCode::kInvalidArgument, std::string(reason::kInvalidFileFormat), stream.path(),
                         "no schema for namespace '" + std::string(element.ns) + "'"});
     }
     stream.validate_subtree(entry->schema);
@@ -87,7 +87,7 @@ class RootValidator final : public XmlStreamHandler {
   void on_end(XmlStream&, std::string_view, std::string_view, bool) override {}
   void on_schema_error(XmlStream& stream, std::string_view message) override {
     stream.fail(
-        StreamFailure{ErrorCode::kInvalidArgument, "FF01", stream.path(), std::string(message)});
+        StreamFailure{ErrorCode::kInvalidArgument, std::string(reason::kInvalidFileFormat), stream.path(), std::string(message)});
   }
 
  private:

@@ -76,7 +76,7 @@ constexpr size_t kLinearChildNames = 32;
 constexpr size_t kMaxNameBytes = 128;
 
 StreamFailure failure(ErrorCode code, std::string path, std::string message) {
-  return StreamFailure{code, "FF01", std::move(path), std::move(message)};
+  return StreamFailure{code, std::string(reason::kInvalidFileFormat), std::move(path), std::move(message)};
 }
 
 }  // namespace

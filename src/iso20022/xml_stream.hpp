@@ -40,7 +40,7 @@ struct XmlElement {
 // Why a stream stopped early; becomes the whole-message Error.
 struct StreamFailure {
   ErrorCode code = ErrorCode::kInvalidArgument;
-  std::string reason = "FF01";
+  std::string reason = std::string(deltran::reason::kInvalidFileFormat);
   std::string path;
   std::string message;
 };

@@ -129,6 +129,7 @@ inline constexpr std::string_view kDuplicatePayment = "DUPL";
 inline constexpr std::string_view kBankIdentifierIncorrect = "RC01";
 inline constexpr std::string_view kRegulatoryReason = "RR04";
 inline constexpr std::string_view kTransactionForbidden = "AG01";
+inline constexpr std::string_view kTransactionNotSupported = "AG03";
 inline constexpr std::string_view kNotSpecifiedReasonAgentGenerated = "MS03";
 inline constexpr std::string_view kNarrative = "NARR";
 }  // namespace reason

@@ -19,6 +19,9 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower case
   std::string body;
   std::string remote;  // peer address
+  // What the handler's admission learned from the headers (the route, the caller), kept
+  // so the request is not authenticated and routed twice. Opaque to the server.
+  std::shared_ptr<const void> admission;
 
   // The value of a header (name in lower case), or empty.
   std::string_view header(std::string_view name) const {
@@ -44,6 +47,7 @@ struct Admission {
   bool admitted = true;
   size_t body_limit_bytes = 0;  // the body may be at most this large
   Response refusal;             // when not admitted: sent, and the connection closed unread
+  std::shared_ptr<const void> context;  // handed back in Request::admission
 };
 
 class Handler {

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include <deltran/core/result_code.hpp>
+
 namespace deltran::iso20022 {
 
 enum class MessageType { kPain001, kPacs008 };
@@ -129,21 +131,10 @@ struct ParsedMessage {
   size_t rejected_count() const { return transactions.size() - accepted_count(); }
 };
 
-// ISO 20022 ExternalStatusReason1Code values this library produces.
+// ISO 20022 ExternalStatusReason1Code values this library produces: the rail's one table
+// of reason codes (core/result_code.hpp).
 namespace reason {
-inline constexpr std::string_view kInvalidFileFormat = "FF01";
-inline constexpr std::string_view kIncorrectAccountNumber = "AC01";
-inline constexpr std::string_view kTransactionNotSupported = "AG03";
-inline constexpr std::string_view kZeroAmount = "AM01";
-inline constexpr std::string_view kNotAllowedCurrency = "AM03";
-inline constexpr std::string_view kInsufficientFunds = "AM04";
-inline constexpr std::string_view kInvalidControlSum = "AM10";
-inline constexpr std::string_view kInvalidAmount = "AM12";
-inline constexpr std::string_view kInvalidNumberOfTransactions = "AM18";
-inline constexpr std::string_view kInvalidDate = "DT01";
-inline constexpr std::string_view kDuplicatePayment = "DUPL";
-inline constexpr std::string_view kBankIdentifierIncorrect = "RC01";
-inline constexpr std::string_view kRegulatoryReason = "RR04";
+using namespace deltran::reason;
 }  // namespace reason
 
 }  // namespace deltran::iso20022

@@ -20,16 +20,16 @@ PaymentResult result_of(const ev::PaymentData& p, PaymentStatus status, int64_t 
   return PaymentResult{p.id, p.uetr, status, window_id, rc, std::move(reason_text), case_id};
 }
 
-void remember(Engine::State& s, const Settings& settings, const ev::PaymentData& p, PaymentResult result,
-              int64_t time_us) {
+void remember(Engine::State& s, const ev::PaymentData& p, PaymentResult result, int64_t time_us) {
   if (p.idempotency_key.empty()) return;
   std::string slot = IdempotencyMemory::slot(p.debtor_agent, p.idempotency_key);
   auto& memory = s.idempotency;
   // A key already known (a held payment now decided) keeps its first day.
   memory.fingerprints.try_emplace(IdempotencyMemory::fingerprint(slot),
                                   static_cast<int32_t>(time_us / 86'400'000'000));
-  // A replayed answer is in the store already; its fingerprint leads a retry there.
-  if (settings.idempotency_memory_us <= 0 || s.replaying) return;
+  // A replayed answer is in the store already; its fingerprint leads a retry there. A live
+  // one stays in memory at least until its batch commits (expire() keeps the current batch).
+  if (s.replaying) return;
   auto [it, fresh] = memory.recent.try_emplace(slot);
   it->second.request_hash = p.request_hash;
   it->second.result = std::move(result);
@@ -139,7 +139,7 @@ struct Applier {
 
   void operator()(const ev::PaymentAccepted& e) {
     reserve(s, e.p, e.window_id, time_us);
-    remember(s, settings, e.p, result_of(e.p, PaymentStatus::kQueued, e.window_id, Rc::kOk, {}, 0), time_us);
+    remember(s, e.p, result_of(e.p, PaymentStatus::kQueued, e.window_id, Rc::kOk, {}, 0), time_us);
     record_outcome(s, settings, e.p, Ending::kQueued, time_us);
   }
 
@@ -155,7 +155,7 @@ struct Applier {
     s.open_cases[e.case_id] = std::move(kase);
     s.last_case_id = std::max(s.last_case_id, e.case_id);
     s.held[e.p.id] = HeldPayment{e.p, e.case_id, time_us};
-    remember(s, settings, e.p, result_of(e.p, PaymentStatus::kHeld, 0, Rc::kOk, e.reason_text, e.case_id), time_us);
+    remember(s, e.p, result_of(e.p, PaymentStatus::kHeld, 0, Rc::kOk, e.reason_text, e.case_id), time_us);
     record_outcome(s, settings, e.p, Ending::kHeld, time_us);
   }
 
@@ -163,10 +163,10 @@ struct Applier {
     if (e.case_id != 0) {
       // A held payment, rejected on its case's decision: its first answer changes.
       s.held.erase(e.p.id);
-      remember(s, settings, e.p, result_of(e.p, PaymentStatus::kRejected, 0, e.rc, e.reason_text, e.case_id), time_us);
+      remember(s, e.p, result_of(e.p, PaymentStatus::kRejected, 0, e.rc, e.reason_text, e.case_id), time_us);
       return;
     }
-    remember(s, settings, e.p, result_of(e.p, PaymentStatus::kRejected, 0, e.rc, e.reason_text, 0), time_us);
+    remember(s, e.p, result_of(e.p, PaymentStatus::kRejected, 0, e.rc, e.reason_text, 0), time_us);
     record_outcome(s, settings, e.p, ending_of(e.rc), time_us);
   }
 
@@ -176,7 +176,7 @@ struct Applier {
     ev::PaymentData p = it->second.payment;
     s.held.erase(it);
     reserve(s, p, e.window_id, time_us);
-    remember(s, settings, p, result_of(p, PaymentStatus::kQueued, e.window_id, Rc::kOk, {}, e.case_id), time_us);
+    remember(s, p, result_of(p, PaymentStatus::kQueued, e.window_id, Rc::kOk, {}, e.case_id), time_us);
   }
 
   void operator()(const ev::PaymentSettled& e) {
@@ -251,14 +251,9 @@ struct Applier {
     s.dirty_windows.insert(e.id);
     if (!s.replaying) {
       // The settled window's final row, for the read model, before it leaves memory.
-      model::Window row;
-      row.id = w.id;
-      row.currency = w.currency;
+      model::Window row = window_row(w);
       row.status = model::WindowStatus::kSettled;
-      row.opened_us = w.opened_us;
       row.closed_us = w.closed_us;
-      row.payment_count = w.payment_count;
-      row.gross_minor = w.gross_minor;
       row.net_minor = w.net_minor;
       row.bilateral_minor = w.bilateral_minor;
       row.efficiency_ppm = w.efficiency_ppm;

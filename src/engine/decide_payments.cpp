@@ -16,8 +16,10 @@ namespace {
 
 using model::PaymentStatus;
 
-ev::PaymentData payment_data(const TransferCommand& c, std::optional<int64_t> usd) {
-  ev::PaymentData p;
+// The fields a payment's event and its row share, copied from the command.
+template <typename Payment>
+Payment copy_payment(const TransferCommand& c) {
+  Payment p;
   p.id = c.id;
   p.uetr = c.uetr;
   p.end_to_end_id = c.end_to_end_id;
@@ -29,24 +31,18 @@ ev::PaymentData payment_data(const TransferCommand& c, std::optional<int64_t> us
   p.debtor = c.debtor;
   p.creditor = c.creditor;
   p.channel = c.channel;
+  return p;
+}
+
+ev::PaymentData payment_data(const TransferCommand& c, std::optional<int64_t> usd) {
+  ev::PaymentData p = copy_payment<ev::PaymentData>(c);
   p.amount_usd_minor = usd;
   return p;
 }
 
 model::Payment payment_row(const Engine::State& s, const TransferCommand& c) {
-  model::Payment row;
-  row.id = c.id;
-  row.uetr = c.uetr;
-  row.end_to_end_id = c.end_to_end_id;
-  row.idempotency_key = c.idempotency_key;
-  row.request_hash = c.request_hash;
-  row.debtor_agent = c.debtor_agent;
-  row.creditor_agent = c.creditor_agent;
-  row.amount = c.amount;
-  row.debtor = c.debtor;
-  row.creditor = c.creditor;
+  model::Payment row = copy_payment<model::Payment>(c);
   row.remittance_info = c.remittance_info;
-  row.channel = c.channel;
   row.created_us = row.updated_us = s.now_us;
   return row;
 }

@@ -21,11 +21,6 @@ Reply error_reply(Rc rc, std::string message) {
   return r;
 }
 
-std::string format_minor(int64_t minor, CurrencyId currency) {
-  const money::Currency* c = money::find_currency(currency);
-  return money::format_amount(minor, c != nullptr ? c->exponent : 2);
-}
-
 int64_t saturate(__int128 v) {
   if (v > INT64_MAX) return INT64_MAX;
   if (v < INT64_MIN) return INT64_MIN;
@@ -83,8 +78,6 @@ void Engine::State::begin_batch(int64_t now, std::string actor_name) {
 
 // --- closing a window ----------------------------------------------------------------------
 
-namespace {
-
 model::Window window_row(const LiveWindow& w) {
   model::Window row;
   row.id = w.id;
@@ -95,6 +88,8 @@ model::Window window_row(const LiveWindow& w) {
   row.gross_minor = w.gross_minor;
   return row;
 }
+
+namespace {
 
 // Nets the window, settles every net position through the clearing account, and opens the
 // next window of the currency: all in the current batch, so it commits as one transaction.
@@ -189,19 +184,23 @@ void expire(Engine::State& s, const Settings& settings) {
   IdempotencyMemory& m = s.idempotency;
   // Whole answers leave memory after idempotency_memory_us (their fingerprints stay); the
   // store has them, since an answer is only released after its batch commits.
+  // Answers of the current batch always stay: they are not in the store until it commits.
   constexpr size_t kMaxRecent = 200'000;
-  while (!m.order.empty() && (s.now_us - m.order.front().first > settings.idempotency_memory_us ||
-                              m.order.size() > kMaxRecent)) {
+  while (!m.order.empty() && m.order.front().first < s.now_us &&
+         (s.now_us - m.order.front().first > settings.idempotency_memory_us || m.order.size() > kMaxRecent)) {
     m.recent.erase(m.order.front().second);
     m.order.pop_front();
   }
-  // Once a minute: expired fingerprints, the store's expired keys (a chunk at a time), the
-  // controls' old history.
+  // Once a minute: the store's expired keys (a chunk at a time), the controls' old
+  // history; once a day, the expired fingerprints (a pass over all of them).
   if (s.now_us < s.controls.next_prune_us) return;
   s.controls.next_prune_us = s.now_us + 60'000'000;
   const int64_t expiry_us = s.now_us - settings.idempotency_retention_us;
   const auto expiry_day = static_cast<int32_t>(expiry_us / 86'400'000'000);
-  std::erase_if(m.fingerprints, [&](const auto& kv) { return kv.second < expiry_day; });
+  if (expiry_day > m.pruned_before_day) {
+    std::erase_if(m.fingerprints, [&](const auto& kv) { return kv.second < expiry_day; });
+    m.pruned_before_day = expiry_day;
+  }
   if (!s.replaying) {
     s.batch.purge_idempotency_before_us = std::max<int64_t>(1, expiry_us);
     s.batch.purge_limit = 20'000;

@@ -119,7 +119,10 @@ bool Engine::submit_many(std::vector<Command> commands, std::string actor, ManyC
   }
   {
     std::lock_guard lock(queue_mutex_);
-    if (!running_ || stopping_ || queued_commands_ + commands.size() > settings_.queue_max) return false;
+    // A message larger than the whole queue still goes in when the queue is empty.
+    if (!running_ || stopping_ || (queued_commands_ > 0 && queued_commands_ + commands.size() > settings_.queue_max)) {
+      return false;
+    }
     queued_commands_ += commands.size();
     Envelope e;
     e.commands = std::move(commands);

@@ -127,6 +127,25 @@ class EngineTest : public ::testing::Test {
     return p != nullptr && p->account(c) != nullptr ? *p->account(c) : AccountView{};
   }
   int64_t usd_balance(const std::string& b) { return account(b).balance_minor; }
+  // History for the controls: four accepted payments of one customer and one AM04
+  // failure; returns a probe payment of that customer.
+  TransferCommand build_history() {
+    bank("BANKAAAA");
+    bank("BANKBBBB");
+    mint("BANKAAAA", 10'000);
+    const std::string account = "AE070331234567890123456";
+    for (int i = 0; i < 4; ++i) {
+      TransferCommand t = transfer("BANKAAAA", "BANKBBBB", 100 + i, "k-ok-" + std::to_string(i));
+      t.debtor.account = account;
+      EXPECT_EQ(run(t).rc, Rc::kAccepted);
+    }
+    TransferCommand too_big = transfer("BANKAAAA", "BANKBBBB", 1'000'000, "k-am04");
+    too_big.debtor.account = account;
+    EXPECT_EQ(run(too_big).rc, Rc::kInsufficientLiquidity);
+    TransferCommand probe = transfer("BANKAAAA", "BANKBBBB", 50);
+    probe.debtor.account = account;
+    return probe;
+  }
   CheckReport check() {
     auto report = check_store(*store_, anchor_.get());
     EXPECT_TRUE(report.has_value()) << report.error().message;
@@ -527,19 +546,10 @@ std::string controls_memory(Engine& e, const TransferCommand& probe) {
   return out;
 }
 
+// History for the controls: four accepted payments of one customer and one AM04 failure;
+// returns a probe payment of that customer.
 TEST_F(EngineTest, AFailedCommitAnswers503RebuildsFromTheStoreAndRecovers) {
-  bank("BANKAAAA");
-  bank("BANKBBBB");
-  mint("BANKAAAA", 10'000);
-  // History for the controls: accepted payments of one customer, and one AM04 failure.
-  for (int i = 0; i < 4; ++i) {
-    TransferCommand t = transfer("BANKAAAA", "BANKBBBB", 100 + i, "k-ok-" + std::to_string(i));
-    t.debtor.account = "AE070331234567890123456";
-    ASSERT_EQ(run(t).rc, Rc::kAccepted);
-  }
-  TransferCommand too_big = transfer("BANKAAAA", "BANKBBBB", 1'000'000, "k-am04");
-  too_big.debtor.account = "AE070331234567890123456";
-  ASSERT_EQ(run(too_big).rc, Rc::kInsufficientLiquidity);
+  build_history();
   engine_.reset();
   FaultyLog faulty(*store_);
   open(&faulty);
@@ -568,19 +578,7 @@ TEST_F(EngineTest, AFailedCommitAnswers503RebuildsFromTheStoreAndRecovers) {
 // accepted payments are not read back as failures, nor the failure as an accepted payment.
 
 TEST_F(EngineTest, TheControlsMemoryIsTheSameAfterAFailedCommitsRebuild) {
-  bank("BANKAAAA");
-  bank("BANKBBBB");
-  mint("BANKAAAA", 10'000);
-  for (int i = 0; i < 4; ++i) {
-    TransferCommand t = transfer("BANKAAAA", "BANKBBBB", 100 + i, "k-ok-" + std::to_string(i));
-    t.debtor.account = "AE070331234567890123456";
-    ASSERT_EQ(run(t).rc, Rc::kAccepted);
-  }
-  TransferCommand too_big = transfer("BANKAAAA", "BANKBBBB", 1'000'000, "k-am04");
-  too_big.debtor.account = "AE070331234567890123456";
-  ASSERT_EQ(run(too_big).rc, Rc::kInsufficientLiquidity);
-  TransferCommand probe = transfer("BANKAAAA", "BANKBBBB", 50);
-  probe.debtor.account = "AE070331234567890123456";
+  const TransferCommand probe = build_history();
   const std::string before = controls_memory(*engine_, probe);
   engine_.reset();
   FaultyLog faulty(*store_);

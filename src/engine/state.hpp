@@ -93,6 +93,7 @@ struct IdempotencyMemory {
   std::unordered_map<std::string, Entry> recent;  // slot → answer
   std::deque<std::pair<int64_t, std::string>> order;  // (time, slot), oldest first
   std::unordered_map<uint64_t, int32_t> fingerprints;  // hash(slot) → UTC day it was first used
+  int32_t pruned_before_day = 0;  // fingerprints of days before this one are gone
   static std::string slot(std::string_view debtor_agent, std::string_view key);
   static uint64_t fingerprint(std::string_view slot);
 };
@@ -171,7 +172,7 @@ struct Engine::State {
 // --- shared helpers ----------------------------------------------------------------------
 
 Reply error_reply(Rc rc, std::string message);
-std::string format_minor(int64_t minor, CurrencyId currency);
+using money::format_minor;
 int64_t saturate(__int128 v);
 // The party as the counters key it: agent and account, else the agent and the name folded.
 std::string party_key(const std::string& agent, const std::string& account, const std::string& name);
@@ -202,6 +203,8 @@ void expire(Engine::State& s, const Settings& settings);
 void finish_batch(Engine::State& s);
 
 LimitsView limits_view(const Engine::State& s, const Participant& p);
+// A window's row for the read model as its aggregates stand (open; the caller sets the rest).
+model::Window window_row(const LiveWindow& w);
 
 // --- the stateful controls (controls.cpp) ------------------------------------------------
 

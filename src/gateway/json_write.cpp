@@ -47,10 +47,7 @@ std::string currency_text(CurrencyId currency) {
   return c != nullptr ? std::string(c->code) : std::string();
 }
 
-std::string amount_text(int64_t minor, CurrencyId currency) {
-  const money::Currency* c = money::find_currency(currency);
-  return money::format_amount(minor, c != nullptr ? c->exponent : 2);
-}
+std::string amount_text(int64_t minor, CurrencyId currency) { return money::format_minor(minor, currency); }
 
 namespace {
 

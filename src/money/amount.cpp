@@ -251,4 +251,9 @@ Result<Amount> parse(std::string_view text, CurrencyId currency) {
 
 std::string format(const Amount& amount) { return format_amount(amount.minor, exponent_of(amount.currency)); }
 
+std::string format_minor(int64_t minor, CurrencyId currency) {
+  const Currency* c = find_currency(currency);
+  return format_amount(minor, c != nullptr ? c->exponent : 2);
+}
+
 }  // namespace deltran::money

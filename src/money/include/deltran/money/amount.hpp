@@ -44,6 +44,9 @@ std::string format_amount(int64_t minor, int exponent);
 [[nodiscard]] Result<Amount> parse(std::string_view text, CurrencyId currency);
 // Its canonical text in the currency's exponent: "1234.56".
 std::string format(const Amount& amount);
+// The same for minor units of a currency id; an id that names no currency is written with
+// two decimals (messages about bad input must not fail themselves).
+std::string format_minor(int64_t minor, CurrencyId currency);
 
 // Overflow-checked arithmetic: nullopt on overflow.
 std::optional<int64_t> checked_add(int64_t a, int64_t b);

@@ -107,10 +107,28 @@ std::string to_hex(const uint8_t* data, size_t size) {
   return out;
 }
 
+namespace {
+// OpenSSL 3 looks the algorithm up on every EVP_Digest with EVP_sha256() and allocates a
+// context each time; on the request path (API key and request hashes) that was most of
+// the hash's cost. The algorithm is fetched once and each thread keeps one context.
+struct Sha256Context {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~Sha256Context() { EVP_MD_CTX_free(ctx); }
+};
+const EVP_MD* sha256_md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+}  // namespace
+
 Sha256Digest sha256(std::string_view data) {
+  thread_local Sha256Context c;
   Sha256Digest digest{};
   unsigned int len = 0;
-  DELTRAN_ASSERT(EVP_Digest(data.data(), data.size(), digest.data(), &len, EVP_sha256(), nullptr) == 1,
+  const EVP_MD* md = sha256_md();
+  DELTRAN_ASSERT(md != nullptr && c.ctx != nullptr && EVP_DigestInit_ex2(c.ctx, md, nullptr) == 1 &&
+                     EVP_DigestUpdate(c.ctx, data.data(), data.size()) == 1 &&
+                     EVP_DigestFinal_ex(c.ctx, digest.data(), &len) == 1 && len == digest.size(),
                  "SHA-256 failed");
   return digest;
 }
@@ -137,19 +155,13 @@ struct UuidGenerator {
     engine.seed(seq);
   }
 };
-}  // namespace
 
-std::string new_uuid_v4() {
-  thread_local UuidGenerator gen;
+std::string format_uuid(uint64_t hi, uint64_t lo) {
   std::array<uint8_t, 16> b{};
-  uint64_t hi = gen.engine();
-  uint64_t lo = gen.engine();
   for (int i = 0; i < 8; ++i) {
     b[static_cast<size_t>(i)] = static_cast<uint8_t>(hi >> (56 - 8 * i));
     b[static_cast<size_t>(8 + i)] = static_cast<uint8_t>(lo >> (56 - 8 * i));
   }
-  b[6] = static_cast<uint8_t>((b[6] & 0x0F) | 0x40);
-  b[8] = static_cast<uint8_t>((b[8] & 0x3F) | 0x80);
   std::string hex = to_hex(b.data(), b.size());
   std::string out;
   out.reserve(36);
@@ -161,7 +173,31 @@ std::string new_uuid_v4() {
   return out;
 }
 
-bool is_uuid_v4(std::string_view s) {
+}  // namespace
+
+std::string new_uuid_v4() {
+  thread_local UuidGenerator gen;
+  uint64_t hi = gen.engine();
+  uint64_t lo = gen.engine();
+  hi = (hi & ~uint64_t{0xF000}) | 0x4000;                              // version 4
+  lo = (lo & ~(uint64_t{0xC} << 60)) | (uint64_t{0x8} << 60);          // RFC 9562 variant
+  return format_uuid(hi, lo);
+}
+
+std::string new_uuid_v7() {
+  thread_local UuidGenerator gen;
+  // RFC 9562 §5.7: 48 bits of Unix milliseconds, the version, 12 bits of sub-millisecond
+  // time (method 3 of §6.2, so ids of one thread sort by time), the variant, 62 random bits.
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto ms = static_cast<uint64_t>(us / 1000);
+  const auto sub = static_cast<uint64_t>((us % 1000) * 4096 / 1000);
+  uint64_t hi = (ms << 16) | 0x7000 | sub;
+  uint64_t lo = (gen.engine() & ~(uint64_t{0xC} << 60)) | (uint64_t{0x8} << 60);
+  return format_uuid(hi, lo);
+}
+
+bool is_uuid(std::string_view s, char version) {
   if (s.size() != 36) return false;
   for (size_t i = 0; i < 36; ++i) {
     char c = s[i];
@@ -172,10 +208,12 @@ bool is_uuid_v4(std::string_view s) {
     bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     if (!hex) return false;
   }
-  if (s[14] != '4') return false;
+  if (s[14] != version) return false;
   char v = s[19];
   return v == '8' || v == '9' || v == 'a' || v == 'b' || v == 'A' || v == 'B';
 }
+
+bool is_uuid_v4(std::string_view s) { return is_uuid(s, '4'); }
 
 std::string new_api_key(std::string_view prefix) {
   std::array<uint8_t, 32> b{};

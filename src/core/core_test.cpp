@@ -1,3 +1,4 @@
+#include <chrono>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -18,12 +19,32 @@ TEST(Ids, UuidsAreVersionFourAndDistinct) {
   }
 }
 
+TEST(Ids, UuidSevensCarryTheTimeAndSortByIt) {
+  const auto before_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+  std::set<std::string> seen;
+  std::string last;
+  for (int i = 0; i < 10000; ++i) {
+    std::string id = new_uuid_v7();
+    ASSERT_TRUE(is_uuid(id, '7')) << id;
+    ASSERT_FALSE(is_uuid_v4(id)) << id;
+    ASSERT_TRUE(seen.insert(id).second) << "duplicate " << id;
+    // The first 48 bits are Unix milliseconds; ids of one thread never go back in time.
+    ASSERT_GE(id.substr(0, 14), last.empty() ? std::string() : last.substr(0, 14)) << id << " after " << last;
+    last = id;
+  }
+  const std::string hex = last.substr(0, 8) + last.substr(9, 4);
+  EXPECT_NEAR(static_cast<double>(std::stoll(hex, nullptr, 16)), static_cast<double>(before_ms), 60'000.0);
+}
+
 TEST(Ids, MalformedUuidsAreRefused) {
   EXPECT_FALSE(is_uuid_v4(""));
   EXPECT_FALSE(is_uuid_v4("eb6305c9-1f7f-49de-aed0-16487c27b42"));
   EXPECT_FALSE(is_uuid_v4("eb6305c9-1f7f-19de-aed0-16487c27b42d"));  // version 1
   EXPECT_FALSE(is_uuid_v4("eb6305c9-1f7f-49de-7ed0-16487c27b42d"));  // bad variant
   EXPECT_TRUE(is_uuid_v4("EB6305C9-1F7F-49DE-AED0-16487C27B42D"));
+  EXPECT_FALSE(is_uuid("eb6305c9-1f7f-49de-aed0-16487c27b42d", '7'));
+  EXPECT_TRUE(is_uuid("019ad4f2-3c1e-7a10-9f3b-5e2d8c7a6b10", '7'));
 }
 
 TEST(Crypto, Sha256MatchesKnownVector) {

@@ -20,20 +20,27 @@ PaymentResult result_of(const ev::PaymentData& p, PaymentStatus status, int64_t 
   return PaymentResult{p.id, p.uetr, status, window_id, rc, std::move(reason_text), case_id};
 }
 
-void remember(Engine::State& s, const ev::PaymentData& p, PaymentResult result, int64_t time_us) {
+// A payment's answer under its key. `first`: the payment's first event (accepted, held or
+// refused), whose seq is its row's; later ones (released, rejected on its case) change
+// the answer only.
+void remember(Engine::State& s, const Settings& settings, const ev::PaymentData& p, PaymentResult result,
+              int64_t time_us, bool first) {
   if (p.idempotency_key.empty()) return;
   std::string slot = IdempotencyMemory::slot(p.debtor_agent, p.idempotency_key);
+  const uint64_t fp = IdempotencyMemory::fingerprint(slot);
   auto& memory = s.idempotency;
-  // A key already known (a held payment now decided) keeps its first day.
-  memory.fingerprints.try_emplace(IdempotencyMemory::fingerprint(slot),
-                                  static_cast<int32_t>(time_us / 86'400'000'000));
   // A replayed answer is in the store already; its fingerprint leads a retry there. A live
   // one stays in memory at least until its batch commits (expire() keeps the current batch).
-  if (s.replaying) return;
-  auto [it, fresh] = memory.recent.try_emplace(slot);
+  if (s.replaying) {
+    if (first) memory.place(std::move(slot), fp, s.last_seq, time_us, settings.idempotency_retention_us);
+    return;
+  }
+  if (first) memory.place(slot, fp, s.last_seq, time_us, settings.idempotency_retention_us);
+  auto [it, fresh] = memory.recent.try_emplace(fp);
+  it->second.slot = std::move(slot);
   it->second.request_hash = p.request_hash;
   it->second.result = std::move(result);
-  if (fresh) memory.order.emplace_back(time_us, std::move(slot));
+  if (fresh) memory.order.emplace_back(time_us, fp);
 }
 
 void post(Engine::State& s, const ledger::Posting& p, std::string reference, int64_t window_id, int64_t time_us) {
@@ -139,7 +146,7 @@ struct Applier {
 
   void operator()(const ev::PaymentAccepted& e) {
     reserve(s, e.p, e.window_id, time_us);
-    remember(s, e.p, result_of(e.p, PaymentStatus::kQueued, e.window_id, Rc::kOk, {}, 0), time_us);
+    remember(s, settings, e.p, result_of(e.p, PaymentStatus::kQueued, e.window_id, Rc::kOk, {}, 0), time_us, true);
     record_outcome(s, settings, e.p, Ending::kQueued, time_us);
   }
 
@@ -155,7 +162,7 @@ struct Applier {
     s.open_cases[e.case_id] = std::move(kase);
     s.last_case_id = std::max(s.last_case_id, e.case_id);
     s.held[e.p.id] = HeldPayment{e.p, e.case_id, time_us};
-    remember(s, e.p, result_of(e.p, PaymentStatus::kHeld, 0, Rc::kOk, e.reason_text, e.case_id), time_us);
+    remember(s, settings, e.p, result_of(e.p, PaymentStatus::kHeld, 0, Rc::kOk, e.reason_text, e.case_id), time_us, true);
     record_outcome(s, settings, e.p, Ending::kHeld, time_us);
   }
 
@@ -163,10 +170,10 @@ struct Applier {
     if (e.case_id != 0) {
       // A held payment, rejected on its case's decision: its first answer changes.
       s.held.erase(e.p.id);
-      remember(s, e.p, result_of(e.p, PaymentStatus::kRejected, 0, e.rc, e.reason_text, e.case_id), time_us);
+      remember(s, settings, e.p, result_of(e.p, PaymentStatus::kRejected, 0, e.rc, e.reason_text, e.case_id), time_us, false);
       return;
     }
-    remember(s, e.p, result_of(e.p, PaymentStatus::kRejected, 0, e.rc, e.reason_text, 0), time_us);
+    remember(s, settings, e.p, result_of(e.p, PaymentStatus::kRejected, 0, e.rc, e.reason_text, 0), time_us, true);
     record_outcome(s, settings, e.p, ending_of(e.rc), time_us);
   }
 
@@ -176,7 +183,7 @@ struct Applier {
     ev::PaymentData p = it->second.payment;
     s.held.erase(it);
     reserve(s, p, e.window_id, time_us);
-    remember(s, p, result_of(p, PaymentStatus::kQueued, e.window_id, Rc::kOk, {}, e.case_id), time_us);
+    remember(s, settings, p, result_of(p, PaymentStatus::kQueued, e.window_id, Rc::kOk, {}, e.case_id), time_us, false);
   }
 
   void operator()(const ev::PaymentSettled& e) {
@@ -248,6 +255,7 @@ struct Applier {
     for (const auto& [id, flow] : w.flows) s.dirty_participants.insert(id);
     s.efficiency_ppm[w.currency] = w.efficiency_ppm;
     s.settling[e.id] = 0;
+    s.settled_in_batch[e.id] = s.last_batch + 1;  // the batch being decided
     s.dirty_windows.insert(e.id);
     if (!s.replaying) {
       // The settled window's final row, for the read model, before it leaves memory.

@@ -47,26 +47,12 @@ model::Payment payment_row(const Engine::State& s, const TransferCommand& c) {
   return row;
 }
 
-store::IdempotencyRecord idempotency_record(const Engine::State& s, const model::Payment& row,
-                                            const PaymentResult& r) {
-  store::IdempotencyRecord rec;
-  rec.debtor_agent = row.debtor_agent;
-  rec.key = row.idempotency_key;
-  rec.request_hash = row.request_hash;
-  rec.payment_id = r.id;
-  rec.uetr = r.uetr;
-  rec.status = r.status;
-  rec.rc = r.rc;
-  rec.reason_text = r.reason_text;
-  rec.window_id = r.window_id;
-  rec.case_id = r.case_id;
-  rec.created_us = s.now_us;
-  return rec;
-}
-
-// The rows of a decided payment: the payment itself and, when it has a key, its answer.
-void keep(Engine::State& s, model::Payment row, const PaymentResult& r) {
-  if (!row.idempotency_key.empty()) s.batch.idempotency.push_back(idempotency_record(s, row, r));
+// The row of a decided payment, right after its first event: the row takes that event's
+// seq, which is how its idempotency key finds it again.
+void keep(Engine::State& s, model::Payment row) {
+  DELTRAN_ASSERT(!s.batch.events.empty() && s.batch.events.back().entity == row.id,
+                 "a payment's row follows its first event");
+  row.seq = s.last_seq;
   s.batch.payments.push_back(std::move(row));
 }
 
@@ -98,17 +84,35 @@ Result<std::optional<Reply>> find_earlier(Context& cx, const TransferCommand& c)
   if (c.idempotency_key.empty()) return std::optional<Reply>();
   IdempotencyMemory& memory = cx.s.idempotency;
   const std::string slot = IdempotencyMemory::slot(c.debtor_agent, c.idempotency_key);
-  if (auto it = memory.recent.find(slot); it != memory.recent.end()) {
-    return std::optional<Reply>(replay_answer(c, it->second.request_hash, it->second.result));
+  const uint64_t fp = IdempotencyMemory::fingerprint(slot);
+  if (const auto* recent = memory.find(slot, fp)) {
+    return std::optional<Reply>(replay_answer(c, recent->request_hash, recent->result));
   }
-  if (memory.fingerprints.count(IdempotencyMemory::fingerprint(slot)) == 0) return std::optional<Reply>();
-  ++cx.s.counts.store_lookups;
-  auto stored = cx.log.find_idempotency(c.debtor_agent, c.idempotency_key);
-  if (!stored) return tl::unexpected(stored.error());
-  if (!stored->has_value()) return std::optional<Reply>();  // two keys with one fingerprint
-  const store::IdempotencyRecord& r = **stored;
-  PaymentResult first{r.payment_id, r.uetr, r.status, r.window_id, r.rc, r.reason_text, r.case_id};
-  return std::optional<Reply>(replay_answer(c, r.request_hash, first));
+  const int32_t expiry = IdempotencyMemory::expiry_day(cx.s.now_us, cx.settings.idempotency_retention_us);
+  // The payment a live fingerprint names, read back by its seq: this key's, or another's.
+  auto from_store = [&](int64_t seq) -> Result<std::optional<Reply>> {
+    ++cx.s.counts.store_lookups;
+    auto stored = cx.log.payment_answer(seq);
+    if (!stored) return tl::unexpected(stored.error());
+    if (!stored->has_value()) {
+      return make_error(ErrorCode::kInternal, "the store has no payment " + std::to_string(seq) +
+                                                  ", which an idempotency key names; run `deltran check`");
+    }
+    const store::IdempotencyRecord& r = **stored;
+    if (r.debtor_agent != c.debtor_agent || r.key != c.idempotency_key) return std::optional<Reply>();
+    PaymentResult first{r.payment_id, r.uetr, r.status, r.window_id, r.rc, r.reason_text, r.case_id};
+    return std::optional<Reply>(replay_answer(c, r.request_hash, first));
+  };
+  if (auto it = memory.fingerprints.find(fp); it != memory.fingerprints.end() && memory.live(it->second, expiry)) {
+    auto found = from_store(it->second);
+    if (!found || found->has_value()) return found;
+  }
+  if (!memory.collided.empty()) {
+    if (auto it = memory.collided.find(slot); it != memory.collided.end() && memory.live(it->second, expiry)) {
+      return from_store(it->second);
+    }
+  }
+  return std::optional<Reply>();
 }
 
 // A payment refused for a reason that depends on state: recorded, so a retry answers the same.
@@ -121,7 +125,7 @@ Reply reject(Context& cx, const TransferCommand& c, const Assessment* a, Rc rc, 
   row.rc = rc;
   row.reason_text = why;
   PaymentResult r{c.id, c.uetr, PaymentStatus::kRejected, 0, rc, why, 0};
-  keep(s, std::move(row), r);
+  keep(s, std::move(row));
   ++s.counts.rejected;
   return payment_reply(r, rc);
 }
@@ -139,7 +143,7 @@ Reply hold(Context& cx, const TransferCommand& c, const Assessment& a, int64_t s
   row.reason_text = text;
   row.case_id = case_id;
   PaymentResult r{c.id, c.uetr, PaymentStatus::kHeld, 0, Rc::kOk, text, case_id};
-  keep(s, std::move(row), r);
+  keep(s, std::move(row));
   ++s.counts.held;
   return payment_reply(r, Rc::kHeld);
 }
@@ -250,7 +254,7 @@ Reply decide_transfer(Context& cx, const TransferCommand& c) {
   if (c.amount.minor <= 0 || c.amount.minor > cx.settings.max_payment_minor) {
     return error_reply(Rc::kAmountNotAllowed, "amount exceeds the largest payment the rail accepts");
   }
-  if (!is_uuid_v4(c.id)) return error_reply(Rc::kInternal, "a payment id is a UUIDv4");
+  if (!is_uuid(c.id, '7') && !is_uuid_v4(c.id)) return error_reply(Rc::kInternal, "a payment id is a UUID");
   if (c.screening.decision == Screening::Decision::kBlock) {
     alert(cx, model::EventType::kComplianceAlert, c, c.screening.reasons);
     return reject(cx, c, nullptr, Rc::kRegulatory, "blocked by compliance screening: " + c.screening.summary);
@@ -299,7 +303,7 @@ Reply decide_transfer(Context& cx, const TransferCommand& c) {
     row.status = PaymentStatus::kQueued;
     row.window_id = ad.window_id;
     PaymentResult result{c.id, c.uetr, PaymentStatus::kQueued, ad.window_id, Rc::kOk, {}, 0};
-    keep(s, std::move(row), result);
+    keep(s, std::move(row));
     ++s.counts.queued;
     r = payment_reply(result, Rc::kAccepted);
   }
@@ -321,7 +325,6 @@ Reply decide_case(Context& cx, const CaseDecisionCommand& c) {
   auto held = s.held.find(kase.payment_id);
   DELTRAN_ASSERT(held != s.held.end(), "an open case holds a payment");
   const ev::PaymentData p = held->second.payment;
-  const int64_t held_since_us = held->second.created_us;
   emit(cx, ev::CaseDecided{kase.id, p.id, p.debtor_agent, p.creditor_agent, c.approve, c.note});
 
   PaymentResult result{p.id, p.uetr, PaymentStatus::kRejected, 0, Rc::kRegulatory, {}, kase.id};
@@ -353,21 +356,6 @@ Reply decide_case(Context& cx, const CaseDecisionCommand& c) {
   s.batch.cases.push_back(kase);
   s.batch.payment_changes.push_back(
       store::PaymentChange{p.id, result.status, result.rc, result.reason_text, result.window_id, s.now_us});
-  if (!p.idempotency_key.empty()) {
-    store::IdempotencyRecord rec;
-    rec.debtor_agent = p.debtor_agent;
-    rec.key = p.idempotency_key;
-    rec.request_hash = p.request_hash;
-    rec.payment_id = p.id;
-    rec.uetr = p.uetr;
-    rec.status = result.status;
-    rec.rc = result.rc;
-    rec.reason_text = result.reason_text;
-    rec.window_id = result.window_id;
-    rec.case_id = kase.id;
-    rec.created_us = held_since_us;
-    s.batch.idempotency.push_back(std::move(rec));
-  }
   Reply r;
   r.body = CaseResult{kase, result};
   return r;

@@ -36,13 +36,48 @@ std::string IdempotencyMemory::slot(std::string_view debtor_agent, std::string_v
 
 uint64_t IdempotencyMemory::fingerprint(std::string_view slot) {
   // FNV-1a, 64 bits, written out rather than std::hash: the value is kept in snapshots, so
-  // it must be the same in every build that reads them. A collision costs one store read.
+  // it must be the same in every build that reads them. A collision costs a store read
+  // and an entry in `collided`.
   uint64_t h = 14695981039346656037ULL;
   for (char c : slot) {
     h ^= static_cast<uint8_t>(c);
     h *= 1099511628211ULL;
   }
   return h;
+}
+
+int32_t IdempotencyMemory::day(int64_t time_us) {
+  constexpr int64_t kDay = 86'400'000'000;
+  const int64_t d = time_us >= 0 ? time_us / kDay : -((-time_us + kDay - 1) / kDay);
+  return static_cast<int32_t>(std::clamp<int64_t>(d, INT32_MIN + 1, INT32_MAX));
+}
+
+int32_t IdempotencyMemory::day_of(int64_t seq) const {
+  auto it = std::upper_bound(day_starts.begin(), day_starts.end(), seq,
+                             [](int64_t v, const std::pair<int32_t, int64_t>& d) { return v < d.second; });
+  if (it == day_starts.begin()) return INT32_MIN;  // before every day still kept: expired
+  return std::prev(it)->first;
+}
+
+void IdempotencyMemory::place(std::string slot, uint64_t fp, int64_t seq, int64_t time_us, int64_t retention_us) {
+  const int32_t today = day(time_us);
+  if (day_starts.empty() || today > day_starts.back().first) day_starts.emplace_back(today, seq);
+  auto [it, fresh] = fingerprints.try_emplace(fp, seq);
+  if (fresh) return;
+  // Held by an expired key: this one takes it. Held by a live key: that is another key
+  // (a live key of its own would have been answered, not made a new payment).
+  if (!live(it->second, expiry_day(time_us, retention_us))) {
+    it->second = seq;
+  } else {
+    collided[std::move(slot)] = seq;
+  }
+}
+
+void IdempotencyMemory::prune(int32_t expiry) {
+  std::erase_if(fingerprints, [&](const auto& kv) { return !live(kv.second, expiry); });
+  std::erase_if(collided, [&](const auto& kv) { return !live(kv.second, expiry); });
+  // A seq before every day kept reads as expired, so expired days can go.
+  std::erase_if(day_starts, [&](const auto& d) { return d.first < expiry; });
 }
 
 Engine::State::State(const Settings& settings) {
@@ -158,11 +193,16 @@ Reply decide_close(Context& cx, const CloseWindowCommand& c) {
   return r;
 }
 
-Result<int> tell_settled(Context& cx, int budget) {
+Result<int> tell_settled(Context& cx, int budget, int64_t durable_batch) {
   Engine::State& s = cx.s;
   int told = 0;
   for (auto it = s.settling.begin(); it != s.settling.end() && told < budget;) {
     const int64_t window_id = it->first;
+    // A settlement still being committed: its last payments may not be readable yet.
+    if (auto b = s.settled_in_batch.find(window_id); b != s.settled_in_batch.end() && b->second > durable_batch) {
+      ++it;
+      continue;
+    }
     auto page = cx.log.window_payments(window_id, it->second, budget - told);
     if (!page) return tl::unexpected(page.error());
     for (const auto& p : *page) {
@@ -170,6 +210,7 @@ Result<int> tell_settled(Context& cx, int budget) {
       ++told;
     }
     if (page->empty()) {
+      s.settled_in_batch.erase(window_id);
       it = s.settling.erase(it);  // every payment of the window is told
     } else {
       ++it;
@@ -188,22 +229,18 @@ void expire(Engine::State& s, const Settings& settings) {
   constexpr size_t kMaxRecent = 200'000;
   while (!m.order.empty() && m.order.front().first < s.now_us &&
          (s.now_us - m.order.front().first > settings.idempotency_memory_us || m.order.size() > kMaxRecent)) {
-    m.recent.erase(m.order.front().second);
+    auto it = m.recent.find(m.order.front().second);
+    if (it != m.recent.end()) m.recent.erase(it);
     m.order.pop_front();
   }
-  // Once a minute: the store's expired keys (a chunk at a time), the controls' old
-  // history; once a day, the expired fingerprints (a pass over all of them).
+  // Once a minute: the controls' old history; once a day, the expired fingerprints (a pass
+  // over all of them). The store keeps every payment; the retention bounds what answers.
   if (s.now_us < s.controls.next_prune_us) return;
   s.controls.next_prune_us = s.now_us + 60'000'000;
-  const int64_t expiry_us = s.now_us - settings.idempotency_retention_us;
-  const auto expiry_day = static_cast<int32_t>(expiry_us / 86'400'000'000);
-  if (expiry_day > m.pruned_before_day) {
-    std::erase_if(m.fingerprints, [&](const auto& kv) { return kv.second < expiry_day; });
-    m.pruned_before_day = expiry_day;
-  }
-  if (!s.replaying) {
-    s.batch.purge_idempotency_before_us = std::max<int64_t>(1, expiry_us);
-    s.batch.purge_limit = 20'000;
+  const int32_t expiry = IdempotencyMemory::expiry_day(s.now_us, settings.idempotency_retention_us);
+  if (expiry > m.pruned_before_day) {
+    m.prune(expiry);
+    m.pruned_before_day = expiry;
   }
   s.daily.prune(s.now_us);
   prune_controls(s, settings);

@@ -28,6 +28,17 @@ Reply unavailable(Rc rc, std::string message) {
 
 }  // namespace
 
+struct Engine::InFlight {
+  store::Batch batch;
+  std::deque<Envelope> work;
+  std::vector<Reply> replies;
+  State::Counts counts;
+  size_t commands = 0;
+  int64_t last_seq = 0;
+  std::shared_ptr<const ReadView> view;  // null when the batch changed nothing
+  std::optional<store::Snapshot> snapshot;
+};
+
 Engine::Engine(Settings settings, store::CommitLog& log, const Clock& clock, store::Anchor* anchor)
     : settings_(std::move(settings)),
       log_(log),
@@ -68,6 +79,11 @@ Status Engine::start() {
       snapshot_writing_ = false;
     }
   });
+  {
+    std::lock_guard lock(queue_mutex_);
+    commit_thread_stop_ = false;
+  }
+  commit_thread_ = std::thread([this] { commit_loop(); });
   thread_ = std::thread([this] { run(); });
   return {};
 }
@@ -80,7 +96,13 @@ void Engine::stop() {
     stopping_ = true;
   }
   queue_cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) thread_.join();  // returns once its last batch is committed
+  {
+    std::lock_guard lock(queue_mutex_);
+    commit_thread_stop_ = true;
+  }
+  commit_cv_.notify_all();
+  if (commit_thread_.joinable()) commit_thread_.join();
   {
     std::lock_guard lock(snapshot_mutex_);
     snapshot_thread_stop_ = true;
@@ -174,13 +196,19 @@ Status Engine::reload() {
   auto snapshot = log_.latest_snapshot();
   if (!snapshot) return tl::unexpected(snapshot.error());
   if (snapshot->has_value()) {
-    if (auto st = load_state(*s, settings_, (*snapshot)->bytes); !st) return st;
-    if (s->last_seq != (*snapshot)->seq) {
+    if (auto st = load_state(*s, settings_, (*snapshot)->bytes); !st) {
+      // A snapshot is derived data (another build's format, say): the events alone give the
+      // same state, only slower.
+      spdlog::warn("core: the snapshot of event {} is not used ({}); replaying every event", (*snapshot)->seq,
+                   st.error().message);
+      s = std::make_unique<State>(settings_);
+    } else if (s->last_seq != (*snapshot)->seq) {
       return make_error(ErrorCode::kInternal, "snapshot file of event " + std::to_string((*snapshot)->seq) +
                                                   " holds the state of event " + std::to_string(s->last_seq));
+    } else {
+      stats.snapshot_seq = s->last_seq;
+      stats.snapshot_bytes = static_cast<int64_t>((*snapshot)->bytes.size());
     }
-    stats.snapshot_seq = s->last_seq;
-    stats.snapshot_bytes = static_cast<int64_t>((*snapshot)->bytes.size());
   }
   // The tail: every event after the snapshot, applied in order, the audit chain recomputed
   // batch by batch as it goes.
@@ -249,11 +277,18 @@ Status Engine::reload() {
     state_ = std::move(s);
   }
   last_snapshot_seq_ = stats.snapshot_seq;
+  committed_batch_.store(state_->last_batch, std::memory_order_release);
   metrics_.last_seq.set(state_->last_seq);
+  built_view_ = build_view(*state_, nullptr, true);
+  view_day_ = state_->now_us / 86'400'000'000;
   {
     std::lock_guard lock(view_mutex_);
-    view_ = build_view(*state_, nullptr, true);
+    view_ = built_view_;
     restore_stats_ = stats;
+  }
+  {
+    std::lock_guard lock(queue_mutex_);
+    commit_failed_ = false;
   }
   spdlog::info("core: state rebuilt from the snapshot of event {} ({} bytes) and {} events after it in {} ms",
                stats.snapshot_seq, stats.snapshot_bytes, stats.events_replayed, stats.load_ms);
@@ -263,22 +298,34 @@ Status Engine::reload() {
 
 // --- the core's loop ----------------------------------------------------------------------
 
+void Engine::take(std::deque<Envelope>& work, size_t& n) {
+  size_t taken = 0;
+  while (!queue_.empty() && (n == 0 || n + queue_.front().commands.size() <= settings_.batch_max)) {
+    n += queue_.front().commands.size();
+    taken += queue_.front().commands.size();
+    work.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  queued_commands_ -= taken;
+  metrics_.queue_depth.set(static_cast<int64_t>(queued_commands_));
+}
+
 void Engine::run() {
   std::deque<Envelope> work;
   for (;;) {
     {
       std::unique_lock lock(queue_mutex_);
-      // Settled windows whose payments are still to be told keep the loop going on its own.
-      queue_cv_.wait(lock, [&] { return !queue_.empty() || stopping_ || (ready() && !state_->settling.empty()); });
-      if (queue_.empty() && stopping_) return;
-      size_t n = 0;
-      while (!queue_.empty() && (work.empty() || n + queue_.front().commands.size() <= settings_.batch_max)) {
-        n += queue_.front().commands.size();
-        work.push_back(std::move(queue_.front()));
-        queue_.pop_front();
+      // Settled windows whose payments are still to be told keep the loop going on its own,
+      // one batch per commit (what they read must be durable first).
+      queue_cv_.wait(lock, [&] {
+        return !queue_.empty() || stopping_ || (!in_flight_ && ready() && !state_->settling.empty());
+      });
+      if (queue_.empty() && stopping_) {
+        queue_cv_.wait(lock, [&] { return !in_flight_; });
+        return;
       }
-      queued_commands_ -= n;
-      metrics_.queue_depth.set(static_cast<int64_t>(queued_commands_));
+      size_t n = 0;
+      take(work, n);
     }
     process(work);
     work.clear();
@@ -286,15 +333,18 @@ void Engine::run() {
 }
 
 void Engine::process(std::deque<Envelope>& work) {
-  std::vector<Reply> replies;
-  size_t commands = 0;
-  for (const auto& e : work) commands += e.commands.size();
-  replies.reserve(commands);
   if (!ready()) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_cv_.wait(lock, [&] { return !in_flight_; });
+    }
     // The store failed earlier: try to rebuild; until it answers, fail fast.
     if (auto st = reload(); !st) {
-      for (size_t i = 0; i < commands; ++i) {
-        replies.push_back(unavailable(Rc::kStoreUnavailable, "the system of record is unavailable: " + st.error().message));
+      std::vector<Reply> replies;
+      for (const auto& e : work) {
+        for (size_t i = 0; i < e.commands.size(); ++i) {
+          replies.push_back(unavailable(Rc::kStoreUnavailable, "the system of record is unavailable: " + st.error().message));
+        }
       }
       dispatch(work, replies);
       if (work.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(settings_.reload_retry_ms));
@@ -302,22 +352,47 @@ void Engine::process(std::deque<Envelope>& work) {
     }
   }
   State& s = *state_;
+  auto f = std::make_unique<InFlight>();
+  size_t commands = 0;
+  for (const auto& e : work) commands += e.commands.size();
+  f->replies.reserve(commands);
+  Context cx{s, settings_, log_};
+  auto decide_all = [&](const std::deque<Envelope>& envelopes, size_t from) {
+    std::unique_lock lock(state_mutex_);
+    for (size_t i = from; i < envelopes.size(); ++i) {
+      s.actor = envelopes[i].actor;
+      for (const auto& c : envelopes[i].commands) f->replies.push_back(decide(cx, c));
+    }
+    s.actor = "system";
+  };
   {
     std::unique_lock lock(state_mutex_);
     s.begin_batch(clock_.now_us(), "system");
-    Context cx{s, settings_, log_};
-    // Payments of windows settled in earlier (committed) batches are told settled first.
+    // Payments of windows whose settlement is durable are told settled first.
     if (!s.settling.empty()) {
-      if (auto told = tell_settled(cx, settings_.settled_events_per_batch); !told) {
+      const int64_t durable = committed_batch_.load(std::memory_order_acquire);
+      if (auto told = tell_settled(cx, settings_.settled_events_per_batch, durable); !told) {
         spdlog::warn("core: cannot read settled windows' payments: {}", told.error().message);
         if (work.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(settings_.reload_retry_ms));
       }
     }
-    for (auto& e : work) {
-      s.actor = e.actor;
-      for (const auto& c : e.commands) replies.push_back(decide(cx, c));
+  }
+  decide_all(work, 0);
+  // While the previous batch is being committed, what arrives joins this one.
+  for (;;) {
+    const size_t from = work.size();
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_cv_.wait(lock, [&] {
+        return !in_flight_ || (!queue_.empty() && commands + queue_.front().commands.size() <= settings_.batch_max);
+      });
+      if (!in_flight_) break;
+      take(work, commands);
     }
-    s.actor = "system";
+    decide_all(work, from);
+  }
+  {
+    std::unique_lock lock(state_mutex_);
     expire(s, settings_);
     finish_batch(s);
     if (!s.batch.events.empty()) {
@@ -328,81 +403,132 @@ void Engine::process(std::deque<Envelope>& work) {
       link.prev_hash = s.chain_hash;
       link.hash = model::chain_hash(s.chain_hash, s.batch.events);
       link.created_us = s.now_us;
+      // The next batch chains on this one; if this one fails, the state is rebuilt.
+      s.last_batch = link.batch;
+      s.chain_hash = link.hash;
       s.batch.link = std::move(link);
     }
   }
-  if (!s.batch.empty()) {
-    auto t0 = std::chrono::steady_clock::now();
-    Status st = log_.commit(s.batch);
-    metrics_.commit_latency_us.observe(elapsed_us(t0));
-    metrics_.batch_size.observe(static_cast<int64_t>(commands));
-    if (!st) {
-      metrics_.commit_failures.add();
-      spdlog::error("core: commit of {} commands failed: {}", commands, st.error().message);
-      // Memory now holds effects the store does not: drop them and rebuild from the store
-      // before the next batch. Nothing in this batch was acknowledged.
-      ready_.store(false, std::memory_order_release);
-      for (auto& r : replies) r = unavailable(Rc::kStoreUnavailable, "the system of record could not commit: " + st.error().message);
-      dispatch(work, replies);
-      return;
-    }
-    after_commit();
-  }
-  // Counted whether or not the batch wrote anything: refusals and replays change nothing.
-  metrics_.circuit_refusals.add(static_cast<uint64_t>(s.counts.refused));
-  metrics_.idempotency_store_lookups.add(static_cast<uint64_t>(s.counts.store_lookups));
-  dispatch(work, replies);
-}
-
-void Engine::after_commit() {
-  State& s = *state_;
-  metrics_.commits.add();
-  if (s.batch.link) {
-    s.last_batch = s.batch.link->batch;
-    s.chain_hash = s.batch.link->hash;
-    if (anchor_ != nullptr) {
-      if (auto st = anchor_->append({s.last_batch, s.batch.link->last_seq, s.chain_hash}); !st) {
-        spdlog::error("core: the audit anchor was not written for batch {}: {}", s.last_batch, st.error().message);
+  f->batch = std::move(s.batch);
+  s.batch.clear();
+  f->counts = s.counts;
+  f->commands = commands;
+  f->last_seq = s.last_seq;
+  f->work = std::move(work);
+  if (!f->batch.empty()) {
+    // A new UTC day resets "used today" for everyone: rebuild every participant then.
+    const int64_t day = s.now_us / 86'400'000'000;
+    built_view_ = build_view(s, built_view_, day != view_day_);
+    view_day_ = day;
+    f->view = built_view_;
+    if (s.last_seq - last_snapshot_seq_ >= settings_.snapshot_every_events) {
+      bool busy = false;
+      {
+        std::lock_guard lock(snapshot_mutex_);
+        busy = snapshot_writing_ || snapshot_pending_.has_value();
+      }
+      if (!busy) {
+        const auto t0 = std::chrono::steady_clock::now();
+        f->snapshot = store::Snapshot{s.last_seq, save_state(s)};
+        metrics_.snapshot_pause_us.observe(elapsed_us(t0));
+        last_snapshot_seq_ = s.last_seq;
       }
     }
   }
-  metrics_.events.add(s.batch.events.size());
-  metrics_.last_seq.set(s.last_seq);
-  metrics_.payments_queued.add(static_cast<uint64_t>(s.counts.queued));
-  metrics_.payments_rejected.add(static_cast<uint64_t>(s.counts.rejected));
-  metrics_.payments_held.add(static_cast<uint64_t>(s.counts.held));
-  metrics_.payments_settled.add(static_cast<uint64_t>(s.counts.settled));
-  metrics_.windows_settled.add(static_cast<uint64_t>(s.counts.windows_settled));
-  metrics_.ctr_filed.add(static_cast<uint64_t>(s.counts.ctr));
-  metrics_.sar_filed.add(static_cast<uint64_t>(s.counts.sar));
-  metrics_.breakers_opened.add(static_cast<uint64_t>(s.counts.breakers_opened));
-  publish();
-  if (s.last_seq - last_snapshot_seq_ >= settings_.snapshot_every_events) take_snapshot();
+  std::unique_lock lock(queue_mutex_);
+  queue_cv_.wait(lock, [&] { return !in_flight_; });
+  if (commit_failed_) {
+    // The batch before this one did not commit, and this one was decided on its effects.
+    lock.unlock();
+    for (auto& r : f->replies) r = unavailable(Rc::kStoreUnavailable, "the system of record could not commit an earlier batch");
+    dispatch(f->work, f->replies);
+    return;
+  }
+  if (f->batch.empty()) {
+    // Refusals and replays change nothing: answered now (what they name is durable).
+    lock.unlock();
+    metrics_.circuit_refusals.add(static_cast<uint64_t>(f->counts.refused));
+    metrics_.idempotency_store_lookups.add(static_cast<uint64_t>(f->counts.store_lookups));
+    dispatch(f->work, f->replies);
+    return;
+  }
+  in_flight_ = std::move(f);
+  lock.unlock();
+  commit_cv_.notify_one();
 }
 
-void Engine::publish() {
-  const State& s = *state_;
-  std::lock_guard lock(view_mutex_);
-  // A new UTC day resets "used today" for everyone: rebuild every participant then.
-  const bool new_day = view_ && s.now_us / 86'400'000'000 != view_day_;
-  view_day_ = s.now_us / 86'400'000'000;
-  view_ = build_view(s, view_, new_day);
+void Engine::commit_loop() {
+  for (;;) {
+    InFlight* f = nullptr;
+    {
+      std::unique_lock lock(queue_mutex_);
+      commit_cv_.wait(lock, [&] { return in_flight_ != nullptr || commit_thread_stop_; });
+      if (!in_flight_) return;
+      f = in_flight_.get();
+    }
+    const bool ok = commit(*f);
+    // The replies go out after the batch leaves flight: a caller that submits again from
+    // its completion finds the core free to hand over the next batch.
+    std::deque<Envelope> work = std::move(f->work);
+    std::vector<Reply> replies = std::move(f->replies);
+    {
+      std::lock_guard lock(queue_mutex_);
+      if (!ok) commit_failed_ = true;
+      in_flight_.reset();
+    }
+    queue_cv_.notify_all();
+    dispatch(work, replies);
+  }
 }
 
-void Engine::take_snapshot() {
-  {
-    std::lock_guard lock(snapshot_mutex_);
-    if (snapshot_writing_ || snapshot_pending_) return;  // the last one is still being written
+bool Engine::commit(InFlight& f) {
+  auto t0 = std::chrono::steady_clock::now();
+  Status st = log_.commit(f.batch);
+  metrics_.commit_latency_us.observe(elapsed_us(t0));
+  metrics_.batch_size.observe(static_cast<int64_t>(f.commands));
+  if (!st) {
+    metrics_.commit_failures.add();
+    spdlog::error("core: commit of {} commands failed: {}", f.commands, st.error().message);
+    // Memory now holds effects the store does not: the core drops them and rebuilds from
+    // the store before its next batch. Nothing in this batch was acknowledged.
+    ready_.store(false, std::memory_order_release);
+    for (auto& r : f.replies) r = unavailable(Rc::kStoreUnavailable, "the system of record could not commit: " + st.error().message);
+    return false;
   }
-  const auto t0 = std::chrono::steady_clock::now();
-  store::Snapshot snap{state_->last_seq, save_state(*state_)};
-  metrics_.snapshot_pause_us.observe(elapsed_us(t0));
-  last_snapshot_seq_ = snap.seq;
-  {
-    std::lock_guard lock(snapshot_mutex_);
-    snapshot_pending_ = std::move(snap);
+  metrics_.commits.add();
+  if (f.batch.link) {
+    const model::ChainLink& link = *f.batch.link;
+    committed_batch_.store(link.batch, std::memory_order_release);
+    if (anchor_ != nullptr) {
+      if (auto ast = anchor_->append({link.batch, link.last_seq, link.hash}); !ast) {
+        spdlog::error("core: the audit anchor was not written for batch {}: {}", link.batch, ast.error().message);
+      }
+    }
   }
-  snapshot_cv_.notify_one();
+  metrics_.events.add(f.batch.events.size());
+  metrics_.last_seq.set(f.last_seq);
+  metrics_.payments_queued.add(static_cast<uint64_t>(f.counts.queued));
+  metrics_.payments_rejected.add(static_cast<uint64_t>(f.counts.rejected));
+  metrics_.payments_held.add(static_cast<uint64_t>(f.counts.held));
+  metrics_.payments_settled.add(static_cast<uint64_t>(f.counts.settled));
+  metrics_.windows_settled.add(static_cast<uint64_t>(f.counts.windows_settled));
+  metrics_.ctr_filed.add(static_cast<uint64_t>(f.counts.ctr));
+  metrics_.sar_filed.add(static_cast<uint64_t>(f.counts.sar));
+  metrics_.breakers_opened.add(static_cast<uint64_t>(f.counts.breakers_opened));
+  metrics_.circuit_refusals.add(static_cast<uint64_t>(f.counts.refused));
+  metrics_.idempotency_store_lookups.add(static_cast<uint64_t>(f.counts.store_lookups));
+  if (f.view) {
+    std::lock_guard lock(view_mutex_);
+    view_ = f.view;
+  }
+  if (f.snapshot) {
+    {
+      std::lock_guard lock(snapshot_mutex_);
+      snapshot_pending_ = std::move(f.snapshot);
+    }
+    snapshot_cv_.notify_one();
+  }
+  return true;
 }
 
 Status Engine::write_snapshot() {

@@ -41,8 +41,8 @@ class FaultyLog final : public store::CommitLog {
   }
   Result<std::vector<model::Event>> read_events(int64_t after, int limit) override { return inner_.read_events(after, limit); }
   Result<std::optional<model::ChainLink>> chain_link(int64_t batch) override { return inner_.chain_link(batch); }
-  Result<std::optional<store::IdempotencyRecord>> find_idempotency(const std::string& d, const std::string& k) override {
-    return inner_.find_idempotency(d, k);
+  Result<std::optional<store::IdempotencyRecord>> payment_answer(int64_t seq) override {
+    return inner_.payment_answer(seq);
   }
   Result<std::vector<store::WindowPayment>> window_payments(int64_t w, int64_t after, int limit) override {
     return inner_.window_payments(w, after, limit);
@@ -311,16 +311,67 @@ TEST_F(EngineTest, ALateRetryIsAnsweredFromTheStoreUntilTheRetentionEnds) {
   close();
   open();
   EXPECT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 100, "late-1")).rc, Rc::kReplayed);
-  // Four days on, past the retention: the key is forgotten and the store purged of it.
+  // Four days on, past the retention: the key is forgotten (the payment stays on record)
+  // and the same key makes a new payment; a retry of that one names the new payment.
   clock_.advance_us(4LL * 86'400'000'000);
   mint("BANKAAAA", 1);
   mint("BANKAAAA", 1);
-  auto gone = store_->find_idempotency("BANKAAAA", "late-1");
-  ASSERT_TRUE(gone.has_value());
-  EXPECT_FALSE(gone->has_value()) << "purged from the store after the retention";
+  auto kept = store_->get_payment(std::get<PaymentResult>(first.body).id);
+  ASSERT_TRUE(kept.has_value());
+  ASSERT_TRUE(kept->has_value()) << "the payment stays on record";
+  EXPECT_EQ((*kept)->idempotency_key, "late-1");
   Reply fresh = run(transfer("BANKAAAA", "BANKBBBB", 100, "late-1"));
   EXPECT_EQ(fresh.rc, Rc::kAccepted);
   EXPECT_NE(std::get<PaymentResult>(fresh.body).id, std::get<PaymentResult>(first.body).id);
+  clock_.advance_us(3'600'000'000);
+  mint("BANKAAAA", 1);
+  Reply again = run(transfer("BANKAAAA", "BANKBBBB", 100, "late-1"));
+  EXPECT_EQ(again.rc, Rc::kReplayed);
+  EXPECT_EQ(std::get<PaymentResult>(again.body).id, std::get<PaymentResult>(fresh.body).id);
+}
+
+// Two keys of one debtor whose 64-bit fingerprints are equal (found by a cycle search over
+// FNV-1a; both hash to 769ad84ddc29d3b1): each is answered with its own payment, from
+// memory, from the store, and after a restart.
+TEST_F(EngineTest, TwoKeysWithOneFingerprintAreTwoPaymentsAndEachRetryFindsItsOwn) {
+  const std::string k1 = "80810ec5d980a48a", k2 = "6be98cd9042ba967";
+  Settings s;
+  s.idempotency_memory_us = 1'000'000;  // answers leave memory after a second
+  reopen_with(s);
+  bank("BANKAAAA");
+  bank("BANKBBBB");
+  mint("BANKAAAA", 10'000);
+  Reply first = run(transfer("BANKAAAA", "BANKBBBB", 100, k1));
+  Reply second = run(transfer("BANKAAAA", "BANKBBBB", 200, k2));
+  ASSERT_EQ(first.rc, Rc::kAccepted);
+  ASSERT_EQ(second.rc, Rc::kAccepted) << "not taken for a retry of the other key";
+  const std::string id1 = std::get<PaymentResult>(first.body).id, id2 = std::get<PaymentResult>(second.body).id;
+  EXPECT_NE(id1, id2);
+  auto retry = [&](const std::string& key, int64_t amount) { return run(transfer("BANKAAAA", "BANKBBBB", amount, key)); };
+  EXPECT_EQ(std::get<PaymentResult>(retry(k1, 100).body).id, id1);
+  EXPECT_EQ(std::get<PaymentResult>(retry(k2, 200).body).id, id2);
+  clock_.advance_us(3'600'000'000);  // out of memory: answered from the store
+  mint("BANKAAAA", 1);
+  const uint64_t lookups = engine_->metrics().idempotency_store_lookups.value();
+  Reply late1 = retry(k1, 100), late2 = retry(k2, 200);
+  ASSERT_EQ(late1.rc, Rc::kReplayed);
+  ASSERT_EQ(late2.rc, Rc::kReplayed);
+  EXPECT_EQ(std::get<PaymentResult>(late1.body).id, id1);
+  EXPECT_EQ(std::get<PaymentResult>(late2.body).id, id2);
+  EXPECT_GT(engine_->metrics().idempotency_store_lookups.value(), lookups);
+  EXPECT_EQ(retry(k2, 999).rc, Rc::kIdempotencyKeyReused);
+  // From a snapshot, and from the log alone.
+  close();
+  open();
+  EXPECT_EQ(std::get<PaymentResult>(retry(k2, 200).body).id, id2);
+  EXPECT_EQ(std::get<PaymentResult>(retry(k1, 100).body).id, id1);
+  close();
+  fs::remove_all(dir_ / "snapshots");
+  open();
+  EXPECT_EQ(engine_->last_restore().snapshot_seq, 0);
+  EXPECT_EQ(std::get<PaymentResult>(retry(k2, 200).body).id, id2);
+  EXPECT_EQ(std::get<PaymentResult>(retry(k1, 100).body).id, id1);
+  EXPECT_EQ(account("BANKAAAA").reserved_minor, 300);
 }
 
 TEST_F(EngineTest, ClosingAWindowNetsSettlesAndOpensTheNext) {
@@ -590,6 +641,76 @@ TEST_F(EngineTest, TheControlsMemoryIsTheSameAfterAFailedCommitsRebuild) {
   engine_.reset();
 }
 
+// The core decides the next batch while one commits. If the one in flight fails, the next
+// (decided on its effects) fails with it: neither leaves a trace, and both can be retried.
+TEST_F(EngineTest, ABatchDecidedOnAFailedOneFailsWithItAndLeavesNoTrace) {
+  bank("BANKAAAA");
+  bank("BANKBBBB");
+  mint("BANKAAAA", 10'000);
+  engine_.reset();
+  FaultyLog faulty(*store_);
+  open(&faulty);
+  faulty.commit_delay_ms = 300;
+  faulty.fail_commits = 1;
+  std::promise<Reply> first, second;
+  ASSERT_TRUE(engine_->submit(transfer("BANKAAAA", "BANKBBBB", 100, "p-1"), "test",
+                              [&](Reply&& r) { first.set_value(std::move(r)); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // p-1 is being committed
+  ASSERT_TRUE(engine_->submit(transfer("BANKAAAA", "BANKBBBB", 200, "p-2"), "test",
+                              [&](Reply&& r) { second.set_value(std::move(r)); }));
+  EXPECT_EQ(first.get_future().get().rc, Rc::kStoreUnavailable);
+  EXPECT_EQ(second.get_future().get().rc, Rc::kStoreUnavailable);
+  faulty.commit_delay_ms = 0;
+  EXPECT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 100, "p-1")).rc, Rc::kAccepted);
+  EXPECT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 200, "p-2")).rc, Rc::kAccepted);
+  EXPECT_EQ(account("BANKAAAA").reserved_minor, 300);
+  engine_.reset();
+  open();
+  auto report = check();
+  EXPECT_TRUE(report.ok()) << (report.failures.empty() ? "" : report.failures.front());
+  EXPECT_EQ(report.payments, 2);
+}
+
+// A window closed in the same batch as its payments, while the core goes on deciding: its
+// payments are told settled once that batch is durable, not read (and missed) before.
+TEST_F(EngineTest, PaymentsStillInFlightWhenTheirWindowClosesAreToldSettled) {
+  bank("BANKAAAA");
+  bank("BANKBBBB");
+  mint("BANKAAAA", 10'000);
+  engine_.reset();
+  FaultyLog slow(*store_);
+  open(&slow);
+  slow.commit_delay_ms = 150;
+  std::atomic<int> answered{0};
+  std::atomic<int> accepted{0};
+  auto count_reply = [&](Reply&& r) {
+    accepted += r.rc == Rc::kAccepted ? 1 : 0;
+    ++answered;
+  };
+  // Batch N: a mint, being committed while the payments and the close are decided (N+1).
+  ASSERT_TRUE(engine_->submit(TokenCommand{TokenCommand::Kind::kMint, "BANKBBBB", Amount{1, kUsd}, "first"}, "test",
+                              count_reply));
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(engine_->submit(transfer("BANKAAAA", "BANKBBBB", 10 + i, "w-" + std::to_string(i)), "test", count_reply));
+  }
+  ASSERT_TRUE(engine_->submit(CloseWindowCommand{0, kUsd, false}, "test", count_reply));
+  // N+2, decided while N+1 (the payments and their window's settlement) is committed.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_EQ(run(TokenCommand{TokenCommand::Kind::kMint, "BANKBBBB", Amount{1, kUsd}, "meanwhile"}).rc, Rc::kOk);
+  EXPECT_EQ(answered.load(), 7);
+  EXPECT_EQ(accepted.load(), 5);
+  slow.commit_delay_ms = 0;
+  for (int i = 0; i < 200 && count(model::EventType::kPaymentSettled) < 5; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(count(model::EventType::kPaymentSettled), 5u);
+  engine_.reset();
+  open();
+  auto report = check();
+  EXPECT_TRUE(report.ok()) << (report.failures.empty() ? "" : report.failures.front());
+}
+
 TEST_F(EngineTest, AFullQueueRefusesAtOnceInsteadOfWaiting) {
   bank("BANKAAAA");
   engine_.reset();
@@ -778,6 +899,25 @@ TEST_F(EngineTest, ADamagedSnapshotFallsBackToAnOlderOneAndTheLog) {
   open();
   EXPECT_LT(engine_->last_restore().snapshot_seq, std::stoll(snaps.back().stem().string()));
   EXPECT_EQ(account("BANKAAAA").reserved_minor, reserved);
+}
+
+// A whole snapshot this build cannot read (another format) is set aside for the events.
+TEST_F(EngineTest, ASnapshotOfAnotherFormatIsSetAsideForTheWholeLog) {
+  bank("BANKAAAA");
+  bank("BANKBBBB");
+  mint("BANKAAAA", 10'000);
+  ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 10, "f-1")).rc, Rc::kAccepted);
+  const int64_t reserved = account("BANKAAAA").reserved_minor;
+  const int64_t last = engine_->metrics().last_seq.value();
+  engine_.reset();
+  fs::remove_all(dir_ / "snapshots");
+  // Checksummed by the store, so only its content is foreign.
+  ASSERT_TRUE(store_->save_snapshot(store::Snapshot{last, "DTCORE from another build"}).has_value());
+  open();
+  EXPECT_EQ(engine_->last_restore().snapshot_seq, 0);
+  EXPECT_EQ(engine_->last_restore().events_replayed, last);
+  EXPECT_EQ(account("BANKAAAA").reserved_minor, reserved);
+  EXPECT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 10, "f-1")).rc, Rc::kReplayed);
 }
 
 // The core refuses to start on a store whose chain disagrees with its events or its anchor.

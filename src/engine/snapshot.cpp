@@ -1,7 +1,8 @@
 // Snapshots of the core's state: everything apply() has built, in a compact binary form
 // (core/binary.hpp), so a restart reads one snapshot and the events after it instead of
-// every payment ever made. Whole idempotency answers are left out: a snapshot is taken
-// after a commit, so each of them is in the store, and their fingerprints are kept.
+// every payment ever made. Whole idempotency answers are left out: a snapshot is written
+// only once its batch is committed, so each of them is in the store, and their
+// fingerprints (which name the payments' rows) are kept.
 #include <deltran/core/assert.hpp>
 
 #include "state.hpp"
@@ -10,7 +11,7 @@ namespace deltran::engine {
 
 namespace {
 
-constexpr uint32_t kSnapshotVersion = 1;
+constexpr uint32_t kSnapshotVersion = 2;
 constexpr std::string_view kMagic = "DTCORE";
 
 void put_currency(BinaryWriter& w, CurrencyId c) { w.u32(c.numeric); }
@@ -212,9 +213,19 @@ std::string save_state(const Engine::State& s) {
     w.i64(ppm);
   }
   w.u64(s.idempotency.fingerprints.size());
-  for (const auto& [fp, day] : s.idempotency.fingerprints) {
+  for (const auto& [fp, seq] : s.idempotency.fingerprints) {
     w.fixed64(fp);
+    w.i64(seq);
+  }
+  w.u64(s.idempotency.collided.size());
+  for (const auto& [slot, seq] : s.idempotency.collided) {
+    w.bytes(slot);
+    w.i64(seq);
+  }
+  w.u64(s.idempotency.day_starts.size());
+  for (const auto& [day, seq] : s.idempotency.day_starts) {
     w.i64(day);
+    w.i64(seq);
   }
   w.u64(s.token_references.size());
   for (const auto& [key, t] : s.token_references) {
@@ -283,8 +294,18 @@ Status load_state(Engine::State& s, const Settings& settings, std::string_view b
     s.idempotency.fingerprints.reserve(n);
     for (size_t i = 0; i < n && r.ok(); ++i) {
       uint64_t fp = r.fixed64();
-      s.idempotency.fingerprints[fp] = static_cast<int32_t>(r.i64());
+      s.idempotency.fingerprints[fp] = r.i64();
     }
+  }
+  for (size_t n = r.count(2), i = 0; i < n && r.ok(); ++i) {
+    std::string slot = r.str();
+    s.idempotency.collided[std::move(slot)] = r.i64();
+  }
+  for (size_t n = r.count(2), i = 0; i < n && r.ok(); ++i) {
+    const int64_t day = r.i64();
+    const int64_t seq = r.i64();
+    if (day < INT32_MIN || day > INT32_MAX) return bad("has a day out of range");
+    s.idempotency.day_starts.emplace_back(static_cast<int32_t>(day), seq);
   }
   for (size_t n = r.count(4), i = 0; i < n && r.ok(); ++i) {
     std::string key = r.str();

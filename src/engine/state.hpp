@@ -82,20 +82,43 @@ struct Participant {
   }
 };
 
-// Idempotency: whole answers for recent keys, a 64-bit fingerprint of every key within the
-// retention period. A key whose answer left memory but whose fingerprint is known is
-// looked up in the store (rare: a retry long after the original).
+// Idempotency: whole answers for recent keys; for every key within the retention period
+// a 64-bit fingerprint that names its payment's row in the store (the seq of the payment's
+// first event, which is its row's seq). A key whose answer left memory is read back by
+// that seq (rare: a retry long after the original) and compared in full, so the store
+// needs no index of keys. The rare second key with a live key's fingerprint is kept
+// exactly, in `collided`.
 struct IdempotencyMemory {
   struct Entry {
+    std::string slot;  // the key itself: two keys may share a fingerprint
     std::string request_hash;
     PaymentResult result;
   };
-  std::unordered_map<std::string, Entry> recent;  // slot → answer
-  std::deque<std::pair<int64_t, std::string>> order;  // (time, slot), oldest first
-  std::unordered_map<uint64_t, int32_t> fingerprints;  // hash(slot) → UTC day it was first used
-  int32_t pruned_before_day = 0;  // fingerprints of days before this one are gone
+  std::unordered_map<uint64_t, Entry> recent;          // fingerprint → answer
+  std::deque<std::pair<int64_t, uint64_t>> order;      // (time, fingerprint), oldest first
+  std::unordered_map<uint64_t, int64_t> fingerprints;  // fingerprint → payment seq
+  std::unordered_map<std::string, int64_t> collided;   // slot → payment seq
+  // (UTC day, first payment seq remembered that day), ascending: a payment's day from its seq.
+  std::vector<std::pair<int32_t, int64_t>> day_starts;
+  int32_t pruned_before_day = INT32_MIN;  // prune() ran for this expiry day
+
   static std::string slot(std::string_view debtor_agent, std::string_view key);
   static uint64_t fingerprint(std::string_view slot);
+  static int32_t day(int64_t time_us);
+  // The first UTC day whose keys still answer at `now_us`: keys are kept for the
+  // retention, rounded up to the end of their day.
+  static int32_t expiry_day(int64_t now_us, int64_t retention_us) { return day(now_us - retention_us); }
+  int32_t day_of(int64_t seq) const;
+  bool live(int64_t seq, int32_t expiry) const { return day_of(seq) >= expiry; }
+  const Entry* find(const std::string& slot, uint64_t fp) const {
+    auto it = recent.find(fp);
+    return it != recent.end() && it->second.slot == slot ? &it->second : nullptr;
+  }
+  // A new payment's key, at its first event: takes the fingerprint unless another live
+  // key holds it. Run alike when deciding and replaying, so both reach the same memory.
+  void place(std::string slot, uint64_t fp, int64_t seq, int64_t time_us, int64_t retention_us);
+  // Forgets keys of days before `expiry` (a pass over all of them).
+  void prune(int32_t expiry);
 };
 
 struct TokenReference {
@@ -127,6 +150,9 @@ struct Engine::State {
   std::map<CurrencyId, int64_t> open_window;  // currency → its open window
   std::map<int64_t, LiveWindow> windows;       // open windows (and one being closed)
   std::map<int64_t, int64_t> settling;         // settled window → last payment seq told settled
+  // Settled window → the batch (chain link) that settled it; its payments are told settled
+  // once that batch is durable. Not in snapshots: everything restored is durable.
+  std::map<int64_t, int64_t> settled_in_batch;
   std::map<CurrencyId, int64_t> efficiency_ppm;
   IdempotencyMemory idempotency;
   std::map<std::string, TokenReference> token_references;  // "MINT:ref" / "BURN:ref"
@@ -194,10 +220,11 @@ Reply decide_limits(Context& cx, const SetLimitsCommand& c);
 Reply decide_close(Context& cx, const CloseWindowCommand& c);
 Reply decide_reset_breaker(Context& cx, const ResetBreakerCommand& c);
 // Writes payment.settled for up to `budget` payments of settled windows (read from the
-// store, oldest first); returns how many it wrote.
-[[nodiscard]] Result<int> tell_settled(Context& cx, int budget);
-// Housekeeping between commands: forgets what passed its time (idempotency answers, AML
-// history) and schedules the store's purge of expired idempotency keys.
+// store, oldest first) whose settlement is in a batch up to `durable_batch`; returns how
+// many it wrote.
+[[nodiscard]] Result<int> tell_settled(Context& cx, int budget, int64_t durable_batch);
+// Housekeeping between commands: forgets what passed its time (idempotency answers and,
+// once a day, fingerprints past the retention; AML history).
 void expire(Engine::State& s, const Settings& settings);
 // Moves the final rows of what the batch touched into it: accounts, windows, journal.
 void finish_batch(Engine::State& s);

@@ -141,7 +141,7 @@ void Api::Impl::post_iso(Call& c, iso20022::MessageType type) {
       continue;
     }
     engine::TransferCommand cmd;
-    cmd.id = new_uuid_v4();
+    cmd.id = new_uuid_v7();
     cmd.uetr = p.uetr.empty() ? new_uuid_v4() : p.uetr;
     for (char& ch : cmd.uetr) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     // MsgId + EndToEndId (+ UETR) identify a payment sent in ISO 20022.

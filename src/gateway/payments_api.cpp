@@ -83,7 +83,7 @@ tl::expected<engine::TransferCommand, ApiError> Api::Impl::read_transfer(const j
   if (who.role == kParticipant && !who.may_act_for(*debtor_agent)) {
     return tl::unexpected(ApiError{Rc::kNotDebtorAgent, "a participant may only send payments as debtor agent " + who.bank});
   }
-  cmd.id = new_uuid_v4();
+  cmd.id = new_uuid_v7();
   cmd.uetr = uetr ? *uetr : new_uuid_v4();
   for (char& c : cmd.uetr) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   cmd.debtor_agent = *debtor_agent;

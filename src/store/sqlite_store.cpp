@@ -26,7 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 using model::PaymentStatus;
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL);
@@ -77,12 +77,6 @@ CREATE TABLE IF NOT EXISTS aml_reports(
   amount_minor INTEGER NOT NULL, amount_usd_minor INTEGER NOT NULL, score INTEGER NOT NULL,
   rules TEXT NOT NULL, narrative TEXT NOT NULL, created_us INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS aml_reports_kind ON aml_reports(kind, id);
-CREATE TABLE IF NOT EXISTS idempotency_keys(
-  debtor_agent TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, payment_id TEXT NOT NULL,
-  uetr TEXT NOT NULL, status TEXT NOT NULL, rc INTEGER NOT NULL, reason_text TEXT NOT NULL,
-  window_id INTEGER NOT NULL, case_id INTEGER NOT NULL, created_us INTEGER NOT NULL,
-  PRIMARY KEY(debtor_agent, key)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS idempotency_keys_created ON idempotency_keys(created_us);
 CREATE TABLE IF NOT EXISTS events(
   seq INTEGER PRIMARY KEY, batch INTEGER NOT NULL, type INTEGER NOT NULL, created_us INTEGER NOT NULL,
   actor TEXT NOT NULL, entity TEXT NOT NULL, party_a TEXT NOT NULL, party_b TEXT NOT NULL,
@@ -384,9 +378,6 @@ model::JournalEntry read_journal(const Stmt& st) {
 constexpr const char* kJournalColumns =
     "kind, currency, from_owner, to_owner, amount_minor, reference, window_id, created_us";
 
-constexpr const char* kIdempotencyColumns =
-    "debtor_agent, key, request_hash, payment_id, uetr, status, rc, reason_text, window_id, case_id, created_us";
-
 IdempotencyRecord read_idempotency(const Stmt& st) {
   IdempotencyRecord r;
   r.debtor_agent = st.text(0);
@@ -394,6 +385,7 @@ IdempotencyRecord read_idempotency(const Stmt& st) {
   r.request_hash = st.text(2);
   r.payment_id = st.text(3);
   r.uetr = st.text(4);
+  // The payment as it stands now (a retry after settlement learns it settled).
   r.status = model::parse_payment_status(st.text(5)).value_or(PaymentStatus::kQueued);
   r.rc = rc_of(st.i64(6));
   r.reason_text = st.text(7);
@@ -510,6 +502,10 @@ class SqliteStore final : public Store {
       (void)writer_.exec("ROLLBACK");
       return st;
     }
+    // The core reads (events, chain links, a key's payment, a window's payments) while its
+    // previous batch is being committed on the writer: on a connection of their own, which
+    // sees committed data only.
+    if (auto cst = core_reader_.open(settings_, false); !cst) return cst;
     for (int i = 0; i < settings_.reader_connections; ++i) {
       auto c = std::make_unique<Connection>();
       if (auto rst = c->open(settings_, false); !rst) return rst;
@@ -532,11 +528,11 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<model::Event>> read_events(int64_t after_seq, int limit) override {
-    return query_events(writer_, after_seq, limit);
+    return query_events(core_reader_, after_seq, limit);
   }
 
   Result<std::optional<model::ChainLink>> chain_link(int64_t batch) override {
-    Connection& c = writer_;
+    Connection& c = core_reader_;
     std::string sql = std::string("SELECT ") + kLinkColumns + " FROM event_batches " +
                       (batch == 0 ? "ORDER BY batch DESC LIMIT 1" : "WHERE batch = ?1");
     DELTRAN_PREPARE(st, c, sql);
@@ -547,21 +543,20 @@ class SqliteStore final : public Store {
     return tl::unexpected(sqlite_error(c.db(), "read chain link"));
   }
 
-  Result<std::optional<IdempotencyRecord>> find_idempotency(const std::string& debtor_agent,
-                                                            const std::string& key) override {
-    Connection& c = writer_;
-    static const std::string sql =
-        std::string("SELECT ") + kIdempotencyColumns + " FROM idempotency_keys WHERE debtor_agent = ?1 AND key = ?2";
-    DELTRAN_PREPARE(st, c, sql);
-    st.bind(1, debtor_agent).bind(2, key);
+  Result<std::optional<IdempotencyRecord>> payment_answer(int64_t seq) override {
+    Connection& c = core_reader_;
+    DELTRAN_PREPARE(st, c,
+                    "SELECT debtor_agent, idempotency_key, request_hash, id, uetr, status, rc, reason_text, window_id, "
+                    "case_id, created_us FROM payments WHERE seq = ?1");
+    st.bind(1, seq);
     int rc = st.step();
     if (rc == SQLITE_ROW) return std::optional<IdempotencyRecord>(read_idempotency(st));
     if (rc == SQLITE_DONE) return std::optional<IdempotencyRecord>();
-    return tl::unexpected(sqlite_error(c.db(), "find idempotency key"));
+    return tl::unexpected(sqlite_error(c.db(), "read payment answer"));
   }
 
   Result<std::vector<WindowPayment>> window_payments(int64_t window_id, int64_t after_seq, int limit) override {
-    Connection& c = writer_;
+    Connection& c = core_reader_;
     DELTRAN_PREPARE(st, c,
                     "SELECT seq, id, debtor_agent, creditor_agent, currency, amount_minor FROM payments "
                     "WHERE window_id = ?1 AND seq > ?2 AND status = 'QUEUED' ORDER BY seq LIMIT ?3");
@@ -867,7 +862,8 @@ class SqliteStore final : public Store {
 
   SqliteSettings settings_;
   fs::path snapshot_dir_;
-  Connection writer_;
+  Connection writer_;       // the commit thread's
+  Connection core_reader_;  // the core thread's reads
   std::mutex pool_mutex_;
   std::condition_variable pool_cv_;
   std::vector<std::unique_ptr<Connection>> readers_;
@@ -927,8 +923,8 @@ Status SqliteStore::write_payments(const Batch& b) {
                     "INSERT INTO payments(id, uetr, end_to_end_id, idempotency_key, request_hash, debtor_agent, "
                     "creditor_agent, currency, amount_minor, debtor_name, debtor_account, debtor_country, "
                     "creditor_name, creditor_account, creditor_country, remittance_info, channel, status, rc, "
-                    "reason_text, window_id, case_id, created_us, updated_us) "
-                    "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24)");
+                    "reason_text, window_id, case_id, created_us, updated_us, seq) "
+                    "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25)");
     std::string code = code_text(p.amount.currency);
     st.bind(1, p.id).bind(2, p.uetr).bind(3, p.end_to_end_id).bind(4, p.idempotency_key).bind(5, p.request_hash)
         .bind(6, p.debtor_agent).bind(7, p.creditor_agent).bind(8, code).bind(9, p.amount.minor)
@@ -936,6 +932,8 @@ Status SqliteStore::write_payments(const Batch& b) {
         .bind(14, p.creditor.account).bind(15, p.creditor.country).bind(16, p.remittance_info).bind(17, p.channel)
         .bind(18, to_string(p.status)).bind(19, int64_t{static_cast<uint16_t>(p.rc)}).bind(20, p.reason_text)
         .bind(21, p.window_id).bind(22, p.case_id).bind(23, p.created_us).bind(24, p.updated_us);
+    // The engine names the row (the seq of the payment's first event); 0 leaves it to SQLite.
+    st.bind_optional(25, p.seq > 0 ? std::optional<int64_t>(p.seq) : std::nullopt);
     DELTRAN_TRY(writer_.done(st, "insert payment"));
   }
   for (const auto& u : b.payment_changes) {
@@ -945,23 +943,6 @@ Status SqliteStore::write_payments(const Batch& b) {
     st.bind(1, to_string(u.status)).bind(2, int64_t{static_cast<uint16_t>(u.rc)}).bind(3, u.reason_text)
         .bind(4, u.window_id).bind(5, u.updated_us).bind(6, u.id);
     DELTRAN_TRY(writer_.done(st, "update payment"));
-  }
-  for (const auto& r : b.idempotency) {
-    DELTRAN_PREPARE(st, writer_,
-                    "INSERT OR REPLACE INTO idempotency_keys(debtor_agent, key, request_hash, payment_id, uetr, "
-                    "status, rc, reason_text, window_id, case_id, created_us) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)");
-    st.bind(1, r.debtor_agent).bind(2, r.key).bind(3, r.request_hash).bind(4, r.payment_id).bind(5, r.uetr)
-        .bind(6, to_string(r.status)).bind(7, int64_t{static_cast<uint16_t>(r.rc)}).bind(8, r.reason_text)
-        .bind(9, r.window_id).bind(10, r.case_id).bind(11, r.created_us);
-    DELTRAN_TRY(writer_.done(st, "upsert idempotency key"));
-  }
-  if (b.purge_idempotency_before_us > 0 && b.purge_limit > 0) {
-    // WITHOUT ROWID table: delete by key through the created_us index, a chunk at a time.
-    DELTRAN_PREPARE(st, writer_,
-                    "DELETE FROM idempotency_keys WHERE (debtor_agent, key) IN (SELECT debtor_agent, key FROM "
-                    "idempotency_keys WHERE created_us < ?1 ORDER BY created_us LIMIT ?2)");
-    st.bind(1, b.purge_idempotency_before_us).bind(2, int64_t{b.purge_limit});
-    DELTRAN_TRY(writer_.done(st, "purge idempotency keys"));
   }
   return {};
 }
@@ -1074,6 +1055,11 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteSettings& settings)
   if (sqlite3_threadsafe() == 0) {
     return make_error(ErrorCode::kInternal, "SQLite was built without thread support");
   }
+  // SQLite counts every allocation under a global mutex unless told not to; we never read
+  // those counts, and the commit thread spent a few per cent of its time on that mutex.
+  // Only possible before SQLite initialises; later calls fail harmlessly (SQLITE_MISUSE).
+  static std::once_flag configured;
+  std::call_once(configured, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   auto store = std::make_unique<SqliteStore>(settings);
   if (auto st = store->init(); !st) return tl::unexpected(st.error());
   return std::unique_ptr<Store>(std::move(store));

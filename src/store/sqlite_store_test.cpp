@@ -89,15 +89,9 @@ TEST_F(SqliteStoreTest, ABatchIsReadBackExactlyAfterReopening) {
   b.windows.push_back(model::Window{1, kUsd, model::WindowStatus::kOpen, 5, 0, 1, 42, 0, 0, 0, 0, {}});
   b.payments.push_back(payment("BANKAAAA", "BANKBBBB", 42, 1, "key-1"));
   b.journal.push_back(model::JournalEntry{"MINT", kUsd, "@omnibus", "BANKAAAA", 100, "ref", 0, 3});
-  IdempotencyRecord rec;
-  rec.debtor_agent = "BANKAAAA";
-  rec.key = "key-1";
-  rec.request_hash = "h1";
-  rec.payment_id = b.payments[0].id;
-  rec.status = PaymentStatus::kRejected;
-  rec.rc = Rc::kInsufficientLiquidity;
-  rec.created_us = 7;
-  b.idempotency.push_back(rec);
+  b.payments[0].request_hash = "h1";
+  b.payments[0].created_us = 7;
+  b.payments[0].seq = 1;  // the seq of its first event names the row
   ASSERT_TRUE(store_->commit(b).has_value());
   reopen();
   auto got = store_->get_payment(b.payments[0].id);
@@ -116,10 +110,16 @@ TEST_F(SqliteStoreTest, ABatchIsReadBackExactlyAfterReopening) {
   auto link = store_->chain_link(0);
   ASSERT_TRUE(link.has_value() && link->has_value());
   EXPECT_EQ((*link)->hash, b.link->hash);
-  auto found = store_->find_idempotency("BANKAAAA", "key-1");
+  EXPECT_EQ((*got)->seq, 1);
+  auto found = store_->payment_answer(1);
   ASSERT_TRUE(found.has_value() && found->has_value());
-  EXPECT_EQ((*found)->rc, Rc::kInsufficientLiquidity);
-  EXPECT_EQ((*found)->status, PaymentStatus::kRejected);
+  EXPECT_EQ((*found)->payment_id, b.payments[0].id);
+  EXPECT_EQ((*found)->debtor_agent, "BANKAAAA");
+  EXPECT_EQ((*found)->key, "key-1");
+  EXPECT_EQ((*found)->request_hash, "h1");
+  EXPECT_EQ((*found)->status, PaymentStatus::kQueued);
+  EXPECT_EQ((*found)->window_id, 1);
+  EXPECT_EQ((*found)->created_us, 7);
 }
 
 TEST_F(SqliteStoreTest, PostingsOfAnOwnerAndItsBalanceBeforeADayAreReadBack) {
@@ -255,7 +255,7 @@ TEST_F(SqliteStoreTest, RepeatedReadsOnTheWritersConnectionAnswerTheSame) {
     auto last = store_->chain_link(0);
     auto first = store_->chain_link(1);
     auto events = store_->read_events(2, 10);
-    auto none = store_->find_idempotency("BANKAAAA", "k" + std::to_string(round));
+    auto none = store_->payment_answer(100 + round);
     ASSERT_TRUE(last && first && events && none);
     ASSERT_TRUE(last->has_value() && first->has_value());
     EXPECT_EQ((*last)->batch, 3) << "round " << round;
@@ -293,29 +293,32 @@ TEST_F(SqliteStoreTest, SnapshotsKeepTheNewestTwoAndADamagedOneIsPassedOver) {
   EXPECT_EQ((*latest)->seq, 20);
 }
 
-TEST_F(SqliteStoreTest, ExpiredIdempotencyKeysArePurgedAChunkAtATime) {
+// A key's answer is the payment it names, as it stands: a held payment decided later
+// answers with its decision.
+TEST_F(SqliteStoreTest, AnIdempotencyKeysAnswerIsThePaymentItNamesAsItStands) {
   Batch b;
-  for (int i = 0; i < 30; ++i) {
-    IdempotencyRecord r;
-    r.debtor_agent = "BANKAAAA";
-    r.key = "k" + std::to_string(i);
-    r.payment_id = new_uuid_v4();
-    r.created_us = i < 25 ? 100 : 1'000;
-    b.idempotency.push_back(r);
-  }
+  model::Payment held = payment("BANKAAAA", "BANKBBBB", 5, 0, "held-1");
+  held.status = PaymentStatus::kHeld;
+  held.case_id = 3;
+  held.seq = 40;
+  b.payments.push_back(held);
+  b.payments.push_back(payment("BANKAAAA", "BANKBBBB", 6, 1, ""));  // no seq given: SQLite's next
   ASSERT_TRUE(store_->commit(b).has_value());
-  Batch purge;
-  purge.purge_idempotency_before_us = 500;
-  purge.purge_limit = 10;
-  ASSERT_TRUE(store_->commit(purge).has_value());
-  int left = 0;
-  for (int i = 0; i < 30; ++i) left += store_->find_idempotency("BANKAAAA", "k" + std::to_string(i))->has_value() ? 1 : 0;
-  EXPECT_EQ(left, 20);
-  ASSERT_TRUE(store_->commit(purge).has_value());
-  ASSERT_TRUE(store_->commit(purge).has_value());
-  left = 0;
-  for (int i = 0; i < 30; ++i) left += store_->find_idempotency("BANKAAAA", "k" + std::to_string(i))->has_value() ? 1 : 0;
-  EXPECT_EQ(left, 5) << "only the keys within the retention remain";
+  auto h = store_->payment_answer(40);
+  ASSERT_TRUE(h.has_value() && h->has_value());
+  EXPECT_EQ((*h)->key, "held-1");
+  EXPECT_EQ((*h)->status, PaymentStatus::kHeld);
+  EXPECT_EQ((*h)->case_id, 3);
+  auto next = store_->payment_answer(41);
+  ASSERT_TRUE(next.has_value() && next->has_value());
+  EXPECT_EQ((*next)->key, "");
+  EXPECT_FALSE(store_->payment_answer(39)->has_value());
+  Batch decided;
+  decided.payment_changes.push_back(PaymentChange{held.id, PaymentStatus::kRejected, Rc::kRegulatory, "rejected", 0, 9});
+  ASSERT_TRUE(store_->commit(decided).has_value());
+  h = store_->payment_answer(40);
+  EXPECT_EQ((*h)->status, PaymentStatus::kRejected);
+  EXPECT_EQ((*h)->rc, Rc::kRegulatory);
 }
 
 TEST_F(SqliteStoreTest, AnOlderSchemaIsRefusedWithAClearMessage) {

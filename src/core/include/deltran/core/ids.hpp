@@ -1,5 +1,7 @@
 #pragma once
-// Identifiers: random UUIDv4 (payment ids and UETRs, as in SWIFT gpi) and API keys.
+// Identifiers: UUIDv7 payment ids (time-ordered, so the store's index of them grows at
+// its end rather than at random pages), random UUIDv4 UETRs (as SWIFT gpi requires) and
+// API keys.
 #include <array>
 #include <cstdint>
 #include <string>
@@ -13,7 +15,11 @@ using ParticipantId = uint32_t;
 
 // A UUIDv4 from a per-thread generator seeded from the OS CSPRNG.
 std::string new_uuid_v4();
-// True for the canonical lower- or upper-case 8-4-4-4-12 form with version 4 and an RFC 4122 variant.
+// A UUIDv7 (RFC 9562): the time to a quarter microsecond, then 62 random bits.
+std::string new_uuid_v7();
+// True for the canonical lower- or upper-case 8-4-4-4-12 form with the given version digit
+// and the RFC 9562 variant.
+bool is_uuid(std::string_view s, char version);
 bool is_uuid_v4(std::string_view s);
 
 // 32 random bytes from the OS CSPRNG, hex encoded, with a readable prefix.

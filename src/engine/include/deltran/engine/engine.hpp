@@ -2,7 +2,8 @@
 // The single-writer core: one thread takes commands from a bounded queue, decides each
 // against in-memory state, turns every state change into an event, applies the events,
 // writes each batch's events and effects in one store transaction (group commit), and only
-// then releases the replies and publishes a new read view. On start, and after a failed
+// then releases the replies and publishes a new read view. The commit runs on a thread of
+// its own while the core decides the next batch (one batch in flight). On start, and after a failed
 // commit, it rebuilds its state from the latest snapshot and the events after it, so
 // memory never holds what the store does not, and restart time does not grow with history.
 #include <atomic>
@@ -136,12 +137,17 @@ class Engine final : public CoreClient {
     ManyCompletion many;
   };
 
+  // A decided batch on its way to the store, with what goes out once it is durable: the
+  // replies, the read view and a snapshot (defined in engine.cpp).
+  struct InFlight;
+
   void run();
   void process(std::deque<Envelope>& work);
+  // Takes queued envelopes into `work` while they fit in a batch of `n` commands.
+  void take(std::deque<Envelope>& work, size_t& n);
   [[nodiscard]] Status reload();
-  void publish();
-  void after_commit();
-  void take_snapshot();
+  void commit_loop();
+  [[nodiscard]] bool commit(InFlight& f);
   void dispatch(std::deque<Envelope>& work, std::vector<Reply>& replies);
 
   Settings settings_;
@@ -150,10 +156,13 @@ class Engine final : public CoreClient {
   store::Anchor* anchor_;
   std::unique_ptr<State> state_;
   EngineMetrics metrics_;
-  // Held exclusively while a batch is applied; evaluate_risk and breakers() read under it
-  // shared, so they see whole batches and never wait for a commit.
+  // Held exclusively while commands are decided; evaluate_risk and breakers() read under
+  // it shared, so they see whole commands and never wait for a commit.
   mutable std::shared_mutex state_mutex_;
 
+  // The queue and the hand-over to the commit thread, under one mutex: the core waits on
+  // queue_cv_ for commands or for the batch in flight to be done; the commit thread on
+  // commit_cv_ for a batch.
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
   std::deque<Envelope> queue_;
@@ -164,12 +173,24 @@ class Engine final : public CoreClient {
   std::atomic<bool> ready_{false};
   Dispatcher dispatcher_;
 
+  // Pipelined group commit: the commit thread writes batch N while the core decides N+1.
+  // At most one batch is in flight; N+1 is handed over only after N is durable, and if N
+  // fails, N+1 (decided on N's effects) fails with it and the state is rebuilt.
+  std::condition_variable commit_cv_;
+  std::unique_ptr<InFlight> in_flight_;
+  bool commit_failed_ = false;
+  bool commit_thread_stop_ = false;
+  std::thread commit_thread_;
+  std::atomic<int64_t> committed_batch_{0};  // the last chain link known durable
+
   mutable std::mutex view_mutex_;
-  std::shared_ptr<const ReadView> view_;
+  std::shared_ptr<const ReadView> view_;  // published: what is durable
+  std::shared_ptr<const ReadView> built_view_;  // the core's newest, published with its batch
   int64_t view_day_ = 0;
   RestoreStats restore_stats_;
 
-  // Snapshots are serialised on the core's thread and written by this one.
+  // Snapshots are serialised on the core's thread, handed over once their batch is
+  // durable, and written by this one.
   std::mutex snapshot_mutex_;
   std::condition_variable snapshot_cv_;
   std::optional<store::Snapshot> snapshot_pending_;

@@ -29,7 +29,7 @@ struct Party {
 };
 
 struct Payment {
-  int64_t seq = 0;  // the read model's listing cursor
+  int64_t seq = 0;  // the seq of its first event: its row, and the listing cursor
   std::string id;
   std::string uetr;
   std::string end_to_end_id;

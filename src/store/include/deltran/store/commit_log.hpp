@@ -4,6 +4,11 @@
 // and gives back the latest snapshot of the core's state and the events after it, which
 // is all a restart reads. Adapters (SQLite, PostgreSQL) implement it with no business
 // rules of their own: what a batch means is the engine's.
+//
+// Threads: commit() runs on the core's commit thread while the core's own thread calls the
+// reads (read_events, chain_link, payment_answer, window_payments) for the next batch;
+// an adapter serves the two from separate connections, and the reads see committed data
+// only. One commit at a time.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,8 +23,10 @@
 
 namespace deltran::store {
 
-// The first answer to an idempotency key (header, "e2e:<EndToEndId>" or an ISO 20022
-// MsgId/EndToEndId), kept for the retention period so a late retry gets it again.
+// The answer to an idempotency key (header, "e2e:<EndToEndId>" or an ISO 20022
+// MsgId/EndToEndId) as the payment it names stands: what a late retry gets again. Read
+// from the payment's row by its seq (the engine keeps key fingerprint → seq), so keys
+// cost the store neither a row nor an index.
 struct IdempotencyRecord {
   std::string debtor_agent;
   std::string key;
@@ -59,15 +66,11 @@ struct Batch {
   std::vector<model::Case> cases;                   // upserts
   std::vector<model::AmlReport> aml_reports;        // inserts
   std::vector<model::CurrencyLimits> limits;        // upserts
-  std::vector<IdempotencyRecord> idempotency;       // upserts
-  // Idempotency records older than this are deleted, at most `purge_limit` of them.
-  int64_t purge_idempotency_before_us = 0;
-  int purge_limit = 0;
 
   bool empty() const {
     return events.empty() && participants.empty() && payments.empty() && payment_changes.empty() &&
            accounts.empty() && journal.empty() && windows.empty() && cases.empty() && aml_reports.empty() &&
-           limits.empty() && idempotency.empty() && purge_idempotency_before_us == 0;
+           limits.empty();
   }
   void clear() { *this = Batch{}; }
 };
@@ -97,9 +100,8 @@ class CommitLog {
   [[nodiscard]] virtual Result<std::vector<model::Event>> read_events(int64_t after_seq, int limit) = 0;
   // A batch's chain link, or the last one when batch is 0; nullopt when there is none.
   [[nodiscard]] virtual Result<std::optional<model::ChainLink>> chain_link(int64_t batch) = 0;
-  // The first answer stored for (debtor agent, key), if still retained.
-  [[nodiscard]] virtual Result<std::optional<IdempotencyRecord>> find_idempotency(const std::string& debtor_agent,
-                                                                                  const std::string& key) = 0;
+  // The answer of the payment whose row is `seq` (the seq of its first event), if stored.
+  [[nodiscard]] virtual Result<std::optional<IdempotencyRecord>> payment_answer(int64_t seq) = 0;
   // Payments queued in a window, in order, after `after_seq` (committed ones only).
   [[nodiscard]] virtual Result<std::vector<WindowPayment>> window_payments(int64_t window_id, int64_t after_seq,
                                                                           int limit) = 0;

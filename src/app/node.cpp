@@ -248,7 +248,7 @@ Status Node::start() {
   hs.threads = config_.http_threads;
   hs.body_limit_bytes = std::max(as.iso_body_limit_bytes, static_cast<size_t>(config_.body_limit_bytes));
   server_ = std::make_unique<gateway::HttpServer>(hs, *api_);
-  // Set before the first request can arrive: the engine thread reads it unlocked.
+  // Set before the first request can arrive (the core may answer on its own before).
   engine_->set_dispatcher([server = server_.get()](std::vector<std::function<void()>>&& calls) {
     server->post([calls = std::move(calls)]() mutable {
       for (auto& call : calls) call();

@@ -553,11 +553,14 @@ void Engine::dispatch(std::deque<Envelope>& work, std::vector<Reply>& replies) {
       calls.emplace_back([done = std::move(e.one), reply = std::move(replies[next++])]() mutable { done(std::move(reply)); });
     }
   }
-  if (!dispatcher_) {
-    for (auto& call : calls) call();
-    return;
+  {
+    std::lock_guard lock(dispatcher_mutex_);
+    if (dispatcher_) {
+      dispatcher_(std::move(calls));  // posts, and returns
+      return;
+    }
   }
-  dispatcher_(std::move(calls));
+  for (auto& call : calls) call();
 }
 
 }  // namespace deltran::engine

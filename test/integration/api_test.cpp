@@ -62,7 +62,8 @@ class ApiTest : public ::testing::Test {
     return static_cast<int64_t>(parse(r.body).at("items").as_array().size());
   }
   static std::string error_reason(const gateway::Response& r) {
-    const auto& reason = parse(r.body).at("error").at("reason");
+    const boost::json::value body = parse(r.body);  // kept: `reason` refers into it
+    const auto& reason = body.at("error").at("reason");
     return reason.is_null() ? "" : std::string(reason.as_string());
   }
 

@@ -120,7 +120,10 @@ class Engine final : public CoreClient {
   // Where replies run. By default on the core's thread; the HTTP server hands the whole
   // batch to its I/O threads in one post, which wakes them once per batch, not per reply.
   using Dispatcher = std::function<void(std::vector<std::function<void()>>&&)>;
-  void set_dispatcher(Dispatcher d) { dispatcher_ = std::move(d); }
+  void set_dispatcher(Dispatcher d) {
+    std::lock_guard lock(dispatcher_mutex_);
+    dispatcher_ = std::move(d);
+  }
 
   const EngineMetrics& metrics() const { return metrics_; }
   RestoreStats last_restore() const;
@@ -171,6 +174,8 @@ class Engine final : public CoreClient {
   bool running_ = false;
   std::thread thread_;
   std::atomic<bool> ready_{false};
+  // Set while the core may already be answering (a restart with settled windows to tell).
+  std::mutex dispatcher_mutex_;
   Dispatcher dispatcher_;
 
   // Pipelined group commit: the commit thread writes batch N while the core decides N+1.

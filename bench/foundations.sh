@@ -46,6 +46,11 @@ fill_to() {  # fill_to N: sends payments until N have been accepted in all
   while [ $((STORED + $(queued) - before)) -lt "$want" ]; do sleep 0.2; done
   kill -INT "$load"; wait "$load" || true
   STORED=$((STORED + $(queued) - before))
+  # What the core paused for snapshots meanwhile (serialising its state; the file is
+  # written on another thread). Absent on a build without the metric.
+  curl -sf "$URL/metrics" | awk '/^core_snapshot_pause_seconds_(sum|count)/ {v[$1]=$2}
+    END {if (v["core_snapshot_pause_seconds_count"] > 0) printf "  snapshot pauses: %d, mean %.0f ms\n",
+      v["core_snapshot_pause_seconds_count"], 1000 * v["core_snapshot_pause_seconds_sum"] / v["core_snapshot_pause_seconds_count"]}' || true
 }
 
 RESTART_MS=0

@@ -18,8 +18,8 @@ uint64_t mix(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-template <typename T>
-void insert_sorted(std::vector<T>& v, const T& item, int64_t time) {
+template <typename Vec, typename T>
+void insert_sorted(Vec& v, const T& item, int64_t time) {
   // The core's clock is monotonic, so this is a push_back except after a clock step back.
   auto pos = std::upper_bound(v.begin(), v.end(), time, [](int64_t t, const T& x) {
     if constexpr (std::is_same_v<T, int64_t>) return t < x; else return t < x.time_us;
@@ -68,7 +68,7 @@ AmlHistoryFacts AmlHistory::facts(const AmlPayment& p) const {
 }
 
 void AmlHistory::record(const AmlPayment& p) {
-  std::vector<Seen>& q = debtors_[key_hash(p.debtor)];
+  auto& q = debtors_[key_hash(p.debtor)];
   insert_sorted(q, Seen{p.time_us, p.amount_usd_minor}, p.time_us);
   size_t drop = 0;
   while (drop < q.size() && q.back().time_us - q[drop].time_us >= horizon_us_) ++drop;
@@ -87,14 +87,12 @@ void AmlHistory::shed(int64_t now_us) {
                      pairs_.size() > settings_.max_tracked_pairs * 3 / 4)) {
     age /= 2;
     if (debtors_.size() > settings_.max_tracked_debtors * 3 / 4) {
-      for (auto it = debtors_.begin(); it != debtors_.end();) {
-        const bool idle = it->second.empty() || now_us - it->second.back().time_us >= age;
-        if (idle) ++shed_;
-        it = idle ? debtors_.erase(it) : std::next(it);
-      }
+      shed_ += boost::unordered::erase_if(debtors_, [&](const auto& kv) {
+        return kv.second.empty() || now_us - kv.second.back().time_us >= age;
+      });
     }
     if (pairs_.size() > settings_.max_tracked_pairs * 3 / 4) {
-      shed_ += std::erase_if(pairs_, [&](const auto& kv) { return now_us - kv.second >= age; });
+      shed_ += boost::unordered::erase_if(pairs_, [&](const auto& kv) { return now_us - kv.second >= age; });
     }
   }
 }
@@ -113,19 +111,17 @@ void AmlHistory::record_failure(std::string_view debtor, int64_t time_us) {
 }
 
 void AmlHistory::prune(int64_t now_us) {
-  for (auto it = debtors_.begin(); it != debtors_.end();) {
-    auto& q = it->second;
+  for (auto& [key, q] : debtors_) {
     auto keep = std::find_if(q.begin(), q.end(), [&](const Seen& s) { return now_us - s.time_us < horizon_us_; });
     q.erase(q.begin(), keep);
-    it = q.empty() ? debtors_.erase(it) : std::next(it);
   }
-  for (auto it = failures_.begin(); it != failures_.end();) {
-    auto& q = it->second;
+  boost::unordered::erase_if(debtors_, [](const auto& kv) { return kv.second.empty(); });
+  for (auto& [key, q] : failures_) {
     auto keep = std::find_if(q.begin(), q.end(), [&](int64_t t) { return now_us - t < kFailureWindowUs; });
     q.erase(q.begin(), keep);
-    it = q.empty() ? failures_.erase(it) : std::next(it);
   }
-  std::erase_if(pairs_, [&](const auto& kv) { return now_us - kv.second >= settings_.counterparty_memory_us; });
+  boost::unordered::erase_if(failures_, [](const auto& kv) { return kv.second.empty(); });
+  boost::unordered::erase_if(pairs_, [&](const auto& kv) { return now_us - kv.second >= settings_.counterparty_memory_us; });
 }
 
 void AmlHistory::save(BinaryWriter& w) const {

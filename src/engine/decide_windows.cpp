@@ -74,7 +74,7 @@ void IdempotencyMemory::place(std::string slot, uint64_t fp, int64_t seq, int64_
 }
 
 void IdempotencyMemory::prune(int32_t expiry) {
-  std::erase_if(fingerprints, [&](const auto& kv) { return !live(kv.second, expiry); });
+  boost::unordered::erase_if(fingerprints, [&](const auto& kv) { return !live(kv.second, expiry); });
   std::erase_if(collided, [&](const auto& kv) { return !live(kv.second, expiry); });
   // A seq before every day kept reads as expired, so expired days can go.
   std::erase_if(day_starts, [&](const auto& d) { return d.first < expiry; });

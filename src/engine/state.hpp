@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include <deltran/compliance/aml_history.hpp>
 #include <deltran/engine/commands.hpp>
 #include <deltran/engine/engine.hpp>
@@ -96,7 +98,8 @@ struct IdempotencyMemory {
   };
   std::unordered_map<uint64_t, Entry> recent;          // fingerprint → answer
   std::deque<std::pair<int64_t, uint64_t>> order;      // (time, fingerprint), oldest first
-  std::unordered_map<uint64_t, int64_t> fingerprints;  // fingerprint → payment seq
+  // Open addressing, no allocation per key: one entry per key of the retention period.
+  boost::unordered_flat_map<uint64_t, int64_t> fingerprints;  // fingerprint → payment seq
   std::unordered_map<std::string, int64_t> collided;   // slot → payment seq
   // (UTC day, first payment seq remembered that day), ascending: a payment's day from its seq.
   std::vector<std::pair<int32_t, int64_t>> day_starts;

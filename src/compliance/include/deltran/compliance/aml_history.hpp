@@ -10,8 +10,10 @@
 // counterparty reads as known or a count is one too high, never a payment lost.
 #include <cstdint>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include <boost/container/small_vector.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include <deltran/compliance/aml.hpp>
 #include <deltran/core/binary.hpp>
@@ -63,9 +65,14 @@ class AmlHistory {
   size_t max_per_debtor_;
   size_t max_failures_;
   int64_t horizon_us_;  // the longest window kept per debtor
-  std::unordered_map<uint64_t, std::vector<Seen>> debtors_;       // sorted by time
-  std::unordered_map<uint64_t, std::vector<int64_t>> failures_;   // sorted times
-  std::unordered_map<uint64_t, int64_t> pairs_;                    // (from, to) -> last payment time
+  // Open-addressing maps (no allocation per entry): millions of entries are kept, read
+  // back from every snapshot, and looked up for every payment.
+  template <typename V>
+  using Map = boost::unordered_flat_map<uint64_t, V>;
+  // Most debtors have one payment in the horizon: kept inline, no allocation.
+  Map<boost::container::small_vector<Seen, 1>> debtors_;  // sorted by time
+  Map<std::vector<int64_t>> failures_;  // sorted times
+  Map<int64_t> pairs_;                  // (from, to) -> last payment time
   uint64_t shed_ = 0;
 };
 

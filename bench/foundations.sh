@@ -61,7 +61,7 @@ restart_timed() {  # restart_timed SIGNAL: stops, starts again; RESTART_MS = ms 
   t0=$(date +%s%N)
   rm -f "$WORK/port"
   DELTRAN_ADMIN_KEY="$ADMIN_KEY" DELTRAN_LOG_LEVEL=warn "$BIN" serve --listen "127.0.0.1:$PORT" --data "$DATA" \
-    --window-seconds 0 --ready-file "$WORK/port" ${DELTRAN_SERVE_FLAGS:-} >/dev/null 2>>"$WORK/server.log" &
+    --window-seconds 0 --allow-no-lists --ready-file "$WORK/port" ${DELTRAN_SERVE_FLAGS:-} >/dev/null 2>>"$WORK/server.log" &
   PID=$!
   until curl -sf -o /dev/null "http://127.0.0.1:$PORT/health" 2>/dev/null; do
     kill -0 "$PID" 2>/dev/null || { echo "server exited at restart" >&2; tail -5 "$WORK/server.log" >&2; exit 1; }

@@ -5,7 +5,7 @@ start_server() {  # start_server DATA_DIR [extra serve flags...]
   local data=$1; shift
   rm -f "$WORK/port"
   DELTRAN_ADMIN_KEY="$ADMIN_KEY" DELTRAN_LOG_LEVEL=warn "$BIN" serve --listen 127.0.0.1:${PORT:-0} --data "$data" \
-    --window-seconds 0 --ready-file "$WORK/port" ${DELTRAN_SERVE_FLAGS:-} "$@" >/dev/null 2>>"$WORK/server.log" &
+    --window-seconds 0 --allow-no-lists --ready-file "$WORK/port" ${DELTRAN_SERVE_FLAGS:-} "$@" >/dev/null 2>>"$WORK/server.log" &
   PID=$!
   for _ in $(seq 1 6000); do [ -s "$WORK/port" ] && break; sleep 0.01; done
   [ -s "$WORK/port" ] || { echo "server did not start" >&2; tail -5 "$WORK/server.log" >&2; exit 1; }

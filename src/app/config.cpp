@@ -50,6 +50,17 @@ Status set_small(T& out, const std::string& name, const std::string& text, int64
   return st;
 }
 
+// A share in [0, 1] ("0.01").
+Status set_share(double& out, const std::string& name, const std::string& text) {
+  double v = -1;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || !(v >= 0.0 && v <= 1.0)) {
+    return make_error(ErrorCode::kInvalidArgument, name + " must be a number in [0, 1], got '" + text + "'");
+  }
+  out = v;
+  return {};
+}
+
 // A USD amount in config ("10000.00") to cents.
 Status set_usd(int64_t& out, const std::string& name, const std::string& text) {
   auto v = money::parse_amount(text, 2);
@@ -121,6 +132,10 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v) -> Status { c.sanctions_lists = split_list(v); return {}; }},
       {"compliance.pep_lists", "DELTRAN_PEP_LISTS",
        [](Config& c, const std::string& v) -> Status { c.pep_lists = split_list(v); return {}; }},
+      {"compliance.allow_no_lists", "DELTRAN_ALLOW_NO_LISTS",
+       [](Config& c, const std::string& v) { return set_bool(c.allow_no_lists, "compliance.allow_no_lists", v); }},
+      {"compliance.max_bad_row_share", "DELTRAN_MAX_BAD_ROW_SHARE",
+       [](Config& c, const std::string& v) { return set_share(c.max_bad_row_share, "compliance.max_bad_row_share", v); }},
       // --- AML rules (compliance.aml.*) ---
       {"compliance.aml.enabled", "DELTRAN_AML_ENABLED",
        [](Config& c, const std::string& v) { return set_bool(c.controls.aml_enabled, "compliance.aml.enabled", v); }},
@@ -369,7 +384,8 @@ std::string describe(const Config& c) {
   out += " store.synchronous=" + c.synchronous + " clearing.window_seconds=" + std::to_string(c.window_seconds);
   out += " iso20022.xsd_dir=" + (c.xsd_dir.empty() ? std::string("(shipped)") : c.xsd_dir) +
          " iso20022.schema_validation=" + (c.schema_validation ? "true" : "false") + " compliance.lists=" + std::to_string(c.sanctions_lists.size()) +
-         " sanctions + " + std::to_string(c.pep_lists.size()) + " PEP log.level=" + c.log_level;
+         " sanctions + " + std::to_string(c.pep_lists.size()) + " PEP compliance.allow_no_lists=" +
+         (c.allow_no_lists ? "true" : "false") + " compliance.max_bad_row_share=" + std::to_string(c.max_bad_row_share) + " log.level=" + c.log_level;
   const auto& k = c.controls;
   out += " compliance.aml=" + std::string(k.aml_enabled ? "on" : "off") +
          " (ctr_threshold_usd=" + money::format_amount(k.aml.ctr_threshold_usd_minor, 2) +

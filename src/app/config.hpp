@@ -31,9 +31,15 @@ struct Config {
   std::string xsd_dir;
   bool schema_validation = true;
   // Screening lists, as spec strings: ofac-csv:PATH (alt.csv beside it is read too),
-  // un-xml:PATH, csv:PATH for sanctions; csv:PATH for PEP lists. None: no screening.
+  // un-xml:PATH, eu-xml:PATH, opensanctions-csv:PATH, csv:PATH for sanctions; csv:PATH
+  // for PEP lists. None: only country rules, and only with allow_no_lists.
   std::vector<std::string> sanctions_lists;
   std::vector<std::string> pep_lists;
+  // The server refuses to start without a sanctions list unless this is set: a rail that
+  // screens nothing must be a decision, not an accident. Country rules apply either way.
+  bool allow_no_lists = false;
+  // A list load with more malformed records than this share is refused.
+  double max_bad_row_share = 0.01;
   // AML rules, risk score, circuit breakers and USD reference rates (compliance.aml.*,
   // risk.score.*, risk.breakers.*, fx.usd_per_unit.*); defaults from ORIGINAL_RULES.md.
   engine::Controls controls;

@@ -31,6 +31,7 @@ struct Flags {
   std::vector<std::string> sanctions_lists;
   std::vector<std::string> pep_lists;
   int64_t window_seconds = -1;
+  bool allow_no_lists = false;
 };
 
 Result<app::Config> build_config(const Flags& f) {
@@ -45,6 +46,7 @@ Result<app::Config> build_config(const Flags& f) {
   if (!f.xsd_dir.empty()) c.xsd_dir = f.xsd_dir;
   if (!f.sanctions_lists.empty()) c.sanctions_lists = f.sanctions_lists;
   if (!f.pep_lists.empty()) c.pep_lists = f.pep_lists;
+  if (f.allow_no_lists) c.allow_no_lists = true;
   if (f.window_seconds >= 0) c.window_seconds = f.window_seconds;
   if (auto st = app::validate(c); !st) return tl::unexpected(st.error());
   return c;
@@ -205,7 +207,10 @@ int main(int argc, char** argv) {
     sub->add_option("--listen", flags.listen, "HTTP address host:port; default 127.0.0.1:8080");
     sub->add_option("--http-threads", flags.http_threads, "HTTP I/O threads; default 1");
     sub->add_option("--sanctions-list", flags.sanctions_lists,
-                    "sanctions list, repeatable: ofac-csv:PATH/sdn.csv | un-xml:PATH | csv:PATH");
+                    "sanctions list, repeatable: ofac-csv:PATH/sdn.csv | un-xml:PATH | eu-xml:PATH | "
+                    "opensanctions-csv:PATH | csv:PATH, each optionally ?name=N&threshold=T&block=B");
+    sub->add_flag("--allow-no-lists", flags.allow_no_lists,
+                  "start without a sanctions list (names unscreened; country rules still apply)");
     sub->add_option("--pep-list", flags.pep_lists, "PEP list, repeatable: csv:PATH (id,name,type,program,aliases)");
     sub->add_option("--xsd-dir", flags.xsd_dir, "folder of the official ISO 20022 XSDs; default: the ones shipped with the binary");
     sub->add_option("--window-seconds", flags.window_seconds,

@@ -222,22 +222,34 @@ Status Node::start() {
   }
   as.admin_key = admin_key_;
   as.compliance_key = compliance_key_;
-  if (!config_.sanctions_lists.empty() || !config_.pep_lists.empty()) {
-    as.list_specs = config_.list_specs();
-    as.screener = std::make_shared<compliance::Screener>();
-    auto t0 = std::chrono::steady_clock::now();
-    if (auto loaded = as.screener->reload(as.list_specs); !loaded) {
-      return make_error(ErrorCode::kFailedPrecondition, "screening lists: " + loaded.error().message);
-    }
-    auto stats = as.screener->index()->stats();
-    spdlog::info("screening: {} lists, {} entries, {} names indexed in {} ms", as.screener->index()->lists().size(),
-                 stats.entries, stats.names,
-                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
-  } else {
-    spdlog::warn("screening: no sanctions or PEP lists configured (--sanctions-list, --pep-list); payments are not screened");
+  // Screening always runs: country rules need no list. Names are screened against the
+  // configured lists, and a rail without a sanctions list starts only when told to.
+  compliance::ScreenerSettings screener_settings;
+  screener_settings.max_bad_row_share = config_.max_bad_row_share;
+  as.screener = std::make_shared<compliance::Screener>(screener_settings);
+  as.list_specs = config_.list_specs();
+  if (config_.sanctions_lists.empty() && !config_.allow_no_lists) {
+    return make_error(ErrorCode::kFailedPrecondition,
+                      "no sanctions list is configured (--sanctions-list, compliance.sanctions_lists); payments would "
+                      "go unscreened. Start with compliance.allow_no_lists = true (--allow-no-lists, "
+                      "DELTRAN_ALLOW_NO_LISTS=true) to run on country rules alone.");
+  }
+  if (!as.list_specs.empty()) {
+    auto loaded = as.screener->reload(as.list_specs);
+    if (!loaded) return make_error(ErrorCode::kFailedPrecondition, "screening lists: " + loaded.error().message);
+    for (const std::string& line : compliance::report_lines(*loaded)) spdlog::info("screening: {}", line);
+    spdlog::info("screening: {} lists, {} entries, {} names indexed in {} ms", loaded->lists.size(), loaded->entries,
+                 loaded->names, loaded->load_ms);
+  }
+  if (config_.sanctions_lists.empty()) {
+    spdlog::warn("screening: no sanctions list configured (compliance.allow_no_lists = true): names are not screened "
+                 "against sanctions; sanctioned-country rules still apply");
   }
   as.body_limit_bytes = static_cast<size_t>(config_.body_limit_bytes);
-  as.more_metrics = [this](std::string& out) { render_core_metrics(out); };
+  as.more_metrics = [this, screener = as.screener](std::string& out) {
+    render_core_metrics(out);
+    screener->render_metrics(out);
+  };
   api_ = std::make_unique<gateway::Api>(as, *engine_, *store_, clock_);
 
   auto listen = split_listen(config_.listen);

@@ -5,10 +5,25 @@ namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
+// OFAC's files end with a DOS end-of-file byte; only there is it a marker.
+std::string_view without_eof_marker(std::string_view text) {
+  size_t end = text.size();
+  while (end > 0 && is_space(text[end - 1])) --end;
+  if (end > 0 && text[end - 1] == '\x1A') return text.substr(0, end - 1);
+  return text;
+}
+
 }  // namespace
 
 void read_csv(std::string_view text, const std::function<bool(std::vector<std::string>&)>& row) {
+  read_csv_lines(text, [&](std::vector<std::string>& fields, size_t) { return row(fields); });
+}
+
+void read_csv_lines(std::string_view text, const std::function<bool(std::vector<std::string>&, size_t line)>& row) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  text = without_eof_marker(text);
+  size_t line = 1;          // the line the scanner is on
+  size_t record_line = 1;   // the line the current record started on
   std::vector<std::string> fields;
   std::string field;
   bool in_quotes = false;
@@ -20,8 +35,9 @@ void read_csv(std::string_view text, const std::function<bool(std::vector<std::s
     quoted = false;
     const bool blank = fields.size() == 1 && fields[0].empty();
     bool go_on = true;
-    if (!blank) go_on = row(fields);
+    if (!blank) go_on = row(fields, record_line);
     fields.clear();
+    record_line = line;
     return go_on;
   };
   while (i < text.size()) {
@@ -37,7 +53,7 @@ void read_csv(std::string_view text, const std::function<bool(std::vector<std::s
         // Does the field really end here? Skip spaces after the quote and look.
         size_t j = i + 1;
         while (j < text.size() && (text[j] == ' ' || text[j] == '\t')) ++j;
-        if (j >= text.size() || text[j] == ',' || text[j] == '\r' || text[j] == '\n' || text[j] == '\x1A') {
+        if (j >= text.size() || text[j] == ',' || text[j] == '\r' || text[j] == '\n') {
           in_quotes = false;
           i = j;
           continue;
@@ -46,6 +62,7 @@ void read_csv(std::string_view text, const std::function<bool(std::vector<std::s
         ++i;
         continue;
       }
+      if (c == '\n' || (c == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n'))) ++line;
       field.push_back(c);
       ++i;
       continue;
@@ -71,11 +88,8 @@ void read_csv(std::string_view text, const std::function<bool(std::vector<std::s
     if (c == '\r' || c == '\n') {
       if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
       ++i;
+      ++line;
       if (!end_record()) return;
-      continue;
-    }
-    if (c == '\x1A') {  // DOS end of file
-      ++i;
       continue;
     }
     field.push_back(c);

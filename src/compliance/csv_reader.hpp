@@ -5,7 +5,9 @@
 // - a quote inside a quoted field that is not followed by a delimiter, a line end, the end
 //   of the file or a second quote is kept as a character (OFAC has published remarks like
 //   "a.k.a. "blackjack1987"" without doubling the quotes);
-// - a UTF-8 byte-order mark at the start and a DOS end-of-file byte (0x1A) are ignored.
+// - a UTF-8 byte-order mark at the start is ignored, and so is a DOS end-of-file byte
+//   (0x1A) at the end of the text (OFAC's files end with one, optionally followed by a line
+//   break); a 0x1A anywhere else is data and stays in its field.
 #include <functional>
 #include <string>
 #include <string_view>
@@ -15,6 +17,9 @@ namespace deltran::compliance::detail {
 
 // Calls `row` for each record (empty lines are skipped); stops early if it returns false.
 void read_csv(std::string_view text, const std::function<bool(std::vector<std::string>&)>& row);
+// The same, with the 1-based line on which each record starts (a quoted line break inside
+// a field makes a record span lines), for reporting malformed records to the operator.
+void read_csv_lines(std::string_view text, const std::function<bool(std::vector<std::string>&, size_t line)>& row);
 
 // Trims ASCII whitespace; OFAC's null "-0-" (with or without surrounding spaces) becomes "".
 std::string clean_field(std::string_view field);

@@ -11,21 +11,14 @@
 #include <sstream>
 
 #include "csv_reader.hpp"
+#include "loader_util.hpp"
 
 namespace deltran::compliance {
 namespace {
 
-constexpr size_t kMaxWarnings = 5;
+using detail::warn;
 
-void warn(LoadStats& stats, std::string message) {
-  if (stats.warnings.size() < kMaxWarnings) stats.warnings.push_back(std::move(message));
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+std::string lower(std::string_view s) { return detail::ascii_lower(s); }
 
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -84,20 +77,22 @@ Result<Watchlist> parse_ofac_csv(std::string_view sdn_csv, std::string_view alt_
   list.name = "ofac-sdn";
   list.kind = ListKind::kSanctions;
   std::map<std::string, size_t> by_id;
-  detail::read_csv(sdn_csv, [&](std::vector<std::string>& f) {
+  auto bad = [&](const char* file, size_t line, std::string reason) {
+    ++list.stats.skipped;
+    warn(list.stats, std::string(file) + " line " + std::to_string(line) + ": " + reason);
+    list.stats.note_bad_row(line, std::move(reason), file);
+  };
+  detail::read_csv_lines(sdn_csv, [&](std::vector<std::string>& f, size_t line) {
     ++list.stats.rows;
     if (f.size() != 12) {
-      ++list.stats.skipped;
-      warn(list.stats, "sdn.csv record " + std::to_string(list.stats.rows) + " has " +
-                           std::to_string(f.size()) + " fields, expected 12");
+      bad("sdn.csv", line, std::to_string(f.size()) + " fields, expected 12");
       return true;
     }
     ListEntry e;
     e.id = detail::clean_field(f[0]);
     e.name = detail::clean_field(f[1]);
     if (!all_digits(e.id) || e.name.empty()) {
-      ++list.stats.skipped;
-      warn(list.stats, "sdn.csv record " + std::to_string(list.stats.rows) + " has no ent_num or name");
+      bad("sdn.csv", line, "no numeric ent_num or no name");
       return true;
     }
     const std::string type = detail::clean_field(f[2]);
@@ -106,8 +101,7 @@ Result<Watchlist> parse_ofac_csv(std::string_view sdn_csv, std::string_view alt_
     e.title = detail::clean_field(f[4]);
     e.remarks = detail::clean_field(f[11]);
     if (by_id.count(e.id) > 0) {
-      ++list.stats.skipped;
-      warn(list.stats, "sdn.csv repeats ent_num " + e.id);
+      bad("sdn.csv", line, "repeats ent_num " + e.id);
       return true;
     }
     by_id.emplace(e.id, list.entries.size());
@@ -116,19 +110,16 @@ Result<Watchlist> parse_ofac_csv(std::string_view sdn_csv, std::string_view alt_
   });
   if (list.entries.empty() && !sdn_csv.empty())
     return make_error(ErrorCode::kInvalidArgument, "sdn.csv has no valid record (is it an OFAC SDN CSV?)");
-  size_t alt_rows = 0;
-  detail::read_csv(alt_csv, [&](std::vector<std::string>& f) {
-    ++alt_rows;
+  detail::read_csv_lines(alt_csv, [&](std::vector<std::string>& f, size_t line) {
+    ++list.stats.rows;
     if (f.size() != 5) {
-      ++list.stats.skipped;
-      warn(list.stats, "alt.csv record " + std::to_string(alt_rows) + " has " + std::to_string(f.size()) +
-                           " fields, expected 5");
+      bad("alt.csv", line, std::to_string(f.size()) + " fields, expected 5");
       return true;
     }
     const std::string id = detail::clean_field(f[0]);
     std::string name = detail::clean_field(f[3]);
     if (name.empty()) {
-      ++list.stats.skipped;
+      bad("alt.csv", line, "no alt_name");
       return true;
     }
     auto it = by_id.find(id);
@@ -177,7 +168,12 @@ Result<Watchlist> parse_csv_list(std::string_view csv, ListKind kind) {
   bool header = true;
   std::map<std::string, bool> seen_ids;
   std::string error;
-  detail::read_csv(csv, [&](std::vector<std::string>& f) {
+  auto bad = [&](size_t line, std::string reason) {
+    ++list.stats.skipped;
+    warn(list.stats, "line " + std::to_string(line) + ": " + reason);
+    list.stats.note_bad_row(line, std::move(reason));
+  };
+  detail::read_csv_lines(csv, [&](std::vector<std::string>& f, size_t line) {
     if (header) {
       header = false;
       for (size_t i = 0; i < f.size(); ++i) {
@@ -204,13 +200,11 @@ Result<Watchlist> parse_csv_list(std::string_view csv, ListKind kind) {
     e.id = detail::clean_field(get(col_id));
     e.name = detail::clean_field(get(col_name));
     if (e.id.empty() || e.name.empty() || static_cast<size_t>(std::max(col_id, col_name)) >= f.size()) {
-      ++list.stats.skipped;
-      warn(list.stats, "CSV record " + std::to_string(list.stats.rows) + " has no id or name");
+      bad(line, "no id or no name");
       return true;
     }
     if (seen_ids.count(e.id) > 0) {
-      ++list.stats.skipped;
-      warn(list.stats, "CSV repeats id " + e.id);
+      bad(line, "repeats id " + e.id);
       return true;
     }
     seen_ids[e.id] = true;
@@ -251,19 +245,22 @@ Result<ListSpec> parse_list_spec(std::string_view spec) {
   const size_t colon = spec.find(':');
   if (colon == std::string_view::npos)
     return make_error(ErrorCode::kInvalidArgument,
-                      "list spec '" + std::string(spec) + "' must be FORMAT:PATH (ofac-csv, un-xml, csv, pep-csv)");
+                      "list spec '" + std::string(spec) +
+                          "' must be FORMAT:PATH (ofac-csv, un-xml, eu-xml, opensanctions-csv, csv, pep-csv)");
   const std::string format = lower(spec.substr(0, colon));
   std::string_view rest = spec.substr(colon + 1);
   ListSpec out;
   if (format == "ofac-csv") out.format = ListFormat::kOfacCsv;
   else if (format == "un-xml") out.format = ListFormat::kUnXml;
+  else if (format == "eu-xml") out.format = ListFormat::kEuXml;
+  else if (format == "opensanctions-csv" || format == "opensanctions") out.format = ListFormat::kOpenSanctionsCsv;
   else if (format == "csv") out.format = ListFormat::kCsv;
   else if (format == "pep-csv" || format == "pep") {
     out.format = ListFormat::kCsv;
     out.kind = ListKind::kPep;
   } else {
     return make_error(ErrorCode::kInvalidArgument, "unknown list format '" + format +
-                                                       "' (ofac-csv, un-xml, csv, pep-csv)");
+                                                       "' (ofac-csv, un-xml, eu-xml, opensanctions-csv, csv, pep-csv)");
   }
   const size_t q = rest.find('?');
   out.path = std::string(rest.substr(0, q));
@@ -279,15 +276,36 @@ Result<ListSpec> parse_list_spec(std::string_view spec) {
       const std::string_view value = eq == std::string_view::npos ? std::string_view{} : kv.substr(eq + 1);
       if (key == "name" && !value.empty()) {
         out.name = std::string(value);
-      } else if (key == "threshold") {
+      } else if (key == "threshold" || key == "review" || key == "block") {
         double t = 0;
         const auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), t);
         if (ec != std::errc() || p != value.data() + value.size() || !(t > 0.0 && t <= 1.0))
-          return make_error(ErrorCode::kInvalidArgument, "list threshold must be a number in (0, 1]: '" +
+          return make_error(ErrorCode::kInvalidArgument, "list " + key + " must be a number in (0, 1]: '" +
                                                              std::string(value) + "'");
-        out.threshold = t;
+        (key == "block" ? out.block : out.threshold) = t;
+      } else if (key == "pep") {
+        if (value == "true" || value == "1") out.kind = ListKind::kPep;
+        else if (value == "false" || value == "0") out.kind = ListKind::kSanctions;
+        else return make_error(ErrorCode::kInvalidArgument, "list pep must be true or false");
       } else {
         return make_error(ErrorCode::kInvalidArgument, "unknown list spec parameter '" + std::string(kv) + "'");
+      }
+    }
+  }
+  if (out.block && out.threshold && *out.block < *out.threshold)
+    return make_error(ErrorCode::kInvalidArgument, "list spec '" + std::string(spec) + "': block is below threshold");
+  return out;
+}
+
+std::vector<std::string> list_files(const ListSpec& spec) {
+  std::vector<std::string> out{spec.path};
+  if (spec.format == ListFormat::kOfacCsv) {
+    const std::filesystem::path dir = std::filesystem::path(spec.path).parent_path();
+    for (const char* name : {"alt.csv", "ALT.CSV", "Alt.csv"}) {
+      std::error_code ec;
+      if (std::filesystem::exists(dir / name, ec)) {
+        out.push_back((dir / name).string());
+        break;
       }
     }
   }
@@ -295,13 +313,21 @@ Result<ListSpec> parse_list_spec(std::string_view spec) {
 }
 
 Result<Watchlist> load_list(const ListSpec& spec) {
-  Result<Watchlist> list = spec.format == ListFormat::kOfacCsv ? load_ofac_csv(spec.path)
-                           : spec.format == ListFormat::kUnXml ? load_un_xml(spec.path)
-                                                               : load_csv_list(spec.path, spec.kind);
+  Result<Watchlist> list = [&]() -> Result<Watchlist> {
+    switch (spec.format) {
+      case ListFormat::kOfacCsv: return load_ofac_csv(spec.path);
+      case ListFormat::kUnXml: return load_un_xml(spec.path);
+      case ListFormat::kEuXml: return load_eu_xml(spec.path);
+      case ListFormat::kOpenSanctionsCsv: return load_opensanctions_csv(spec.path);
+      case ListFormat::kCsv: break;
+    }
+    return load_csv_list(spec.path, spec.kind);
+  }();
   if (!list) return list;
   list->kind = spec.kind;
   if (!spec.name.empty()) list->name = spec.name;
   list->threshold = spec.threshold;
+  list->block_threshold = spec.block;
   return list;
 }
 

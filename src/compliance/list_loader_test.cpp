@@ -39,6 +39,23 @@ TEST(CsvReader, HandlesQuotesLineEndingsBomAndDosEndOfFile) {
   EXPECT_EQ(r[2], (std::vector<std::string>{"h", "i", "j"}));
 }
 
+TEST(CsvReader, GivesEachRecordItsFirstLineAndTreatsOnlyAFinalDosEofAsAMarker) {
+  std::vector<std::pair<std::vector<std::string>, size_t>> got;
+  detail::read_csv_lines("a,b\r\n\r\nc,\"multi\r\nline\"\r\nd,e\x1A f\r\ng,h\r\n\x1A\r\n",
+                         [&](std::vector<std::string>& f, size_t line) {
+                           got.emplace_back(f, line);
+                           return true;
+                         });
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[0].second, 1u);
+  EXPECT_EQ(got[1].second, 3u);  // after a blank line
+  EXPECT_EQ(got[1].first[1], "multi\r\nline");
+  EXPECT_EQ(got[2].second, 5u);  // the quoted line break made record 2 two lines long
+  EXPECT_EQ(got[2].first[1], "e\x1A f");  // a 0x1A inside the data is data
+  EXPECT_EQ(got[3].second, 6u);
+  EXPECT_EQ(got[3].first[1], "h");  // the end-of-file marker and the line break after it are not a record
+}
+
 TEST(CsvReader, KeepsStrayQuotesInsideAQuotedField) {
   const auto r = rows("1,\"DOB 1951; a.k.a. \"Dr. Ayman\"; Egypt.\",x\n");
   ASSERT_EQ(r.size(), 1u);
@@ -94,11 +111,19 @@ TEST(OfacCsv, ReadsNonAsciiNames) {
 TEST(OfacCsv, SkipsMalformedRowsAndCountsThem) {
   auto l = load_ofac_csv(kData + "/sdn.csv");
   ASSERT_TRUE(l.has_value());
-  EXPECT_EQ(l->stats.rows, 8u);
-  // Two short sdn rows, one alt row whose name is "-0-".
+  EXPECT_EQ(l->stats.rows, 15u);  // 8 sdn.csv records, 7 alt.csv records
+  // Two short sdn rows, one alt row whose name is "-0-": each named with its file and line.
   EXPECT_EQ(l->stats.skipped, 3u);
   EXPECT_EQ(find(*l, "15002"), nullptr);
   EXPECT_FALSE(l->stats.warnings.empty());
+  ASSERT_EQ(l->stats.bad_rows.size(), 3u);
+  EXPECT_EQ(l->stats.bad_rows[0].file, "sdn.csv");
+  EXPECT_EQ(l->stats.bad_rows[0].line, 7u);
+  EXPECT_EQ(l->stats.bad_rows[0].reason, "4 fields, expected 12");
+  EXPECT_EQ(l->stats.bad_rows[1].line, 8u);
+  EXPECT_EQ(l->stats.bad_rows[2].file, "alt.csv");
+  EXPECT_EQ(l->stats.bad_rows[2].line, 7u);
+  EXPECT_EQ(l->stats.bad_rows[2].reason, "no alt_name");
 }
 
 TEST(OfacCsv, AttachesAliasesFromAltCsvAndCountsOrphans) {
@@ -243,7 +268,7 @@ TEST(ListSpec, ParsesFormatsPathsNamesAndThresholds) {
 }
 
 TEST(ListSpec, RefusesUnknownFormatsMissingPathsAndBadThresholds) {
-  for (const char* s : {"sdn.csv", "eu-xml:/x", "csv:", "csv:x.csv?threshold=1.5", "csv:x.csv?threshold=abc",
+  for (const char* s : {"sdn.csv", "xml:/x", "csv:", "csv:x.csv?threshold=0.9&block=0.8", "csv:x.csv?pep=maybe", "csv:x.csv?threshold=1.5", "csv:x.csv?threshold=abc",
                         "csv:x.csv?colour=red"}) {
     auto r = parse_list_spec(s);
     ASSERT_FALSE(r.has_value()) << s;

@@ -188,6 +188,7 @@ struct ScreeningIndex::Impl {
   NameNormalizer normalizer;
   std::vector<Watchlist> lists;
   std::vector<double> list_threshold;
+  std::vector<double> list_block;  // a hit at or above blocks; > 1 never
   double min_threshold = 1.0;
 
   // Tokens (list tokens and joins of adjacent list tokens).
@@ -260,6 +261,7 @@ void ScreeningIndex::Impl::build(std::vector<Watchlist> input) {
   for (const Watchlist& l : lists) {
     const double t = l.threshold.value_or(settings.default_threshold);
     list_threshold.push_back(t);
+    list_block.push_back(l.block_threshold.value_or(l.kind == ListKind::kSanctions ? t : 2.0));
     min_threshold = std::min(min_threshold, t);
     entry_count += l.entries.size();
   }
@@ -623,9 +625,15 @@ Result<std::shared_ptr<const ScreeningIndex>> ScreeningIndex::build(std::vector<
     return make_error(ErrorCode::kInvalidArgument, "screening thresholds must be in (0, 1]");
   if (settings.query_extra_penalty < 0 || settings.entry_extra_penalty < 0 || settings.initial_weight <= 0)
     return make_error(ErrorCode::kInvalidArgument, "screening penalties must be >= 0 and initial_weight > 0");
-  for (const Watchlist& l : lists)
+  for (const Watchlist& l : lists) {
     if (l.threshold && !in_unit(*l.threshold))
       return make_error(ErrorCode::kInvalidArgument, "list '" + l.name + "' threshold must be in (0, 1]");
+    if (l.block_threshold && !in_unit(*l.block_threshold))
+      return make_error(ErrorCode::kInvalidArgument, "list '" + l.name + "' block threshold must be in (0, 1]");
+    const double review = l.threshold.value_or(settings.default_threshold);
+    if (l.block_threshold && *l.block_threshold < review)
+      return make_error(ErrorCode::kInvalidArgument, "list '" + l.name + "' block threshold is below its review threshold");
+  }
   auto impl = std::make_unique<Impl>(std::move(settings));
   impl->build(std::move(lists));
   return std::shared_ptr<const ScreeningIndex>(new ScreeningIndex(std::move(impl)));
@@ -855,6 +863,7 @@ NameHit make_hit(const ScreeningIndex::Impl& ix, const Scored& f) {
   }
   h.score = std::min(1.0, f.score);
   h.threshold = ix.list_threshold[nm.list];
+  h.blocks = h.score + 1e-12 >= ix.list_block[nm.list];
   h.kind = h.score >= ix.settings.exact_threshold ? MatchKind::kExact : MatchKind::kFuzzy;
   return h;
 }

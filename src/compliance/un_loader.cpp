@@ -10,6 +10,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <map>
@@ -77,8 +78,11 @@ void read_record(const xmlNode* n, bool individual, Watchlist& list) {
   }
   if (e.id.empty() || e.name.empty()) {
     ++list.stats.skipped;
+    const size_t line = static_cast<size_t>(std::max(0L, xmlGetLineNo(n)));
     if (list.stats.warnings.size() < 5)
-      list.stats.warnings.push_back("UN record " + std::to_string(list.stats.rows) + " has no DATAID or name");
+      list.stats.warnings.push_back("UN record " + std::to_string(list.stats.rows) + " (line " + std::to_string(line) +
+                                    ") has no DATAID or name");
+    list.stats.note_bad_row(line, e.id.empty() ? "no DATAID or REFERENCE_NUMBER" : "no name");
     return;
   }
   const std::string program = child_text(n, "UN_LIST_TYPE");

@@ -17,6 +17,10 @@ std::string trim_lower(std::string_view s) {
 
 }  // namespace
 
+void LoadStats::note_bad_row(size_t line, std::string reason, std::string file) {
+  if (bad_rows.size() < kMaxBadRowsKept) bad_rows.push_back({std::move(file), line, std::move(reason)});
+}
+
 std::string_view to_string(ListKind kind) {
   switch (kind) {
     case ListKind::kSanctions: return "sanctions";

@@ -121,6 +121,17 @@ Reply decide_limits(Context& cx, const SetLimitsCommand& c) {
   return r;
 }
 
+Reply decide_notice(Context& cx, const NoticeCommand& c) {
+  Reply r;
+  if (c.type != model::EventType::kListsReloaded && c.type != model::EventType::kListsReloadFailed) {
+    r.rc = Rc::kInvalidField;
+    r.message = "not a notice event type";
+    return r;
+  }
+  emit(cx, ev::Notice{c.type, c.entity, {}, {}, model::EventScope::kOperators, c.payload.empty() ? "{}" : c.payload});
+  return r;
+}
+
 Reply decide_reset_breaker(Context& cx, const ResetBreakerCommand& c) {
   Reply checked = apply_reset_breaker_checks(cx.s, c, cx.s.now_us);
   if (!is_success(checked.rc)) return checked;

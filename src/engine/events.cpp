@@ -443,6 +443,8 @@ Result<Any> decode_payload(EventType type, Reader& r) {
     case EventType::kBreakerReset: return BreakerReset{r.text("breaker")};
     case EventType::kComplianceAlert:
     case EventType::kRiskThresholdExceeded:
+    case EventType::kListsReloaded:
+    case EventType::kListsReloadFailed:
     case EventType::kBreakerOpened: return Notice{type, {}, {}, {}, EventScope::kOperators, {}};
   }
   return make_error(ErrorCode::kInternal, "unknown event type");

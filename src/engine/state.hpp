@@ -222,6 +222,7 @@ Reply decide_tokens(Context& cx, const TokenCommand& c);
 Reply decide_limits(Context& cx, const SetLimitsCommand& c);
 Reply decide_close(Context& cx, const CloseWindowCommand& c);
 Reply decide_reset_breaker(Context& cx, const ResetBreakerCommand& c);
+Reply decide_notice(Context& cx, const NoticeCommand& c);
 // Writes payment.settled for up to `budget` payments of settled windows (read from the
 // store, oldest first) whose settlement is in a batch up to `durable_batch`; returns how
 // many it wrote.

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cstdio>
 
+#include <spdlog/spdlog.h>
+
 #include <deltran/compliance/screener.hpp>
 
 #include "api_impl.hpp"
@@ -24,7 +26,9 @@ void write_hit(JsonWriter& w, const compliance::NameHit& h) {
       .field("matched_name", h.matched_name)
       .key("score").raw_number(score)
       .key("alias").boolean(h.via_alias)
+      .field("alias_quality", h.alias_quality)
       .field("kind", h.list_kind == compliance::ListKind::kPep ? "pep" : "sanctions")
+      .field("decision", h.blocks ? "BLOCK" : "REVIEW")
       .end_object();
 }
 
@@ -51,7 +55,7 @@ engine::Screening Api::Impl::screen_parties(const std::vector<ScreenedParty>& pa
     if (party.name.empty() && party.country.empty()) continue;
     compliance::ScreeningResult r = settings.screener->screen(party.name, party.country);
     blocked = blocked || r.blocked();
-    pep = pep || r.pep_hit;
+    pep = pep || r.review();
     if (r.country_hit) {
       countries.push_back(party.role + ":" + r.country);
       summary = party.role + " country " + r.country + " is sanctioned";
@@ -89,16 +93,17 @@ void Api::Impl::post_compliance_check(Call& c) {
   }
   std::string country;
   if (const auto* v = body->if_contains("country"); v != nullptr && v->is_string()) country = std::string(v->as_string());
-  if (!settings.screener) return c.respond(error_response(ApiError{Rc::kScreeningUnavailable, "no screening lists are loaded"}));
+  if (!settings.screener) return c.respond(error_response(ApiError{Rc::kScreeningUnavailable, "screening is not set up"}));
   compliance::ScreeningResult r = settings.screener->screen(std::string(name->as_string()), country);
   double best = 0;
   for (const auto& h : r.hits) best = std::max(best, h.score);
-  const char* decision = r.blocked() ? "BLOCK" : r.pep_hit ? "REVIEW" : "ALLOW";
+  const char* decision = r.blocked() ? "BLOCK" : r.review() ? "REVIEW" : "ALLOW";
   char score[16];
   std::snprintf(score, sizeof score, "%.4f", r.country_hit ? 1.0 : best);
   JsonWriter w;
   w.begin_object().field("decision", decision).key("score").raw_number(score);
   w.key("country_sanctioned").boolean(r.country_hit);
+  w.key("lists_loaded").boolean(r.lists_loaded);
   w.key("hits").begin_array();
   for (const auto& h : r.hits) write_hit(w, h);
   w.end_array().end_object();
@@ -106,27 +111,70 @@ void Api::Impl::post_compliance_check(Call& c) {
 }
 
 void Api::Impl::post_lists_reload(Call& c) {
-  if (!settings.screener) {
+  if (!settings.screener || settings.list_specs.empty()) {
     return c.respond(error_response(ApiError{Rc::kScreeningDisabled, "the server was started without lists"}));
   }
-  // Loading and indexing lists takes seconds: off the I/O thread.
-  read(std::move(c.respond), [this]() -> Response {
-    auto t0 = std::chrono::steady_clock::now();
-    auto st = settings.screener->reload(settings.list_specs);
-    if (!st) return error_response(ApiError{Rc::kListsNotLoaded, st.error().message});
-    auto index = settings.screener->index();
-    auto stats = index->stats();
+  // Loading and indexing lists takes seconds: off the I/O thread. The outcome is an event
+  // either way (lists.reloaded, lists.reload_failed): a list that silently stopped loading
+  // is what an operator must hear about.
+  const std::string who = c.who.actor();
+  auto respond = std::make_shared<Respond>(std::move(c.respond));
+  // The answer goes out once the event is durable; if the core cannot take it (shutting
+  // down, at capacity) the answer says so and the outcome stays in the log and /metrics.
+  auto answer_after_event = [this, who, respond](model::EventType type, std::string payload, Response answer) {
+    auto shared_answer = std::make_shared<Response>(std::move(answer));
+    const bool queued = core.submit(engine::NoticeCommand{type, "lists", std::move(payload)}, who,
+                                    [respond, shared_answer](Reply&&) { (*respond)(std::move(*shared_answer)); });
+    if (!queued) (*respond)(std::move(*shared_answer));
+  };
+  const bool posted = pool.post([this, answer_after_event]() mutable {
+    auto report = settings.screener->reload(settings.list_specs);
+    if (!report) {
+      JsonWriter w;
+      w.begin_object().field("error", report.error().message).key("kept_lists").begin_array();
+      if (auto index = settings.screener->index()) {
+        for (const auto& l : index->lists()) w.string(l.name);
+      }
+      w.end_array().end_object();
+      spdlog::error("screening: list reload failed, the previous lists stay in use: {}", report.error().message);
+      return answer_after_event(
+          model::EventType::kListsReloadFailed, w.take(),
+          error_response(ApiError{Rc::kListsNotLoaded, report.error().message + " (the previous lists stay in use)"}));
+    }
     JsonWriter w;
-    w.begin_object().key("lists").begin_array();
-    for (const auto& l : index->lists()) w.string(l.name);
-    w.end_array()
-        .field("entries", static_cast<int64_t>(stats.entries))
-        .field("names", static_cast<int64_t>(stats.names))
-        .field("load_ms", static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                   std::chrono::steady_clock::now() - t0).count()))
-        .end_object();
-    return json_response(200, w.take());
+    w.begin_object().key("installed").boolean(report->installed);
+    w.field("entries", static_cast<int64_t>(report->entries)).field("names", static_cast<int64_t>(report->names));
+    w.field("load_ms", report->load_ms).key("lists").begin_array();
+    for (const auto& l : report->lists) {
+      w.begin_object()
+          .field("name", l.name)
+          .field("source", l.source)
+          .field("kind", l.kind == compliance::ListKind::kPep ? "pep" : "sanctions")
+          .field("entries", static_cast<int64_t>(l.entries))
+          .field("records", static_cast<int64_t>(l.stats.rows))
+          .field("malformed_records", static_cast<int64_t>(l.stats.skipped))
+          .field("aliases", static_cast<int64_t>(l.stats.aliases))
+          .field("orphan_aliases", static_cast<int64_t>(l.stats.orphan_aliases))
+          .key("unchanged_files").boolean(l.reused);
+      if (!l.first_load) {
+        w.field("added", static_cast<int64_t>(l.added))
+            .field("removed", static_cast<int64_t>(l.removed))
+            .field("changed", static_cast<int64_t>(l.changed));
+      }
+      w.key("malformed").begin_array();
+      for (const auto& b : l.stats.bad_rows) {
+        w.begin_object().field("file", b.file).field("line", static_cast<int64_t>(b.line)).field("reason", b.reason).end_object();
+      }
+      w.end_array().key("warnings").begin_array();
+      for (const auto& m : l.stats.warnings) w.string(m);
+      w.end_array().end_object();
+    }
+    w.end_array().end_object();
+    std::string body = w.take();
+    for (const std::string& line : compliance::report_lines(*report)) spdlog::info("screening: {}", line);
+    answer_after_event(model::EventType::kListsReloaded, body, json_response(200, body));
   });
+  if (!posted) (*respond)(error_response(ApiError{Rc::kOverloaded, "too many reads in flight; retry shortly"}, 1));
 }
 
 void Api::Impl::get_cases(Call& c) {

@@ -66,6 +66,8 @@ constexpr auto kEventNames = std::to_array<std::pair<EventType, std::string_view
     {EventType::kReportFiled, "report.filed"},
     {EventType::kComplianceAlert, "compliance.alert"},
     {EventType::kRiskThresholdExceeded, "risk.threshold_exceeded"},
+    {EventType::kListsReloaded, "lists.reloaded"},
+    {EventType::kListsReloadFailed, "lists.reload_failed"},
     {EventType::kBreakerOpened, "breaker.opened"},
     {EventType::kBreakerReset, "breaker.reset"},
 });

@@ -111,5 +111,84 @@ TEST_F(ComplianceApiTest, CheckScreensANameAndListsReloadWithoutARestart) {
   EXPECT_EQ(c.request("POST", "/api/v1/compliance/check", R"({"name":"x"})", bearer(keys_.at("CMPLAEAA")))->status, 403);
 }
 
+TEST_F(ComplianceApiTest, AReloadReportsWhatChangedAndAFailedOneKeepsTheListsAndRaisesAnAlert) {
+  auto c = server_->client();
+  Headers admin = bearer(server_->admin_key());
+  Headers officer = bearer(server_->compliance_key());
+  std::ofstream(dir_ / "sanctions.csv", std::ios::app) << "S-3,Olga Petrovna Ivanova,individual,TEST,\n";
+  auto ok = c.request("POST", "/api/v1/compliance/lists/reload", "", admin);
+  ASSERT_TRUE(ok && ok->status == 200) << (ok ? ok->body : "");
+  auto report = parse(ok->body);
+  EXPECT_TRUE(report.at("installed").as_bool());
+  const auto& lists = report.at("lists").as_array();
+  ASSERT_EQ(lists.size(), 2u);
+  EXPECT_EQ(lists.at(0).at("added").as_int64(), 1);
+  EXPECT_EQ(lists.at(0).at("malformed_records").as_int64(), 0);
+  EXPECT_TRUE(lists.at(1).at("unchanged_files").as_bool());  // the PEP file was not read again
+
+  // The file is replaced by something that is not a list: the reload fails, the lists in
+  // use stay, and the failure is an event in the log and a count in /metrics.
+  std::ofstream(dir_ / "sanctions.csv", std::ios::trunc) << "<html>503 Service Unavailable</html>\n";
+  auto bad = c.request("POST", "/api/v1/compliance/lists/reload", "", admin);
+  ASSERT_TRUE(bad && bad->status == 422) << (bad ? bad->body : "");
+  EXPECT_NE(bad->body.find("previous lists stay in use"), std::string::npos) << bad->body;
+  auto still = c.request("POST", "/api/v1/compliance/check", R"({"name":"Olga Ivanova"})", officer);
+  EXPECT_EQ(parse(still->body).at("decision").as_string(), "BLOCK") << still->body;
+  auto events = c.request("GET", "/api/v1/events?after=0&limit=1000", "", admin);
+  ASSERT_TRUE(events && events->status == 200);
+  EXPECT_NE(events->body.find("lists.reloaded"), std::string::npos);
+  EXPECT_NE(events->body.find("lists.reload_failed"), std::string::npos) << events->body;
+  auto metrics = c.request("GET", "/metrics", "", admin);
+  ASSERT_TRUE(metrics && metrics->status == 200);
+  EXPECT_NE(metrics->body.find("screening_list_loads_total{outcome=\"failed\"} 1"), std::string::npos);
+  EXPECT_NE(metrics->body.find("screening_list_entries{list=\"sanctions\"} 3"), std::string::npos) << metrics->body;
+  // Participants do not read the operators' alert.
+  auto theirs = c.request("GET", "/api/v1/events?after=0&limit=1000", "", bearer(keys_.at("CMPLAEAA")));
+  ASSERT_TRUE(theirs && theirs->status == 200);
+  EXPECT_EQ(theirs->body.find("lists.reload_failed"), std::string::npos);
+}
+
+TEST(ScreeningFailsClosed, NoSanctionsListNoStartUnlessAllowedAndCountriesAreScreenedEitherWay) {
+  fs::path dir = temp_dir("no-lists");
+  {
+    ServerProcess refused(dir / "data");
+    EXPECT_THROW(refused.start({"--require-lists"}), std::runtime_error);
+    std::ifstream log(dir / "data" / "server.log");
+    std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("no sanctions list is configured"), std::string::npos) << text;
+    EXPECT_NE(text.find("allow_no_lists"), std::string::npos) << text;
+  }
+  ServerProcess allowed(dir / "data");
+  allowed.start();  // --allow-no-lists
+  auto c = allowed.client();
+  Headers admin = bearer(allowed.admin_key());
+  std::map<std::string, std::string> keys;
+  for (const char* id : {"NOLSAEAA", "NOLSAEBB"}) {
+    auto r = c.request("POST", "/api/v1/banks",
+                       std::string("{\"id\":\"") + id + "\",\"name\":\"x\",\"country\":\"AE\",\"currencies\":[\"USD\"]}", admin);
+    ASSERT_TRUE(r && r->status == 201) << (r ? r->body : "");
+    keys[id] = std::string(parse(r->body).at("api_key").as_string());
+  }
+  ASSERT_EQ(c.request("POST", "/api/v1/tokens/mint", R"({"bank":"NOLSAEAA","currency":"USD","amount":"1000.00","reference":"F"})",
+                      admin)->status, 200);
+  Headers h = bearer(keys.at("NOLSAEAA"));
+  h.emplace_back("Idempotency-Key", "no-lists-1");
+  auto pay = c.request("POST", "/api/v1/transfer",
+                       R"({"debtor_agent":"NOLSAEAA","creditor_agent":"NOLSAEBB","amount":"10.00","currency":"USD",)"
+                       R"("end_to_end_id":"E2E-NL-1","debtor":{"name":"Plain Sender","country":"AE"},)"
+                       R"("creditor":{"name":"Plain Receiver","country":"IR"}})",
+                       h);
+  ASSERT_TRUE(pay.has_value());
+  EXPECT_EQ(pay->status, 422) << pay->body;
+  EXPECT_NE(pay->body.find("RR04"), std::string::npos) << pay->body;
+  auto check = c.request("POST", "/api/v1/compliance/check", R"({"name":"Anyone","country":"KP"})",
+                         bearer(allowed.compliance_key()));
+  ASSERT_TRUE(check && check->status == 200) << (check ? check->body : "");
+  EXPECT_EQ(parse(check->body).at("decision").as_string(), "BLOCK");
+  EXPECT_FALSE(parse(check->body).at("lists_loaded").as_bool());
+  allowed.stop();
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace deltran::testing

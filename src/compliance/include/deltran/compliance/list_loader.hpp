@@ -1,11 +1,16 @@
 #pragma once
 // Loading sanctions and PEP lists from their published files.
 //
-// Spec strings (configuration): FORMAT:PATH[?name=NAME&threshold=0.90]
+// Spec strings (configuration): FORMAT:PATH[?name=NAME&threshold=0.85&block=0.92]
 //   ofac-csv:/data/sdn.csv     OFAC SDN legacy CSV; alt.csv beside it supplies aliases
 //   un-xml:/data/consolidated.xml   UN Security Council consolidated list
+//   eu-xml:/data/eu.xml        EU consolidated financial sanctions list (FSF XML 1.1)
+//   opensanctions-csv:/data/targets.simple.csv   OpenSanctions' simplified CSV export
 //   csv:/data/inhouse.csv      plain CSV "id,name,type,program,aliases" (sanctions)
 //   pep-csv:/data/pep.csv      the same CSV format, as a PEP list (hits flag, never block)
+// threshold: a score at or above is a hit (review); block: a hit at or above blocks
+// (default: every sanctions hit blocks, no PEP hit does). pep=true makes any format a PEP
+// list.
 // A bad file is an error (InvalidArgument, NotFound), never a crash: a malformed record is
 // skipped and counted in Watchlist::stats.
 #include <optional>
@@ -42,7 +47,18 @@ inline constexpr size_t kMaxListFileBytes = 256u << 20;
 [[nodiscard]] Result<Watchlist> parse_csv_list(std::string_view csv, ListKind kind);
 [[nodiscard]] Result<Watchlist> load_csv_list(const std::string& path, ListKind kind);
 
-enum class ListFormat : uint8_t { kOfacCsv = 1, kUnXml = 2, kCsv = 3 };
+// EU consolidated financial sanctions list (the FSF "xmlFullSanctionsList_1_1" export):
+// one sanctionEntity per entry, id = logicalId, nameAlias wholeName (or first / middle /
+// last name) as names, strong="false" aliases weak, regulation programme as programs.
+[[nodiscard]] Result<Watchlist> parse_eu_xml(std::string_view xml);
+[[nodiscard]] Result<Watchlist> load_eu_xml(const std::string& path);
+
+// OpenSanctions targets.simple.csv: header with at least id, schema and name; aliases
+// ';'-separated; schema Person / Organization / Company / LegalEntity / Vessel / Airplane.
+[[nodiscard]] Result<Watchlist> parse_opensanctions_csv(std::string_view csv);
+[[nodiscard]] Result<Watchlist> load_opensanctions_csv(const std::string& path);
+
+enum class ListFormat : uint8_t { kOfacCsv = 1, kUnXml = 2, kCsv = 3, kEuXml = 4, kOpenSanctionsCsv = 5 };
 
 struct ListSpec {
   ListFormat format = ListFormat::kCsv;
@@ -50,9 +66,12 @@ struct ListSpec {
   std::string path;
   std::string name;                 // default: ofac-sdn, un-sc, the file's stem, pep
   std::optional<double> threshold;  // overrides the index default for this list
+  std::optional<double> block;      // block threshold (Watchlist::block_threshold)
 };
 
 [[nodiscard]] Result<ListSpec> parse_list_spec(std::string_view spec);
+// The files a spec reads (OFAC: sdn.csv and the alt.csv beside it, if present).
+std::vector<std::string> list_files(const ListSpec& spec);
 // Loads the file a spec names and applies the spec's name and threshold.
 [[nodiscard]] Result<Watchlist> load_list(const ListSpec& spec);
 [[nodiscard]] Result<std::vector<Watchlist>> load_lists(const std::vector<std::string>& specs);

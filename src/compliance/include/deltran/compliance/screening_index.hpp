@@ -74,6 +74,7 @@ struct NameHit {
   std::string alias_quality;
   double score = 0;            // 0..1
   double threshold = 0;        // the list's threshold that the score met
+  bool blocks = false;         // at or above the list's block threshold (else: review)
   MatchKind kind = MatchKind::kFuzzy;
 };
 

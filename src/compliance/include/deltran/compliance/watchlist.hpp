@@ -40,19 +40,41 @@ struct ListEntry {
   std::string remarks;     // OFAC Remarks, UN COMMENTS1
 };
 
+// A malformed record that was skipped: where it is and why, for the operator to fix.
+struct BadRow {
+  std::string file;   // "sdn.csv", "alt.csv", or empty for a single-file list
+  size_t line = 0;    // 1-based line (XML: the element's line) where the record starts
+  std::string reason;
+};
+
+// The first bad rows are kept with their lines; the count covers all of them.
+inline constexpr size_t kMaxBadRowsKept = 20;
+
 struct LoadStats {
-  size_t rows = 0;          // records read
+  size_t rows = 0;          // records read (OFAC: sdn.csv and alt.csv records)
   size_t skipped = 0;       // malformed records skipped (wrong field count, no id or name)
   size_t aliases = 0;       // aliases attached
   size_t orphan_aliases = 0;  // aliases whose entry id was not in the list
+  std::vector<BadRow> bad_rows;       // the first kMaxBadRowsKept skipped records
   std::vector<std::string> warnings;  // at most a few, for the operator
+
+  // Records a skipped record's place and reason (the caller counts it in `skipped`).
+  void note_bad_row(size_t line, std::string reason, std::string file = {});
+  // skipped / rows, 0 for an empty list.
+  double bad_share() const { return rows == 0 ? 0.0 : static_cast<double>(skipped) / static_cast<double>(rows); }
 };
+
 
 struct Watchlist {
   std::string name;         // "ofac-sdn", "un-sc", "pep", or as configured
   ListKind kind = ListKind::kSanctions;
   std::string source;       // where it came from (the spec string or path)
-  std::optional<double> threshold;  // per-list hit threshold; the index default if unset
+  // The decision bands for hits on this list. A score at or above `threshold` is a hit;
+  // a hit at or above `block_threshold` blocks the payment, a hit below it holds the
+  // payment for a compliance officer (review). Unset threshold: the index default. Unset
+  // block_threshold: every hit on a sanctions list blocks, no hit on a PEP list does.
+  std::optional<double> threshold;
+  std::optional<double> block_threshold;
   std::vector<ListEntry> entries;
   LoadStats stats;
 };

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <deltran/core/result_code.hpp>
+#include <deltran/model/event.hpp>
 #include <deltran/model/payment.hpp>
 #include <deltran/model/records.hpp>
 #include <deltran/model/window.hpp>
@@ -96,8 +97,17 @@ struct ResetBreakerCommand {
   std::string id;
 };
 
+// Records something that happened outside the core and changes no state (a sanctions
+// list reload and its outcome) as an event, so the log and the audit chain carry it. Only
+// the notice types below are accepted.
+struct NoticeCommand {
+  model::EventType type = model::EventType::kListsReloaded;  // lists.reloaded | lists.reload_failed
+  std::string entity;
+  std::string payload;  // compact JSON object
+};
+
 using Command = std::variant<TransferCommand, CreateBankCommand, TokenCommand, CloseWindowCommand,
-                             CaseDecisionCommand, SetLimitsCommand, ResetBreakerCommand>;
+                             CaseDecisionCommand, SetLimitsCommand, ResetBreakerCommand, NoticeCommand>;
 
 // --- replies -------------------------------------------------------------------------
 

@@ -37,6 +37,8 @@ enum class EventType : uint16_t {
   kReportFiled = 31,         // report.filed: a CTR or SAR record
   kComplianceAlert = 32,     // compliance.alert: a screening or AML hit (no state change)
   kRiskThresholdExceeded = 33,  // risk.threshold_exceeded (no state change)
+  kListsReloaded = 34,       // lists.reloaded: sanctions/PEP lists loaded, with counts (no state change)
+  kListsReloadFailed = 35,   // lists.reload_failed: an alert; the previous lists stay (no state change)
   kBreakerOpened = 40,       // breaker.opened (follows from the payment that tripped it)
   kBreakerReset = 41,        // breaker.reset
 };

@@ -1,0 +1,44 @@
+#pragma once
+// Private: small helpers the list loaders share.
+#include <cctype>
+#include <string>
+#include <string_view>
+
+#include <deltran/compliance/watchlist.hpp>
+#include <deltran/core/result.hpp>
+
+namespace deltran::compliance::detail {
+
+inline constexpr size_t kMaxWarnings = 5;
+
+// At most kMaxWarnings messages are kept: the counts say how many there were.
+inline void warn(LoadStats& stats, std::string message) {
+  if (stats.warnings.size() < kMaxWarnings) stats.warnings.push_back(std::move(message));
+}
+
+inline std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Key for "is this the same name": ASCII case folded, runs of whitespace collapsed.
+inline std::string name_key(std::string_view s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return out;
+}
+
+// Reads a list file whole, refusing files above kMaxListFileBytes (list_loader.cpp).
+[[nodiscard]] Result<std::string> read_file(const std::string& path);
+
+}  // namespace deltran::compliance::detail

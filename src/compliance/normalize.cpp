@@ -162,7 +162,9 @@ size_t letter_run(std::string_view s, size_t i) {
 
 // Appends the folded form of `s`; returns false if a letter outside the table was met
 // (the caller then transliterates the whole string with ICU and folds again).
-bool fold_fast(std::string_view s, std::string& out, bool allow_unknown) {
+// With `mark_initials`, the dots of a dotted run stay in the token ("j.a" for "J.A."), so
+// the normaliser can tell initials from a legal form ("s.a").
+bool fold_fast(std::string_view s, std::string& out, bool allow_unknown, bool mark_initials) {
   const auto& table = fold_table();
   size_t token_len = 0;       // letters in the current token
   bool initials_run = false;  // current token is single letters joined by dots: "s.a."
@@ -180,6 +182,7 @@ bool fold_fast(std::string_view s, std::string& out, bool allow_unknown) {
       // "S.A." and "L.L.C." become one token; "J.Smith" stays two.
       if (c == '.' && (token_len == 1 || initials_run) && letter_run(s, i) == 1) {
         initials_run = true;
+        if (mark_initials) out.push_back('.');
         continue;
       }
       put_separator(out);
@@ -210,22 +213,48 @@ bool fold_fast(std::string_view s, std::string& out, bool allow_unknown) {
   return true;
 }
 
-void fold_into(std::string_view s, std::string& out) {
+void fold_into(std::string_view s, std::string& out, bool mark_initials = false) {
   const size_t start = out.size();
-  if (fold_fast(s, out, /*allow_unknown=*/false)) return;
+  if (fold_fast(s, out, /*allow_unknown=*/false, mark_initials)) return;
   out.resize(start);
   icu::Transliterator* t = thread_transliterator();
   if (t == nullptr) {
-    fold_fast(s, out, /*allow_unknown=*/true);
+    fold_fast(s, out, /*allow_unknown=*/true, mark_initials);
     return;
   }
-  // Re-decode with the same Latin-1 fallback so ICU sees what the fast path saw.
+  // Re-decode with the same Latin-1 fallback so ICU sees what the fast path saw, and
+  // prepare two scripts whose names ICU would otherwise run together:
+  // - Hangul: each syllable of a Korean name is a name part (김정은 is Kim Jong Un), so
+  //   syllables are transliterated apart ("gim jeong eun", not "gimjeong-eun");
+  // - Arabic: the article ال is written joined to the name it governs (الظواهري, al-Zawahiri):
+  //   it is split off (then dropped as the particle "al"), and the feminine ending ة is read
+  //   as the "a" it is romanised as (أسامة, Usama).
+  std::vector<char32_t> cps;
+  for (size_t i = 0; i < s.size();) cps.push_back(decode(s, i));
+  auto hangul = [](char32_t c) { return c >= 0xAC00 && c <= 0xD7A3; };
+  auto arabic_letter = [](char32_t c) { return c >= 0x0620 && c <= 0x064A; };
   icu::UnicodeString u;
-  for (size_t i = 0; i < s.size();) u.append(static_cast<UChar32>(decode(s, i)));
+  for (size_t i = 0; i < cps.size(); ++i) {
+    const char32_t c = cps[i];
+    const char32_t prev = i > 0 ? cps[i - 1] : 0;
+    if (hangul(c) && hangul(prev)) u.append(static_cast<UChar32>(' '));
+    if (c == 0x0629) {  // ة
+      u.append(static_cast<UChar32>(0x0627));
+      continue;
+    }
+    u.append(static_cast<UChar32>(c));
+    const bool word_start = !arabic_letter(prev);
+    if (c == 0x0627 && word_start && i + 3 < cps.size() && cps[i + 1] == 0x0644 && arabic_letter(cps[i + 2]) &&
+        arabic_letter(cps[i + 3])) {
+      u.append(static_cast<UChar32>(0x0644));
+      u.append(static_cast<UChar32>(' '));
+      ++i;
+    }
+  }
   t->transliterate(u);
   std::string latin;
   u.toUTF8String(latin);
-  fold_fast(latin, out, /*allow_unknown=*/true);
+  fold_fast(latin, out, /*allow_unknown=*/true, mark_initials);
 }
 
 // "abdulrahman" -> "abd" + "rahman"; "abubakar" -> "abu" + "bakar" (then glued again as
@@ -261,7 +290,9 @@ const std::vector<std::string>& default_honorifics() {
       "mullah", "mulla", "maulana", "mawlana", "maulvi", "mufti", "imam", "ayatollah",
       "hojatoleslam", "general", "gen", "colonel", "col", "major", "maj", "captain", "capt",
       "lt", "lieutenant", "brigadier", "brig", "admiral", "adm", "commander", "cdr", "sgt",
-      "rev", "reverend", "engr", "excellency", "hon", "honourable", "honorable"};
+      "rev", "reverend", "engr", "excellency", "hon", "honourable", "honorable",
+      // Lineage titles, often left out of a payment's name field: "Sayyid Ali Khamenei".
+      "sayyid", "seyyed", "seyed", "sayyed", "syed"};
   return v;
 }
 
@@ -272,13 +303,135 @@ const std::vector<std::string>& default_legal_forms() {
       "srl", "spa", "sapa", "bv", "nv", "oy", "oyj", "ab", "asa", "aps", "pte", "pty", "pvt",
       "lp", "llp", "fze", "fzco", "fzc", "fzllc", "fzll", "jsc", "ojsc", "cjsc", "pjsc",
       "ooo", "oao", "zao", "pao", "tov", "sae", "sal", "saog", "saoc", "wll", "est", "kk",
-      "ltda", "eirl", "sdn", "bhd", "tbk", "pt", "sro", "zrt", "kft", "doo", "ead", "eood"};
+      "ltda", "eirl", "sdn", "bhd", "tbk", "pt", "sro", "zrt", "kft", "doo", "ead", "eood",
+      "cv", "ao", "pllc", "lda", "spzoo", "sirketi", "as", "bsc", "bscc", "psc", "qsc", "qpsc", "ksc", "kscp",
+      "kscc", "spc", "pcl", "sae", "saa", "sac", "saic", "sad", "jstc"};
   return v;
+}
+
+// Legal forms written out in words, dropped as a whole wherever they appear ("Joint Stock
+// Company Bank Rossiya" is "Bank Rossiya"; "Limited Liability Company" would otherwise leave
+// "liability"). Folded tokens; the longest phrase at a position wins.
+const std::vector<std::vector<std::string_view>>& legal_form_phrases() {
+  static const std::vector<std::vector<std::string_view>> v = {
+      {"public", "joint", "stock", "company"}, {"closed", "joint", "stock", "company"},
+      {"open", "joint", "stock", "company"}, {"joint", "stock", "company"}, {"joint", "stock"},
+      {"limited", "liability", "company"}, {"limited", "liability", "partnership"}, {"limited", "liability"},
+      {"limited", "partnership"}, {"public", "limited", "company"}, {"private", "limited", "company"},
+      {"public", "company", "limited"}, {"private", "limited"}, {"company", "limited"},
+      {"sole", "proprietorship"}, {"free", "zone", "establishment"}, {"free", "zone", "company"},
+      {"publichnoe", "aktsionernoe", "obshchestvo"}, {"otkrytoe", "aktsionernoe", "obshchestvo"},
+      {"zakrytoe", "aktsionernoe", "obshchestvo"}, {"aktsionernoe", "obshchestvo"},
+      {"aktsionernoye", "obshchestvo"}, {"obshchestvo", "s", "ogranichennoi", "otvetstvennostiu"},
+      {"obshchestvo", "s", "ogranichennoy", "otvetstvennostyu"}, {"obshchestvo", "s", "ogranichennoi", "otvetstvennostyu"},
+      {"tovarystvo", "z", "obmezhenoiu", "vidpovidalnistiu"}, {"sociedad", "anonima", "de", "capital", "variable"},
+      {"sociedad", "de", "responsabilidad", "limitada"}, {"sociedad", "anonima"}, {"sociedad", "limitada"},
+      {"sociedade", "anonima"}, {"societe", "anonyme"}, {"societe", "a", "responsabilite", "limitee"},
+      {"societa", "per", "azioni"}, {"societa", "a", "responsabilita", "limitata"},
+      {"gesellschaft", "mit", "beschrankter", "haftung"}, {"aktiengesellschaft"}, {"naamloze", "vennootschap"},
+      {"besloten", "vennootschap"}, {"anonim", "sirketi"}, {"limited", "sirketi"},
+      {"s", "de", "rl", "de", "cv"}, {"s", "a", "de", "c", "v"}, {"s", "a", "de", "cv"}, {"sa", "de", "c", "v"},
+      {"sa", "de", "cv"}, {"s", "de", "rl"}, {"de", "cv"}, {"sp", "z", "o", "o"}, {"public", "company"}};
+  return v;
+}
+
+bool one_edit_apart(std::string_view a, std::string_view b);
+
+// Business words that are written in short or in several ways: one spelling each, so
+// "Mahan Air" is "Mahan Airlines" and "Intl" is "International".
+std::string_view canonical_word(std::string_view t) {
+  static const std::array<std::pair<std::string_view, std::string_view>, 14> kWords = {{
+      {"airlines", "air"}, {"airline", "air"}, {"airways", "air"}, {"intl", "international"},
+      {"natl", "national"}, {"mfg", "manufacturing"}, {"bros", "brothers"}, {"svcs", "services"},
+      {"grp", "group"}, {"hldgs", "holdings"}, {"hldg", "holding"}, {"trdg", "trading"},
+      {"shpg", "shipping"}, {"petrochem", "petrochemical"}}};
+  if (t.size() < 3 || t.size() > 14) return t;
+  static const uint32_t letters = [] {
+    uint32_t m = 0;
+    for (const auto& w : kWords) m |= 1u << (w.first[0] - 'a') | 1u << (w.first[1] - 'a');
+    return m;
+  }();
+  auto bit = [](char c) { return c >= 'a' && c <= 'z' ? 1u << (c - 'a') : 0u; };
+  if ((letters & (bit(t[0]) | bit(t[1]))) == 0) return t;
+  for (const auto& [from, to] : kWords)
+    if (t == from || (from.size() >= 7 && (t[0] == from[0] || t[1] == from[1]) && one_edit_apart(t, from))) return to;
+  return t;
+}
+
+// At most one edit apart (substitution, insertion, deletion or adjacent transposition):
+// "Compnay", "Limted", "Ailrines" are still the word they mistype.
+bool one_edit_apart(std::string_view a, std::string_view b) {
+  if (a == b) return true;
+  if (a.size() > b.size()) std::swap(a, b);
+  if (b.size() - a.size() > 1) return false;
+  size_t i = 0;
+  while (i < a.size() && a[i] == b[i]) ++i;
+  if (a.size() == b.size()) {
+    if (a.substr(i + 1) == b.substr(i + 1)) return true;  // substitution
+    return i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] && a.substr(i + 2) == b.substr(i + 2);
+  }
+  return a.substr(i) == b.substr(i + 1);  // one letter more in b
+}
+
+// The long legal-form words, recognised through one typo (short ones are too easily
+// another word).
+bool mistyped_legal_word(std::string_view t) {
+  static constexpr std::array<std::string_view, 5> kWords = {"company", "limited", "corporation", "incorporated",
+                                                             "liability"};
+  if (t.size() < 6 || t.size() > 13) return false;
+  for (std::string_view w : kWords)
+    if ((t[0] == w[0] || t[1] == w[1]) && one_edit_apart(t, w)) return true;
+  return false;
+}
+
+// Inside a legal-form phrase the short forms stand for the words ("Public Co. Ltd.").
+std::string_view phrase_word(std::string_view t) {
+  if (t == "co") return "company";
+  if (t == "ltd") return "limited";
+  if (t == "jt") return "joint";
+  if (t.size() >= 6 && t.size() <= 13) {
+    for (std::string_view w : {"company", "limited", "corporation", "incorporated", "liability"})
+      if ((t[0] == w[0] || t[1] == w[1]) && one_edit_apart(t, w)) return w;
+  }
+  return t;
+}
+
+// Whether a phrase may start with `t` (most tokens start none: the phrases are not tried).
+bool starts_a_phrase(std::string_view t) {
+  static const uint32_t letters = [] {
+    uint32_t m = 0;
+    for (const auto& p : legal_form_phrases()) m |= 1u << (p[0][0] - 'a');
+    return m;
+  }();
+  if (t.empty() || t[0] < 'a' || t[0] > 'z' || (letters & (1u << (t[0] - 'a'))) == 0) return false;
+  static const std::vector<std::string_view> firsts = [] {
+    std::vector<std::string_view> v;
+    for (const auto& p : legal_form_phrases())
+      if (std::find(v.begin(), v.end(), p[0]) == v.end()) v.push_back(p[0]);
+    return v;
+  }();
+  for (std::string_view f : firsts)
+    if (f == t) return true;
+  return false;
+}
+
+// Length of the legal-form phrase starting at words[i], 0 if none (`words` as phrase_word
+// reads them).
+size_t legal_phrase_at(const std::vector<std::string_view>& words, size_t i) {
+  if (!starts_a_phrase(words[i])) return 0;
+  size_t best = 0;
+  for (const auto& p : legal_form_phrases()) {
+    if (p.size() <= best || i + p.size() > words.size()) continue;
+    bool same = true;
+    for (size_t k = 0; k < p.size() && same; ++k) same = words[i + k] == p[k];
+    if (same) best = p.size();
+  }
+  return best;
 }
 
 const std::vector<std::string>& default_particles() {
   static const std::vector<std::string> v = {
-      "al", "el", "ul", "bin", "ibn", "bint", "binti", "van", "von", "der", "den", "del",
+      "al", "el", "ul", "bin", "ibn", "bint", "binti", "bn", "ben", "van", "von", "der", "den", "del",
       "della", "dos", "das", "and", "of", "the", "und", "et"};
   return v;
 }
@@ -327,14 +480,71 @@ void NameNormalizer::push_token(std::string_view token, NormalizedName& out) con
   if (out.spans.size() >= settings_.max_tokens || token.empty()) return;
   token = token.substr(0, settings_.max_token_length);
   if (!out.text.empty()) out.text.push_back(' ');
-  out.spans.emplace_back(static_cast<uint16_t>(out.text.size()), static_cast<uint16_t>(token.size()));
-  out.text.append(token);
+  const size_t start = out.text.size();
+  if (token.find('w') == std::string_view::npos && token.find("sch") == std::string_view::npos &&
+      token.find("ou") == std::string_view::npos) {
+    out.text.append(token);
+    out.spans.emplace_back(static_cast<uint16_t>(start), static_cast<uint16_t>(token.size()));
+    return;
+  }
+  // German and Polish romanisations of Slavic names write v as w and ch as (t)sch
+  // (Wiktor Janukowytsch for Viktor Yanukovych): w is read as v, and "tsch" / "sch" as
+  // "ch" / "sh", on both sides, so the spellings meet. (Arabic w is romanised w, v is
+  // Persian and Slavic: reading both as v loses nothing a matcher could use.)
+  for (size_t i = 0; i < token.size(); ++i) {
+    const char c = token[i];
+    if (c == 'w') {
+      out.text.push_back('v');
+    } else if (c == 'o' && i > 0 && i + 2 < token.size() && token[i + 1] == 'u' &&
+               std::string_view("aeiy").find(token[i + 2]) != std::string_view::npos) {
+      // French "ou" before a vowel is the w of other romanisations (Sinouar / Sinwar).
+      out.text.push_back('v');
+      ++i;
+    } else if (c == 't' && token.substr(i, 4) == "tsch") {
+      out.text.append("ch");
+      i += 3;
+    } else if (c == 's' && token.substr(i, 3) == "sch") {
+      out.text.append("sh");
+      i += 2;
+    } else {
+      out.text.push_back(c);
+    }
+  }
+  out.spans.emplace_back(static_cast<uint16_t>(start), static_cast<uint16_t>(out.text.size() - start));
 }
 
 void NameNormalizer::normalize(std::string_view utf8, NormalizedName& out) const {
+  thread_local std::string marked;
+  marked.clear();
+  fold_into(utf8.substr(0, 4096), marked, /*mark_initials=*/true);
+  // Dotted runs: a legal form ("s.a", "l.l.c") is one token (then dropped), anything else
+  // is initials ("J.A. Guzman" is "j a guzman", as "J A Guzman" is).
   thread_local std::string folded;
   folded.clear();
-  fold_into(utf8.substr(0, 4096), folded);
+  if (marked.find('.') == std::string::npos) folded.swap(marked);  // the usual case: no dotted run
+  for (size_t i = 0; i < marked.size();) {
+    size_t end = marked.find(' ', i);
+    if (end == std::string::npos) end = marked.size();
+    const std::string_view tok(marked.data() + i, end - i);
+    if (tok.find('.') == std::string_view::npos) {
+      folded.append(tok);
+    } else {
+      thread_local std::string dotless;
+      dotless.clear();
+      for (char c : tok)
+        if (c != '.') dotless.push_back(c);
+      // Leading a longer name, a run is a person's initials even if it spells a legal
+      // form: "A.B. Usmanov" (not "AB", a Swedish company).
+      const bool leads = i == 0 && end < marked.size();
+      if (is_stop(dotless) && !leads) {
+        folded.append(dotless);
+      } else {
+        for (char c : tok) folded.push_back(c == '.' ? ' ' : c);
+      }
+    }
+    if (end < marked.size()) folded.push_back(' ');
+    i = end + 1;
+  }
   out.text.clear();
   out.spans.clear();
   // Split into raw tokens, canonicalising compounds.
@@ -356,9 +566,18 @@ void NameNormalizer::normalize(std::string_view utf8, NormalizedName& out) const
     raw.push_back(tok);
   }
   thread_local std::vector<std::string_view> kept;
+  thread_local std::vector<std::string_view> words;
   kept.clear();
-  for (std::string_view tok : raw)
-    if (!is_stop(tok)) kept.push_back(tok);
+  words.clear();
+  for (std::string_view tok : raw) words.push_back(phrase_word(tok));
+  for (size_t i = 0; i < raw.size();) {
+    if (const size_t phrase = legal_phrase_at(words, i); phrase > 0) {
+      i += phrase;
+      continue;
+    }
+    if (!is_stop(raw[i]) && !mistyped_legal_word(raw[i])) kept.push_back(canonical_word(raw[i]));
+    ++i;
+  }
   if (kept.empty()) kept = raw;  // a name made only of stop words ("Al", "Co") keeps them
   // "abd" and "abu" are glued to the name they govern: "Abd al-Rahman", "Abdul Rahman" and
   // "Abdulrahman" all become "abdrahman", one token like any other given name.

@@ -55,7 +55,37 @@ TEST(NameNormalizer, RemovesHonorificsLegalFormsAndParticles) {
   EXPECT_EQ(norm("Golden Crescent Trading Co., Ltd."), "golden crescent trading");
   EXPECT_EQ(norm("Acme GmbH"), "acme");
   EXPECT_EQ(norm("Usama bin Laden"), "usama laden");
-  EXPECT_EQ(norm("Ludwig van Beethoven"), "ludwig beethoven");
+  EXPECT_EQ(norm("Ludwig van Beethoven"), "ludvig beethoven");  // w is read as v
+}
+
+TEST(NameNormalizer, DropsLegalFormsWrittenInWordsAndMistyped) {
+  EXPECT_EQ(norm("Public Joint Stock Company Rosneft Oil Company"), "rosneft oil");
+  EXPECT_EQ(norm("Aktsionernoe Obshchestvo Bank Rossiya"), "bank rossiya");
+  EXPECT_EQ(norm("Myanma Economic Holdings Public Co. Ltd."), "myanma economic holdings");
+  EXPECT_EQ(norm("Aerolineas Amanecer, S. A. de C. V."), "aerolineas amanecer");
+  EXPECT_EQ(norm("Aerolineas Amanecer SA de CV"), "aerolineas amanecer");
+  EXPECT_EQ(norm("National Iranian Oil Compnay"), "national iranian oil");
+  EXPECT_EQ(norm("Future Bank B.S.C."), "future bank");
+  EXPECT_EQ(norm("Syrian Arab Ailrines"), "syrian arab air");  // a mistyped business word still canonical
+  EXPECT_EQ(norm("Limited"), "limited");  // nothing else: kept
+}
+
+TEST(NameNormalizer, ReadsDottedRunsAsInitialsUnlessTheyAreALegalForm) {
+  EXPECT_EQ(norm("J.A. Guzman Loera"), "j a guzman loera");
+  EXPECT_EQ(norm("A.B. Usmanov"), "a b usmanov");      // leading: initials, though "AB" is a legal form
+  EXPECT_EQ(norm("Volvo A.B."), "volvo");              // trailing: the legal form
+  EXPECT_EQ(norm("Acme S.A."), "acme");
+}
+
+TEST(NameNormalizer, MeetsOtherRomanisationsHalfway) {
+  EXPECT_EQ(norm("Wiktor Janukowytsch"), "viktor janukovych");
+  EXPECT_EQ(norm("Yehia Sinouar"), "yehia sinvar");
+  EXPECT_EQ(norm("Yahya Sinwar"), "yahya sinvar");
+  EXPECT_EQ(norm("Sayyid Ali Khamenei"), "ali khamenei");
+  EXPECT_EQ(norm("\uAE40\uC815\uC740"), "gim jeong eun");  // Hangul syllables apart
+  // The Arabic article split from its name and dropped; ta marbuta read as "a".
+  EXPECT_EQ(norm("\u0623\u0633\u0627\u0645\u0629 \u0628\u0646 \u0644\u0627\u062F\u0646"), "asama ladn");
+  EXPECT_EQ(norm("\u0623\u064A\u0645\u0646 \u0627\u0644\u0638\u0648\u0627\u0647\u0631\u064A"), "aymn zvahry");
 }
 
 TEST(NameNormalizer, KeepsStopWordsWhenNothingElseWouldRemain) {

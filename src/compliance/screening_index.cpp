@@ -48,8 +48,8 @@ bool length_compatible(size_t a, size_t b) {
 // A consonant skeleton used only to find candidate tokens (blocking), never to score:
 // transliterations differ mostly in vowels, doubled letters and a few consonant pairs
 // (Mohammed/Muhammad/Mohamed -> "mhmd"; Qaddafi/Gaddafi/Kadhafi -> "kdf").
-std::string skeleton(std::string_view t) {
-  std::string out;
+void skeleton_into(std::string_view t, std::string& out) {
+  out.clear();
   for (size_t i = 0; i < t.size() && out.size() < 12; ++i) {
     const char c = t[i];
     const char next = i + 1 < t.size() ? t[i + 1] : '\0';
@@ -82,11 +82,63 @@ std::string skeleton(std::string_view t) {
     // Cyrillic "-ий"/"-ый" come out of ICU as "-ij"/"-yj" where English writes "-y".
     if (c == 'j' && i + 1 == t.size() && i > 0 && std::string_view("aeiouy").find(t[i - 1]) != std::string_view::npos)
       cls = 0;
+    // A final "h" after a vowel is silent: Hizballah / Hezbolla, Allah / Alla.
+    if (c == 'h' && i + 1 == t.size() && i > 0 && std::string_view("aeiouy").find(t[i - 1]) != std::string_view::npos)
+      cls = 0;
     if (cls == 0 || (!out.empty() && out.back() == cls)) continue;
     out.push_back(cls);
   }
+}
+
+std::string skeleton(std::string_view t) {
+  std::string out;
+  skeleton_into(t, out);
   return out;
 }
+
+// Similarity given to two tokens that sound alike (same skeleton) but whose spelling
+// Jaro–Winkler puts below the token threshold: Ghasem / Qasem, Hezbolla / Hizballah.
+constexpr double kSoundsAlikeSimilarity = 0.85;
+// Similarity of two known spellings of one name (built-in groups, an entry's aliases).
+constexpr double kVariantSimilarity = 0.97;
+
+// Long tokens that differ only in one or two vowels are one name romanised twice
+// (Sirajuddin / Serajuddin); shorter ones are often two names (Hamid / Hamed).
+bool vowel_spelling(std::string_view a, std::string_view b) {
+  if (a.size() != b.size() || a.size() < 8) return false;
+  size_t diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] == b[i]) continue;
+    if (std::string_view("aeiou").find(a[i]) == std::string_view::npos ||
+        std::string_view("aeiou").find(b[i]) == std::string_view::npos || ++diff > 2)
+      return false;
+  }
+  return diff > 0;
+}
+
+// Equal but for two adjacent letters swapped.
+bool one_transposition(std::string_view a, std::string_view b) {
+  size_t i = 0;
+  while (i < a.size() && a[i] == b[i]) ++i;
+  return i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] && a.substr(i + 2) == b.substr(i + 2);
+}
+
+// Equal once doubled letters are read as one: Qassem / Qasem, Mohammed / Mohamed.
+// Only consonants: a doubled vowel is another name as often as not (Hasawi / Hasawii).
+bool same_but_doubled_letters(std::string_view a, std::string_view b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i] != b[j]) return false;
+    const char c = a[i];
+    size_t ri = 0, rj = 0;
+    while (i < a.size() && a[i] == c) ++i, ++ri;
+    while (j < b.size() && b[j] == c) ++j, ++rj;
+    if (ri != rj && std::string_view("aeiouy").find(c) != std::string_view::npos) return false;
+  }
+  return i == a.size() && j == b.size();
+}
+
+
 
 // Keys under which a token is filed and looked up: its skeleton, itself, its first five
 // letters (7+ letters), and (4+ letters) each one-letter deletion. Two tokens sharing a key are one substitution,
@@ -125,8 +177,22 @@ double similarity_or_zero(std::string_view a, std::string_view b, double token_t
   const std::string_view shorter = a.size() < b.size() ? a : b;
   const std::string_view longer = a.size() < b.size() ? b : a;
   if (longer.size() >= shorter.size() + 2 && longer.substr(0, shorter.size()) == shorter) return 0.0;
+  // Two swapped letters and a doubled consonant are spellings of the token, whatever
+  // Jaro–Winkler makes of them (it cannot see a swap in three letters: Hae / Hea).
+  if (a.size() == b.size() && a.size() >= 3 && one_transposition(a, b)) return std::max(jaro_winkler(a, b), 0.9);
+  if (same_but_doubled_letters(a, b)) return kVariantSimilarity;
+  if (vowel_spelling(a, b)) return kVariantSimilarity;
   const double s = jaro_winkler(a, b);
   return s >= token_threshold ? s : 0.0;
+}
+
+// Same skeleton, four letters or more, lengths close: spelled apart, said alike.
+bool sounds_alike(std::string_view a, std::string_view b) {
+  if (std::min(a.size(), b.size()) < 4 || !length_compatible(a.size(), b.size())) return false;
+  thread_local std::string sa, sb;
+  skeleton_into(a, sa);
+  skeleton_into(b, sb);
+  return sa == sb;
 }
 
 // What the similarity rule needs to know about a token.
@@ -163,6 +229,8 @@ double align_score(const Unit* qu, size_t qn, const Unit* eu, size_t en, Pair* p
   });
   uint32_t q_used = 0, e_used = 0;
   double num = 0, den = 0;
+  size_t matched = 0;
+  bool close = true;  // every aligned pair is a near-identical token or an initial
   for (size_t k = 0; k < pair_count; ++k) {
     const Unit& a = qu[pairs[k].q];
     const Unit& b = eu[pairs[k].e];
@@ -173,11 +241,28 @@ double align_score(const Unit* qu, size_t qn, const Unit* eu, size_t en, Pair* p
     e_used |= em;
     num += pairs[k].sim * 2.0 * a.weight;
     den += 2.0 * a.weight;
+    ++matched;
+    close = close && (pairs[k].sim >= s.dropped_min_similarity || a.initial || b.initial);
   }
-  for (size_t i = 0; i < qn; ++i)
-    if (!qu[i].joined && (q_used & (1u << qu[i].first)) == 0) den += s.query_extra_penalty * qu[i].weight;
-  for (size_t j = 0; j < en; ++j)
-    if (!eu[j].joined && (e_used & (1u << eu[j].first)) == 0) den += s.entry_extra_penalty * eu[j].weight;
+  bool query_whole = true;
+  for (size_t i = 0; i < qn; ++i) {
+    if (!qu[i].joined && (q_used & (1u << qu[i].first)) == 0) {
+      den += s.query_extra_penalty * qu[i].weight;
+      query_whole = false;
+    }
+  }
+  double entry_total = 0, entry_missing = 0;
+  for (size_t j = 0; j < en; ++j) {
+    if (eu[j].joined) continue;
+    entry_total += eu[j].weight;
+    if ((e_used & (1u << eu[j].first)) == 0) entry_missing += eu[j].weight;
+  }
+  // A name given in part — a middle name or one of two family names left out, an Arabic
+  // chain shortened — is every query token found, closely, in a good share of the entry.
+  // Its missing parts cost less than when the query also brings tokens of its own.
+  const bool shortened = query_whole && matched >= 2 && close &&
+                         entry_total - entry_missing >= s.dropped_min_coverage * entry_total;
+  den += (shortened ? s.entry_dropped_penalty : s.entry_extra_penalty) * entry_missing;
   return den > 0 ? num / den : 0.0;
 }
 
@@ -206,6 +291,13 @@ struct ScreeningIndex::Impl {
   std::vector<TokenMeta> meta;
   std::vector<uint32_t> df;   // entries whose names contain the token (0: only a join)
   std::unordered_set<uint64_t> variants;  // token pairs that spell one name in one entry
+  // Built-in spelling groups: normalised spelling -> group number (from 1), and each
+  // group's spellings that are list tokens (made neighbours of one another).
+  std::unordered_map<std::string, uint32_t> group_of_text;
+  detail::StringTable group_table;  // the same, for lookups by string_view
+  std::vector<std::vector<uint32_t>> group_tokens;
+  uint32_t group_of(const TokenInfo& t) const;
+  bool spelled_as_one(const TokenInfo& a, const TokenInfo& b) const;
   float max_weight = 1.0f;
   std::vector<uint32_t> nb_begin;
   std::vector<Neighbour> nb;
@@ -315,27 +407,111 @@ const std::vector<std::vector<std::string>>& builtin_variants() {
       {"nikolay", "nikolai"},
       {"mikhail", "michail"},
       {"vladimir", "wladimir"},
-      {"ivan", "iwan"}};
+      {"ivan", "iwan"},
+      {"qasem", "qassem", "ghasem", "kasem", "qasim", "kassem", "kasim", "gasem", "ghassem"},
+      {"hezbollah", "hizballah", "hizbullah", "hizbollah", "hezbolla", "hizbolla"},
+      {"ali", "aly"},
+      {"hamid", "hameed", "hamed"},
+      {"rashid", "rasheed", "rachid", "rashed"},
+      {"saeed", "said", "saied", "saeid", "sayeed"},
+      {"jafar", "jaafar", "djafar", "jafer"},
+      {"reza", "riza", "rida", "ridha"},
+      {"mehdi", "mahdi"},
+      {"mohsen", "muhsin", "mohsin"},
+      {"javad", "jawad"},
+      {"karim", "kareem"},
+      {"nasser", "nasir", "naser", "nassir"},
+      {"jamal", "gamal", "djamel", "jamel"},
+      {"yasin", "yassin", "yaseen", "yassine"},
+      {"ayman", "aiman", "aymen"},
+      {"zawahiri", "zawahri"},
+      {"ladin", "laden"},
+      {"qaida", "qaeda", "qaidah"},
+      {"hamza", "hamzah"},
+      {"faisal", "faysal", "feisal"},
+      {"tariq", "tarek", "tareq", "tarik"},
+      {"walid", "waleed"},
+      {"anwar", "anouar"},
+      {"jong", "chong", "jung", "chung", "jeong"},
+      {"un", "eun"},
+      {"kim", "gim"},
+      {"pak", "park", "bak"},
+      {"choe", "choi"},
+      {"ri", "lee", "yi", "rhee"},
+      {"viktor", "victor"},
+      {"grigory", "grigoriy", "grigori"},
+      {"igor", "ihor"},
+      {"oleksandr", "olexandr", "aleksandr"},
+      {"petr", "pyotr"},
+      {"fyodor", "fedor", "feodor"},
+      {"semyon", "semen", "semion"},
+      {"artyom", "artem"},
+      {"vasily", "vasiliy", "vassily", "vasili"},
+      {"anatoly", "anatoliy", "anatoli"},
+      {"vitaly", "vitaliy", "vitali"},
+      {"gennady", "gennadiy", "gennadi"},
+      {"arkady", "arkadiy", "arkadi"},
+      {"valery", "valeriy", "valeri"},
+      {"yakov", "iakov", "jakov"},
+      {"yelena", "elena"},
+      {"yekaterina", "ekaterina"},
+      {"dawood", "dawud", "daud", "dawoud", "daoud", "dawood"},
+      {"masood", "masud", "masoud", "massoud"},
+      {"mokhtar", "mukhtar", "mokhtaar"},
+      {"serhiy", "sergey", "serhii", "sergiy"},
+      {"mykola", "nikolay", "mikola"},
+      {"volodymyr", "vladimir"},
+      {"oleksiy", "alexey", "oleksii"},
+      {"yahya", "yehia", "yahia", "yehya", "yahiya"}};
   return v;
 }
 
 // Two spellings of one name inside one entry ("Mohammed" in the name, "Muhammad" in an
 // alias) are recorded as variants: the list itself says they are the same name.
 void ScreeningIndex::Impl::learn_variants() {
+  // Groups that share a spelling are one group (Aleksandr is in the Russian and the
+  // Ukrainian one).
+  uint32_t groups = 0;
   auto add_group = [&](const std::vector<std::string>& group) {
-    std::vector<uint32_t> present;
+    std::vector<std::string> texts;
+    uint32_t number = 0;
     for (const std::string& g : group) {
       const NormalizedName n = normalizer.normalize(g);
       if (n.size() != 1) continue;
-      const uint32_t id = token_ids.find(n.token(0));
-      if (id != detail::StringTable::kMissing) present.push_back(id);
+      texts.emplace_back(n.token(0));
+      if (auto it = group_of_text.find(texts.back()); it != group_of_text.end() && number == 0) number = it->second;
     }
-    for (size_t a = 0; a < present.size(); ++a)
-      for (size_t b = a + 1; b < present.size(); ++b) variants.insert(pair_key(present[a], present[b]));
+    if (number == 0) number = ++groups;
+    for (const std::string& t : texts) {
+      auto [it, fresh] = group_of_text.emplace(t, number);
+      if (fresh || it->second == number) continue;
+      const uint32_t other = it->second;  // a third group met here: fold it in
+      for (auto& [text, g] : group_of_text)
+        if (g == other) g = number;
+    }
   };
   if (settings.builtin_name_variants)
     for (const auto& g : builtin_variants()) add_group(g);
   for (const auto& g : settings.extra_name_variants) add_group(g);
+  group_tokens.assign(groups + 1, {});
+  {
+    std::vector<std::string> texts;
+    std::vector<uint32_t> numbers;
+    for (const auto& [text, g] : group_of_text) {
+      texts.push_back(text);
+      numbers.push_back(g);
+    }
+    group_table.build(texts, numbers);
+  }
+  for (const auto& [text, g] : group_of_text) {
+    const uint32_t id = token_ids.find(text);
+    if (id != detail::StringTable::kMissing) group_tokens[g].push_back(id);
+  }
+  for (auto& present : group_tokens) {
+    std::sort(present.begin(), present.end());
+    for (size_t a = 0; a < present.size(); ++a)
+      for (size_t b = a + 1; b < present.size(); ++b) variants.insert(pair_key(present[a], present[b]));
+  }
   for (size_t a = 0; a < names.size(); ++a) {
     for (size_t b = a + 1; b < names.size() && names[b].list == names[a].list &&
                            names[b].entry == names[a].entry; ++b) {
@@ -408,13 +584,43 @@ TokenInfo ScreeningIndex::Impl::info(std::string_view t) const {
 //   unseen token (a typo, a new transliteration) gets the plain rule.
 // - A join of two tokens matches a single token only when nearly identical
 //   (join_threshold): "Xiaoming" ~ "Xiao Ming", not "Davidson" ~ "David Berry".
+uint32_t ScreeningIndex::Impl::group_of(const TokenInfo& t) const {
+  if (group_of_text.empty()) return 0;
+  const uint32_t g = group_table.find(t.text);
+  return g == detail::StringTable::kMissing ? 0 : g;
+}
+
+// Spellings of one name in a built-in group.
+bool ScreeningIndex::Impl::spelled_as_one(const TokenInfo& a, const TokenInfo& b) const {
+  const uint32_t g = group_of(a);
+  return g != 0 && g == group_of(b);
+}
+
 double ScreeningIndex::Impl::token_similarity(const TokenInfo& a, const TokenInfo& b) const {
-  const double sim = similarity_or_zero(a.text, b.text, settings.token_threshold);
-  if (sim <= 0 || sim >= 1.0) return sim;
+  if (a.text == b.text) return 1.0;
+  // Spellings of one name in a built-in group are as good as the same token, however far
+  // apart their letters (Jong / Chong, Dawood / Daud). (Pairs learned from one entry's
+  // aliases keep their own similarity: one entry's alias is weaker evidence for all.)
+  if (!a.join && !b.join && spelled_as_one(a, b)) return kVariantSimilarity;
+  double sim = similarity_or_zero(a.text, b.text, settings.token_threshold);
+  if (sim <= 0) {
+    // Spelled too far apart for Jaro–Winkler but said alike (Ghasem / Qasem, Hezbolla /
+    // Hizballah): a match when one of them is not a list token (a spelling the lists do not
+    // have).
+    if (a.join || b.join || (a.known && b.known) || !sounds_alike(a.text, b.text)) return 0.0;
+    return kSoundsAlikeSimilarity;
+  }
+  if (sim >= 1.0) return sim;
   if ((a.join || b.join) && sim < settings.join_threshold) return 0.0;
   if (!a.known || !b.known || (a.id != kNone && a.id == b.id)) return sim;
   if (sim >= settings.known_pair_threshold) return sim;
   if (a.id != kNone && b.id != kNone && variants.count(pair_key(a.id, b.id)) > 0) return sim;
+  // A doubled letter is a spelling even when both forms are on the lists (Qassem / Qasem),
+  // and two swapped letters a typo (Saab / Saba, Oleg / Olge).
+  if (a.text.size() >= 3 && a.text.size() == b.text.size() && one_transposition(a.text, b.text)) return sim;
+  // (One skeleton is not: Kudryavtsev / Kudryavtsov, Sabzevar / Sabzevari, Zhang / Zheng
+  // are other people's names.)
+  if (same_but_doubled_letters(a.text, b.text)) return sim;
   return 0.0;
 }
 
@@ -520,6 +726,7 @@ void ScreeningIndex::Impl::neighbours_of(const TokenInfo& ti, std::vector<Neighb
     if (k == detail::StringTable::kMissing) return;
     tmp.insert(tmp.end(), key_tokens.begin() + key_begin[k], key_tokens.begin() + key_begin[k + 1]);
   });
+  if (const uint32_t g = group_of(ti); g != 0) tmp.insert(tmp.end(), group_tokens[g].begin(), group_tokens[g].end());
   std::sort(tmp.begin(), tmp.end());
   tmp.erase(std::unique(tmp.begin(), tmp.end()), tmp.end());
   for (uint32_t c : tmp) {

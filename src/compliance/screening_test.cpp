@@ -248,6 +248,50 @@ TEST(Screener, APepHitFlagsButDoesNotBlock) {
   EXPECT_FALSE(r.blocked());
 }
 
+// What a shortened or re-spelled real name needs, rule by rule.
+Watchlist naming_list() {
+  Watchlist l = sample_list();
+  l.entries.push_back(person("h1", "María Fernanda LÓPEZ GARCÍA"));
+  l.entries.push_back(person("h2", "Qasem Soleimani"));
+  l.entries.push_back(person("h3", "Hizballah"));
+  l.entries.push_back(person("h4", "CHOE Ryong Hae"));
+  l.entries.push_back(person("h5", "KIM Jong Un"));
+  l.entries.push_back(person("h6", "Sirajuddin Jallaloudine HAQQANI"));
+  l.entries.push_back(person("h7", "Joint Stock Company Bank Rossiya"));
+  l.entries.back().type = EntryType::kEntity;
+  return l;
+}
+
+TEST(ScreeningIndex, AShortenedNameHitsWhenEveryTokenIsFoundButNotWhenItBringsItsOwn) {
+  auto ix = index_of({naming_list()});
+  for (const char* q : {"María GARCÍA", "Maria Lopez", "LOPEZ GARCIA, Maria", "Maria F. Lopez Garcia"})
+    EXPECT_TRUE(hit_on(ix->screen(q), "h1").has_value()) << q;
+  // Another family name, or only one token in common: someone else.
+  for (const char* q : {"Maria Smith", "Maria Fernanda Rossi", "Garcia"})
+    EXPECT_FALSE(hit_on(ix->screen(q), "h1").has_value()) << q;
+  // The relaxed cost of missing parts needs close tokens: a typo plus dropped names is scored
+  // as before (λe 0.5), and the setting turns the rule off.
+  IndexSettings strict;
+  strict.entry_dropped_penalty = strict.entry_extra_penalty;
+  auto plain = index_of({naming_list()}, strict);
+  EXPECT_LT(plain->score("María GARCÍA", "María Fernanda LÓPEZ GARCÍA"), 0.85);
+  EXPECT_GE(ix->score("María GARCÍA", "María Fernanda LÓPEZ GARCÍA"), 0.85);
+}
+
+TEST(ScreeningIndex, KnownSpellingsSoundAlikesSwapsAndDoubledLettersAreOneName) {
+  auto ix = index_of({naming_list()});
+  EXPECT_TRUE(hit_on(ix->screen("Ghasem Soleimani"), "h2").has_value());   // built-in group
+  EXPECT_TRUE(hit_on(ix->screen("Qassem Soleimani"), "h2").has_value());   // doubled consonant
+  EXPECT_TRUE(hit_on(ix->screen("Hezbolla"), "h3").has_value());           // same skeleton, unseen spelling
+  EXPECT_TRUE(hit_on(ix->screen("Choe Ryong Hea"), "h4").has_value());     // swapped letters in 3
+  EXPECT_TRUE(hit_on(ix->screen("Kim Chong-un"), "h5").has_value());       // McCune-Reischauer
+  EXPECT_TRUE(hit_on(ix->screen("Serajuddin Haqani"), "h6").has_value());  // vowels of a long token, doubled q
+  EXPECT_TRUE(hit_on(ix->screen("Bank Rossiya JSC"), "h7").has_value());   // legal form in words vs short
+  // A spelling of the given name with another family name is someone else.
+  EXPECT_FALSE(hit_on(ix->screen("Qasim Rahimi"), "h2").has_value());
+  EXPECT_FALSE(hit_on(ix->screen("Kim Chol Su"), "h5").has_value());
+}
+
 // The OFAC sample holds three malformed records among 15 on purpose; these tests are about
 // swapping, not about the bad-record limit (list_reload_test.cpp).
 ScreenerSettings tolerant() {

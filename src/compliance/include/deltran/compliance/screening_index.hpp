@@ -47,6 +47,13 @@ struct IndexSettings {
   double initial_weight = 1.0;      // weight of a one-letter token (idf of a common token)
   double query_extra_penalty = 1.0; // λq
   double entry_extra_penalty = 0.5; // λe
+  // λe when the query is a shortened form of the entry: every query token aligned (at
+  // least two, each at dropped_min_similarity or an initial) covering at least
+  // dropped_min_coverage of the entry's weight. "María García" for "María Fernanda López
+  // García", "Ayman Zawahiri" for "Ayman Muhammad Rabi al-Zawahiri".
+  double entry_dropped_penalty = 0.15;
+  double dropped_min_similarity = 0.97;
+  double dropped_min_coverage = 0.25;
   bool screen_weak_aliases = false; // UN "Low" quality aliases
   // Spellings of one name that two list tokens may have (see known_pair_threshold):
   // learned from each entry's aliases, plus these groups. The built-in groups cover the

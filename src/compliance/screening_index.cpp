@@ -189,8 +189,12 @@ double similarity_or_zero(std::string_view a, std::string_view b, double token_t
 // Same skeleton, four letters or more, lengths close: spelled apart, said alike.
 bool sounds_alike(std::string_view a, std::string_view b) {
   if (std::min(a.size(), b.size()) < 4 || !length_compatible(a.size(), b.size())) return false;
-  thread_local std::string sa, sb;
-  skeleton_into(a, sa);
+  // The same query token is compared with many list tokens in a row: its skeleton once.
+  thread_local std::string last_a, sa, sb;
+  if (a != last_a) {
+    last_a.assign(a);
+    skeleton_into(a, sa);
+  }
   skeleton_into(b, sb);
   return sa == sb;
 }
@@ -295,6 +299,7 @@ struct ScreeningIndex::Impl {
   // group's spellings that are list tokens (made neighbours of one another).
   std::unordered_map<std::string, uint32_t> group_of_text;
   detail::StringTable group_table;  // the same, for lookups by string_view
+  std::vector<uint32_t> token_group;  // list token -> its group, 0 if none
   std::vector<std::vector<uint32_t>> group_tokens;
   uint32_t group_of(const TokenInfo& t) const;
   bool spelled_as_one(const TokenInfo& a, const TokenInfo& b) const;
@@ -503,9 +508,12 @@ void ScreeningIndex::Impl::learn_variants() {
     }
     group_table.build(texts, numbers);
   }
+  token_group.assign(token_text.size(), 0);
   for (const auto& [text, g] : group_of_text) {
     const uint32_t id = token_ids.find(text);
-    if (id != detail::StringTable::kMissing) group_tokens[g].push_back(id);
+    if (id == detail::StringTable::kMissing) continue;
+    group_tokens[g].push_back(id);
+    token_group[id] = g;
   }
   for (auto& present : group_tokens) {
     std::sort(present.begin(), present.end());
@@ -585,9 +593,18 @@ TokenInfo ScreeningIndex::Impl::info(std::string_view t) const {
 // - A join of two tokens matches a single token only when nearly identical
 //   (join_threshold): "Xiaoming" ~ "Xiao Ming", not "Davidson" ~ "David Berry".
 uint32_t ScreeningIndex::Impl::group_of(const TokenInfo& t) const {
+  if (t.id != kNone && t.id < token_group.size()) return token_group[t.id];
   if (group_of_text.empty()) return 0;
+  // An unseen query token is compared with many list tokens in a row: looked up once.
+  thread_local const Impl* last_index = nullptr;
+  thread_local std::string last_text;
+  thread_local uint32_t last_group = 0;
+  if (last_index == this && t.text == last_text) return last_group;
   const uint32_t g = group_table.find(t.text);
-  return g == detail::StringTable::kMissing ? 0 : g;
+  last_index = this;
+  last_text.assign(t.text);
+  last_group = g == detail::StringTable::kMissing ? 0 : g;
+  return last_group;
 }
 
 // Spellings of one name in a built-in group.

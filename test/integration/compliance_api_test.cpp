@@ -190,5 +190,48 @@ TEST(ScreeningFailsClosed, NoSanctionsListNoStartUnlessAllowedAndCountriesAreScr
   fs::remove_all(dir);
 }
 
+TEST(ScreeningBands, AHitInAListsReviewBandIsHeldAndOneAtItsBlockBandIsRejected) {
+  fs::path dir = temp_dir("bands");
+  fs::create_directories(dir);
+  std::ofstream(dir / "watch.csv") << "id,name,type,program,aliases\nW-1,Zarkov Ostrander Trading House,entity,TEST,\n";
+  ServerProcess server(dir / "data");
+  server.start({"--require-lists", "--sanctions-list", "csv:" + (dir / "watch.csv").string() + "?threshold=0.80&block=0.97"});
+  auto c = server.client();
+  Headers admin = bearer(server.admin_key());
+  std::map<std::string, std::string> keys;
+  for (const char* id : {"BANDAEAA", "BANDAEBB"}) {
+    auto r = c.request("POST", "/api/v1/banks",
+                       std::string("{\"id\":\"") + id + "\",\"name\":\"x\",\"country\":\"AE\",\"currencies\":[\"USD\"]}", admin);
+    ASSERT_TRUE(r && r->status == 201) << (r ? r->body : "");
+    keys[id] = std::string(parse(r->body).at("api_key").as_string());
+  }
+  ASSERT_EQ(c.request("POST", "/api/v1/tokens/mint", R"({"bank":"BANDAEAA","currency":"USD","amount":"1000.00","reference":"F"})",
+                      admin)->status, 200);
+  auto pay = [&](const std::string& creditor, const std::string& key) {
+    Headers h = bearer(keys.at("BANDAEAA"));
+    h.emplace_back("Idempotency-Key", key);
+    return c.request("POST", "/api/v1/transfer",
+                     R"({"amount":"10.00","currency":"USD","debtor_agent":"BANDAEAA","creditor_agent":"BANDAEBB",)"
+                     R"("debtor":{"name":"Plain Sender"},"creditor":{"name":")" + creditor + R"("}})", h);
+  };
+  auto blocked = pay("Zarkov Ostrander Trading House", "b-1");
+  ASSERT_TRUE(blocked.has_value());
+  EXPECT_EQ(blocked->status, 422) << blocked->body;
+  EXPECT_NE(blocked->body.find("RR04"), std::string::npos);
+  auto held = pay("Zarkov Ostrandr Trading", "b-2");
+  ASSERT_TRUE(held.has_value());
+  ASSERT_EQ(held->status, 202) << held->body;
+  EXPECT_EQ(parse(held->body).at("status").as_string(), "HELD");
+  auto check = c.request("POST", "/api/v1/compliance/check", R"({"name":"Zarkov Ostrandr Trading"})",
+                         bearer(server.compliance_key()));
+  ASSERT_TRUE(check && check->status == 200);
+  auto v = parse(check->body);
+  EXPECT_EQ(v.at("decision").as_string(), "REVIEW");
+  EXPECT_EQ(v.at("hits").as_array().at(0).at("decision").as_string(), "REVIEW");
+  EXPECT_EQ(v.at("hits").as_array().at(0).at("entry_id").as_string(), "W-1");
+  server.stop();
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace deltran::testing

@@ -264,13 +264,6 @@ Result<Watchlist> parse_eu_xml(std::string_view xml) {
   return list;
 }
 
-Result<Watchlist> load_eu_xml(const std::string& path) {
-  auto data = detail::read_file(path);
-  if (!data) return tl::unexpected(data.error());
-  auto list = parse_eu_xml(*data);
-  if (!list) return make_error(list.error().code, path + ": " + list.error().message);
-  list->source = "eu-xml:" + path;
-  return list;
-}
+Result<Watchlist> load_eu_xml(const std::string& path) { return detail::load_with(path, "eu-xml", parse_eu_xml); }
 
 }  // namespace deltran::compliance

@@ -223,23 +223,13 @@ Result<Watchlist> parse_csv_list(std::string_view csv, ListKind kind) {
 }
 
 Result<Watchlist> load_csv_list(const std::string& path, ListKind kind) {
-  auto data = detail::read_file(path);
-  if (!data) return tl::unexpected(data.error());
-  auto list = parse_csv_list(*data, kind);
-  if (!list) return make_error(list.error().code, path + ": " + list.error().message);
-  list->source = std::string(kind == ListKind::kPep ? "pep-csv:" : "csv:") + path;
-  list->name = kind == ListKind::kPep ? "pep" : std::filesystem::path(path).stem().string();
+  auto list = detail::load_with(path, kind == ListKind::kPep ? "pep-csv" : "csv",
+                                [kind](std::string_view text) { return parse_csv_list(text, kind); });
+  if (list) list->name = kind == ListKind::kPep ? "pep" : std::filesystem::path(path).stem().string();
   return list;
 }
 
-Result<Watchlist> load_un_xml(const std::string& path) {
-  auto data = detail::read_file(path);
-  if (!data) return tl::unexpected(data.error());
-  auto list = parse_un_xml(*data);
-  if (!list) return make_error(list.error().code, path + ": " + list.error().message);
-  list->source = "un-xml:" + path;
-  return list;
-}
+Result<Watchlist> load_un_xml(const std::string& path) { return detail::load_with(path, "un-xml", parse_un_xml); }
 
 Result<ListSpec> parse_list_spec(std::string_view spec) {
   const size_t colon = spec.find(':');

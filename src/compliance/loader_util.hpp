@@ -41,4 +41,16 @@ inline std::string name_key(std::string_view s) {
 // Reads a list file whole, refusing files above kMaxListFileBytes (list_loader.cpp).
 [[nodiscard]] Result<std::string> read_file(const std::string& path);
 
+// Reads `path`, parses it with `parse`, names the file in an error and records the source
+// as "<format>:<path>".
+template <typename Parse>
+[[nodiscard]] Result<Watchlist> load_with(const std::string& path, std::string_view format, Parse&& parse) {
+  auto data = read_file(path);
+  if (!data) return tl::unexpected(data.error());
+  Result<Watchlist> list = parse(std::string_view(*data));
+  if (!list) return make_error(list.error().code, path + ": " + list.error().message);
+  list->source = std::string(format) + ":" + path;
+  return list;
+}
+
 }  // namespace deltran::compliance::detail

@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <array>
+#include <unordered_map>
 #include <memory>
 #include <mutex>
 
@@ -160,10 +161,20 @@ size_t letter_run(std::string_view s, size_t i) {
   return n;
 }
 
+bool is_hyphen_article(std::string_view t) {
+  static constexpr std::array<std::string_view, 24> kArticles = {
+      "al", "el", "ul", "ad", "an", "ar", "as", "at", "az", "ash", "adh", "ath", "ad", "ed",
+      "en", "er", "es", "esh", "et", "ez", "ud", "un", "ur", "us"};
+  for (std::string_view a : kArticles)
+    if (t == a) return true;
+  return false;
+}
+
 // Appends the folded form of `s`; returns false if a letter outside the table was met
 // (the caller then transliterates the whole string with ICU and folds again).
-// With `mark_initials`, the dots of a dotted run stay in the token ("j.a" for "J.A."), so
-// the normaliser can tell initials from a legal form ("s.a").
+// With `mark_initials` (names, for the normaliser), the dots of a dotted run stay in the
+// token ("j.a" for "J.A."), so the normaliser can tell initials from a legal form ("s.a"),
+// and a hyphenated Arabic article is dropped.
 bool fold_fast(std::string_view s, std::string& out, bool allow_unknown, bool mark_initials) {
   const auto& table = fold_table();
   size_t token_len = 0;       // letters in the current token
@@ -183,6 +194,15 @@ bool fold_fast(std::string_view s, std::string& out, bool allow_unknown, bool ma
       if (c == '.' && (token_len == 1 || initials_run) && letter_run(s, i) == 1) {
         initials_run = true;
         if (mark_initials) out.push_back('.');
+        continue;
+      }
+      // The Arabic article written with a hyphen, assimilated or not (al-, el-, ash-, an-,
+      // ad-, ar-, as-, at-, az-, ud-, ur-…): dropped like "al" is, while "An" or "As" standing
+      // alone may be a name.
+      if (mark_initials && c == '-' && token_len >= 2 && token_len <= 3 && is_hyphen_article(std::string_view(out).substr(out.size() - token_len))) {
+        out.resize(out.size() - token_len);
+        token_len = 0;
+        initials_run = false;
         continue;
       }
       put_separator(out);
@@ -337,24 +357,55 @@ const std::vector<std::vector<std::string_view>>& legal_form_phrases() {
 
 bool one_edit_apart(std::string_view a, std::string_view b);
 
+// A mistyped word is only looked for among words with the same first two letters: a typo
+// in the first two letters is rare, and the check stays off the path of most tokens.
+bool mistypes(std::string_view t, std::string_view word) {
+  return t.size() >= 6 && t[0] == word[0] && t[1] == word[1] && one_edit_apart(t, word);
+}
+
+constexpr std::array<std::string_view, 5> kLongLegalWords = {"company", "limited", "corporation", "incorporated",
+                                                             "liability"};
+
 // Business words that are written in short or in several ways: one spelling each, so
 // "Mahan Air" is "Mahan Airlines" and "Intl" is "International".
-std::string_view canonical_word(std::string_view t) {
-  static const std::array<std::pair<std::string_view, std::string_view>, 14> kWords = {{
-      {"airlines", "air"}, {"airline", "air"}, {"airways", "air"}, {"intl", "international"},
-      {"natl", "national"}, {"mfg", "manufacturing"}, {"bros", "brothers"}, {"svcs", "services"},
-      {"grp", "group"}, {"hldgs", "holdings"}, {"hldg", "holding"}, {"trdg", "trading"},
-      {"shpg", "shipping"}, {"petrochem", "petrochemical"}}};
-  if (t.size() < 3 || t.size() > 14) return t;
-  static const uint32_t letters = [] {
-    uint32_t m = 0;
-    for (const auto& w : kWords) m |= 1u << (w.first[0] - 'a') | 1u << (w.first[1] - 'a');
-    return m;
+constexpr std::array<std::pair<std::string_view, std::string_view>, 14> kBusinessWords = {{
+    {"airlines", "air"}, {"airline", "air"}, {"airways", "air"}, {"intl", "international"},
+    {"natl", "national"}, {"mfg", "manufacturing"}, {"bros", "brothers"}, {"svcs", "services"},
+    {"grp", "group"}, {"hldgs", "holdings"}, {"hldg", "holding"}, {"trdg", "trading"},
+    {"shpg", "shipping"}, {"petrochem", "petrochemical"}}};
+
+// The words that need a second look, found with one hash lookup per token: the start of a
+// legal-form phrase, a short form inside one, a business word's other spellings.
+struct SpecialWord {
+  std::string_view phrase_as;   // what it stands for inside a phrase ("co" -> "company")
+  std::string_view canonical;   // its one spelling ("airlines" -> "air"), or empty
+  bool starts_phrase = false;
+};
+
+const std::unordered_map<std::string_view, SpecialWord>& special_words() {
+  static const std::unordered_map<std::string_view, SpecialWord> m = [] {
+    std::unordered_map<std::string_view, SpecialWord> out;
+    for (const auto& p : legal_form_phrases()) out[p[0]].starts_phrase = true;
+    out["co"].phrase_as = "company";
+    out["ltd"].phrase_as = "limited";
+    out["jt"].phrase_as = "joint";
+    for (const auto& [from, to] : kBusinessWords) out[from].canonical = to;
+    return out;
   }();
-  auto bit = [](char c) { return c >= 'a' && c <= 'z' ? 1u << (c - 'a') : 0u; };
-  if ((letters & (bit(t[0]) | bit(t[1]))) == 0) return t;
-  for (const auto& [from, to] : kWords)
-    if (t == from || (from.size() >= 7 && (t[0] == from[0] || t[1] == from[1]) && one_edit_apart(t, from))) return to;
+  return m;
+}
+
+const SpecialWord* special(std::string_view t) {
+  const auto& m = special_words();
+  const auto it = m.find(t);
+  return it == m.end() ? nullptr : &it->second;
+}
+
+// `w`: special(t), looked up once by the caller.
+std::string_view canonical_word(std::string_view t, const SpecialWord* w) {
+  if (w != nullptr && !w->canonical.empty()) return w->canonical;
+  for (const auto& [from, to] : kBusinessWords)
+    if (from.size() >= 7 && mistypes(t, from)) return to;
   return t;
 }
 
@@ -374,51 +425,25 @@ bool one_edit_apart(std::string_view a, std::string_view b) {
 }
 
 // The long legal-form words, recognised through one typo (short ones are too easily
-// another word).
-bool mistyped_legal_word(std::string_view t) {
-  static constexpr std::array<std::string_view, 5> kWords = {"company", "limited", "corporation", "incorporated",
-                                                             "liability"};
-  if (t.size() < 6 || t.size() > 13) return false;
-  for (std::string_view w : kWords)
-    if ((t[0] == w[0] || t[1] == w[1]) && one_edit_apart(t, w)) return true;
-  return false;
+// another word). Returns the word, or empty.
+std::string_view mistyped_legal_word(std::string_view t) {
+  if (t.size() < 6 || t.size() > 13) return {};
+  for (std::string_view w : kLongLegalWords)
+    if (t != w && mistypes(t, w)) return w;
+  return {};
 }
 
 // Inside a legal-form phrase the short forms stand for the words ("Public Co. Ltd.").
-std::string_view phrase_word(std::string_view t) {
-  if (t == "co") return "company";
-  if (t == "ltd") return "limited";
-  if (t == "jt") return "joint";
-  if (t.size() >= 6 && t.size() <= 13) {
-    for (std::string_view w : {"company", "limited", "corporation", "incorporated", "liability"})
-      if ((t[0] == w[0] || t[1] == w[1]) && one_edit_apart(t, w)) return w;
-  }
+std::string_view phrase_word(std::string_view t, const SpecialWord* w) {
+  if (w != nullptr && !w->phrase_as.empty()) return w->phrase_as;
+  if (const std::string_view m = mistyped_legal_word(t); !m.empty()) return m;
   return t;
-}
-
-// Whether a phrase may start with `t` (most tokens start none: the phrases are not tried).
-bool starts_a_phrase(std::string_view t) {
-  static const uint32_t letters = [] {
-    uint32_t m = 0;
-    for (const auto& p : legal_form_phrases()) m |= 1u << (p[0][0] - 'a');
-    return m;
-  }();
-  if (t.empty() || t[0] < 'a' || t[0] > 'z' || (letters & (1u << (t[0] - 'a'))) == 0) return false;
-  static const std::vector<std::string_view> firsts = [] {
-    std::vector<std::string_view> v;
-    for (const auto& p : legal_form_phrases())
-      if (std::find(v.begin(), v.end(), p[0]) == v.end()) v.push_back(p[0]);
-    return v;
-  }();
-  for (std::string_view f : firsts)
-    if (f == t) return true;
-  return false;
 }
 
 // Length of the legal-form phrase starting at words[i], 0 if none (`words` as phrase_word
 // reads them).
-size_t legal_phrase_at(const std::vector<std::string_view>& words, size_t i) {
-  if (!starts_a_phrase(words[i])) return 0;
+size_t legal_phrase_at(const std::vector<std::string_view>& words, size_t i, const SpecialWord* w) {
+  if (w == nullptr || !w->starts_phrase) return 0;
   size_t best = 0;
   for (const auto& p : legal_form_phrases()) {
     if (p.size() <= best || i + p.size() > words.size()) continue;
@@ -481,8 +506,13 @@ void NameNormalizer::push_token(std::string_view token, NormalizedName& out) con
   token = token.substr(0, settings_.max_token_length);
   if (!out.text.empty()) out.text.push_back(' ');
   const size_t start = out.text.size();
-  if (token.find('w') == std::string_view::npos && token.find("sch") == std::string_view::npos &&
-      token.find("ou") == std::string_view::npos) {
+  bool plain = true;  // no letters to rewrite (one pass over the token)
+  for (size_t i = 0; i < token.size() && plain; ++i) {
+    const char c = token[i];
+    const char n = i + 1 < token.size() ? token[i + 1] : '\0';
+    plain = !(c == 'w' || (c == 's' && n == 'c') || (c == 'o' && n == 'u') || (c == 'd' && (n == 'j' || n == 's')));
+  }
+  if (plain) {
     out.text.append(token);
     out.spans.emplace_back(static_cast<uint16_t>(start), static_cast<uint16_t>(token.size()));
     return;
@@ -500,6 +530,12 @@ void NameNormalizer::push_token(std::string_view token, NormalizedName& out) con
       // French "ou" before a vowel is the w of other romanisations (Sinouar / Sinwar).
       out.text.push_back('v');
       ++i;
+    } else if (c == 'd' && token.substr(i, 4) == "dsch") {  // German Dschamal, French Djamel: Jamal
+      out.text.push_back('j');
+      i += 3;
+    } else if (c == 'd' && i + 1 < token.size() && token[i + 1] == 'j') {
+      out.text.push_back('j');
+      i += 1;
     } else if (c == 't' && token.substr(i, 4) == "tsch") {
       out.text.append("ch");
       i += 3;
@@ -567,15 +603,22 @@ void NameNormalizer::normalize(std::string_view utf8, NormalizedName& out) const
   }
   thread_local std::vector<std::string_view> kept;
   thread_local std::vector<std::string_view> words;
+  thread_local std::vector<const SpecialWord*> specials;  // one lookup per token
   kept.clear();
   words.clear();
-  for (std::string_view tok : raw) words.push_back(phrase_word(tok));
+  specials.clear();
+  for (std::string_view tok : raw) {
+    const SpecialWord* w = special(tok);
+    specials.push_back(w);
+    words.push_back(phrase_word(tok, w));
+  }
   for (size_t i = 0; i < raw.size();) {
-    if (const size_t phrase = legal_phrase_at(words, i); phrase > 0) {
+    const SpecialWord* first = words[i] == raw[i] ? specials[i] : special(words[i]);
+    if (const size_t phrase = legal_phrase_at(words, i, first); phrase > 0) {
       i += phrase;
       continue;
     }
-    if (!is_stop(raw[i]) && !mistyped_legal_word(raw[i])) kept.push_back(canonical_word(raw[i]));
+    if (words[i] == raw[i] && !is_stop(raw[i])) kept.push_back(canonical_word(raw[i], specials[i]));
     ++i;
   }
   if (kept.empty()) kept = raw;  // a name made only of stop words ("Al", "Co") keeps them

@@ -175,12 +175,7 @@ Result<Watchlist> parse_opensanctions_csv(std::string_view csv) {
 }
 
 Result<Watchlist> load_opensanctions_csv(const std::string& path) {
-  auto data = detail::read_file(path);
-  if (!data) return tl::unexpected(data.error());
-  auto list = parse_opensanctions_csv(*data);
-  if (!list) return make_error(list.error().code, path + ": " + list.error().message);
-  list->source = "opensanctions-csv:" + path;
-  return list;
+  return detail::load_with(path, "opensanctions-csv", parse_opensanctions_csv);
 }
 
 }  // namespace deltran::compliance

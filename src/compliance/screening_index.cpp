@@ -151,6 +151,30 @@ void for_each_key(std::string_view t, std::string& buf, F&& f) {
     buf += sk;
     f(std::string_view(buf));
   }
+  // Other romanisations' letters for one sound, as extra skeletons: German and Dutch ch for
+  // kh (Chalid, Fachrisadeh), French ch for sh (Patrouchev), German and Polish j for y
+  // (Bassajew after w → v). Only tokens holding the letters get the extra key.
+  auto alternative = [&](std::string_view from, std::string_view to) {
+    if (t.find(from) == std::string_view::npos) return;
+    thread_local std::string alt;
+    alt.clear();
+    for (size_t p = 0; p < t.size();) {
+      if (t.substr(p, from.size()) == from) {
+        alt.append(to);
+        p += from.size();
+      } else {
+        alt.push_back(t[p++]);
+      }
+    }
+    const std::string ak = skeleton(alt);
+    if (ak == sk || ak.size() < 2) return;
+    buf.assign(1, kSkeletonKey);
+    buf += ak;
+    f(std::string_view(buf));
+  };
+  alternative("ch", "kh");
+  alternative("ch", "sh");
+  alternative("j", "y");
   buf.assign(1, kDeletionKey);
   buf += t;
   f(std::string_view(buf));
@@ -189,6 +213,10 @@ double similarity_or_zero(std::string_view a, std::string_view b, double token_t
 // Same skeleton, four letters or more, lengths close: spelled apart, said alike.
 bool sounds_alike(std::string_view a, std::string_view b) {
   if (std::min(a.size(), b.size()) < 4 || !length_compatible(a.size(), b.size())) return false;
+  // The first letters must agree (or both be vowels) before skeletons are worth building:
+  // Qasem / Ghasem meet through the built-in groups instead.
+  auto vowel = [](char c) { return std::string_view("aeiouy").find(c) != std::string_view::npos; };
+  if (a[0] != b[0] && !(vowel(a[0]) && vowel(b[0]))) return false;
   // The same query token is compared with many list tokens in a row: its skeleton once.
   thread_local std::string last_a, sa, sb;
   if (a != last_a) {
@@ -387,7 +415,8 @@ uint64_t pair_key(uint32_t a, uint32_t b) {
 // own aliases teach the rest).
 const std::vector<std::vector<std::string>>& builtin_variants() {
   static const std::vector<std::vector<std::string>> v = {
-      {"mohammed", "muhammad", "mohamed", "mohammad", "muhammed", "mohamad", "mohamud", "mouhamed", "muhamad"},
+      {"mohammed", "muhammad", "mohamed", "mohammad", "muhammed", "mohamad", "mohamud", "mouhamed", "muhamad",
+       "mohd", "mhd", "muhd", "mehmet", "mehmed", "mohammod"},
       {"ahmed", "ahmad", "ahmet", "achmed"},
       {"hussein", "husain", "hussain", "husayn", "huseyin", "hossein", "hosein", "husein"},
       {"hassan", "hasan", "hasen"},
@@ -467,7 +496,33 @@ const std::vector<std::vector<std::string>>& builtin_variants() {
       {"mykola", "nikolay", "mikola"},
       {"volodymyr", "vladimir"},
       {"oleksiy", "alexey", "oleksii"},
-      {"yahya", "yehia", "yahia", "yehya", "yahiya"}};
+      {"yahya", "yehia", "yahia", "yehya", "yahiya"},
+      {"hafiz", "hafez", "hafeez"},
+      {"sadeq", "sadegh", "sadiq", "sadik", "sadek"},
+      {"esmail", "ismail", "esmaeil", "ismael"},
+      {"moghaddam", "moqaddam", "moghadam", "mokaddam"},
+      {"fereydoun", "fereidoun", "fereydoon", "feridun"},
+      {"abu", "abou", "ebu"},
+      {"khalid", "khaled", "chalid", "halid"},
+      {"saif", "seif", "sayf", "saiful", "seyf"},
+      {"houthi", "huthi", "hothi"},
+      {"qadhafi", "kaddafi", "qaddafi", "gaddafi"},
+      {"javad", "jawad", "cevat"},
+      // Korean syllables: McCune-Reischauer (DPRK lists) and Revised Romanization.
+      {"jo", "cho"},
+      {"pyong", "byeong", "byong", "pyeong"},
+      {"yong", "yeong"},
+      {"chol", "cheol", "chul"},
+      {"bong", "pong"},
+      {"ju", "joo", "chu"},
+      {"won", "weon"},
+      {"so", "seo"},
+      {"yo", "yeo"},
+      {"song", "seong", "sung"},
+      {"kwang", "gwang"},
+      {"myong", "myeong", "myung"},
+      {"hyon", "hyeon", "hyun"},
+      {"gennady", "hennadiy", "gennadiy"}};
   return v;
 }
 

@@ -30,8 +30,10 @@ namespace synthetic = testsupport::synthetic;
 namespace {
 
 const std::string kRoot = DELTRAN_SCREENING_EVAL_ROOT;
-// What the held-out set reached (372 / 384); the bar is 0.98.
-constexpr double kHeldOutRecallFloor = 0.96;
+// What the held-out set reached (375 / 384); the bar is 0.98.
+constexpr double kHeldOutRecallFloor = 0.975;
+// What the transliteration-heavy development set reached (469 / 567); see below.
+constexpr double kTransliterationRecallFloor = 0.82;
 
 struct Row {
   std::string kind, query, expected;
@@ -83,8 +85,8 @@ Outcome evaluate(const std::string& set, bool show) {
   Outcome out;
   const std::vector<Row> variants = read_tsv(kRoot + "/" + set + "/variants.tsv", 3);
   const std::vector<Row> clean = read_tsv(kRoot + "/" + set + "/clean.tsv", 2);
-  EXPECT_GE(variants.size(), 300u) << set;
-  EXPECT_GE(clean.size(), 1000u) << set;
+  EXPECT_GE(variants.size(), 200u) << set;
+  EXPECT_GE(clean.size(), 600u) << set;
   for (const Row& r : variants) {
     bool found = false;
     double best = 0;
@@ -139,6 +141,15 @@ Outcome evaluate(const std::string& set, bool show) {
 TEST(RealNameScreening, DevelopmentSetMeetsTheBars) {
   const Outcome o = evaluate("screening_eval", true);
   EXPECT_GE(o.recall.share(), 0.98);
+  EXPECT_LE(static_cast<double>(o.fp_on_real), 0.01 * static_cast<double>(o.fp.total));
+}
+
+// A second development set, heavy on romanisations and original scripts (Turkish, German
+// and French forms of Arabic and Slavic names, Belarusian, Wade–Giles and Cantonese,
+// Hangul, Persian script). Far from the bar: the test holds what was reached.
+TEST(RealNameScreening, TransliterationDevelopmentSetKeepsItsRecallAndFalsePositiveBar) {
+  const Outcome o = evaluate("screening_dev2", true);
+  EXPECT_GE(o.recall.share(), kTransliterationRecallFloor);
   EXPECT_LE(static_cast<double>(o.fp_on_real), 0.01 * static_cast<double>(o.fp.total));
 }
 

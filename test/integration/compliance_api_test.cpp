@@ -148,6 +148,25 @@ TEST_F(ComplianceApiTest, AReloadReportsWhatChangedAndAFailedOneKeepsTheListsAnd
   EXPECT_EQ(theirs->body.find("lists.reload_failed"), std::string::npos);
 }
 
+// Two USD participants in AE, the first funded with 1,000.00; their API keys by BIC (empty
+// if a step failed, with the failure reported).
+std::map<std::string, std::string> two_funded_banks(gateway::HttpClient& c, const Headers& admin, const std::string& a,
+                                                    const std::string& b) {
+  std::map<std::string, std::string> keys;
+  for (const std::string& id : {a, b}) {
+    auto r = c.request("POST", "/api/v1/banks",
+                       "{\"id\":\"" + id + "\",\"name\":\"x\",\"country\":\"AE\",\"currencies\":[\"USD\"]}", admin);
+    EXPECT_TRUE(r && r->status == 201) << (r ? r->body : "");
+    if (!r || r->status != 201) return {};
+    keys[id] = std::string(parse(r->body).at("api_key").as_string());
+  }
+  auto m = c.request("POST", "/api/v1/tokens/mint",
+                     R"({"bank":")" + a + R"(","currency":"USD","amount":"1000.00","reference":"F"})", admin);
+  EXPECT_TRUE(m && m->status == 200) << (m ? m->body : "");
+  if (!m || m->status != 200) return {};
+  return keys;
+}
+
 TEST(ScreeningFailsClosed, NoSanctionsListNoStartUnlessAllowedAndCountriesAreScreenedEitherWay) {
   fs::path dir = temp_dir("no-lists");
   {
@@ -162,15 +181,8 @@ TEST(ScreeningFailsClosed, NoSanctionsListNoStartUnlessAllowedAndCountriesAreScr
   allowed.start();  // --allow-no-lists
   auto c = allowed.client();
   Headers admin = bearer(allowed.admin_key());
-  std::map<std::string, std::string> keys;
-  for (const char* id : {"NOLSAEAA", "NOLSAEBB"}) {
-    auto r = c.request("POST", "/api/v1/banks",
-                       std::string("{\"id\":\"") + id + "\",\"name\":\"x\",\"country\":\"AE\",\"currencies\":[\"USD\"]}", admin);
-    ASSERT_TRUE(r && r->status == 201) << (r ? r->body : "");
-    keys[id] = std::string(parse(r->body).at("api_key").as_string());
-  }
-  ASSERT_EQ(c.request("POST", "/api/v1/tokens/mint", R"({"bank":"NOLSAEAA","currency":"USD","amount":"1000.00","reference":"F"})",
-                      admin)->status, 200);
+  const auto keys = two_funded_banks(c, admin, "NOLSAEAA", "NOLSAEBB");
+  ASSERT_EQ(keys.size(), 2u);
   Headers h = bearer(keys.at("NOLSAEAA"));
   h.emplace_back("Idempotency-Key", "no-lists-1");
   auto pay = c.request("POST", "/api/v1/transfer",
@@ -198,15 +210,8 @@ TEST(ScreeningBands, AHitInAListsReviewBandIsHeldAndOneAtItsBlockBandIsRejected)
   server.start({"--require-lists", "--sanctions-list", "csv:" + (dir / "watch.csv").string() + "?threshold=0.80&block=0.97"});
   auto c = server.client();
   Headers admin = bearer(server.admin_key());
-  std::map<std::string, std::string> keys;
-  for (const char* id : {"BANDAEAA", "BANDAEBB"}) {
-    auto r = c.request("POST", "/api/v1/banks",
-                       std::string("{\"id\":\"") + id + "\",\"name\":\"x\",\"country\":\"AE\",\"currencies\":[\"USD\"]}", admin);
-    ASSERT_TRUE(r && r->status == 201) << (r ? r->body : "");
-    keys[id] = std::string(parse(r->body).at("api_key").as_string());
-  }
-  ASSERT_EQ(c.request("POST", "/api/v1/tokens/mint", R"({"bank":"BANDAEAA","currency":"USD","amount":"1000.00","reference":"F"})",
-                      admin)->status, 200);
+  const auto keys = two_funded_banks(c, admin, "BANDAEAA", "BANDAEBB");
+  ASSERT_EQ(keys.size(), 2u);
   auto pay = [&](const std::string& creditor, const std::string& key) {
     Headers h = bearer(keys.at("BANDAEAA"));
     h.emplace_back("Idempotency-Key", key);

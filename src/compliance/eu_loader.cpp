@@ -15,20 +15,11 @@
 // Everything is matched on local names, so the published (default-namespaced) file, a
 // prefixed one and a namespace-free copy all load.
 //
-// Hostile input, as in un_loader.cpp: XML_PARSE_NONET, no XML_PARSE_NOENT/DTDLOAD, and a
-// document carrying a DOCTYPE or <!ENTITY is refused before parsing. XML_PARSE_BIG_LINES
-// keeps line numbers past 65535 (the real file has several hundred thousand lines) for the
-// bad-record report; libxml2's other default limits stay on (no XML_PARSE_HUGE).
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xmlerror.h>
-
+// Hostile input: the hardened parse of xml_list.hpp (shared with the UN list), plus
+// XML_PARSE_BIG_LINES to keep line numbers past 65535 (the real file has several hundred
+// thousand lines) for the bad-record report.
 #include <algorithm>
 #include <cctype>
-#include <cstring>
-#include <limits>
-#include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
@@ -37,6 +28,7 @@
 #include <deltran/compliance/list_loader.hpp>
 
 #include "loader_util.hpp"
+#include "xml_list.hpp"
 
 namespace deltran::compliance {
 
@@ -46,24 +38,9 @@ using detail::ascii_lower;
 using detail::name_key;
 using detail::warn;
 
-// Local-name match: libxml2 keeps the prefix/namespace apart from n->name.
-bool named(const xmlNode* n, const char* name) {
-  return n != nullptr && n->type == XML_ELEMENT_NODE &&
-         std::strcmp(reinterpret_cast<const char*>(n->name), name) == 0;
-}
-
-std::string trimmed(std::string_view s) {
-  const char* ws = " \t\r\n";
-  const size_t b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return {};
-  const size_t e = s.find_last_not_of(ws);
-  return std::string(s.substr(b, e - b + 1));
-}
-
-std::string text_of(const xmlNode* n) {
-  std::unique_ptr<xmlChar, void (*)(void*)> c(xmlNodeGetContent(n), xmlFree);
-  return c ? trimmed(reinterpret_cast<const char*>(c.get())) : std::string{};
-}
+using detail::named;
+using detail::text_of;
+using detail::trimmed;
 
 // The trimmed value of the attribute with local name `name` (any namespace), or "".
 std::string attr(const xmlNode* n, const char* name) {
@@ -228,28 +205,9 @@ void walk(const xmlNode* n, Watchlist& list, std::set<std::string>& seen_ids) {
 }  // namespace
 
 Result<Watchlist> parse_eu_xml(std::string_view xml) {
-  static std::once_flag init;
-  std::call_once(init, [] { xmlInitParser(); });
-  if (xml.find_first_not_of(" \t\r\n") == std::string_view::npos)
-    return make_error(ErrorCode::kInvalidArgument, "EU list XML is empty");
-  if (xml.find("<!DOCTYPE") != std::string_view::npos || xml.find("<!ENTITY") != std::string_view::npos)
-    return make_error(ErrorCode::kInvalidArgument, "EU list XML must not carry a DOCTYPE or entity declarations");
-  if (xml.size() > static_cast<size_t>(std::numeric_limits<int>::max()))
-    return make_error(ErrorCode::kInvalidArgument, "EU list XML is too large");
-  std::unique_ptr<xmlParserCtxt, void (*)(xmlParserCtxtPtr)> ctxt(xmlNewParserCtxt(), xmlFreeParserCtxt);
-  if (!ctxt) return make_error(ErrorCode::kInternal, "libxml2: cannot allocate a parser");
-  const int options =
-      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES;
-  std::unique_ptr<xmlDoc, void (*)(xmlDocPtr)> doc(
-      xmlCtxtReadMemory(ctxt.get(), xml.data(), static_cast<int>(xml.size()), "eu-fsf.xml", nullptr, options),
-      xmlFreeDoc);
-  if (!doc) {
-    const xmlError* err = xmlCtxtGetLastError(ctxt.get());
-    std::string msg = err != nullptr && err->message != nullptr ? trimmed(err->message) : "not well-formed";
-    if (err != nullptr) msg += " (line " + std::to_string(err->line) + ")";
-    return make_error(ErrorCode::kInvalidArgument, "EU list XML: " + msg);
-  }
-  const xmlNode* root = xmlDocGetRootElement(doc.get());
+  auto doc = detail::parse_list_xml(xml, "EU list XML", "eu-fsf.xml", XML_PARSE_BIG_LINES);
+  if (!doc) return tl::unexpected(doc.error());
+  const xmlNode* root = xmlDocGetRootElement(doc->get());
   if (root == nullptr || !named(root, "export")) {
     const std::string found = root != nullptr ? reinterpret_cast<const char*>(root->name) : "";
     return make_error(ErrorCode::kInvalidArgument,

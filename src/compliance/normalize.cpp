@@ -162,8 +162,8 @@ size_t letter_run(std::string_view s, size_t i) {
 }
 
 bool is_hyphen_article(std::string_view t) {
-  static constexpr std::array<std::string_view, 24> kArticles = {
-      "al", "el", "ul", "ad", "an", "ar", "as", "at", "az", "ash", "adh", "ath", "ad", "ed",
+  static constexpr std::array<std::string_view, 23> kArticles = {
+      "al", "el", "ul", "ad", "an", "ar", "as", "at", "az", "ash", "adh", "ath", "ed",
       "en", "er", "es", "esh", "et", "ez", "ud", "un", "ur", "us"};
   for (std::string_view a : kArticles)
     if (t == a) return true;
@@ -325,7 +325,7 @@ const std::vector<std::string>& default_legal_forms() {
       "ooo", "oao", "zao", "pao", "tov", "sae", "sal", "saog", "saoc", "wll", "est", "kk",
       "ltda", "eirl", "sdn", "bhd", "tbk", "pt", "sro", "zrt", "kft", "doo", "ead", "eood",
       "cv", "ao", "pllc", "lda", "spzoo", "sirketi", "as", "bsc", "bscc", "psc", "qsc", "qpsc", "ksc", "kscp",
-      "kscc", "spc", "pcl", "sae", "saa", "sac", "saic", "sad", "jstc"};
+      "kscc", "spc", "pcl", "saa", "sac", "saic", "sad", "jstc"};
   return v;
 }
 

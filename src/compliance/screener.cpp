@@ -7,6 +7,7 @@
 
 #include <deltran/compliance/list_loader.hpp>
 #include <deltran/core/metrics.hpp>
+#include <deltran/core/text.hpp>
 
 namespace deltran::compliance {
 namespace {
@@ -35,17 +36,12 @@ FileStamps stamps_of(const ListSpec& spec) {
   return out;
 }
 
-uint64_t fnv(uint64_t h, std::string_view s) {
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return (h ^ 0xff) * 1099511628211ull;  // a separator, so ("ab","c") != ("a","bc")
-}
+// One field into the hash, then a separator, so ("ab", "c") and ("a", "bc") differ.
+uint64_t fnv(uint64_t h, std::string_view s) { return fnv1a64(std::string_view("\x1f", 1), fnv1a64(s, h)); }
 
 // What screening uses of an entry: a change here is a "changed" entry in the report.
 uint64_t entry_hash(const ListEntry& e) {
-  uint64_t h = fnv(14695981039346656037ull, e.name);
+  uint64_t h = fnv(kFnv1aOffset, e.name);
   h = fnv(h, to_string(e.type));
   for (const auto& p : e.programs) h = fnv(h, p);
   for (const auto& a : e.aliases) h = fnv(fnv(h, a.name), a.weak ? "w" : "s");
@@ -102,6 +98,7 @@ Result<ReloadReport> Screener::reload(const std::vector<std::string>& specs) {
   std::lock_guard lock(reload_mutex_);
   auto fail = [&](Error e) -> Result<ReloadReport> {
     failed_reloads_.fetch_add(1);
+    std::lock_guard published(report_mutex_);
     last_error_ = e.message;
     return tl::unexpected(std::move(e));
   };
@@ -181,24 +178,27 @@ Result<ReloadReport> Screener::reload(const std::vector<std::string>& specs) {
   report.load_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
   last_specs_ = specs;
   loaded_ = std::move(next);
-  last_report_ = report;
-  last_error_.clear();
+  {
+    std::lock_guard published(report_mutex_);
+    last_report_ = report;
+    last_error_.clear();
+  }
   reloads_.fetch_add(1);
   return report;
 }
 
 ReloadReport Screener::last_report() const {
-  std::lock_guard lock(reload_mutex_);
+  std::lock_guard lock(report_mutex_);
   return last_report_;
 }
 
 std::string Screener::last_error() const {
-  std::lock_guard lock(reload_mutex_);
+  std::lock_guard lock(report_mutex_);
   return last_error_;
 }
 
 void Screener::render_metrics(std::string& out) const {
-  std::lock_guard lock(reload_mutex_);
+  std::lock_guard lock(report_mutex_);
   metrics::render_header(out, "screening_list_entries", "gauge", "Entries of each loaded sanctions or PEP list.");
   for (const auto& l : last_report_.lists)
     metrics::render_sample(out, "screening_list_entries", "list=\"" + l.name + "\"", static_cast<double>(l.entries));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <atomic>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -99,7 +100,8 @@ std::string skeleton(std::string_view t) {
 // Similarity given to two tokens that sound alike (same skeleton) but whose spelling
 // Jaro–Winkler puts below the token threshold: Ghasem / Qasem, Hezbolla / Hizballah.
 constexpr double kSoundsAlikeSimilarity = 0.85;
-// Similarity of two known spellings of one name (built-in groups, an entry's aliases).
+// Similarity of two spellings of one name: in one built-in group, a doubled consonant, the
+// vowels of a long token. (Pairs learned from an entry's aliases keep their own.)
 constexpr double kVariantSimilarity = 0.97;
 
 // Long tokens that differ only in one or two vowels are one name romanised twice
@@ -137,8 +139,6 @@ bool same_but_doubled_letters(std::string_view a, std::string_view b) {
   }
   return i == a.size() && j == b.size();
 }
-
-
 
 // Keys under which a token is filed and looked up: its skeleton, itself, its first five
 // letters (7+ letters), and (4+ letters) each one-letter deletion. Two tokens sharing a key are one substitution,
@@ -328,6 +328,11 @@ struct ScreeningIndex::Impl {
   std::unordered_map<std::string, uint32_t> group_of_text;
   detail::StringTable group_table;  // the same, for lookups by string_view
   std::vector<uint32_t> token_group;  // list token -> its group, 0 if none
+  const uint64_t serial = next_serial();  // unique per index built in this process
+  static uint64_t next_serial() {
+    static std::atomic<uint64_t> n{0};
+    return ++n;
+  }
   std::vector<std::vector<uint32_t>> group_tokens;
   uint32_t group_of(const TokenInfo& t) const;
   bool spelled_as_one(const TokenInfo& a, const TokenInfo& b) const;
@@ -424,23 +429,22 @@ const std::vector<std::vector<std::string>>& builtin_variants() {
       {"omar", "umar", "omer"},
       {"osama", "usama", "ousama"},
       {"abdullah", "abdallah", "abdulla", "abdalla"},
-      {"khalid", "khaled"},
       {"mahmoud", "mahmud", "mahmut"},
       {"mustafa", "mostafa", "moustafa", "mustapha"},
       {"ibrahim", "ebrahim", "ibragim"},
-      {"ismail", "ismael", "esmaeil", "ismayil"},
+      {"ismail", "ismael", "esmaeil", "ismayil", "esmail"},
       {"suleiman", "sulayman", "suleyman", "soliman", "sulaiman"},
-      {"qaddafi", "gaddafi", "kadhafi", "gadhafi", "qadhafi"},
-      {"sergey", "sergei", "sergej"},
-      {"aleksandr", "alexander", "aleksander", "alexandr"},
-      {"alexey", "aleksei", "alexei", "aleksey"},
+      {"qaddafi", "gaddafi", "kadhafi", "gadhafi", "qadhafi", "kaddafi"},
+      {"sergey", "sergei", "sergej", "serhiy", "serhii", "sergiy"},
+      {"aleksandr", "alexander", "aleksander", "alexandr", "oleksandr", "olexandr"},
+      {"alexey", "aleksei", "alexei", "aleksey", "oleksiy", "oleksii"},
       {"yevgeny", "evgeny", "evgeniy", "yevgeniy"},
       {"yuri", "yury", "yuriy"},
       {"dmitry", "dmitri", "dmitriy"},
       {"andrey", "andrei"},
-      {"nikolay", "nikolai"},
+      {"nikolay", "nikolai", "mykola", "mikola"},
       {"mikhail", "michail"},
-      {"vladimir", "wladimir"},
+      {"vladimir", "wladimir", "volodymyr"},
       {"ivan", "iwan"},
       {"qasem", "qassem", "ghasem", "kasem", "qasim", "kassem", "kasim", "gasem", "ghassem"},
       {"hezbollah", "hizballah", "hizbullah", "hizbollah", "hezbolla", "hizbolla"},
@@ -452,7 +456,7 @@ const std::vector<std::vector<std::string>>& builtin_variants() {
       {"reza", "riza", "rida", "ridha"},
       {"mehdi", "mahdi"},
       {"mohsen", "muhsin", "mohsin"},
-      {"javad", "jawad"},
+      {"javad", "jawad", "cevat"},
       {"karim", "kareem"},
       {"nasser", "nasir", "naser", "nassir"},
       {"jamal", "gamal", "djamel", "jamel"},
@@ -475,7 +479,6 @@ const std::vector<std::vector<std::string>>& builtin_variants() {
       {"viktor", "victor"},
       {"grigory", "grigoriy", "grigori"},
       {"igor", "ihor"},
-      {"oleksandr", "olexandr", "aleksandr"},
       {"petr", "pyotr"},
       {"fyodor", "fedor", "feodor"},
       {"semyon", "semen", "semion"},
@@ -483,31 +486,24 @@ const std::vector<std::vector<std::string>>& builtin_variants() {
       {"vasily", "vasiliy", "vassily", "vasili"},
       {"anatoly", "anatoliy", "anatoli"},
       {"vitaly", "vitaliy", "vitali"},
-      {"gennady", "gennadiy", "gennadi"},
+      {"gennady", "gennadiy", "gennadi", "hennadiy"},
       {"arkady", "arkadiy", "arkadi"},
       {"valery", "valeriy", "valeri"},
       {"yakov", "iakov", "jakov"},
       {"yelena", "elena"},
       {"yekaterina", "ekaterina"},
-      {"dawood", "dawud", "daud", "dawoud", "daoud", "dawood"},
+      {"dawood", "dawud", "daud", "dawoud", "daoud"},
       {"masood", "masud", "masoud", "massoud"},
       {"mokhtar", "mukhtar", "mokhtaar"},
-      {"serhiy", "sergey", "serhii", "sergiy"},
-      {"mykola", "nikolay", "mikola"},
-      {"volodymyr", "vladimir"},
-      {"oleksiy", "alexey", "oleksii"},
       {"yahya", "yehia", "yahia", "yehya", "yahiya"},
       {"hafiz", "hafez", "hafeez"},
       {"sadeq", "sadegh", "sadiq", "sadik", "sadek"},
-      {"esmail", "ismail", "esmaeil", "ismael"},
       {"moghaddam", "moqaddam", "moghadam", "mokaddam"},
       {"fereydoun", "fereidoun", "fereydoon", "feridun"},
       {"abu", "abou", "ebu"},
       {"khalid", "khaled", "chalid", "halid"},
       {"saif", "seif", "sayf", "saiful", "seyf"},
       {"houthi", "huthi", "hothi"},
-      {"qadhafi", "kaddafi", "qaddafi", "gaddafi"},
-      {"javad", "jawad", "cevat"},
       // Korean syllables: McCune-Reischauer (DPRK lists) and Revised Romanization.
       {"jo", "cho"},
       {"pyong", "byeong", "byong", "pyeong"},
@@ -521,8 +517,7 @@ const std::vector<std::vector<std::string>>& builtin_variants() {
       {"song", "seong", "sung"},
       {"kwang", "gwang"},
       {"myong", "myeong", "myung"},
-      {"hyon", "hyeon", "hyun"},
-      {"gennady", "hennadiy", "gennadiy"}};
+      {"hyon", "hyeon", "hyun"}};
   return v;
 }
 
@@ -651,12 +646,13 @@ uint32_t ScreeningIndex::Impl::group_of(const TokenInfo& t) const {
   if (t.id != kNone && t.id < token_group.size()) return token_group[t.id];
   if (group_of_text.empty()) return 0;
   // An unseen query token is compared with many list tokens in a row: looked up once.
-  thread_local const Impl* last_index = nullptr;
+  // Keyed by the index's serial, not its address: a reloaded index may reuse the address.
+  thread_local uint64_t last_index = 0;
   thread_local std::string last_text;
   thread_local uint32_t last_group = 0;
-  if (last_index == this && t.text == last_text) return last_group;
+  if (last_index == serial && t.text == last_text) return last_group;
   const uint32_t g = group_table.find(t.text);
-  last_index = this;
+  last_index = serial;
   last_text.assign(t.text);
   last_group = g == detail::StringTable::kMissing ? 0 : g;
   return last_group;

@@ -1,43 +1,18 @@
-// The UN Security Council consolidated list (XML), parsed with libxml2. The only file of
-// the library that includes libxml2 headers.
-//
-// Hostile input: the list is downloaded, so the parser runs with XML_PARSE_NONET (no
-// network), without XML_PARSE_NOENT or XML_PARSE_DTDLOAD (no entity substitution, no
-// external DTD), and any document carrying a DOCTYPE is refused before parsing, which
-// also rules out internal entity bombs. libxml2's own limits (no XML_PARSE_HUGE) bound
-// node depth and text size.
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xmlerror.h>
-
+// The UN Security Council consolidated list (XML), parsed with libxml2 through the hardened
+// parse in xml_list.hpp (shared with the EU list).
 #include <algorithm>
-#include <cstring>
-#include <limits>
 #include <map>
-#include <memory>
-#include <mutex>
 
 #include <deltran/compliance/list_loader.hpp>
+
+#include "xml_list.hpp"
 
 namespace deltran::compliance {
 namespace {
 
-bool named(const xmlNode* n, const char* name) {
-  return n->type == XML_ELEMENT_NODE && std::strcmp(reinterpret_cast<const char*>(n->name), name) == 0;
-}
-
-std::string trimmed(std::string s) {
-  const char* ws = " \t\r\n";
-  const size_t b = s.find_first_not_of(ws);
-  if (b == std::string::npos) return {};
-  const size_t e = s.find_last_not_of(ws);
-  return s.substr(b, e - b + 1);
-}
-
-std::string text_of(const xmlNode* n) {
-  std::unique_ptr<xmlChar, void (*)(void*)> c(xmlNodeGetContent(n), xmlFree);
-  return c ? trimmed(reinterpret_cast<const char*>(c.get())) : std::string{};
-}
+using detail::named;
+using detail::text_of;
+using detail::trimmed;
 
 // The text of the first child element called `name`, or "".
 std::string child_text(const xmlNode* parent, const char* name) {
@@ -112,25 +87,9 @@ void walk(const xmlNode* n, Watchlist& list) {
 }  // namespace
 
 Result<Watchlist> parse_un_xml(std::string_view xml) {
-  static std::once_flag init;
-  std::call_once(init, [] { xmlInitParser(); });
-  if (xml.find("<!DOCTYPE") != std::string_view::npos || xml.find("<!ENTITY") != std::string_view::npos)
-    return make_error(ErrorCode::kInvalidArgument, "UN list XML must not carry a DOCTYPE or entity declarations");
-  if (xml.size() > static_cast<size_t>(std::numeric_limits<int>::max()))
-    return make_error(ErrorCode::kInvalidArgument, "UN list XML is too large");
-  std::unique_ptr<xmlParserCtxt, void (*)(xmlParserCtxtPtr)> ctxt(xmlNewParserCtxt(), xmlFreeParserCtxt);
-  if (!ctxt) return make_error(ErrorCode::kInternal, "libxml2: cannot allocate a parser");
-  const int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
-  std::unique_ptr<xmlDoc, void (*)(xmlDocPtr)> doc(
-      xmlCtxtReadMemory(ctxt.get(), xml.data(), static_cast<int>(xml.size()), "un-consolidated.xml", nullptr, options),
-      xmlFreeDoc);
-  if (!doc) {
-    const xmlError* err = xmlCtxtGetLastError(ctxt.get());
-    std::string msg = err != nullptr && err->message != nullptr ? trimmed(err->message) : "not well-formed";
-    if (err != nullptr) msg += " (line " + std::to_string(err->line) + ")";
-    return make_error(ErrorCode::kInvalidArgument, "UN list XML: " + msg);
-  }
-  const xmlNode* root = xmlDocGetRootElement(doc.get());
+  auto doc = detail::parse_list_xml(xml, "UN list XML", "un-consolidated.xml");
+  if (!doc) return tl::unexpected(doc.error());
+  const xmlNode* root = xmlDocGetRootElement(doc->get());
   if (root == nullptr || !named(root, "CONSOLIDATED_LIST"))
     return make_error(ErrorCode::kInvalidArgument, "UN list XML: the root element must be CONSOLIDATED_LIST");
   Watchlist list;

@@ -6,6 +6,7 @@
 
 #include <deltran/clearing/netting.hpp>
 #include <deltran/core/assert.hpp>
+#include <deltran/core/text.hpp>
 #include <deltran/money/amount.hpp>
 
 #include "state.hpp"
@@ -35,15 +36,9 @@ std::string IdempotencyMemory::slot(std::string_view debtor_agent, std::string_v
 }
 
 uint64_t IdempotencyMemory::fingerprint(std::string_view slot) {
-  // FNV-1a, 64 bits, written out rather than std::hash: the value is kept in snapshots, so
-  // it must be the same in every build that reads them. A collision costs a store read
-  // and an entry in `collided`.
-  uint64_t h = 14695981039346656037ULL;
-  for (char c : slot) {
-    h ^= static_cast<uint8_t>(c);
-    h *= 1099511628211ULL;
-  }
-  return h;
+  // Kept in snapshots, so a hash stable across builds. A collision costs a store read and an
+  // entry in `collided`.
+  return fnv1a64(slot);
 }
 
 int32_t IdempotencyMemory::day(int64_t time_us) {

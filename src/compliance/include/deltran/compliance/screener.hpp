@@ -109,9 +109,12 @@ class Screener {
 
   ScreenerSettings settings_;
   std::atomic<std::shared_ptr<const ScreeningIndex>> index_;
-  mutable std::mutex reload_mutex_;  // one reload at a time; guards the members below
+  std::mutex reload_mutex_;  // one reload at a time; guards last_specs_ and loaded_
   std::vector<std::string> last_specs_;
   std::map<std::string, Loaded> loaded_;  // by spec string
+  // Held only to read or publish the outcome, never during a load: /metrics reads it on an
+  // I/O thread while a reload may take seconds.
+  mutable std::mutex report_mutex_;
   ReloadReport last_report_;
   std::string last_error_;
   std::atomic<uint64_t> failed_reloads_{0};

@@ -15,6 +15,7 @@
 //   pays for the full ICU call. The table is derived, not hand-written, so it cannot
 //   drift from ICU; normalize_test checks the folds the business relies on.
 #include <deltran/compliance/normalize.hpp>
+#include <deltran/compliance/similarity.hpp>
 
 #include <unicode/translit.h>
 #include <unicode/uchar.h>
@@ -233,6 +234,95 @@ bool fold_fast(std::string_view s, std::string& out, bool allow_unknown, bool ma
   return true;
 }
 
+// Arabic-script names (Arabic, Persian, Urdu) write consonants and long vowels only, so
+// no transliteration can give back the vowels a romanised list spells ("محمد" is Muhammad,
+// Mohammed or Mohamad; ICU writes "mhmd"). A name word in that script becomes its
+// consonant classes instead, marked with kAbjadMarker, and the index compares it with
+// the same classes taken from each list token's Latin spelling (latin_consonant_key). The
+// classes merge the letters romanisations confuse: ح خ ه (h, kh; Turkish Halid), ق ك غ گ
+// (q, k, g, gh), د ذ ض ظ ز (d, dh, z: Zawahiri, Dhawahiri), س ش ص چ (s, sh, French ch).
+// Alif, waw, ya, hamza, ain and ta marbuta are vowels or unwritten in romanisations: dropped,
+// as Latin vowels, w, v and y are.
+bool abjad_letter(char32_t c) {
+  return (c >= 0x0620 && c <= 0x064A) || (c >= 0x066E && c <= 0x06D3) || (c >= 0x06FA && c <= 0x06FF) ||
+         (c >= 0x0750 && c <= 0x077F);
+}
+// Vowel signs, superscript alif, tatweel, Quranic marks: not letters of the name.
+bool abjad_mark(char32_t c) {
+  return (c >= 0x064B && c <= 0x065F) || c == 0x0670 || c == 0x0640 || (c >= 0x06D6 && c <= 0x06ED);
+}
+constexpr char32_t kZwnj = 0x200C;  // joins Persian word parts: خامنه‌ای, فخری‌زاده
+
+char abjad_class(char32_t c) {
+  switch (c) {
+    case 0x0628: case 0x067E: return 'b';                              // ب پ
+    case 0x062A: case 0x0637: case 0x062B: case 0x0679: return 't';    // ت ط ث ٹ
+    case 0x062C: case 0x0698: return 'j';                              // ج ژ
+    case 0x062D: case 0x062E: case 0x0647: case 0x06BE: case 0x06C1: return 'h';  // ح خ ه ھ ہ
+    case 0x062F: case 0x0630: case 0x0636: case 0x0638: case 0x0632: case 0x0688: return 'd';  // د ذ ض ظ ز ڈ
+    case 0x0631: case 0x0691: return 'r';                              // ر ڑ
+    case 0x0633: case 0x0634: case 0x0635: case 0x0686: return 's';    // س ش ص چ
+    case 0x063A: case 0x0642: case 0x0643: case 0x06A9: case 0x06AF: return 'k';  // غ ق ك ک گ
+    case 0x0641: case 0x06A4: return 'f';                              // ف ڤ
+    case 0x0644: return 'l';
+    case 0x0645: return 'm';
+    case 0x0646: case 0x06BA: return 'n';                              // ن ں
+    default: return 0;
+  }
+}
+
+// One Arabic-script word (letters and ZWNJ, marks removed) as a marked token, or nothing
+// for the article-only and "son of" / "daughter of" words the Latin side drops too.
+void abjad_word(const std::vector<char32_t>& w, std::string& out) {
+  size_t i = 0;
+  const size_t n = w.size();
+  // بن, ابن, بنت (bin, ibn, bint): particles, as their romanisations are.
+  auto is = [&](std::initializer_list<char32_t> word) {
+    return n == word.size() && std::equal(word.begin(), word.end(), w.begin());
+  };
+  if (is({0x0628, 0x0646}) || is({0x0627, 0x0628, 0x0646}) || is({0x0628, 0x0646, 0x062A})) return;
+  // The article ال, written joined to the name it governs (الظواهري, al-Zawahiri).
+  if (n >= 4 && w[0] == 0x0627 && w[1] == 0x0644) i = 2;
+  std::string key;
+  // Waw and ya are consonants when they begin the word (وليد Walid, يوسف Yusuf).
+  if (i < n && (w[i] == 0x0648 || w[i] == 0x064A || w[i] == 0x06CC)) {
+    key.push_back(w[i] == 0x0648 ? 'w' : 'y');
+    ++i;
+  }
+  for (; i < n; ++i) {
+    const char32_t c = w[i];
+    char cls = abjad_class(c);
+    const bool last = i + 1 == n || w[i + 1] == kZwnj;
+    // A final ه is the vowel of -eh, -ah (زاده, zadeh), as ة is; so before a ZWNJ.
+    if ((c == 0x0647 || c == 0x06C1) && last) cls = 0;
+    // A final ya is the -i of Ali, Raisi and of the nisba (Nabhan, Nabhani): kept.
+    if ((c == 0x064A || c == 0x06CC) && i + 1 == n) cls = 'y';
+    if (cls != 0 && (key.empty() || key.back() != cls)) key.push_back(cls);
+  }
+  if (key.empty()) return;
+  put_separator(out);
+  out.push_back(kAbjadMarker);
+  out.append(key);
+  out.push_back(' ');
+}
+
+// The ICU path for text outside the fold table: Hangul syllables are transliterated apart
+// (each syllable of a Korean name is a name part: 김정은 is Kim Jong Un, not "gimjeong-eun").
+void fold_icu(const std::vector<char32_t>& cps, icu::Transliterator* t, std::string& out, bool mark_initials) {
+  if (cps.empty()) return;
+  auto hangul = [](char32_t c) { return c >= 0xAC00 && c <= 0xD7A3; };
+  icu::UnicodeString u;
+  for (size_t i = 0; i < cps.size(); ++i) {
+    if (hangul(cps[i]) && i > 0 && hangul(cps[i - 1])) u.append(static_cast<UChar32>(' '));
+    u.append(static_cast<UChar32>(cps[i]));
+  }
+  t->transliterate(u);
+  std::string latin;
+  u.toUTF8String(latin);
+  put_separator(out);
+  fold_fast(latin, out, /*allow_unknown=*/true, mark_initials);
+}
+
 void fold_into(std::string_view s, std::string& out, bool mark_initials = false) {
   const size_t start = out.size();
   if (fold_fast(s, out, /*allow_unknown=*/false, mark_initials)) return;
@@ -242,39 +332,31 @@ void fold_into(std::string_view s, std::string& out, bool mark_initials = false)
     fold_fast(s, out, /*allow_unknown=*/true, mark_initials);
     return;
   }
-  // Re-decode with the same Latin-1 fallback so ICU sees what the fast path saw, and
-  // prepare two scripts whose names ICU would otherwise run together:
-  // - Hangul: each syllable of a Korean name is a name part (김정은 is Kim Jong Un), so
-  //   syllables are transliterated apart ("gim jeong eun", not "gimjeong-eun");
-  // - Arabic: the article ال is written joined to the name it governs (الظواهري, al-Zawahiri):
-  //   it is split off (then dropped as the particle "al"), and the feminine ending ة is read
-  //   as the "a" it is romanised as (أسامة, Usama).
+  // Re-decode with the same Latin-1 fallback so ICU sees what the fast path saw. Names in
+  // Arabic script become consonant keys (above); the rest goes through ICU.
   std::vector<char32_t> cps;
   for (size_t i = 0; i < s.size();) cps.push_back(decode(s, i));
-  auto hangul = [](char32_t c) { return c >= 0xAC00 && c <= 0xD7A3; };
-  auto arabic_letter = [](char32_t c) { return c >= 0x0620 && c <= 0x064A; };
-  icu::UnicodeString u;
+  std::vector<char32_t> other, word;
   for (size_t i = 0; i < cps.size(); ++i) {
     const char32_t c = cps[i];
-    const char32_t prev = i > 0 ? cps[i - 1] : 0;
-    if (hangul(c) && hangul(prev)) u.append(static_cast<UChar32>(' '));
-    if (c == 0x0629) {  // ة
-      u.append(static_cast<UChar32>(0x0627));
+    if (!mark_initials || !abjad_letter(c)) {
+      other.push_back(c);
       continue;
     }
-    u.append(static_cast<UChar32>(c));
-    const bool word_start = !arabic_letter(prev);
-    if (c == 0x0627 && word_start && i + 3 < cps.size() && cps[i + 1] == 0x0644 && arabic_letter(cps[i + 2]) &&
-        arabic_letter(cps[i + 3])) {
-      u.append(static_cast<UChar32>(0x0644));
-      u.append(static_cast<UChar32>(' '));
-      ++i;
+    fold_icu(other, t, out, mark_initials);
+    other.clear();
+    word.clear();
+    for (; i < cps.size(); ++i) {
+      const char32_t d = cps[i];
+      if (abjad_mark(d)) continue;
+      if (!abjad_letter(d) && d != kZwnj) break;
+      word.push_back(d);
     }
+    --i;
+    abjad_word(word, out);
   }
-  t->transliterate(u);
-  std::string latin;
-  u.toUTF8String(latin);
-  fold_fast(latin, out, /*allow_unknown=*/true, mark_initials);
+  fold_icu(other, t, out, mark_initials);
+  while (out.size() > start && out.back() == ' ') out.pop_back();
 }
 
 // "abdulrahman" -> "abd" + "rahman"; "abubakar" -> "abu" + "bakar" (then glued again as
@@ -286,17 +368,36 @@ constexpr std::array<std::string_view, 9> kAbdForms = {
     "abdoul", "abdul", "abdel", "abdal", "abdol", "abdur", "abdar", "abdou", "abdu"};
 constexpr std::array<std::string_view, 2> kAbuForms = {"abou", "abu"};
 
+enum class Split { kNo, kSplit, kWhole };  // kWhole: a form, but the token is one name ("abdullah")
+
 template <size_t N>
-bool split_compound(std::string_view token, const std::array<std::string_view, N>& forms,
-                    std::string_view canonical, std::string_view& head, std::string_view& rest) {
+Split split_compound(std::string_view token, const std::array<std::string_view, N>& forms,
+                     std::string_view canonical, std::string_view& head, std::string_view& rest) {
   for (std::string_view f : forms) {
     if (token.size() >= f.size() && token.substr(0, f.size()) == f) {
       rest = token.substr(f.size());
       if (rest.empty() || rest.size() >= 4) {
         head = canonical;
-        return true;
+        return Split::kSplit;
       }
-      return false;
+      return Split::kWhole;
+    }
+  }
+  return Split::kNo;
+}
+
+// "Abdul" mistyped ("Abduil Rehman", "Agdul", "Abvulmalik", "Ahbdulhamit") is still the
+// compound: without this, one typo there leaves a token the canonical "abd…" form shares no
+// candidate key with. Five letters or more of the prefix, so "Adel" stays a name.
+bool split_mistyped_abd(std::string_view token, std::string_view& head, std::string_view& rest) {
+  if (token.size() < 5 || token[0] != 'a') return false;
+  for (size_t len = 5; len <= 7 && len <= token.size(); ++len) {
+    rest = token.substr(len);
+    if (!rest.empty() && rest.size() < 4) continue;
+    for (std::string_view f : kAbdForms) {
+      if (f.size() < 5 || !one_edit_apart(token.substr(0, len), f)) continue;
+      head = "abd";
+      return true;
     }
   }
   return false;
@@ -355,8 +456,6 @@ const std::vector<std::vector<std::string_view>>& legal_form_phrases() {
   return v;
 }
 
-bool one_edit_apart(std::string_view a, std::string_view b);
-
 // A mistyped word is only looked for among words with the same first two letters: a typo
 // in the first two letters is rare, and the check stays off the path of most tokens.
 bool mistypes(std::string_view t, std::string_view word) {
@@ -380,12 +479,16 @@ struct SpecialWord {
   std::string_view phrase_as;   // what it stands for inside a phrase ("co" -> "company")
   std::string_view canonical;   // its one spelling ("airlines" -> "air"), or empty
   bool starts_phrase = false;
+  bool second_in_phrase = false;  // the second word of a phrase, four letters or more ("stock")
 };
 
 const std::unordered_map<std::string_view, SpecialWord>& special_words() {
   static const std::unordered_map<std::string_view, SpecialWord> m = [] {
     std::unordered_map<std::string_view, SpecialWord> out;
-    for (const auto& p : legal_form_phrases()) out[p[0]].starts_phrase = true;
+    for (const auto& p : legal_form_phrases()) {
+      out[p[0]].starts_phrase = true;
+      if (p.size() >= 2 && p[1].size() >= 4) out[p[1]].second_in_phrase = true;
+    }
     out["co"].phrase_as = "company";
     out["ltd"].phrase_as = "limited";
     out["jt"].phrase_as = "joint";
@@ -409,21 +512,6 @@ std::string_view canonical_word(std::string_view t, const SpecialWord* w) {
   return t;
 }
 
-// At most one edit apart (substitution, insertion, deletion or adjacent transposition):
-// "Compnay", "Limted", "Ailrines" are still the word they mistype.
-bool one_edit_apart(std::string_view a, std::string_view b) {
-  if (a == b) return true;
-  if (a.size() > b.size()) std::swap(a, b);
-  if (b.size() - a.size() > 1) return false;
-  size_t i = 0;
-  while (i < a.size() && a[i] == b[i]) ++i;
-  if (a.size() == b.size()) {
-    if (a.substr(i + 1) == b.substr(i + 1)) return true;  // substitution
-    return i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] && a.substr(i + 2) == b.substr(i + 2);
-  }
-  return a.substr(i) == b.substr(i + 1);  // one letter more in b
-}
-
 // The long legal-form words, recognised through one typo (short ones are too easily
 // another word). Returns the word, or empty.
 std::string_view mistyped_legal_word(std::string_view t) {
@@ -441,14 +529,23 @@ std::string_view phrase_word(std::string_view t, const SpecialWord* w) {
 }
 
 // Length of the legal-form phrase starting at words[i], 0 if none (`words` as phrase_word
-// reads them).
-size_t legal_phrase_at(const std::vector<std::string_view>& words, size_t i, const SpecialWord* w) {
-  if (w == nullptr || !w->starts_phrase) return 0;
+// reads them; `w` and `next`: the special entries of words i and i + 1). A phrase of two
+// words or more may hold one mistyped word of four letters or more, the others as written
+// ("Jiont Stock Company", "Joint Stokc Company", "Pyblic Joint Stock Company"): a typo
+// there would otherwise leave two or three tokens the listed name does not have.
+size_t legal_phrase_at(const std::vector<std::string_view>& words, size_t i, const SpecialWord* w,
+                       const SpecialWord* next) {
+  if ((w == nullptr || !w->starts_phrase) && (next == nullptr || !next->second_in_phrase)) return 0;
   size_t best = 0;
   for (const auto& p : legal_form_phrases()) {
     if (p.size() <= best || i + p.size() > words.size()) continue;
+    size_t typos = 0;
     bool same = true;
-    for (size_t k = 0; k < p.size() && same; ++k) same = words[i + k] == p[k];
+    for (size_t k = 0; k < p.size() && same; ++k) {
+      if (words[i + k] == p[k]) continue;
+      same = p.size() >= 2 && ++typos == 1 && p[k].size() >= 4 && words[i + k].size() >= 4 &&
+             one_edit_apart(words[i + k], p[k]);
+    }
     if (same) best = p.size();
   }
   return best;
@@ -462,6 +559,42 @@ const std::vector<std::string>& default_particles() {
 }
 
 }  // namespace
+
+void latin_consonant_key(std::string_view t, std::string& out) {
+  out.clear();
+  auto vowel = [](char c) { return std::string_view("aeiouy").find(c) != std::string_view::npos; };
+  for (size_t i = 0; i < t.size(); ++i) {
+    const char c = t[i];
+    const char next = i + 1 < t.size() ? t[i + 1] : '\0';
+    char cls = 0;
+    if (next == 'h' && std::string_view("sckgtdzp").find(c) != std::string_view::npos) {
+      // One Arabic letter each: sh ش (ch, French), kh خ, gh غ, th ث, dh ذ, zh ژ, ph ف.
+      static constexpr std::string_view kFrom = "sckgtdzp", kTo = "shhktdjf";
+      cls = kTo[kFrom.find(c)];
+      ++i;
+    } else if (c >= '0' && c <= '9') {
+      out.clear();
+      return;
+    } else if (i == 0 && (c == 'y' || c == 'w' || c == 'v')) {
+      cls = c == 'y' ? 'y' : 'w';  // a consonant, as the waw or ya beginning an Arabic word
+    } else {
+      switch (c) {
+        case 'a': case 'e': case 'o': case 'u': case 'w': case 'v': break;
+        case 'h': cls = i + 1 == t.size() && i > 0 && vowel(t[i - 1]) ? 0 : 'h'; break;  // -ah, -eh: ة, ه
+        case 'i': case 'y': cls = i + 1 == t.size() ? 'y' : 0; break;  // final -i, -y: a written ya
+        case 'b': case 'p': cls = 'b'; break;
+        case 'd': case 'z': cls = 'd'; break;
+        case 'k': case 'q': case 'g': case 'c': cls = 'k'; break;
+        case 'x':
+          if (out.empty() || out.back() != 'k') out.push_back('k');
+          cls = 's';
+          break;
+        default: cls = c; break;  // t j s f l m n r
+      }
+    }
+    if (cls != 0 && (out.empty() || out.back() != cls)) out.push_back(cls);
+  }
+}
 
 std::string fold_to_ascii(std::string_view utf8) {
   std::string out;
@@ -506,8 +639,8 @@ void NameNormalizer::push_token(std::string_view token, NormalizedName& out) con
   token = token.substr(0, settings_.max_token_length);
   if (!out.text.empty()) out.text.push_back(' ');
   const size_t start = out.text.size();
-  bool plain = true;  // no letters to rewrite (one pass over the token)
-  for (size_t i = 0; i < token.size() && plain; ++i) {
+  bool plain = true;  // no letters to rewrite (one pass over the token); consonant keys never
+  for (size_t i = 0; i < token.size() && plain && !is_abjad_token(token); ++i) {
     const char c = token[i];
     const char n = i + 1 < token.size() ? token[i + 1] : '\0';
     plain = !(c == 'w' || (c == 's' && n == 'c') || (c == 'o' && n == 'u') || (c == 'd' && (n == 'j' || n == 's')));
@@ -593,8 +726,9 @@ void NameNormalizer::normalize(std::string_view utf8, NormalizedName& out) const
     rest_all = sp == std::string_view::npos ? std::string_view{} : rest_all.substr(sp + 1);
     if (tok.empty()) continue;
     std::string_view head, rest;
-    if (split_compound(tok, kAbdForms, "abd", head, rest) ||
-        split_compound(tok, kAbuForms, "abu", head, rest)) {
+    const Split abd = split_compound(tok, kAbdForms, "abd", head, rest);
+    if (abd == Split::kSplit || (abd == Split::kNo && (split_compound(tok, kAbuForms, "abu", head, rest) == Split::kSplit ||
+                                                       split_mistyped_abd(tok, head, rest)))) {
       raw.push_back(head);
       if (!rest.empty()) raw.push_back(rest);
       continue;
@@ -614,7 +748,8 @@ void NameNormalizer::normalize(std::string_view utf8, NormalizedName& out) const
   }
   for (size_t i = 0; i < raw.size();) {
     const SpecialWord* first = words[i] == raw[i] ? specials[i] : special(words[i]);
-    if (const size_t phrase = legal_phrase_at(words, i, first); phrase > 0) {
+    const SpecialWord* next = i + 1 < raw.size() ? specials[i + 1] : nullptr;
+    if (const size_t phrase = legal_phrase_at(words, i, first, next); phrase > 0) {
       i += phrase;
       continue;
     }
@@ -626,6 +761,17 @@ void NameNormalizer::normalize(std::string_view utf8, NormalizedName& out) const
   // "Abdulrahman" all become "abdrahman", one token like any other given name.
   thread_local std::string glued;
   for (size_t i = 0; i < kept.size(); ++i) {
+    // The same in Arabic script: عبد and ابو / أبو (consonants "bd", "b") and the next word.
+    if ((kept[i] == "_bd" || kept[i] == "_b") && i + 1 < kept.size() && is_abjad_token(kept[i + 1])) {
+      glued.assign(kept[i]);
+      std::string_view next = kept[i + 1].substr(1);
+      if (next.size() > 1 && (next[0] == 'w' || next[0] == 'y')) next.remove_prefix(1);  // inside a word now
+      for (char c : next)
+        if (glued.back() != c) glued.push_back(c);
+      push_token(glued, out);
+      ++i;
+      continue;
+    }
     if ((kept[i] == "abd" || kept[i] == "abu") && i + 1 < kept.size()) {
       glued.assign(kept[i]);
       glued.append(kept[i + 1]);

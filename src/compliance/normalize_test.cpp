@@ -83,9 +83,45 @@ TEST(NameNormalizer, MeetsOtherRomanisationsHalfway) {
   EXPECT_EQ(norm("Yahya Sinwar"), "yahya sinvar");
   EXPECT_EQ(norm("Sayyid Ali Khamenei"), "ali khamenei");
   EXPECT_EQ(norm("\uAE40\uC815\uC740"), "gim jeong eun");  // Hangul syllables apart
-  // The Arabic article split from its name and dropped; ta marbuta read as "a".
-  EXPECT_EQ(norm("\u0623\u0633\u0627\u0645\u0629 \u0628\u0646 \u0644\u0627\u062F\u0646"), "asama ladn");
-  EXPECT_EQ(norm("\u0623\u064A\u0645\u0646 \u0627\u0644\u0638\u0648\u0627\u0647\u0631\u064A"), "aymn zvahry");
+}
+
+// Arabic script: consonant keys, the article and bin dropped, عبد glued, a final ya kept.
+TEST(NameNormalizer, ReadsArabicScriptAsConsonantKeysTheRomanisedSideSharesToo) {
+  EXPECT_EQ(norm("\u0623\u0633\u0627\u0645\u0629 \u0628\u0646 \u0644\u0627\u062F\u0646"), "_sm _ldn");
+  EXPECT_EQ(norm("\u0623\u064A\u0645\u0646 \u0627\u0644\u0638\u0648\u0627\u0647\u0631\u064A"), "_mn _dhry");
+  EXPECT_EQ(norm("\u0639\u0628\u062F \u0627\u0644\u0645\u0644\u0643"), "_bdmlk");
+  EXPECT_EQ(norm("\u0641\u062E\u0631\u06CC\u200C\u0632\u0627\u062F\u0647"), "_fhrd");  // ZWNJ, final ه
+  EXPECT_EQ(norm("\u064A\u0648\u0633\u0641"), "_ysf");  // a word's first ya is a consonant
+  auto key = [](std::string_view t) {
+    std::string k;
+    latin_consonant_key(t, k);
+    return k;
+  };
+  for (const char* t : {"muhammad", "mohammed", "mohamad"}) EXPECT_EQ(key(t), "mhmd") << t;
+  EXPECT_EQ(key("usama"), "sm");
+  EXPECT_EQ(key("ladin"), "ldn");
+  EXPECT_EQ(key(norm("Zawahiri")), "dhry");
+  EXPECT_EQ(key("dhawahiri"), "dhry");
+  EXPECT_EQ(key(norm("Abdul Malik")), "bdmlk");
+  EXPECT_EQ(key("fakhrizadeh"), "fhrd");
+  EXPECT_EQ(key("yusuf"), "ysf");
+  EXPECT_EQ(key("r2d2"), "");
+}
+
+TEST(NameNormalizer, AMistypedAbdulIsStillTheCompoundButAdelIsAName) {
+  EXPECT_EQ(norm("Abdiul Rehman"), "abdrehman");
+  EXPECT_EQ(norm("Agdul Rehman"), "abdrehman");
+  EXPECT_EQ(norm("Abvulmalik"), "abdmalik");
+  EXPECT_EQ(norm("Adel Jubeir"), "adel jubeir");
+  EXPECT_EQ(norm("Abdullah"), "abdullah");
+}
+
+TEST(NameNormalizer, ALegalFormPhraseWithOneTypoIsStillDropped) {
+  EXPECT_EQ(norm("Jiont Stock Company Bank Rossiya"), "bank rossiya");
+  EXPECT_EQ(norm("Gazprombank Joint Stokc Company"), "gazprombank");
+  EXPECT_EQ(norm("VTB Bank Pyblic Joint Stock Company"), "vtb bank");
+  // Two typos, or a short word changed, are not the phrase.
+  EXPECT_EQ(norm("Jiont Stokc Company Rossiya"), "jiont stokc rossiya");
 }
 
 TEST(NameNormalizer, KeepsStopWordsWhenNothingElseWouldRemain) {

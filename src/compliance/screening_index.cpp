@@ -23,6 +23,7 @@ constexpr uint32_t kPrefetch = 4;
 constexpr char kSkeletonKey = '\x01';
 constexpr char kDeletionKey = '\x02';
 constexpr char kPrefixKey = '\x03';
+constexpr char kAbjadKey = '\x04';  // a list token's consonant classes (latin_consonant_key)
 // Adjacent tokens are joined only when both are short: the parts of Chinese and Korean
 // given names ("Xiao Ming"), "Abd Rahman", "Jean Pierre"; never a family name and a
 // given name that happen to sit side by side.
@@ -30,7 +31,51 @@ constexpr size_t kJoinPartMax = 6;
 constexpr size_t kKnownPartMax = 5;
 
 bool joinable(std::string_view a, std::string_view b) {
-  return a.size() <= kJoinPartMax && b.size() <= kJoinPartMax;
+  return a.size() <= kJoinPartMax && b.size() <= kJoinPartMax && is_abjad_token(a) == is_abjad_token(b);
+}
+
+// Two adjacent tokens as one: "xiao" + "ming"; for Arabic-script words their consonant
+// keys, a letter doubled across the seam read once (نصر الله, "_nsr" + "_l": "_nsrl").
+void join_into(std::string_view a, std::string_view b, std::string& out) {
+  out.assign(a);
+  if (!is_abjad_token(b)) {
+    out.append(b);
+    return;
+  }
+  b.remove_prefix(1);
+  if (b.size() > 1 && (b[0] == 'w' || b[0] == 'y')) b.remove_prefix(1);  // inside a word now
+  for (char c : b)
+    if (out.back() != c) out.push_back(c);
+}
+
+// Similarity of an Arabic-script word's consonant key (without its marker) to a romanised
+// list token: the script gives nothing more to compare than the consonants, so an equal
+// key is as close as a spelling variant when it holds three consonants or more; keys of one
+// or two consonants (يحيى "h", أيمن "mn") are weaker evidence.
+// A final "y" (a written -i) missing on one side costs a little: ربيع is Rabi, نبهان is not
+// quite Nabhani.
+double abjad_similarity(std::string_view key, std::string_view latin) {
+  thread_local std::string k;
+  latin_consonant_key(latin, k);
+  auto tier = [](size_t n) { return n >= 3 ? 0.97 : n == 2 ? 0.92 : 0.86; };
+  if (k.empty()) return 0.0;
+  if (k == key) return tier(key.size());
+  std::string_view a = key, b = k;
+  if (!a.empty() && a.back() == 'y') a.remove_suffix(1);
+  if (!b.empty() && b.back() == 'y') b.remove_suffix(1);
+  return !a.empty() && a == b ? tier(a.size()) - 0.1 : 0.0;
+}
+
+// Keys a consonant key is filed and looked up under: itself and, ending in "y", without it.
+template <typename F>
+void for_each_consonant_key(std::string_view key, std::string& buf, F&& f) {
+  buf.assign(1, kAbjadKey);
+  buf.append(key);
+  f(std::string_view(buf));
+  if (key.size() >= 2 && key.back() == 'y') {
+    buf.pop_back();
+    f(std::string_view(buf));
+  }
 }
 
 struct Neighbour {
@@ -227,6 +272,13 @@ bool sounds_alike(std::string_view a, std::string_view b) {
   return sa == sb;
 }
 
+// One word the other with an "s" added: Holding / Holdings, Investment / Investments are
+// the generic words of two companies' names as often as one name's.
+bool plural_pair(std::string_view a, std::string_view b) {
+  if (a.size() > b.size()) std::swap(a, b);
+  return b.size() == a.size() + 1 && b.back() == 's' && b.substr(0, a.size()) == a;
+}
+
 // What the similarity rule needs to know about a token.
 struct TokenInfo {
   std::string_view text;
@@ -322,6 +374,7 @@ struct ScreeningIndex::Impl {
   };
   std::vector<TokenMeta> meta;
   std::vector<uint32_t> df;   // entries whose names contain the token (0: only a join)
+  std::vector<uint8_t> org_only;  // 1: the token is only in names of entities (companies, vessels…)
   std::unordered_set<uint64_t> variants;  // token pairs that spell one name in one entry
   // Built-in spelling groups: normalised spelling -> group number (from 1), and each
   // group's spellings that are list tokens (made neighbours of one another).
@@ -342,9 +395,34 @@ struct ScreeningIndex::Impl {
   std::vector<uint64_t> nb_cost;  // postings reached through the neighbours
   std::vector<uint32_t> post_begin;
   std::vector<uint32_t> post;  // record offsets into `blob`
-  detail::StringTable key_ids;
-  std::vector<uint32_t> key_begin;
-  std::vector<uint32_t> key_tokens;
+  // Keys -> the list tokens filed under them (for_each_key's spelling keys; consonant keys,
+  // kept apart so romanised queries, nearly all of them, look up in the smaller table).
+  struct KeyTable {
+    detail::StringTable ids;
+    std::vector<uint32_t> begin;
+    std::vector<uint32_t> tokens;
+    void build(std::unordered_map<std::string, std::vector<uint32_t>>& map) {
+      std::vector<std::string> keys;
+      std::vector<uint32_t> vals;
+      begin.assign(1, 0);
+      for (auto& [k, v] : map) {
+        keys.push_back(k);
+        vals.push_back(static_cast<uint32_t>(begin.size() - 1));
+        tokens.insert(tokens.end(), v.begin(), v.end());
+        begin.push_back(static_cast<uint32_t>(tokens.size()));
+      }
+      ids.build(keys, vals);
+    }
+    template <typename F>
+    void for_tokens(std::string_view key, F&& f) const {
+      const uint32_t k = ids.find(key);
+      if (k == detail::StringTable::kMissing) return;
+      for (uint32_t i = begin[k]; i < begin[k + 1]; ++i) f(tokens[i]);
+    }
+  };
+  KeyTable spelling_keys;
+  KeyTable consonant_keys;
+  bool has_abjad_tokens = false;  // some list name is written in Arabic script
 
   // Names: primary names and screened aliases. A candidate's record is one contiguous run
   // of `blob` — [name id, list, count, count token ids, count - 1 join ids (kNone when not
@@ -607,7 +685,7 @@ double ScreeningIndex::Impl::unseen_weight(std::string_view t, const std::vector
       w = weight[x.token];
     }
   }
-  return t.size() <= 2 ? std::min(w, settings.initial_weight) : w;
+  return t.size() <= 2 && !is_abjad_token(t) ? std::min(w, settings.initial_weight) : w;
 }
 
 TokenInfo ScreeningIndex::Impl::info(std::string_view t) const {
@@ -666,6 +744,11 @@ bool ScreeningIndex::Impl::spelled_as_one(const TokenInfo& a, const TokenInfo& b
 
 double ScreeningIndex::Impl::token_similarity(const TokenInfo& a, const TokenInfo& b) const {
   if (a.text == b.text) return 1.0;
+  if (is_abjad_token(a.text) != is_abjad_token(b.text)) {
+    return is_abjad_token(a.text) ? abjad_similarity(a.text.substr(1), b.text)
+                                  : abjad_similarity(b.text.substr(1), a.text);
+  }
+  if (is_abjad_token(a.text)) return 0.0;
   // Spellings of one name in a built-in group are as good as the same token, however far
   // apart their letters (Jong / Chong, Dawood / Daud). (Pairs learned from one entry's
   // aliases keep their own similarity: one entry's alias is weaker evidence for all.)
@@ -682,6 +765,15 @@ double ScreeningIndex::Impl::token_similarity(const TokenInfo& a, const TokenInf
   if ((a.join || b.join) && sim < settings.join_threshold) return 0.0;
   if (!a.known || !b.known || (a.id != kNone && a.id == b.id)) return sim;
   if (sim >= settings.known_pair_threshold) return sim;
+  // A word of a company's name mistyped into another list word ("Bano" for Banco, "Kwangsong"
+  // for Kwangson): companies' words are not people's names, so a letter dropped, added or
+  // swapped is still the word, when the list token is one only companies and the like use.
+  // A letter changed is, in a long word only: short ones are other companies' words
+  // (Neta / Neva, Prota / Prosa), as are the plural and singular of a generic one.
+  if (b.id != kNone && org_only[b.id] != 0 && std::min(a.text.size(), b.text.size()) >= 4 &&
+      one_edit_apart(a.text, b.text) && !plural_pair(a.text, b.text) &&
+      (a.text.size() != b.text.size() || a.text.size() >= 7 || one_transposition(a.text, b.text)))
+    return sim;
   if (a.id != kNone && b.id != kNone && variants.count(pair_key(a.id, b.id)) > 0) return sim;
   // A doubled letter is a spelling even when both forms are on the lists (Qassem / Qasem),
   // and two swapped letters a typo (Saab / Saba, Oleg / Olge).
@@ -743,6 +835,15 @@ void ScreeningIndex::Impl::build_weights() {
       }
     }
   }
+  // A token of a person's name (or of an entry of unknown type) anywhere makes it a person
+  // token: the strict rule for two list tokens (token_similarity) stays for those.
+  org_only.assign(token_text.size(), 1);
+  for (const Name& nm : names) {
+    const EntryType type = lists[nm.list].entries[nm.entry].type;
+    if (type != EntryType::kIndividual && type != EntryType::kUnknown) continue;
+    for (size_t j = 0; j < nm.count * 2u - 1u; ++j)  // its tokens and their joins
+      if (const uint32_t t = token_at(nm, j); t != kNone) org_only[t] = 0;
+  }
   const double e = static_cast<double>(std::max<size_t>(entry_count, 1));
   max_weight = static_cast<float>(std::log1p(e));
   weight.resize(token_text.size());
@@ -789,12 +890,36 @@ void ScreeningIndex::Impl::neighbours_of(const TokenInfo& ti, std::vector<Neighb
     if (ti.id != kNone) out.push_back({ti.id, 1.0f});
     return;
   }
+  if (is_abjad_token(t)) {  // list tokens with the same consonant key
+    for_each_consonant_key(t.substr(1), buf, [&](std::string_view key) {
+      consonant_keys.for_tokens(key, [&](uint32_t c) { tmp.push_back(c); });
+    });
+    std::sort(tmp.begin(), tmp.end());
+    tmp.erase(std::unique(tmp.begin(), tmp.end()), tmp.end());
+    for (uint32_t c : tmp) {
+      const double s = abjad_similarity(t.substr(1), token_text[c]);
+      if (s > 0) out.push_back({c, static_cast<float>(s)});
+    }
+    return;
+  }
   for_each_key(t, buf, [&](std::string_view key) {
-    const uint32_t k = key_ids.find(key);
+    const uint32_t k = spelling_keys.ids.find(key);
     if (k == detail::StringTable::kMissing) return;
-    tmp.insert(tmp.end(), key_tokens.begin() + key_begin[k], key_tokens.begin() + key_begin[k + 1]);
+    tmp.insert(tmp.end(), spelling_keys.tokens.begin() + spelling_keys.begin[k],
+               spelling_keys.tokens.begin() + spelling_keys.begin[k + 1]);
   });
   if (const uint32_t g = group_of(ti); g != 0) tmp.insert(tmp.end(), group_tokens[g].begin(), group_tokens[g].end());
+  if (has_abjad_tokens) {  // a romanised query, a name listed in Arabic script
+    thread_local std::string key;
+    latin_consonant_key(t, key);
+    if (!key.empty()) {
+      for_each_consonant_key(key, buf, [&](std::string_view k) {
+        consonant_keys.for_tokens(k, [&](uint32_t c) {
+          if (is_abjad_token(token_text[c])) tmp.push_back(c);
+        });
+      });
+    }
+  }
   std::sort(tmp.begin(), tmp.end());
   tmp.erase(std::unique(tmp.begin(), tmp.end()), tmp.end());
   for (uint32_t c : tmp) {
@@ -809,25 +934,28 @@ void ScreeningIndex::Impl::neighbours_of(const TokenInfo& ti, std::vector<Neighb
 }
 
 void ScreeningIndex::Impl::build_keys_and_neighbours() {
-  std::unordered_map<std::string, std::vector<uint32_t>> key_map;
-  std::string buf;
+  std::unordered_map<std::string, std::vector<uint32_t>> key_map, consonant_map;
+  std::string buf, consonants;
   for (uint32_t t = 0; t < token_text.size(); ++t) {
     if (token_text[t].size() < 2) continue;
+    if (is_abjad_token(token_text[t])) {  // a name the list gives in Arabic script
+      for_each_consonant_key(std::string_view(token_text[t]).substr(1), consonants,
+                             [&](std::string_view key) { consonant_map[std::string(key)].push_back(t); });
+      has_abjad_tokens = true;
+      continue;
+    }
     for_each_key(token_text[t], buf, [&](std::string_view key) {
       std::vector<uint32_t>& v = key_map[std::string(key)];
       if (v.empty() || v.back() != t) v.push_back(t);
     });
+    latin_consonant_key(token_text[t], consonants);
+    if (!consonants.empty()) {
+      const std::string key = consonants;
+      for_each_consonant_key(key, consonants, [&](std::string_view k) { consonant_map[std::string(k)].push_back(t); });
+    }
   }
-  std::vector<std::string> keys;
-  std::vector<uint32_t> vals;
-  key_begin.assign(1, 0);
-  for (auto& [k, v] : key_map) {
-    keys.push_back(k);
-    vals.push_back(static_cast<uint32_t>(key_begin.size() - 1));
-    key_tokens.insert(key_tokens.end(), v.begin(), v.end());
-    key_begin.push_back(static_cast<uint32_t>(key_tokens.size()));
-  }
-  key_ids.build(keys, vals);
+  spelling_keys.build(key_map);
+  consonant_keys.build(consonant_map);
 
   std::vector<Neighbour> out;
   std::vector<uint32_t> tmp;
@@ -860,6 +988,7 @@ struct Scratch {
   size_t rows_used = 0;
   std::array<std::vector<Neighbour>, kMaxQueryTokens> oov;
   std::array<std::string, kMaxQueryTokens> joins;
+  std::array<std::vector<Neighbour>, kMaxQueryTokens> join_nb;  // joins of Arabic-script words
   std::vector<uint32_t> tmp;
   std::string buf;
 
@@ -987,17 +1116,28 @@ class Query {
     for (size_t i = 0; i + 1 < qn_; ++i) {
       if (!joinable(sc_.q.token(i), sc_.q.token(i + 1))) continue;
       std::string& j = sc_.joins[i];
-      j.assign(sc_.q.token(i));
-      j.append(sc_.q.token(i + 1));
-      const uint32_t id = ix_.token_ids.find(j);
-      if (id == detail::StringTable::kMissing) continue;
+      join_into(sc_.q.token(i), sc_.q.token(i + 1), j);
+      const Neighbour* nb = nullptr;
+      size_t nb_count = 0;
+      if (is_abjad_token(j)) {
+        std::vector<Neighbour>& v = sc_.join_nb[i];
+        ix_.neighbours_of(ix_.info(j), v, sc_.tmp, sc_.buf);
+        if (v.empty()) continue;
+        nb = v.data();
+        nb_count = v.size();
+      } else {
+        const uint32_t id = ix_.token_ids.find(j);
+        if (id == detail::StringTable::kMissing) continue;
+        nb = ix_.nb.data() + ix_.nb_begin[id];
+        nb_count = ix_.nb_begin[id + 1] - ix_.nb_begin[id];
+      }
       QueryUnit& u = units_[un_++];
       u.unit.text = j;
       u.unit.first = static_cast<uint8_t>(i);
       u.unit.joined = true;
       u.unit.weight = units_[i].unit.weight + units_[i + 1].unit.weight;
-      u.nb = ix_.nb.data() + ix_.nb_begin[id];
-      u.nb_count = ix_.nb_begin[id + 1] - ix_.nb_begin[id];
+      u.nb = nb;
+      u.nb_count = nb_count;
     }
     for (size_t u = 0; u < un_; ++u) {
       qunits_[u] = units_[u].unit;
@@ -1199,12 +1339,14 @@ double ScreeningIndex::score(std::string_view query, std::string_view listed_nam
   ejoin.reserve(en);
   for (size_t i = 0; i + 1 < qn; ++i) {
     if (!joinable(q.token(i), q.token(i + 1))) continue;
-    qjoin.push_back(std::string(q.token(i)) + std::string(q.token(i + 1)));
+    qjoin.emplace_back();
+    join_into(q.token(i), q.token(i + 1), qjoin.back());
     qu.push_back({qjoin.back(), qu[i].weight + qu[i + 1].weight, static_cast<uint8_t>(i), true, false});
   }
   for (size_t j = 0; j + 1 < en; ++j) {
     if (!joinable(e.token(j), e.token(j + 1))) continue;
-    ejoin.push_back(std::string(e.token(j)) + std::string(e.token(j + 1)));
+    ejoin.emplace_back();
+    join_into(e.token(j), e.token(j + 1), ejoin.back());
     eu.push_back({ejoin.back(), weight_of(ejoin.back()), static_cast<uint8_t>(j), true, false});
   }
   std::vector<Pair> pairs;

@@ -292,6 +292,58 @@ TEST(ScreeningIndex, KnownSpellingsSoundAlikesSwapsAndDoubledLettersAreOneName) 
   EXPECT_FALSE(hit_on(ix->screen("Kim Chol Su"), "h5").has_value());
 }
 
+// Names sent in Arabic script meet their romanised entries through consonant keys; a
+// name of other consonants does not.
+TEST(ScreeningIndex, ANameInArabicScriptMeetsItsRomanisedEntry) {
+  Watchlist l = naming_list();
+  l.entries.push_back(person("a1", "Ismail Abdel Salam Ahmed HANIYEH"));
+  l.entries.push_back(person("a2", "Mohsen FAKHRIZADEH-MAHABADI"));
+  l.entries.push_back(person("a3", "Hasan NASRALLAH"));
+  auto ix = index_of({l});
+  // ("1": AL-ZAWAHIRI, Ayman Muhammad Rabi): the article split off, Rabi's final ya.
+  EXPECT_TRUE(hit_on(ix->screen("أيمن محمد ربيع "
+                                "الظواهري"),
+                     "1").has_value());
+  // عبد السلام glued as Abdel Salam is; ة and a final ه are vowels.
+  EXPECT_TRUE(hit_on(ix->screen("إسماعيل عبد "
+                                "السلام أحمد هنية"),
+                     "a1").has_value());
+  // Persian, with a zero-width non-joiner inside the family name.
+  EXPECT_TRUE(hit_on(ix->screen("محسن فخری‌زاده "
+                                "مهابادی"),
+                     "a2").has_value());
+  // Two words (نصر الله) against one romanised token.
+  EXPECT_TRUE(hit_on(ix->screen("حسن نصر الله"), "a3").has_value());
+  EXPECT_TRUE(hit_on(ix->screen("حزب الله"), "h3").has_value());  // Hizballah
+  // Kamal Nabhan and Hasan Rahimi are other people.
+  EXPECT_FALSE(hit_on(ix->screen("كمال نبهان"), "a3").has_value());
+  EXPECT_FALSE(hit_on(ix->screen("حسن رحيمي"), "a3").has_value());
+}
+
+// A typo in a company's word that happens to spell another list word still finds the
+// company; in a person's name, two list names stay two people.
+TEST(ScreeningIndex, ACompanyWordMistypedIntoAnotherListWordStillFindsTheCompany) {
+  Watchlist l = naming_list();
+  l.entries.push_back(person("c1", "Banco Corporativo S.A."));
+  l.entries.back().type = EntryType::kEntity;
+  l.entries.push_back(person("c2", "Korea Kwangson Banking Corporation"));
+  l.entries.back().type = EntryType::kEntity;
+  l.entries.push_back(person("p1", "Bano Rossi"));
+  l.entries.push_back(person("p2", "Kwang Song Ri"));
+  l.entries.push_back(person("p3", "Jon Pak"));
+  auto ix = index_of({l});
+  EXPECT_TRUE(hit_on(ix->screen("Bano Corporativo"), "c1").has_value());
+  EXPECT_TRUE(hit_on(ix->screen("Korea Kwangsong Banking Corporation"), "c2").has_value());
+  EXPECT_FALSE(hit_on(ix->screen("Kim Jon Un"), "h5").has_value());
+  // A letter changed in a short company word is another company's word.
+  l.entries.push_back(person("c3", "Neva Telecom"));
+  l.entries.back().type = EntryType::kEntity;
+  l.entries.push_back(person("c4", "Neta Shipping"));
+  l.entries.back().type = EntryType::kEntity;
+  auto ix2 = index_of({l});
+  EXPECT_FALSE(hit_on(ix2->screen("Neta Telecom"), "c3").has_value());
+}
+
 // The OFAC sample holds three malformed records among 15 on purpose; these tests are about
 // swapping, not about the bad-record limit (list_reload_test.cpp).
 ScreenerSettings tolerant() {

@@ -58,4 +58,17 @@ double jaro_winkler(std::string_view a, std::string_view b) {
   return j + 0.1 * static_cast<double>(prefix) * (1.0 - j);
 }
 
+bool one_edit_apart(std::string_view a, std::string_view b) {
+  if (a == b) return true;
+  if (a.size() > b.size()) std::swap(a, b);
+  if (b.size() - a.size() > 1) return false;
+  size_t i = 0;
+  while (i < a.size() && a[i] == b[i]) ++i;
+  if (a.size() == b.size()) {
+    if (a.substr(i + 1) == b.substr(i + 1)) return true;  // substitution
+    return i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] && a.substr(i + 2) == b.substr(i + 2);
+  }
+  return a.substr(i) == b.substr(i + 1);  // one letter more in b
+}
+
 }  // namespace deltran::compliance

@@ -19,6 +19,15 @@ namespace deltran::compliance {
 // transliterator as a whole. Invalid UTF-8 bytes are read as Latin-1.
 std::string fold_to_ascii(std::string_view utf8);
 
+// A name word written in Arabic script (Arabic, Persian, Urdu) comes out of the normaliser
+// as this marker followed by the word's consonant classes ("محمد" -> "_mhmd"): the script
+// does not write the vowels a romanisation would need. latin_consonant_key gives the same
+// classes for a romanised token ("muhammad", "mohammed" -> "mhmd"), so the two can meet.
+inline constexpr char kAbjadMarker = '_';
+inline bool is_abjad_token(std::string_view t) { return !t.empty() && t[0] == kAbjadMarker; }
+// Empty if the token holds a digit or no consonant.
+void latin_consonant_key(std::string_view token, std::string& out);
+
 struct NormalizerSettings {
   // Dropped wherever they appear, unless dropping would leave no token.
   std::vector<std::string> honorifics;

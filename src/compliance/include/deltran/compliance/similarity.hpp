@@ -12,4 +12,8 @@ double jaro(std::string_view a, std::string_view b);
 // applied when Jaro exceeds 0.7, the standard boost threshold.
 double jaro_winkler(std::string_view a, std::string_view b);
 
+// At most one edit apart: one substitution, insertion, deletion or adjacent transposition
+// ("Compnay", "Limted" and "Ailrines" are the words they mistype).
+bool one_edit_apart(std::string_view a, std::string_view b);
+
 }  // namespace deltran::compliance

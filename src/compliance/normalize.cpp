@@ -386,16 +386,21 @@ Split split_compound(std::string_view token, const std::array<std::string_view, 
   return Split::kNo;
 }
 
-// "Abdul" mistyped ("Abduil Rehman", "Agdul", "Abvulmalik", "Ahbdulhamit") is still the
+// "Abdul" or "Abdel" mistyped ("Abdiul Rehman", "Agdul", "Abvulmalik", "Ahbdulhamit") is still the
 // compound: without this, one typo there leaves a token the canonical "abd…" form shares no
 // candidate key with. Five letters or more of the prefix, so "Adel" stays a name.
 bool split_mistyped_abd(std::string_view token, std::string_view& head, std::string_view& rest) {
   if (token.size() < 5 || token[0] != 'a') return false;
+  // One edit leaves at least two of the b, d and l: a cheap first look.
+  const std::string_view lead = token.substr(0, 7);
+  if ((lead.find('b') != std::string_view::npos) + (lead.find('d') != std::string_view::npos) +
+          (lead.find('l') != std::string_view::npos) < 2)
+    return false;
   for (size_t len = 5; len <= 7 && len <= token.size(); ++len) {
     rest = token.substr(len);
     if (!rest.empty() && rest.size() < 4) continue;
-    for (std::string_view f : kAbdForms) {
-      if (f.size() < 5 || !one_edit_apart(token.substr(0, len), f)) continue;
+    for (std::string_view f : {std::string_view("abdul"), std::string_view("abdel")}) {  // the usual spellings
+      if (!one_edit_apart(token.substr(0, len), f)) continue;
       head = "abd";
       return true;
     }
@@ -456,10 +461,12 @@ const std::vector<std::vector<std::string_view>>& legal_form_phrases() {
   return v;
 }
 
-// A mistyped word is only looked for among words with the same first two letters: a typo
-// in the first two letters is rare, and the check stays off the path of most tokens.
+// A mistyped word is only looked for among words with the same first letter and a length
+// one apart at most: a typo in the first letter is rare ("Lmited", "Cpmpany" are not), and
+// the check stays off the path of most tokens.
 bool mistypes(std::string_view t, std::string_view word) {
-  return t.size() >= 6 && t[0] == word[0] && t[1] == word[1] && one_edit_apart(t, word);
+  return t.size() >= 6 && t[0] == word[0] && t.size() + 1 >= word.size() && word.size() + 1 >= t.size() &&
+         one_edit_apart(t, word);
 }
 
 constexpr std::array<std::string_view, 5> kLongLegalWords = {"company", "limited", "corporation", "incorporated",
@@ -627,12 +634,38 @@ std::string NormalizedName::joined_sorted() const {
 NameNormalizer::NameNormalizer(NormalizerSettings settings) : settings_(std::move(settings)) {
   for (const auto* list : {&settings_.honorifics, &settings_.legal_forms, &settings_.particles})
     for (const std::string& w : *list) stop_.insert(fold_to_ascii(w));
+  for (const std::string& w : settings_.legal_forms) {  // the forms mistypes_legal_form looks for
+    std::string f = fold_to_ascii(w);
+    if (f.size() >= 3 && f.find_first_of("aeiou") == std::string::npos) legal_forms_.push_back(std::move(f));
+  }
   if (settings_.max_token_length == 0) settings_.max_token_length = 1;
   settings_.max_token_length = std::min<size_t>(settings_.max_token_length, 255);
   settings_.max_tokens = std::clamp<size_t>(settings_.max_tokens, 1, 64);
 }
 
 bool NameNormalizer::is_stop(std::string_view token) const { return stop_.find(token) != stop_.end(); }
+
+// The last token of a name of three or more, one letter more than a legal form of three
+// vowel-less letters or more, or two of its letters swapped ("Trading LLCC", "Europe
+// GmbJH", "Trading LTDD", "Company LTD" as "LDT"): a mistyped legal form, dropped as the
+// form would be. A letter changed is not enough (Carl / Sarl, Sri / Srl), nor a form with
+// a vowel (Saad / SAD, Asad / ASA, Esad / EAD) or of two letters (Abe / AB).
+// (`t` is not a stop word: the caller has looked.)
+bool NameNormalizer::mistypes_legal_form(std::string_view t) const {
+  // Such a form and one letter: at most six letters, at most one of them a vowel (the
+  // cheap first look that sends most family names away).
+  if (t.size() < 3 || t.size() > 6) return false;
+  size_t vowels = 0;
+  for (char c : t) vowels += c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+  if (vowels > 1) return false;
+  for (const std::string& f : legal_forms_) {
+    if (f[0] != t[0] && f[1] != t[1]) continue;  // cheap first look
+    const bool longer = t.size() == f.size() + 1;
+    const bool swapped = t.size() == f.size() && std::is_permutation(t.begin(), t.end(), f.begin());
+    if ((longer || swapped) && one_edit_apart(t, f)) return true;
+  }
+  return false;
+}
 
 void NameNormalizer::push_token(std::string_view token, NormalizedName& out) const {
   if (out.spans.size() >= settings_.max_tokens || token.empty()) return;
@@ -753,16 +786,19 @@ void NameNormalizer::normalize(std::string_view utf8, NormalizedName& out) const
       i += phrase;
       continue;
     }
-    if (words[i] == raw[i] && !is_stop(raw[i])) kept.push_back(canonical_word(raw[i], specials[i]));
+    if (words[i] == raw[i] && !is_stop(raw[i]) && !(i + 1 == raw.size() && i >= 2 && mistypes_legal_form(raw[i])))
+      kept.push_back(canonical_word(raw[i], specials[i]));
     ++i;
   }
   if (kept.empty()) kept = raw;  // a name made only of stop words ("Al", "Co") keeps them
-  // "abd" and "abu" are glued to the name they govern: "Abd al-Rahman", "Abdul Rahman" and
-  // "Abdulrahman" all become "abdrahman", one token like any other given name.
+  // "abu" is glued to the name it governs ("Abu Bakr", "Abubakr": "abubakr"): a kunya is one
+  // name. "abd" stands alone ("Abd al-Rahman", "Abdul Rahman", "Abdulrahman": "abd rahman"),
+  // a common low-weight token: glued, "Abdul Waked" could not meet "Abdul Mohamed WAKED
+  // FARES", whose "abd" would be glued to the name that was left out.
   thread_local std::string glued;
   for (size_t i = 0; i < kept.size(); ++i) {
-    // The same in Arabic script: عبد and ابو / أبو (consonants "bd", "b") and the next word.
-    if ((kept[i] == "_bd" || kept[i] == "_b") && i + 1 < kept.size() && is_abjad_token(kept[i + 1])) {
+    // The same in Arabic script: ابو / أبو (consonant "b") and the next word.
+    if (kept[i] == "_b" && i + 1 < kept.size() && is_abjad_token(kept[i + 1])) {
       glued.assign(kept[i]);
       std::string_view next = kept[i + 1].substr(1);
       if (next.size() > 1 && (next[0] == 'w' || next[0] == 'y')) next.remove_prefix(1);  // inside a word now
@@ -772,7 +808,7 @@ void NameNormalizer::normalize(std::string_view utf8, NormalizedName& out) const
       ++i;
       continue;
     }
-    if ((kept[i] == "abd" || kept[i] == "abu") && i + 1 < kept.size()) {
+    if (kept[i] == "abu" && i + 1 < kept.size()) {
       glued.assign(kept[i]);
       glued.append(kept[i + 1]);
       push_token(glued, out);

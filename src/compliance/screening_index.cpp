@@ -1207,8 +1207,45 @@ class Query {
     size_t pc = 0;
     for (size_t p = 0; p < en; ++p) pc = entry_unit(r[ScreeningIndex::Impl::kHeader + p], p, count, pc);
     if (pc == 0) return;
+    if (below_threshold(en, pc, ix_.list_threshold[list])) return;
     const double s = align_score(qunits_.data(), un_, eunits_.data(), en, pairs_.data(), pc, st_);
     if (s + 1e-12 >= ix_.list_threshold[list]) found_.push_back({s, id});
+  }
+
+  // An upper bound on align_score, without its sort: most candidates share one token with
+  // the query and are turned away here. Each query token is credited with its best
+  // similarity in any pair (one-to-one ignored), entry tokens in no pair cost at least the
+  // smaller entry penalty, and every token that has a pair counts as aligned — which can
+  // only raise the bound while 2·sim ≥ 2 − λq (true for λq = 1 and any counted pair,
+  // sim ≥ 0.5); otherwise no bound is taken.
+  bool below_threshold(size_t en, size_t pc, double threshold) const {
+    if (st_.query_extra_penalty > 2.0) return false;
+    const double min_sim = (2.0 - st_.query_extra_penalty) / 2.0;
+    std::array<float, kMaxQueryTokens> best{};
+    uint32_t e_touched = 0;
+    for (size_t k = 0; k < pc; ++k) {
+      const Pair& p = pairs_[k];
+      if (p.sim < min_sim) return false;
+      const Unit& q = qunits_[p.q];
+      best[q.first] = std::max(best[q.first], p.sim);
+      if (q.joined) best[q.first + 1u] = std::max(best[q.first + 1u], p.sim);
+      const Unit& e = eunits_[p.e];
+      e_touched |= (e.joined ? 3u : 1u) << e.first;
+    }
+    double num = 0, den = 0;
+    for (size_t i = 0; i < qn_; ++i) {
+      const double w = qunits_[i].weight;
+      if (best[i] > 0) {
+        num += 2.0 * best[i] * w;
+        den += 2.0 * w;
+      } else {
+        den += st_.query_extra_penalty * w;
+      }
+    }
+    const double entry_penalty = std::min(st_.entry_dropped_penalty, st_.entry_extra_penalty);
+    for (size_t j = 0; j < en; ++j)
+      if (!eunits_[j].joined && (e_touched & (1u << eunits_[j].first)) == 0) den += entry_penalty * eunits_[j].weight;
+    return den > 0 && num / den + 1e-9 < threshold;
   }
 
   // Fills entry unit p (token t) and appends its candidate pairs; returns the pair count.

@@ -65,6 +65,7 @@ class NameNormalizer {
 
  private:
   bool is_stop(std::string_view token) const;
+  bool mistypes_legal_form(std::string_view token) const;
   void push_token(std::string_view token, NormalizedName& out) const;
 
   struct Hash {
@@ -73,6 +74,7 @@ class NameNormalizer {
   };
   NormalizerSettings settings_;
   std::unordered_set<std::string, Hash, std::equal_to<>> stop_;
+  std::vector<std::string> legal_forms_;  // folded, three letters or more, no vowel
 };
 
 }  // namespace deltran::compliance

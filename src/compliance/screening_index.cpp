@@ -20,6 +20,42 @@ constexpr size_t kMaxQueryTokens = 16;
 constexpr size_t kMaxUnits = 2 * kMaxQueryTokens;  // tokens and adjacent joins
 constexpr size_t kMaxNameTokens = 16;              // entry names are cut to this too
 constexpr uint32_t kPrefetch = 4;
+// Query tokens no key reaches ("lost": their list token may be two typos away) are compared
+// directly with the names the other tokens reach, from this length; a pair counts this
+// similarity (below the 0.97 a shortened name needs), and the other tokens are looked up
+// in the lost ones' stead when that costs at most kLostLookupBudget more postings.
+constexpr size_t kLostMinLength = 6;
+constexpr float kLostSimilarity = 0.84f;
+constexpr uint64_t kLostLookupBudget = 16;
+
+// At most two edits apart (substitutions, insertions, deletions, adjacent transpositions:
+// the optimal string alignment distance), banded: lengths differ by two at most.
+bool within_two_edits(std::string_view a, std::string_view b) {
+  const size_t n = a.size(), m = b.size();
+  if ((n > m ? n - m : m - n) > 2 || n > 40 || m > 40) return false;
+  // The prefix extended by two letters is another name (Baganda / Bagandaru), as for JW.
+  const std::string_view shorter = n < m ? a : b, longer = n < m ? b : a;
+  if (longer.size() == shorter.size() + 2 && longer.substr(0, shorter.size()) == shorter) return false;
+  std::array<std::array<uint8_t, 41>, 3> row{};  // rows i-2, i-1, i
+  for (size_t j = 0; j <= m; ++j) row[1][j] = static_cast<uint8_t>(j);
+  for (size_t i = 1; i <= n; ++i) {
+    auto& cur = row[(i + 1) % 3];
+    const auto& prev = row[i % 3];
+    const auto& prev2 = row[(i + 2) % 3];
+    cur[0] = static_cast<uint8_t>(i);
+    uint8_t best = cur[0];
+    for (size_t j = 1; j <= m; ++j) {
+      const uint8_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      uint8_t v = std::min<uint8_t>({static_cast<uint8_t>(prev[j] + 1), static_cast<uint8_t>(cur[j - 1] + 1),
+                                     static_cast<uint8_t>(prev[j - 1] + cost)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) v = std::min<uint8_t>(v, prev2[j - 2] + 1);
+      cur[j] = v;
+      best = std::min(best, v);
+    }
+    if (best > 2) return false;
+  }
+  return row[(n + 1) % 3][m] <= 2;
+}
 constexpr char kSkeletonKey = '\x01';
 constexpr char kDeletionKey = '\x02';
 constexpr char kPrefixKey = '\x03';
@@ -1106,6 +1142,15 @@ class Query {
         u.nb_count = v.size();
         for (const Neighbour& x : v) u.cost += ix_.post_begin[x.token + 1] - ix_.post_begin[x.token];
         u.unit.weight = ix_.unseen_weight(u.unit.text, v);
+        // A spelling the lists do not have, maybe mistyped twice (no key reaches its list
+        // token): compared directly with the tokens of the names the others reach (verify).
+        if (v.empty() && u.unit.text.size() >= kLostMinLength && !is_abjad_token(u.unit.text)) {
+          lost_[i] = true;
+          ++lost_count_;
+          lost_bag_[i].fill(0);
+          for (char c : u.unit.text)
+            if (c >= 'a' && c <= 'z') ++lost_bag_[i][static_cast<size_t>(c - 'a')];
+        }
       }
       total_weight_ += u.unit.weight;
     }
@@ -1170,24 +1215,44 @@ class Query {
   // contains a matched token, so looking up only such a set (the cheapest tokens first)
   // misses no hit. Initials have no postings and are never looked up.
   void select_lookups() {
-    std::array<uint8_t, kMaxQueryTokens> order{};
-    size_t on = 0;
-    for (size_t i = 0; i < qn_; ++i)
-      if (!units_[i].unit.initial) order[on++] = static_cast<uint8_t>(i);
-    std::sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(on), [&](uint8_t a, uint8_t b) {
-      return units_[a].cost != units_[b].cost ? units_[a].cost < units_[b].cost : a < b;
-    });
     double bound = total_weight_;
     if (st_.query_extra_penalty > 0) {
       const double k = 2.0 * (1.0 - ix_.min_threshold) / (ix_.min_threshold * st_.query_extra_penalty);
       bound = total_weight_ * k / (1.0 + k);
     }
-    double acc = 0;
-    for (size_t r = 0; r < on && acc <= bound; ++r) {
-      selected_[order[r]] = true;
-      acc += units_[order[r]].unit.weight;
+    auto pick = [&](bool lost_last, std::array<bool, kMaxQueryTokens>& chosen) {
+      std::array<uint8_t, kMaxQueryTokens> order{};
+      size_t on = 0;
+      for (size_t i = 0; i < qn_; ++i)
+        if (!units_[i].unit.initial) order[on++] = static_cast<uint8_t>(i);
+      std::sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(on), [&](uint8_t a, uint8_t b) {
+        if (lost_last && lost_[a] != lost_[b]) return lost_[b];
+        return units_[a].cost != units_[b].cost ? units_[a].cost < units_[b].cost : a < b;
+      });
+      double acc = 0;
+      uint64_t cost = 0;
+      for (size_t r = 0; r < on && acc <= bound; ++r) {
+        chosen[order[r]] = true;
+        acc += units_[order[r]].unit.weight;
+        cost += units_[order[r]].cost;
+      }
+      return cost;
+    };
+    const uint64_t cost = pick(false, selected_);
+    if (lost_count_ == 0) return;
+    // A lost token (no list token within the keys' reach; compare_lost) has no postings:
+    // the name it may belong to mistyped twice is reached through the other tokens, looked
+    // up in its stead when that costs at most kLostLookupBudget more postings. Else the
+    // lost tokens are left alone (a long list of "Lopez" is not read for one typo).
+    std::array<bool, kMaxQueryTokens> others{};
+    if (pick(true, others) <= cost + kLostLookupBudget) {
+      for (size_t i = 0; i < qn_; ++i) selected_[i] = selected_[i] || others[i];
+    } else {
+      lost_.fill(false);
+      lost_count_ = 0;
     }
   }
+
 
   bool looked_up(const Unit& u) const {
     return u.joined ? (selected_[u.first] || selected_[u.first + 1u]) : selected_[u.first];
@@ -1207,7 +1272,12 @@ class Query {
     size_t pc = 0;
     for (size_t p = 0; p < en; ++p) pc = entry_unit(r[ScreeningIndex::Impl::kHeader + p], p, count, pc);
     if (pc == 0) return;
-    if (below_threshold(en, pc, ix_.list_threshold[list])) return;
+    const double threshold = ix_.list_threshold[list];
+    if (below_threshold(en, pc, threshold, lost_count_ > 0 ? kLostSimilarity : 0.0f)) return;
+    if (lost_count_ > 0) {
+      pc = compare_lost(r, en, pc);
+      if (below_threshold(en, pc, threshold, 0.0f)) return;
+    }
     const double s = align_score(qunits_.data(), un_, eunits_.data(), en, pairs_.data(), pc, st_);
     if (s + 1e-12 >= ix_.list_threshold[list]) found_.push_back({s, id});
   }
@@ -1218,10 +1288,14 @@ class Query {
   // smaller entry penalty, and every token that has a pair counts as aligned — which can
   // only raise the bound while 2·sim ≥ 2 − λq (true for λq = 1 and any counted pair,
   // sim ≥ 0.5); otherwise no bound is taken.
-  bool below_threshold(size_t en, size_t pc, double threshold) const {
+  // `lost_sim`: the similarity a lost query token may still reach (compare_lost).
+  bool below_threshold(size_t en, size_t pc, double threshold, float lost_sim) const {
     if (st_.query_extra_penalty > 2.0) return false;
     const double min_sim = (2.0 - st_.query_extra_penalty) / 2.0;
     std::array<float, kMaxQueryTokens> best{};
+    if (lost_sim > 0)
+      for (size_t i = 0; i < qn_; ++i)
+        if (lost_[i]) best[i] = lost_sim;
     uint32_t e_touched = 0;
     for (size_t k = 0; k < pc; ++k) {
       const Pair& p = pairs_[k];
@@ -1246,6 +1320,32 @@ class Query {
     for (size_t j = 0; j < en; ++j)
       if (!eunits_[j].joined && (e_touched & (1u << eunits_[j].first)) == 0) den += entry_penalty * eunits_[j].weight;
     return den > 0 && num / den + 1e-9 < threshold;
+  }
+
+  // Pairs of each lost query token with the entry's tokens two typos away, which no key
+  // reaches ("Guumzan" for Guzman, "Niffcolas" for Nicolas): same first letter, six
+  // letters or more, at kLostSimilarity.
+  size_t compare_lost(const uint32_t* rec, size_t en, size_t pc) {
+    for (size_t u = 0; u < qn_; ++u) {
+      if (!lost_[u]) continue;
+      const std::string_view q = qunits_[u].text;
+      for (size_t p = 0; p < en; ++p) {
+        const Unit& e = eunits_[p];
+        if (e.joined || e.initial) continue;
+        const std::string_view et = ix_.token_text[rec[ScreeningIndex::Impl::kHeader + p]];
+        if (et.size() < kLostMinLength || et[0] != q[0] || et.size() + 2 < q.size() || q.size() + 2 < et.size())
+          continue;
+        // Two edits change at most four letter counts by one each: a cheap first look.
+        std::array<int8_t, 26> bag = lost_bag_[u];
+        for (char c : et)
+          if (c >= 'a' && c <= 'z') --bag[static_cast<size_t>(c - 'a')];
+        int off = 0;
+        for (int8_t d : bag) off += d < 0 ? -d : d;
+        if (off > 4 || !within_two_edits(q, et)) continue;
+        pairs_[pc++] = {kLostSimilarity, static_cast<uint8_t>(u), static_cast<uint8_t>(p)};
+      }
+    }
+    return pc;
   }
 
   // Fills entry unit p (token t) and appends its candidate pairs; returns the pair count.
@@ -1287,6 +1387,9 @@ class Query {
   std::array<QueryUnit, kMaxUnits> units_;
   std::array<Unit, kMaxUnits> qunits_;
   std::array<bool, kMaxQueryTokens> selected_{};
+  std::array<bool, kMaxQueryTokens> lost_{};  // unseen tokens with no neighbour (add_token_units)
+  size_t lost_count_ = 0;
+  std::array<std::array<int8_t, 26>, kMaxQueryTokens> lost_bag_{};  // their letter counts
   std::array<Unit, 2 * kMaxNameTokens> eunits_;
   std::array<Pair, kMaxUnits * 2 * kMaxNameTokens> pairs_;
   std::vector<Scored> found_;

@@ -1,7 +1,8 @@
 // Recall and false positives on variants of real listed names, measured on sets that were
 // hand-curated from real naming conventions apart from the synthetic generator and the
 // matcher's tuning (test/screening_eval: the development set, whose misses were looked at;
-// test/screening_holdout: held out, its misses are counted, never printed for tuning).
+// test/screening_holdout and screening_holdout2: held out, their misses are counted, never
+// printed for tuning).
 //
 // Each set's real listed names are indexed together with the seeded 20,000-entry synthetic
 // list, so token weights and candidate lists look like a production list of that size. A
@@ -30,10 +31,12 @@ namespace synthetic = testsupport::synthetic;
 namespace {
 
 const std::string kRoot = DELTRAN_SCREENING_EVAL_ROOT;
-// What the held-out set reached (375 / 384); the bar is 0.98.
+// What the held-out set reached (376 / 384); the bar is 0.98.
 constexpr double kHeldOutRecallFloor = 0.975;
-// What the transliteration-heavy development set reached (469 / 567); see below.
-constexpr double kTransliterationRecallFloor = 0.82;
+// What the second held-out set reached (365 / 382), measured after this session's changes.
+constexpr double kSecondHeldOutRecallFloor = 0.95;
+// What the transliteration-heavy development set reached (485 / 567); see below.
+constexpr double kTransliterationRecallFloor = 0.85;
 
 struct Row {
   std::string kind, query, expected;
@@ -165,6 +168,15 @@ TEST(RealNameScreening, TransliterationDevelopmentSetKeepsItsRecallAndFalsePosit
 TEST(RealNameScreening, HeldOutSetKeepsItsRecallAndFalsePositiveBar) {
   const Outcome o = evaluate("screening_holdout", false);
   EXPECT_GE(o.recall.share(), kHeldOutRecallFloor);
+  EXPECT_LE(static_cast<double>(o.fp_on_real), 0.01 * static_cast<double>(o.fp.total));
+}
+
+// A second held-out set, curated later and apart from everything above (its README). Its
+// rows are never looked at; its per-kind figures are (docs/BENCHMARKS.md). Far from the
+// bar: the honest figure for names nobody tuned on.
+TEST(RealNameScreening, SecondHeldOutSetKeepsItsRecallAndFalsePositiveBar) {
+  const Outcome o = evaluate("screening_holdout2", false);
+  EXPECT_GE(o.recall.share(), kSecondHeldOutRecallFloor);
   EXPECT_LE(static_cast<double>(o.fp_on_real), 0.01 * static_cast<double>(o.fp.total));
 }
 

@@ -320,6 +320,21 @@ TEST(ScreeningIndex, ANameInArabicScriptMeetsItsRomanisedEntry) {
   EXPECT_FALSE(hit_on(ix->screen("حسن رحيمي"), "a3").has_value());
 }
 
+// A token mistyped twice is beyond the candidate keys; reached through the name's other
+// tokens, it is compared directly (two edits, same first letter, six letters or more).
+TEST(ScreeningIndex, ATokenMistypedTwiceIsFoundThroughTheOtherTokens) {
+  Watchlist l = naming_list();
+  l.entries.push_back(person("t1", "Ovidio GUZMAN LOPEZ"));
+  l.entries.push_back(person("t2", "Nicolas MADURO MOROS"));
+  auto ix = index_of({l});
+  EXPECT_TRUE(hit_on(ix->screen("Ovidio GUUMZAN LOPEZ"), "t1").has_value());   // a letter doubled, two swapped
+  EXPECT_TRUE(hit_on(ix->screen("Niffcolas MADURO MOROS"), "t2").has_value());  // one added, one changed
+  // Three edits, or another first letter, are another name.
+  EXPECT_FALSE(hit_on(ix->screen("Nixxfcolas MADURO MOROS"), "t2").has_value());
+  EXPECT_FALSE(hit_on(ix->screen("Miffcolas MADURO MOROS"), "t2").has_value());
+  EXPECT_FALSE(hit_on(ix->screen("Ovidio HUUMZAN LOPEZ"), "t1").has_value());
+}
+
 // A typo in a company's word that happens to spell another list word still finds the
 // company; in a person's name, two list names stay two people.
 TEST(ScreeningIndex, ACompanyWordMistypedIntoAnotherListWordStillFindsTheCompany) {

@@ -92,7 +92,11 @@ void join_into(std::string_view a, std::string_view b, std::string& out) {
 // quite Nabhani.
 double abjad_similarity(std::string_view key, std::string_view latin) {
   thread_local std::string k;
-  latin_consonant_key(latin, k);
+  if (is_abjad_token(latin)) {
+    k.assign(latin.substr(1));  // a name the list gives in Arabic script: its key as it is
+  } else {
+    latin_consonant_key(latin, k);
+  }
   auto tier = [](size_t n) { return n >= 3 ? 0.97 : n == 2 ? 0.92 : 0.86; };
   if (k.empty()) return 0.0;
   if (k == key) return tier(key.size());
@@ -458,7 +462,6 @@ struct ScreeningIndex::Impl {
   };
   KeyTable spelling_keys;
   KeyTable consonant_keys;
-  bool has_abjad_tokens = false;  // some list name is written in Arabic script
 
   // Names: primary names and screened aliases. A candidate's record is one contiguous run
   // of `blob` — [name id, list, count, count token ids, count - 1 join ids (kNone when not
@@ -784,7 +787,7 @@ double ScreeningIndex::Impl::token_similarity(const TokenInfo& a, const TokenInf
     return is_abjad_token(a.text) ? abjad_similarity(a.text.substr(1), b.text)
                                   : abjad_similarity(b.text.substr(1), a.text);
   }
-  if (is_abjad_token(a.text)) return 0.0;
+  if (is_abjad_token(a.text)) return abjad_similarity(a.text.substr(1), b.text);
   // Spellings of one name in a built-in group are as good as the same token, however far
   // apart their letters (Jong / Chong, Dawood / Daud). (Pairs learned from one entry's
   // aliases keep their own similarity: one entry's alias is weaker evidence for all.)
@@ -945,17 +948,9 @@ void ScreeningIndex::Impl::neighbours_of(const TokenInfo& ti, std::vector<Neighb
                spelling_keys.tokens.begin() + spelling_keys.begin[k + 1]);
   });
   if (const uint32_t g = group_of(ti); g != 0) tmp.insert(tmp.end(), group_tokens[g].begin(), group_tokens[g].end());
-  if (has_abjad_tokens) {  // a romanised query, a name listed in Arabic script
-    thread_local std::string key;
-    latin_consonant_key(t, key);
-    if (!key.empty()) {
-      for_each_consonant_key(key, buf, [&](std::string_view k) {
-        consonant_keys.for_tokens(k, [&](uint32_t c) {
-          if (is_abjad_token(token_text[c])) tmp.push_back(c);
-        });
-      });
-    }
-  }
+  // (A romanised query does not look for names the lists give in Arabic script, such as the
+  // UN list's original-script aliases: their entries have romanised names too, and a
+  // consonant key cannot tell Hasan from Husayn.)
   std::sort(tmp.begin(), tmp.end());
   tmp.erase(std::unique(tmp.begin(), tmp.end()), tmp.end());
   for (uint32_t c : tmp) {
@@ -977,7 +972,6 @@ void ScreeningIndex::Impl::build_keys_and_neighbours() {
     if (is_abjad_token(token_text[t])) {  // a name the list gives in Arabic script
       for_each_consonant_key(std::string_view(token_text[t]).substr(1), consonants,
                              [&](std::string_view key) { consonant_map[std::string(key)].push_back(t); });
-      has_abjad_tokens = true;
       continue;
     }
     for_each_key(token_text[t], buf, [&](std::string_view key) {

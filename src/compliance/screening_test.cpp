@@ -315,6 +315,13 @@ TEST(ScreeningIndex, ANameInArabicScriptMeetsItsRomanisedEntry) {
   // Two words (نصر الله) against one romanised token.
   EXPECT_TRUE(hit_on(ix->screen("حسن نصر الله"), "a3").has_value());
   EXPECT_TRUE(hit_on(ix->screen("حزب الله"), "h3").has_value());  // Hizballah
+  // A name the list gives in Arabic script (the UN's original-script alias) is met too.
+  Watchlist un;
+  un.name = "un-sc";
+  un.entries.push_back(person("u1", "Zzyzx QWERTY"));
+  un.entries.back().aliases.push_back({"\u0637\u0627\u0631\u0642 \u0627\u0644\u062D\u0631\u0632\u064A", "original script", false});
+  auto ix_un = index_of({l, un});
+  EXPECT_TRUE(hit_on(ix_un->screen("\u0637\u0627\u0631\u0642 \u0627\u0644\u062D\u0631\u0632\u064A"), "u1").has_value());
   // Kamal Nabhan and Hasan Rahimi are other people.
   EXPECT_FALSE(hit_on(ix->screen("كمال نبهان"), "a3").has_value());
   EXPECT_FALSE(hit_on(ix->screen("حسن رحيمي"), "a3").has_value());

@@ -1419,9 +1419,52 @@ NameHit make_hit(const ScreeningIndex::Impl& ix, const Scored& f) {
 
 }  // namespace
 
+namespace {
+
+// Initials run together ("JA GUZMAN LOERA", "GUZMAN LOERA JA"): the first or last token of
+// two or three letters, beside a token of four or more, read once more as initials. Only
+// a token without a vowel or one that is no list token: "Ma", "Li" and "Kim" are names.
+// Returns the query with those tokens spelled out, or empty.
+std::string initials_reading(const ScreeningIndex::Impl& ix, const NormalizedName& q) {
+  const size_t n = q.size();
+  if (n < 2) return {};
+  bool long_token = false;
+  for (size_t i = 0; i < n; ++i) long_token = long_token || q.token(i).size() >= 4;
+  if (!long_token) return {};
+  auto run_together = [&](std::string_view t) {
+    if (t.size() < 2 || t.size() > 3 || is_abjad_token(t)) return false;
+    for (char c : t)
+      if (c < 'a' || c > 'z') return false;
+    return t.find_first_of("aeiouy") == std::string_view::npos || ix.token_ids.find(t) == detail::StringTable::kMissing;
+  };
+  const bool first = run_together(q.token(0)), last = run_together(q.token(n - 1));
+  if (!first && !last) return {};
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    const std::string_view t = q.token(i);
+    if (!out.empty()) out.push_back(' ');
+    if ((i == 0 && first) || (i + 1 == n && last)) {
+      for (size_t k = 0; k < t.size(); ++k) {
+        if (k > 0) out.push_back(' ');
+        out.push_back(t[k]);
+      }
+    } else {
+      out.append(t);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<NameHit> ScreeningIndex::screen(std::string_view name) const {
   const Impl& ix = *impl_;
-  std::vector<Scored> found = Query(ix, scratch()).run(name);
+  Scratch& sc = scratch();
+  std::vector<Scored> found = Query(ix, sc).run(name);
+  if (const std::string alt = initials_reading(ix, sc.q); !alt.empty()) {
+    const std::vector<Scored> more = Query(ix, sc).run(alt);
+    found.insert(found.end(), more.begin(), more.end());
+  }
   if (found.empty()) return {};
   // Best name per entry, then best first (list and entry order break ties), capped.
   std::sort(found.begin(), found.end(), [&](const Scored& a, const Scored& b) {

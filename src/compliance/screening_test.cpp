@@ -342,6 +342,27 @@ TEST(ScreeningIndex, ATokenMistypedTwiceIsFoundThroughTheOtherTokens) {
   EXPECT_FALSE(hit_on(ix->screen("Ovidio HUUMZAN LOPEZ"), "t1").has_value());
 }
 
+// Initials run together without dots ("JA GUZMAN LOERA") are read as initials as well;
+// a short token that is a list name stays that name.
+TEST(ScreeningIndex, InitialsRunTogetherAreReadAsInitialsToo) {
+  Watchlist l = naming_list();
+  l.entries.push_back(person("i1", "Joaquin Archivaldo GUZMAN LOERA"));
+  l.entries.push_back(person("i2", "Hafiz Muhammad SAEED"));
+  l.entries.push_back(person("i3", "MA Xiaohong"));
+  auto ix = index_of({l});
+  for (const char* q : {"JA GUZMAN LOERA", "GUZMAN LOERA JA", "J.A. Guzman Loera"})
+    EXPECT_TRUE(hit_on(ix->screen(q), "i1").has_value()) << q;
+  EXPECT_TRUE(hit_on(ix->screen("HM SAEED"), "i2").has_value());
+  EXPECT_TRUE(hit_on(ix->screen("Ma Xiaohong"), "i3").has_value());
+  // Initials with another family name are someone else; run together, initials are
+  // read as they are with dots.
+  EXPECT_FALSE(hit_on(ix->screen("JB SMITH LOERA"), "i1").has_value());
+  for (const char* q : {"PQ GUZMAN LOERA", "JX GUZMAN LOERA"}) {
+    const std::string dotted = std::string(1, q[0]) + "." + q[1] + ". " + (q + 3);
+    EXPECT_EQ(hit_on(ix->screen(q), "i1").has_value(), hit_on(ix->screen(dotted), "i1").has_value()) << q;
+  }
+}
+
 // A typo in a company's word that happens to spell another list word still finds the
 // company; in a person's name, two list names stay two people.
 TEST(ScreeningIndex, ACompanyWordMistypedIntoAnotherListWordStillFindsTheCompany) {

@@ -28,34 +28,6 @@ constexpr size_t kLostMinLength = 6;
 constexpr float kLostSimilarity = 0.84f;
 constexpr uint64_t kLostLookupBudget = 16;
 
-// At most two edits apart (substitutions, insertions, deletions, adjacent transpositions:
-// the optimal string alignment distance), banded: lengths differ by two at most.
-bool within_two_edits(std::string_view a, std::string_view b) {
-  const size_t n = a.size(), m = b.size();
-  if ((n > m ? n - m : m - n) > 2 || n > 40 || m > 40) return false;
-  // The prefix extended by two letters is another name (Baganda / Bagandaru), as for JW.
-  const std::string_view shorter = n < m ? a : b, longer = n < m ? b : a;
-  if (longer.size() == shorter.size() + 2 && longer.substr(0, shorter.size()) == shorter) return false;
-  std::array<std::array<uint8_t, 41>, 3> row{};  // rows i-2, i-1, i
-  for (size_t j = 0; j <= m; ++j) row[1][j] = static_cast<uint8_t>(j);
-  for (size_t i = 1; i <= n; ++i) {
-    auto& cur = row[(i + 1) % 3];
-    const auto& prev = row[i % 3];
-    const auto& prev2 = row[(i + 2) % 3];
-    cur[0] = static_cast<uint8_t>(i);
-    uint8_t best = cur[0];
-    for (size_t j = 1; j <= m; ++j) {
-      const uint8_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      uint8_t v = std::min<uint8_t>({static_cast<uint8_t>(prev[j] + 1), static_cast<uint8_t>(cur[j - 1] + 1),
-                                     static_cast<uint8_t>(prev[j - 1] + cost)});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) v = std::min<uint8_t>(v, prev2[j - 2] + 1);
-      cur[j] = v;
-      best = std::min(best, v);
-    }
-    if (best > 2) return false;
-  }
-  return row[(n + 1) % 3][m] <= 2;
-}
 constexpr char kSkeletonKey = '\x01';
 constexpr char kDeletionKey = '\x02';
 constexpr char kPrefixKey = '\x03';
@@ -783,11 +755,8 @@ bool ScreeningIndex::Impl::spelled_as_one(const TokenInfo& a, const TokenInfo& b
 
 double ScreeningIndex::Impl::token_similarity(const TokenInfo& a, const TokenInfo& b) const {
   if (a.text == b.text) return 1.0;
-  if (is_abjad_token(a.text) != is_abjad_token(b.text)) {
-    return is_abjad_token(a.text) ? abjad_similarity(a.text.substr(1), b.text)
-                                  : abjad_similarity(b.text.substr(1), a.text);
-  }
   if (is_abjad_token(a.text)) return abjad_similarity(a.text.substr(1), b.text);
+  if (is_abjad_token(b.text)) return abjad_similarity(b.text.substr(1), a.text);
   // Spellings of one name in a built-in group are as good as the same token, however far
   // apart their letters (Jong / Chong, Dawood / Daud). (Pairs learned from one entry's
   // aliases keep their own similarity: one entry's alias is weaker evidence for all.)
@@ -970,7 +939,7 @@ void ScreeningIndex::Impl::build_keys_and_neighbours() {
   for (uint32_t t = 0; t < token_text.size(); ++t) {
     if (token_text[t].size() < 2) continue;
     if (is_abjad_token(token_text[t])) {  // a name the list gives in Arabic script
-      for_each_consonant_key(std::string_view(token_text[t]).substr(1), consonants,
+      for_each_consonant_key(std::string_view(token_text[t]).substr(1), buf,
                              [&](std::string_view key) { consonant_map[std::string(key)].push_back(t); });
       continue;
     }
@@ -979,10 +948,8 @@ void ScreeningIndex::Impl::build_keys_and_neighbours() {
       if (v.empty() || v.back() != t) v.push_back(t);
     });
     latin_consonant_key(token_text[t], consonants);
-    if (!consonants.empty()) {
-      const std::string key = consonants;
-      for_each_consonant_key(key, consonants, [&](std::string_view k) { consonant_map[std::string(k)].push_back(t); });
-    }
+    if (!consonants.empty())
+      for_each_consonant_key(consonants, buf, [&](std::string_view k) { consonant_map[std::string(k)].push_back(t); });
   }
   spelling_keys.build(key_map);
   consonant_keys.build(consonant_map);
@@ -1247,7 +1214,6 @@ class Query {
     }
   }
 
-
   bool looked_up(const Unit& u) const {
     return u.joined ? (selected_[u.first] || selected_[u.first + 1u]) : selected_[u.first];
   }
@@ -1416,10 +1382,6 @@ NameHit make_hit(const ScreeningIndex::Impl& ix, const Scored& f) {
   h.kind = h.score >= ix.settings.exact_threshold ? MatchKind::kExact : MatchKind::kFuzzy;
   return h;
 }
-
-}  // namespace
-
-namespace {
 
 // Initials run together ("JA GUZMAN LOERA", "GUZMAN LOERA JA"): the first or last token of
 // two or three letters, beside a token of four or more, read once more as initials. Only

@@ -71,4 +71,33 @@ bool one_edit_apart(std::string_view a, std::string_view b) {
   return a.substr(i) == b.substr(i + 1);  // one letter more in b
 }
 
+bool within_two_edits(std::string_view a, std::string_view b) {
+  const size_t n = a.size(), m = b.size();
+  if ((n > m ? n - m : m - n) > 2 || n > 40 || m > 40) return false;
+  // The prefix extended by two letters is another name (Baganda / Bagandaru).
+  const std::string_view shorter = n < m ? a : b, longer = n < m ? b : a;
+  if (longer.size() == shorter.size() + 2 && longer.substr(0, shorter.size()) == shorter) return false;
+  // Optimal string alignment, three rows (i - 2, i - 1, i); a row whose best cell is past
+  // two ends it.
+  std::array<std::array<uint8_t, 41>, 3> row{};
+  for (size_t j = 0; j <= m; ++j) row[1][j] = static_cast<uint8_t>(j);
+  for (size_t i = 1; i <= n; ++i) {
+    auto& cur = row[(i + 1) % 3];
+    const auto& prev = row[i % 3];
+    const auto& prev2 = row[(i + 2) % 3];
+    cur[0] = static_cast<uint8_t>(i);
+    uint8_t best = cur[0];
+    for (size_t j = 1; j <= m; ++j) {
+      const uint8_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      uint8_t v = std::min<uint8_t>({static_cast<uint8_t>(prev[j] + 1), static_cast<uint8_t>(cur[j - 1] + 1),
+                                     static_cast<uint8_t>(prev[j - 1] + cost)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) v = std::min<uint8_t>(v, prev2[j - 2] + 1);
+      cur[j] = v;
+      best = std::min(best, v);
+    }
+    if (best > 2) return false;
+  }
+  return row[(n + 1) % 3][m] <= 2;
+}
+
 }  // namespace deltran::compliance

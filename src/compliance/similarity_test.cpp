@@ -40,4 +40,19 @@ TEST(JaroWinkler, BoostsOnlyAboveTheThresholdAndAtMostFourPrefixLetters) {
 }
 
 }  // namespace
+TEST(EditDistance, WithinTwoEditsCountsSubstitutionsInsertionsDeletionsAndSwaps) {
+  EXPECT_TRUE(within_two_edits("guzman", "guumzan"));     // a letter added, two swapped
+  EXPECT_TRUE(within_two_edits("nicolas", "niffcolas"));  // one added, one changed
+  EXPECT_TRUE(within_two_edits("herrera", "herrsrra"));
+  EXPECT_TRUE(within_two_edits("abc", "abc"));
+  EXPECT_FALSE(within_two_edits("nicolas", "nixxfcolas"));  // three
+  EXPECT_FALSE(within_two_edits("guzman", "gzmnaaa"));
+  EXPECT_FALSE(within_two_edits("baganda", "bagandaru"));  // extended by two: a derived name
+  EXPECT_TRUE(within_two_edits("bagandu", "bagandaru"));   // two added inside: a typo
+  EXPECT_FALSE(within_two_edits(std::string(41, 'a'), std::string(41, 'a')));  // too long to compare
+  EXPECT_TRUE(one_edit_apart("limited", "lmited"));
+  EXPECT_TRUE(one_edit_apart("limited", "lmiited"));   // i and m swapped
+  EXPECT_FALSE(one_edit_apart("limited", "lxmxted"));
+}
+
 }  // namespace deltran::compliance

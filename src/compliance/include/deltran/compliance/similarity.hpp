@@ -16,4 +16,9 @@ double jaro_winkler(std::string_view a, std::string_view b);
 // ("Compnay", "Limted" and "Ailrines" are the words they mistype).
 bool one_edit_apart(std::string_view a, std::string_view b);
 
+// At most two such edits apart (optimal string alignment distance ≤ 2, tokens up to 40
+// letters), but not a token and itself extended by two letters (Baganda / Bagandaru: a
+// derived name, not a typo).
+bool within_two_edits(std::string_view a, std::string_view b);
+
 }  // namespace deltran::compliance

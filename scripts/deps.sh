@@ -13,6 +13,7 @@ PACKAGES=(
   libexpected-dev
   libtomlplusplus-dev
   libxml2-dev libxml2-utils
+  python3
   libicu-dev
   libgtest-dev libgmock-dev googletest
   libbenchmark-dev

@@ -1,5 +1,6 @@
 #include "config.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <functional>
@@ -7,6 +8,7 @@
 
 #include <toml++/toml.h>
 
+#include <deltran/iso20022/identifiers.hpp>
 #include <deltran/money/amount.hpp>
 
 namespace deltran::app {
@@ -124,6 +126,20 @@ const std::vector<Setting>& settings() {
        }},
       {"clearing.window_seconds", "DELTRAN_CLEARING_WINDOW_SECONDS",
        [](Config& c, const std::string& v) { return set_int(c.window_seconds, "clearing.window_seconds", v, 0, 7 * 86'400); }},
+      {"rail.bic", "DELTRAN_RAIL_BIC",
+       [](Config& c, const std::string& v) -> Status {
+         std::string bic = v;
+         for (char& ch : bic) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+         if (!iso20022::is_bic(bic)) return make_error(ErrorCode::kInvalidArgument, "rail.bic must be a BIC (8 or 11 characters), got '" + v + "'");
+         c.rail_bic = bic;
+         return {};
+       }},
+      {"rail.name", "DELTRAN_RAIL_NAME",
+       [](Config& c, const std::string& v) -> Status {
+         if (v.empty() || v.size() > 140) return make_error(ErrorCode::kInvalidArgument, "rail.name must have 1 to 140 characters");
+         c.rail_name = v;
+         return {};
+       }},
       {"iso20022.xsd_dir", "DELTRAN_XSD_DIR",
        [](Config& c, const std::string& v) -> Status { c.xsd_dir = v; return {}; }},
       {"iso20022.schema_validation", "DELTRAN_SCHEMA_VALIDATION",
@@ -385,7 +401,8 @@ std::string describe(const Config& c) {
   out += " iso20022.xsd_dir=" + (c.xsd_dir.empty() ? std::string("(shipped)") : c.xsd_dir) +
          " iso20022.schema_validation=" + (c.schema_validation ? "true" : "false") + " compliance.lists=" + std::to_string(c.sanctions_lists.size()) +
          " sanctions + " + std::to_string(c.pep_lists.size()) + " PEP compliance.allow_no_lists=" +
-         (c.allow_no_lists ? "true" : "false") + " compliance.max_bad_row_share=" + std::to_string(c.max_bad_row_share) + " log.level=" + c.log_level;
+         (c.allow_no_lists ? "true" : "false") + " compliance.max_bad_row_share=" + std::to_string(c.max_bad_row_share) + " log.level=" + c.log_level +
+         " rail.bic=" + c.rail_bic + " rail.name=" + c.rail_name;
   const auto& k = c.controls;
   out += " compliance.aml=" + std::string(k.aml_enabled ? "on" : "off") +
          " (ctr_threshold_usd=" + money::format_amount(k.aml.ctr_threshold_usd_minor, 2) +

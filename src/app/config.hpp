@@ -24,6 +24,10 @@ struct Config {
   int64_t idempotency_retention_days = 30;  // idempotency keys and EndToEndIds are answered this long
   int64_t window_seconds = 21'600;   // 00:00/06:00/12:00/18:00 UTC; 0 = close on demand only
   std::string log_level = "info";
+  // The rail's identity in the ISO 20022 it emits (pain.002 InitgPty, pacs.002 InstgAgt,
+  // camt.053 Acct/Svcr). Set rail.bic to the operator's own BIC.
+  std::string rail_bic = "DLTRAEAD";
+  std::string rail_name = "DelTran";
   // Official ISO 20022 XSDs (one <message id>.xsd each). Empty: the schemas shipped with
   // the binary (share/deltran/schemas/iso20022 under its install prefix, or beside it in a
   // build tree). A folder that is missing or does not load stops the server; messages are

@@ -220,6 +220,8 @@ Status Node::start() {
   } else {
     as.schemas = *schemas;
   }
+  as.rail_bic = config_.rail_bic;
+  as.rail_name = config_.rail_name;
   as.admin_key = admin_key_;
   as.compliance_key = compliance_key_;
   // Screening always runs: country rules need no list. Names are screened against the

@@ -94,9 +94,30 @@ void Api::Impl::post_iso(Call& c, iso20022::MessageType type) {
   const std::string now = format_rfc3339(clock.now_us());
   auto parsed = iso20022::parse_message(req.body, options);
   const bool pain = type == iso20022::MessageType::kPain001;
-  auto emit = [pain](const iso20022::StatusReport& report, const iso20022::MessageHeader& original) {
-    return pain ? iso20022::emit_pain002(report, iso20022::pain002_version_for(original))
-                : iso20022::emit_pacs002(report);
+  // Who reports to whom, as back offices expect to read it: the rail is the pain.002's
+  // initiating party and the pacs.002's instructing agent; the sender is the pain.002's
+  // debtor agent and the pacs.002's instructed agent.
+  // debtor agent and the pacs.002's instructed agent. An operator sending on a bank's
+  // behalf reports to the agent the message names.
+  auto emit = [pain, rail_bic = settings.rail_bic, rail_name = settings.rail_name, sender = who.bank](
+                  iso20022::StatusReport report, const iso20022::MessageHeader& original,
+                  const iso20022::ParsedMessage* message) {
+    std::string to = sender;
+    if (to.empty()) to = normalize_bic(original.instructing_agent_bic);
+    if (to.empty() && message != nullptr && !message->transactions.empty()) {
+      const iso20022::Payment& first = message->transactions.front().payment;
+      to = normalize_bic(first.instructing_agent_bic.empty() ? first.debtor_agent_bic : first.instructing_agent_bic);
+    }
+    if (pain) {
+      report.initiating_party_name = rail_name;
+      report.initiating_party_bic = rail_bic;
+      report.debtor_agent_bic = to;
+      return iso20022::emit_pain002(report, iso20022::pain002_version_for(original));
+    }
+    report.instructing_agent_bic = rail_bic;
+    report.instructing_agent_name = rail_name;
+    report.instructed_agent_bic = to;
+    return iso20022::emit_pacs002(report);
   };
   if (!parsed) {
     // Refused as a whole: a group rejection when the header can be read, else JSON.
@@ -104,7 +125,7 @@ void Api::Impl::post_iso(Call& c, iso20022::MessageType type) {
     auto header = iso20022::read_header(req.body, options.limits);
     if (header && header->type == type) {
       auto report = iso20022::rejection_report_for(*header, why, report_id(), now);
-      if (auto xml = emit(report, *header)) return respond(xml_response(400, std::move(*xml)));
+      if (auto xml = emit(report, *header, nullptr)) return respond(xml_response(400, std::move(*xml)));
     }
     int status = parsed.error().code == ErrorCode::kResourceExhausted ? 413 : 400;
     return respond(error_response(ApiError{status == 413 ? Rc::kBodyTooLarge : rc_of_iso_rejection(why.reason_code),
@@ -181,7 +202,7 @@ void Api::Impl::post_iso(Call& c, iso20022::MessageType type) {
       }
       pi.status = iso20022::derived_group_status(mine);
     }
-    auto xml = emit(*report, message->header);
+    auto xml = emit(*report, message->header, message.get());
     if (!xml) {
       return respond(error_response(ApiError{Rc::kReportFailed, "cannot build the status report: " + xml.error().message}));
     }
@@ -222,7 +243,11 @@ void Api::Impl::get_camt053(Call& c) {
     return c.respond(error_response(ApiError{Rc::kUnknownCurrency, bank + " holds no " +
                                                                    (q.count("currency") ? q["currency"] : "such") + " account"}));
   }
-  read(std::move(c.respond), [this, bank, date, day_start, day_end, currency, name = p->info.name]() -> Response {
+  // One statement per account and day: its sequence number counts the days since the
+  // participant joined (the first day is 1).
+  const int64_t joined_day = parse_date_us(format_date(p->info.created_us));
+  const int64_t sequence = joined_day >= 0 && day_start >= joined_day ? (day_start - joined_day) / 86'400'000'000 + 1 : 0;
+  read(std::move(c.respond), [this, bank, date, day_start, day_end, currency, sequence, name = p->info.name]() -> Response {
     auto opening = reads.balances_before(bank, day_start);
     auto postings = reads.list_postings(bank, day_start, day_end);
     if (!opening || !postings) return error_response(ApiError{Rc::kStoreUnavailable, "cannot read the journal"});
@@ -236,6 +261,12 @@ void Api::Impl::get_camt053(Call& c) {
     st.account_other_id = "DELTRAN-" + bank + "-" + code;
     st.currency = code;
     st.account_owner_name = name.substr(0, 140);
+    st.account_owner_bic = bank;
+    st.recipient_name = st.account_owner_name;
+    st.recipient_bic = bank;
+    st.account_servicer_bic = settings.rail_bic;
+    st.account_servicer_name = settings.rail_name;
+    if (sequence > 0) st.electronic_sequence_number = st.legal_sequence_number = std::to_string(sequence);
     st.opening_balance_minor = opening->count(currency) ? opening->at(currency) : 0;
     st.opening_date = date;
     st.closing_date = date;

@@ -92,6 +92,38 @@ TEST(Pain002, PicksThe2009VersionForThe2009GenerationOfPain001) {
   expect_valid(emit_pain002(r, Pain002Version::kV03), "pain.002.001.03");
 }
 
+// What back offices and client libraries look for first: who reports (InitgPty) and to
+// which agent.
+TEST(Pain002, NamesTheReportingPartyByNameAndBicInBothGenerations) {
+  StatusReport r = mixed_report();
+  r.initiating_party_name = "DelTran";
+  r.initiating_party_bic = "DLTRAEAD";
+  r.debtor_agent_bic = "NBADAEAA";
+  auto v14 = emit_pain002(r, Pain002Version::kV14);
+  expect_valid(v14, "pain.002.001.14");
+  EXPECT_NE(v14->find("<InitgPty>\n        <Nm>DelTran</Nm>\n        <Id>\n          <OrgId>\n            <AnyBIC>DLTRAEAD</AnyBIC>"),
+            std::string::npos) << *v14;
+  EXPECT_NE(v14->find("<DbtrAgt>\n        <FinInstnId>\n          <BICFI>NBADAEAA</BICFI>"), std::string::npos);
+  auto v03 = emit_pain002(r, Pain002Version::kV03);
+  expect_valid(v03, "pain.002.001.03");
+  EXPECT_NE(v03->find("<BICOrBEI>DLTRAEAD</BICOrBEI>"), std::string::npos) << *v03;
+  EXPECT_NE(v03->find("<BIC>NBADAEAA</BIC>"), std::string::npos);
+  // A BIC of the 2014 pattern the 2009 schema cannot carry: the name stays, the BIC goes,
+  // the report still validates.
+  r.initiating_party_bic = "1BNKAEAD";
+  r.debtor_agent_bic = "2BNKAEAD";
+  auto old = emit_pain002(r, Pain002Version::kV03);
+  expect_valid(old, "pain.002.001.03");
+  EXPECT_NE(old->find("<InitgPty>\n        <Nm>DelTran</Nm>\n      </InitgPty>"), std::string::npos) << *old;
+  EXPECT_EQ(old->find("BNKAEAD"), std::string::npos);
+  auto now = emit_pain002(r, Pain002Version::kV14);
+  expect_valid(now, "pain.002.001.14");
+  EXPECT_NE(now->find("<AnyBIC>1BNKAEAD</AnyBIC>"), std::string::npos);
+  // A malformed BIC is still an error, not silently dropped.
+  r.initiating_party_bic = "NOTABIC";
+  EXPECT_FALSE(emit_pain002(r, Pain002Version::kV14));
+}
+
 TEST(Pain002, RefusesStatusCodesThe2009SchemaDoesNotKnow) {
   StatusReport r = mixed_report();
   r.transactions[0].status = "PART";  // a group status, not a transaction status, in 2009
@@ -217,6 +249,29 @@ TEST(Camt053, StatesBalancesEntriesAndTotalsThatValidate) {
   EXPECT_NE(xml->find("<CdtDbtInd>DBIT</CdtDbtInd>"), std::string::npos);
   EXPECT_NE(xml->find("<Sum>145000.50</Sum>"), std::string::npos);
   EXPECT_NE(xml->find("Emirates NBD &lt;Settlement&gt; &amp; Co"), std::string::npos);
+}
+
+TEST(Camt053, NamesRecipientServicerAndSequenceAsBackOfficesExpect) {
+  Statement s = sample_statement();
+  s.recipient_name = "Emirates NBD";
+  s.recipient_bic = "EBILAEAD";
+  s.account_owner_bic = "EBILAEAD";
+  s.account_servicer_name = "DelTran";
+  s.legal_sequence_number = "332";
+  auto xml = emit_camt053(s);
+  expect_valid(xml, "camt.053.001.08");
+  EXPECT_NE(xml->find("<MsgRcpt>\n        <Nm>Emirates NBD</Nm>\n        <Id>\n          <OrgId>\n            <AnyBIC>EBILAEAD</AnyBIC>"),
+            std::string::npos) << *xml;
+  EXPECT_NE(xml->find("<Svcr>\n          <FinInstnId>\n            <BICFI>DLTRAEADXXX</BICFI>\n            <Nm>DelTran</Nm>"),
+            std::string::npos);
+  EXPECT_NE(xml->find("<ElctrncSeqNb>332</ElctrncSeqNb>"), std::string::npos);
+  EXPECT_NE(xml->find("<LglSeqNb>332</LglSeqNb>"), std::string::npos);
+  EXPECT_NE(xml->find("<StmtPgntn>\n        <PgNb>1</PgNb>\n        <LastPgInd>true</LastPgInd>"), std::string::npos);
+  s.recipient_bic = "EBIL";
+  EXPECT_FALSE(emit_camt053(s));
+  s = sample_statement();
+  s.legal_sequence_number = "3a";
+  EXPECT_FALSE(emit_camt053(s));
 }
 
 TEST(Camt053, UsesEachCurrencyExponent) {

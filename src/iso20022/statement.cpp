@@ -50,12 +50,16 @@ void account(XmlWriter& w, const Statement& s) {
   }
   w.close();
   w.text("Ccy", s.currency, 3);
-  if (!s.account_owner_name.empty()) {
+  if (!s.account_owner_bic.empty()) {
+    w.party_with_bic("Ownr", s.account_owner_name, s.account_owner_bic);
+  } else if (!s.account_owner_name.empty()) {
     w.open("Ownr");
     w.text("Nm", s.account_owner_name, 140);
     w.close();
   }
-  if (!s.account_servicer_bic.empty()) w.agent("Svcr", s.account_servicer_bic);
+  if (!s.account_servicer_bic.empty()) {
+    w.agent("Svcr", s.account_servicer_bic, false, s.account_servicer_name);
+  }
   w.close();
 }
 
@@ -206,11 +210,29 @@ Result<std::string> emit_camt053(const Statement& s, Camt053Version) {
   w.open("GrpHdr");
   w.text("MsgId", s.msg_id, 35);
   w.checked_text("CreDtTm", s.creation_date_time, 64, is_iso_date_time(s.creation_date_time), "is not a date-time");
+  if (!s.recipient_bic.empty()) {
+    w.party_with_bic("MsgRcpt", s.recipient_name, s.recipient_bic);
+  } else if (!s.recipient_name.empty()) {
+    w.open("MsgRcpt");
+    w.text("Nm", s.recipient_name, 140);
+    w.close();
+  }
+  w.open("MsgPgntn");
+  w.text("PgNb", "1", 5);
+  w.text("LastPgInd", "true", 5);
+  w.close();
   w.close();
   w.open("Stmt");
   w.text("Id", s.statement_id, 35);
+  w.open("StmtPgntn");
+  w.text("PgNb", "1", 5);
+  w.text("LastPgInd", "true", 5);
+  w.close();
   if (!s.electronic_sequence_number.empty()) {
     w.checked_text("ElctrncSeqNb", s.electronic_sequence_number, 18, is_max15_numeric(s.electronic_sequence_number), "is not a number");
+  }
+  if (!s.legal_sequence_number.empty()) {
+    w.checked_text("LglSeqNb", s.legal_sequence_number, 18, is_max15_numeric(s.legal_sequence_number), "is not a number");
   }
   w.text("CreDtTm", s.creation_date_time, 64);
   if (!s.from_date_time.empty() || !s.to_date_time.empty()) {

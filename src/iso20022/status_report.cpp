@@ -223,7 +223,17 @@ Result<std::string> emit_pain002(const StatusReport& r, Pain002Version version) 
                            : "urn:iso:std:iso:20022:tech:xsd:pain.002.001.14");
   w.open("CstmrPmtStsRpt");
   group_header(w, r);
-  if (!r.debtor_agent_bic.empty()) w.agent("DbtrAgt", r.debtor_agent_bic, v2009);
+  // These are optional: a BIC the 2009 schema's older pattern cannot carry (digits in
+  // the first four characters) is left out rather than failing the report.
+  auto fits = [v2009](const std::string& bic) { return !bic.empty() && (!v2009 || is_bic_2009(bic)); };
+  if (fits(r.initiating_party_bic)) {
+    w.party_with_bic("InitgPty", r.initiating_party_name, r.initiating_party_bic, v2009);
+  } else if (!r.initiating_party_name.empty()) {
+    w.open("InitgPty");
+    w.text("Nm", r.initiating_party_name, 140);
+    w.close();
+  }
+  if (fits(r.debtor_agent_bic)) w.agent("DbtrAgt", r.debtor_agent_bic, v2009);
   w.close();
   w.open("OrgnlGrpInfAndSts");
   original_group(w, r, v2009);
@@ -248,7 +258,9 @@ Result<std::string> emit_pacs002(const StatusReport& r, Pacs002Version version) 
                          : "urn:iso:std:iso:20022:tech:xsd:pacs.002.001.15");
   w.open("FIToFIPmtStsRpt");
   group_header(w, r);
-  if (!r.instructing_agent_bic.empty()) w.agent("InstgAgt", r.instructing_agent_bic);
+  if (!r.instructing_agent_bic.empty()) {
+    w.agent("InstgAgt", r.instructing_agent_bic, false, r.instructing_agent_name);
+  }
   if (!r.instructed_agent_bic.empty()) w.agent("InstdAgt", r.instructed_agent_bic);
   w.close();
   if (!r.original_group_per_transaction) {

@@ -116,12 +116,28 @@ void XmlWriter::amount(std::string_view name, int64_t minor, std::string_view cu
   out_ += ">\n";
 }
 
-void XmlWriter::agent(std::string_view name, std::string_view bic, bool bic_2009) {
+void XmlWriter::agent(std::string_view name, std::string_view bic, bool bic_2009,
+                      std::string_view institution_name) {
   check(bic_2009 ? is_bic_2009(bic) : is_bic(bic), name,
         "'" + std::string(bic) + "' is not a valid BIC");
   open(name);
   open("FinInstnId");
   text(bic_2009 ? "BIC" : "BICFI", bic, 11);
+  optional_text("Nm", institution_name, 140);
+  close();
+  close();
+}
+
+void XmlWriter::party_with_bic(std::string_view name, std::string_view party_name,
+                               std::string_view bic, bool bic_2009) {
+  check(bic_2009 ? is_bic_2009(bic) : is_bic(bic), name,
+        "'" + std::string(bic) + "' is not a valid BIC");
+  open(name);
+  optional_text("Nm", party_name, 140);
+  open("Id");
+  open("OrgId");
+  text(bic_2009 ? "BICOrBEI" : "AnyBIC", bic, 11);
+  close();
   close();
   close();
 }

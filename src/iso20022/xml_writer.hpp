@@ -31,8 +31,14 @@ class XmlWriter {
   }
   // <name Ccy="EUR">12.50</name> from minor units.
   void amount(std::string_view name, int64_t minor, std::string_view currency);
-  // <name><FinInstnId><BICFI>…</BICFI></FinInstnId></name>; the 2009 schemas say BIC.
-  void agent(std::string_view name, std::string_view bic, bool bic_2009 = false);
+  // <name><FinInstnId><BICFI>…</BICFI>[<Nm>…</Nm>]</FinInstnId></name>; the 2009 schemas
+  // say BIC.
+  void agent(std::string_view name, std::string_view bic, bool bic_2009 = false,
+             std::string_view institution_name = {});
+  // A party named and identified by its BIC: <name>[<Nm>…</Nm>]<Id><OrgId><AnyBIC>…</AnyBIC>
+  // </OrgId></Id></name>; the 2009 schemas say BICOrBEI.
+  void party_with_bic(std::string_view name, std::string_view party_name, std::string_view bic,
+                      bool bic_2009 = false);
   void date_choice(std::string_view name, std::string_view date);  // <name><Dt>…</Dt></name>
   // Records a failed check on `field` (a child of the current element) unless one is recorded.
   void check(bool ok, std::string_view field, std::string_view problem);

@@ -44,6 +44,29 @@ bool xmllint_valid(const std::string& xml, const std::string& xsd, std::string& 
   return status == 0;
 }
 
+// A bank back office's reading of a report, by a parser independent of ours (Python's
+// xml.etree over expat): the JSON it prints, or null with its complaint in `out`.
+json::value back_office_read(const std::string& xml, std::string& out) {
+  fs::path f = fs::temp_directory_path() / ("deltran-back-office-" + new_uuid_v4() + ".xml");
+  std::ofstream(f) << xml;
+  std::string cmd = "python3 '" + std::string(DELTRAN_BACK_OFFICE_READER) + "' '" + f.string() + "' 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[4096];
+  std::string text;
+  while (p != nullptr && fgets(buf, sizeof buf, p) != nullptr) text += buf;
+  int status = p != nullptr ? pclose(p) : -1;
+  fs::remove(f);
+  out = text;
+  if (status != 0) return nullptr;
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  return ec ? json::value(nullptr) : v;
+}
+
+constexpr const char* kRailBic = "DLTRAEAD";  // the default rail.bic
+
+std::string str(const json::value& v) { return v.is_string() ? std::string(v.as_string()) : json::serialize(v); }
+
 std::string report_schema(const std::string& report) {
   for (const char* id : {"pain.002.001.03", "pain.002.001.14", "pacs.002.001.10", "pacs.002.001.15", "camt.053.001.08"}) {
     if (report.find(std::string("urn:iso:std:iso:20022:tech:xsd:") + id) != std::string::npos) return std::string(id) + ".xsd";
@@ -150,6 +173,20 @@ TEST_F(IsoApiTest, EverySampleVersionGoesThroughTheApiToSettlementWithSchemaVali
     std::string xsd = report_schema(r->body);
     ASSERT_FALSE(xsd.empty()) << r->body;
     EXPECT_TRUE(xmllint_valid(r->body, xsd, out)) << out << "\n" << r->body;
+    json::value read = back_office_read(r->body, out);
+    ASSERT_TRUE(read.is_object()) << out << "\n" << r->body;
+    if (str(read.at("type")) == "pain.002") {
+      EXPECT_EQ(str(read.at("initiating_party_bic")), kRailBic);
+      EXPECT_EQ(str(read.at("initiating_party_name")), "DelTran");
+    } else {
+      EXPECT_EQ(str(read.at("instructing_agent_bic")), kRailBic);
+      // The agent that sent it: the group's InstgAgt, else the first transaction's.
+      const auto& first = s.parsed.transactions.front().payment;
+      std::string sender = s.parsed.header.instructing_agent_bic;
+      if (sender.empty()) sender = first.instructing_agent_bic.empty() ? first.debtor_agent_bic : first.instructing_agent_bic;
+      EXPECT_EQ(bic8(str(read.at("instructed_agent_bic"))), bic8(sender));
+    }
+    EXPECT_EQ(read.at("transactions").as_array().size(), s.parsed.transactions.size());
     size_t good = s.parsed.accepted_count();
     EXPECT_EQ(count(r->body, "<TxSts>ACSP</TxSts>"), good) << r->body;
     accepted += good;
@@ -181,6 +218,23 @@ TEST_F(IsoApiTest, EverySampleVersionGoesThroughTheApiToSettlementWithSchemaVali
   ASSERT_TRUE(camt && camt->status == 200) << (camt ? camt->body : "");
   std::string out;
   EXPECT_TRUE(xmllint_valid(camt->body, "camt.053.001.08.xsd", out)) << out << "\n" << camt->body;
+  // A back office reads who sent it, to whom, the account's servicer and the sequence;
+  // the balances add up in its own arithmetic.
+  json::value read = back_office_read(camt->body, out);
+  ASSERT_TRUE(read.is_object()) << out << "\n" << camt->body;
+  EXPECT_EQ(str(read.at("recipient_bic")), bank);
+  const auto& statement = read.at("statements").at(0);
+  EXPECT_EQ(str(statement.at("servicer_bic")), kRailBic);
+  EXPECT_EQ(str(statement.at("owner_bic")), bank);
+  EXPECT_EQ(str(statement.at("sequence")), "1");  // the participant joined today
+  EXPECT_GT(statement.at("entries").as_int64(), 0);
+  // The reader's checks can fail: without the servicer it refuses the statement.
+  std::string no_servicer = camt->body;
+  size_t from = no_servicer.find("<Svcr>"), to = no_servicer.find("</Svcr>");
+  ASSERT_NE(from, std::string::npos);
+  no_servicer.erase(from, to + 7 - from);
+  EXPECT_TRUE(back_office_read(no_servicer, out).is_null());
+  EXPECT_NE(out.find("missing Acct/Svcr"), std::string::npos) << out;
   auto [code, check] = run_check(server_->data());
   EXPECT_EQ(code, 0) << check;
 }

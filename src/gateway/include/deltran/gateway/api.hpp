@@ -31,6 +31,10 @@ struct ApiSettings {
   // by POST /compliance/lists/reload.
   std::shared_ptr<compliance::Screener> screener;
   std::vector<std::string> list_specs;
+  // The rail's own identity in the ISO 20022 it emits: pain.002 InitgPty, pacs.002
+  // InstgAgt, the servicer of every camt.053 account.
+  std::string rail_bic = "DLTRAEADXXX";
+  std::string rail_name = "DelTran";
   int list_limit_max = 1000;
   size_t body_limit_bytes = 1 << 20;          // JSON bodies
   size_t iso_body_limit_bytes = 64u << 20;    // ISO 20022 files, for authenticated senders only

@@ -32,12 +32,17 @@ struct StatementEntry {
 
 struct Statement {
   std::string msg_id, creation_date_time;      // GrpHdr
+  // GrpHdr/MsgRcpt: the account owner the statement goes to, by name and BIC (optional).
+  std::string recipient_name, recipient_bic;
   std::string statement_id;                    // Stmt/Id
-  std::string electronic_sequence_number;      // optional, digits
+  // Stmt/ElctrncSeqNb and LglSeqNb (optional, digits): one statement per account and day
+  // numbers the days. Every statement is one page (StmtPgntn 1, last page).
+  std::string electronic_sequence_number, legal_sequence_number;
   std::string from_date_time, to_date_time;    // FrToDt, optional (both or neither)
   std::string account_iban, account_other_id;  // one of them
   std::string currency;                        // account and amounts, ISO 4217
-  std::string account_owner_name, account_servicer_bic;
+  std::string account_owner_name, account_owner_bic;      // Acct/Ownr, optional
+  std::string account_servicer_bic, account_servicer_name;  // Acct/Svcr, optional
   int64_t opening_balance_minor = 0;  // signed: negative is a debit balance
   std::string opening_date;
   int64_t closing_balance_minor = 0;  // must equal opening + credits - debits

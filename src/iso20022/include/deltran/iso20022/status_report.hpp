@@ -48,8 +48,12 @@ struct StatusReport {
   std::string original_nb_of_txs, original_ctrl_sum;
   std::string group_status;  // GrpSts, optional; PART when statuses are mixed
   std::vector<StatusReason> group_reasons;
+  // pain.002 GrpHdr/InitgPty: who reports (the rail), by name and BIC; optional in the
+  // schema, but back-office readers and client libraries expect it.
+  std::string initiating_party_name, initiating_party_bic;
   std::string debtor_agent_bic;                             // pain.002 GrpHdr/DbtrAgt, optional
   std::string instructing_agent_bic, instructed_agent_bic;  // pacs.002 GrpHdr, optional
+  std::string instructing_agent_name;                       // pacs.002 GrpHdr/InstgAgt/Nm
   // pacs.002: put OrgnlGrpInf in every TxInfAndSts and leave out OrgnlGrpInfAndSts, as the
   // CBPR+ usage guideline does.
   bool original_group_per_transaction = false;

@@ -38,6 +38,7 @@ constexpr std::array kTable = std::to_array<RcInfo>({
     {Rc::kDuplicateInMessage, 400, "duplicate_in_message", kDuplicatePayment},
     {Rc::kNarrative, 400, "rejected", kNarrative},
     {Rc::kMethodNotAllowed, 405, "method_not_allowed", {}},
+    {Rc::kInvalidClearingId, 400, "invalid_clearing_member_id", kInvalidClearingMemberId},
 
     {Rc::kUnauthenticated, 401, "unauthenticated", {}},
     {Rc::kForbidden, 403, "forbidden", {}},
@@ -58,6 +59,7 @@ constexpr std::array kTable = std::to_array<RcInfo>({
     {Rc::kReferenceReused, 409, "reference_reused", kDuplicatePayment},
     {Rc::kCapBelowExposure, 409, "cap_below_exposure", {}},
     {Rc::kScreeningDisabled, 409, "screening_disabled", {}},
+    {Rc::kClearingIdTaken, 409, "clearing_member_id_taken", kInvalidClearingMemberId},
 
     {Rc::kInsufficientLiquidity, 422, "insufficient_liquidity", kInsufficientFunds},
     {Rc::kSinglePaymentLimit, 422, "limit_exceeded", kNotAllowedAmount},

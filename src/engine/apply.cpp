@@ -131,6 +131,13 @@ struct Applier {
     s.token_references[(e.mint ? "MINT:" : "BURN:") + e.reference] = TokenReference{e.bic, e.amount};
   }
 
+  void operator()(const ev::ClearingIdsSet& e) {
+    Participant& p = s.at(id_of(s, e.bic));
+    p.info.clearing_ids = e.ids;
+    s.dirty_participants.insert(p.id);
+    s.directory_changed = true;
+  }
+
   void operator()(const ev::LimitsChanged& e) {
     Participant& p = s.at(id_of(s, e.bic));
     for (const auto& l : e.entries) {

@@ -37,7 +37,7 @@ class CheckTest : public ::testing::Test {
     ASSERT_TRUE(e.start().has_value());
     auto run = [&](Command c) { return e.execute(std::move(c), "test"); };
     for (const char* b : {"BANKAAAA", "BANKBBBB", "BANKCCCC"}) {
-      ASSERT_EQ(run(CreateBankCommand{b, b, "AE", {kUsd}, {{kUsd, 1'000}}, std::string("h") + b}).rc, Rc::kCreated);
+      ASSERT_EQ(run(CreateBankCommand{b, b, "AE", {kUsd}, {{kUsd, 1'000}}, std::string("h") + b, {}}).rc, Rc::kCreated);
       ASSERT_EQ(run(TokenCommand{TokenCommand::Kind::kMint, b, Amount{10'000, kUsd}, std::string("f") + b}).rc, Rc::kOk);
     }
     auto pay = [&](const char* from, const char* to, int64_t amount) {

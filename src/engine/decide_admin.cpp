@@ -8,9 +8,30 @@
 
 namespace deltran::engine {
 
+namespace {
+
+// Who else holds one of `ids`: an error naming the id and its holder, or none.
+std::optional<Reply> clearing_id_conflict(const Engine::State& s, const std::string& bank,
+                                          const std::vector<model::ClearingMemberId>& ids) {
+  for (const auto& id : ids) {
+    for (const auto& p : s.participants) {
+      if (p.info.bic == bank) continue;
+      for (const auto& held : p.info.clearing_ids) {
+        if (held == id) {
+          return error_reply(Rc::kClearingIdTaken, id.system + " member " + id.member_id + " is registered to " + p.info.bic);
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Reply decide_create_bank(Context& cx, const CreateBankCommand& c) {
   Engine::State& s = cx.s;
   if (s.find(c.id) != nullptr) return error_reply(Rc::kBankExists, "bank " + c.id + " already exists");
+  if (auto taken = clearing_id_conflict(s, c.id, c.clearing_ids)) return std::move(*taken);
   ev::ParticipantCreated e;
   e.id = static_cast<ParticipantId>(s.participants.size() + 1);
   e.bic = c.id;
@@ -23,6 +44,7 @@ Reply decide_create_bank(Context& cx, const CreateBankCommand& c) {
   }
   emit(cx, e);
   emit(cx, ev::CredentialIssued{c.id, c.api_key_hash});
+  if (!c.clearing_ids.empty()) emit(cx, ev::ClearingIdsSet{c.id, c.clearing_ids});
   for (CurrencyId currency : c.currencies) {
     if (s.open_window.count(currency) == 0) emit(cx, ev::WindowOpened{s.next_window_id, currency});
   }
@@ -74,6 +96,21 @@ Reply decide_tokens(Context& cx, const TokenCommand& c) {
   if (auto st = s.ledger.validate(p); !st) return error_reply(mint ? Rc::kPostingRefused : Rc::kInsufficientFunds, st.error().message);
   emit(cx, ev::FundsMoved{mint, c.bank, c.amount, c.reference});
   return result(Rc::kOk);
+}
+
+Reply decide_clearing_ids(Context& cx, const SetClearingIdsCommand& c) {
+  Engine::State& s = cx.s;
+  const Participant* bank = s.find(c.bank);
+  if (bank == nullptr) return error_reply(Rc::kBankNotFound, "bank " + c.bank + " does not exist");
+  if (auto taken = clearing_id_conflict(s, c.bank, c.clearing_ids)) return std::move(*taken);
+  Reply r;
+  if (bank->info.clearing_ids != c.clearing_ids) {
+    emit(cx, ev::ClearingIdsSet{c.bank, c.clearing_ids});
+  } else {
+    r.rc = Rc::kReplayed;  // nothing changes, nothing is written
+  }
+  r.body = s.find(c.bank)->info;
+  return r;
 }
 
 Reply decide_limits(Context& cx, const SetLimitsCommand& c) {

@@ -266,6 +266,7 @@ Reply decide(Context& cx, const Command& command) {
         else if constexpr (std::is_same_v<T, CaseDecisionCommand>) return decide_case(cx, c);
         else if constexpr (std::is_same_v<T, SetLimitsCommand>) return decide_limits(cx, c);
         else if constexpr (std::is_same_v<T, ResetBreakerCommand>) return decide_reset_breaker(cx, c);
+        else if constexpr (std::is_same_v<T, SetClearingIdsCommand>) return decide_clearing_ids(cx, c);
         else return decide_notice(cx, c);
       },
       command);

@@ -47,7 +47,7 @@ void BM_EngineDurableTransfers(benchmark::State& state) {
     const std::vector<std::string> banks = {"BENCAEAA", "BENCAEBB", "BENCAECC", "BENCAEDD",
                                             "BENCAEEE", "BENCAEFF", "BENCAEGG", "BENCAEHH"};
     for (const auto& b : banks) {
-      eng.execute(engine::CreateBankCommand{b, b, "AE", {usd}, {{usd, 1'000'000'000'000}}, "h" + b}, "bench");
+      eng.execute(engine::CreateBankCommand{b, b, "AE", {usd}, {{usd, 1'000'000'000'000}}, "h" + b, {}}, "bench");
       eng.execute(engine::TokenCommand{engine::TokenCommand::Kind::kMint, b, money::Amount{1'000'000'000'000'000, usd}, "f" + b},
                   "bench");
     }

@@ -100,7 +100,7 @@ class EngineTest : public ::testing::Test {
   }
 
   void bank(const std::string& id, int64_t cap = 0) {
-    CreateBankCommand c{id, id + " Bank", "AE", {kUsd, kEur}, {{kUsd, cap}}, "hash-" + id};
+    CreateBankCommand c{id, id + " Bank", "AE", {kUsd, kEur}, {{kUsd, cap}}, "hash-" + id, {}};
     ASSERT_EQ(run(c).rc, Rc::kCreated);
   }
   void mint(const std::string& bank, int64_t amount, CurrencyId currency = kUsd) {
@@ -1106,6 +1106,54 @@ TEST_F(EngineTest, TheRiskScoreRejectsAboveItsBandAndTheQueryRecordsNothing) {
   reopen_with(off);
   t.id = new_uuid_v4();
   EXPECT_EQ(run(t).rc, Rc::kAccepted);
+}
+
+}  // namespace
+}  // namespace deltran::engine
+
+namespace deltran::engine {
+namespace {
+
+// Clearing-system member ids: registered with the bank or later, never two holders, kept
+// through a restart from a snapshot and from the log alone, and published in the view.
+TEST_F(EngineTest, ClearingMemberIdsBelongToOneParticipantAndSurviveRestarts) {
+  const model::ClearingMemberId aba{"USABA", "021000021"}, sort_code{"GBDSC", "400515"};
+  CreateBankCommand a{"BANKAAAA", "A Bank", "US", {kUsd}, {}, "hash-a", {aba}};
+  ASSERT_EQ(run(a).rc, Rc::kCreated);
+  CreateBankCommand b{"BANKBBBB", "B Bank", "GB", {kUsd}, {}, "hash-b", {aba}};
+  Reply taken = run(b);
+  EXPECT_EQ(taken.rc, Rc::kClearingIdTaken);
+  EXPECT_NE(taken.message.find("registered to BANKAAAA"), std::string::npos) << taken.message;
+  EXPECT_EQ(engine_->view()->find("BANKBBBB"), nullptr) << "refused as a whole";
+  b.clearing_ids = {sort_code};
+  ASSERT_EQ(run(b).rc, Rc::kCreated);
+  EXPECT_EQ(run(SetClearingIdsCommand{"BANKBBBB", {sort_code, aba}}).rc, Rc::kClearingIdTaken);
+  EXPECT_EQ(run(SetClearingIdsCommand{"BANKZZZZ", {}}).rc, Rc::kBankNotFound);
+  // The same set again changes nothing and writes nothing.
+  const int64_t before = engine_->view()->seq;
+  EXPECT_EQ(run(SetClearingIdsCommand{"BANKAAAA", {aba}}).rc, Rc::kReplayed);
+  EXPECT_EQ(engine_->view()->seq, before);
+  // A participant gives an id up; another takes it.
+  ASSERT_EQ(run(SetClearingIdsCommand{"BANKAAAA", {}}).rc, Rc::kOk);
+  ASSERT_EQ(run(SetClearingIdsCommand{"BANKBBBB", {sort_code, aba}}).rc, Rc::kOk);
+  auto holder = [&](const model::ClearingMemberId& id) {
+    const ParticipantView* p = engine_->view()->by_clearing_id(id);
+    return p == nullptr ? std::string("nobody") : p->info.bic;
+  };
+  EXPECT_EQ(holder(aba), "BANKBBBB");
+  EXPECT_EQ(holder(sort_code), "BANKBBBB");
+  EXPECT_EQ(holder(model::ClearingMemberId{"USABA", "011000015"}), "nobody");
+  close();
+  open();  // from the snapshot of the clean stop
+  EXPECT_EQ(holder(aba), "BANKBBBB");
+  EXPECT_TRUE(engine_->view()->find("BANKAAAA")->info.clearing_ids.empty());
+  engine_.reset();
+  fs::remove_all(dir_ / "snapshots");
+  open();  // from the events alone
+  EXPECT_EQ(engine_->last_restore().snapshot_seq, 0);
+  EXPECT_EQ(holder(aba), "BANKBBBB");
+  EXPECT_EQ(engine_->view()->find("BANKBBBB")->info.clearing_ids, (std::vector<model::ClearingMemberId>{sort_code, aba}));
+  EXPECT_TRUE(check().ok());
 }
 
 }  // namespace

@@ -91,6 +91,13 @@ struct Encoder {
     w.end_object().end_object();
     return make(EventType::kLimitsChanged, e.bic, e.bic, {}, EventScope::kParties, w);
   }
+  model::Event operator()(const ClearingIdsSet& e) const {
+    JsonWriter w;
+    w.begin_object().field("bank", e.bic).key("clearing_ids").begin_array();
+    for (const auto& id : e.ids) w.begin_object().field("system", id.system).field("member_id", id.member_id).end_object();
+    w.end_array().end_object();
+    return make(EventType::kClearingIdsSet, e.bic, e.bic, {}, EventScope::kPublic, w);
+  }
   model::Event operator()(const PaymentAccepted& e) const {
     JsonWriter w;
     w.begin_object();
@@ -337,6 +344,20 @@ Result<Any> decode_payload(EventType type, Reader& r) {
         l.net_debit_cap_minor = lr.minor("net_debit_cap", l.currency);
         r.adopt(lr);
         e.entries.push_back(l);
+      }
+      return e;
+    }
+    case EventType::kClearingIdsSet: {
+      ClearingIdsSet e;
+      e.bic = r.text("bank");
+      for (const auto& v : r.array("clearing_ids")) {
+        if (!v.is_object()) {
+          r.fail("clearing_ids");
+          break;
+        }
+        Reader ir(v.as_object());
+        e.ids.push_back(model::ClearingMemberId{ir.text("system"), ir.text("member_id")});
+        r.adopt(ir);
       }
       return e;
     }

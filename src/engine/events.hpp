@@ -15,6 +15,7 @@
 #include <deltran/core/result_code.hpp>
 #include <deltran/model/event.hpp>
 #include <deltran/model/payment.hpp>
+#include <deltran/model/records.hpp>
 #include <deltran/model/window.hpp>
 #include <deltran/money/amount.hpp>
 
@@ -66,6 +67,10 @@ struct LimitsChanged {
   };
   std::string bic;
   std::vector<Entry> entries;
+};
+struct ClearingIdsSet {
+  std::string bic;
+  std::vector<model::ClearingMemberId> ids;  // the whole set after the change
 };
 struct PaymentAccepted {
   PaymentData p;
@@ -150,7 +155,8 @@ struct Notice {
 
 using Any = std::variant<ParticipantCreated, CredentialIssued, FundsMoved, LimitsChanged, PaymentAccepted,
                          PaymentHeld, PaymentRejected, PaymentReleased, PaymentSettled, WindowOpened, WindowClosed,
-                         WindowNetted, WindowSettled, CaseDecided, ReportFiled, BreakerReset, Notice>;
+                         WindowNetted, WindowSettled, CaseDecided, ReportFiled, BreakerReset, Notice,
+                         ClearingIdsSet>;
 
 // Writes the event's log entry (type, entity, parties, scope, payload); seq, batch, time
 // and actor are the caller's.

@@ -11,7 +11,7 @@ namespace deltran::engine {
 
 namespace {
 
-constexpr uint32_t kSnapshotVersion = 2;
+constexpr uint32_t kSnapshotVersion = 3;  // 3: participants' clearing-system member ids
 constexpr std::string_view kMagic = "DTCORE";
 
 void put_currency(BinaryWriter& w, CurrencyId c) { w.u32(c.numeric); }
@@ -77,6 +77,11 @@ void put_participant(BinaryWriter& w, const Participant& p) {
     w.i64(cap);
   }
   w.i64(p.info.created_us);
+  w.u64(p.info.clearing_ids.size());
+  for (const auto& id : p.info.clearing_ids) {
+    w.bytes(id.system);
+    w.bytes(id.member_id);
+  }
   w.bytes(p.api_key_hash);
   w.u64(p.limits.size());
   for (const auto& [c, l] : p.limits) {
@@ -103,6 +108,12 @@ Participant get_participant(BinaryReader& r) {
     p.info.net_debit_cap_minor[c] = r.i64();
   }
   p.info.created_us = r.i64();
+  for (size_t n = r.count(2), i = 0; i < n && r.ok(); ++i) {
+    model::ClearingMemberId id;
+    id.system = r.str();
+    id.member_id = r.str();
+    p.info.clearing_ids.push_back(std::move(id));
+  }
   p.api_key_hash = r.str();
   for (size_t n = r.count(3), i = 0; i < n && r.ok(); ++i) {
     CurrencyId c = get_currency(r);

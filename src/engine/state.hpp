@@ -220,6 +220,7 @@ Reply decide_case(Context& cx, const CaseDecisionCommand& c);
 Reply decide_create_bank(Context& cx, const CreateBankCommand& c);
 Reply decide_tokens(Context& cx, const TokenCommand& c);
 Reply decide_limits(Context& cx, const SetLimitsCommand& c);
+Reply decide_clearing_ids(Context& cx, const SetClearingIdsCommand& c);
 Reply decide_close(Context& cx, const CloseWindowCommand& c);
 Reply decide_reset_breaker(Context& cx, const ResetBreakerCommand& c);
 Reply decide_notice(Context& cx, const NoticeCommand& c);

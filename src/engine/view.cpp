@@ -53,6 +53,7 @@ std::shared_ptr<const ReadView> build_view(const Engine::State& s, const std::sh
     auto d = std::make_shared<Directory>();
     for (const auto& p : s.participants) {
       d->by_bic[p.info.bic] = p.id;
+      for (const auto& id : p.info.clearing_ids) d->by_clearing_id[id.key()] = p.id;
       if (!p.api_key_hash.empty()) d->by_key_hash[p.api_key_hash] = p.id;
     }
     v->directory = std::move(d);

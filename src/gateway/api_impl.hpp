@@ -112,6 +112,7 @@ std::string currency_text(CurrencyId currency);
 void write_payment(JsonWriter& w, const model::Payment& p);
 void write_window(JsonWriter& w, const model::Window& win, const Principal& who);
 void write_bank(JsonWriter& w, const model::Participant& b, bool with_caps);
+void write_clearing_ids(JsonWriter& w, const model::Participant& b);  // "clearing_ids": [...]
 void write_case(JsonWriter& w, const model::Case& c);
 void write_event(JsonWriter& w, const model::Event& e);
 
@@ -152,6 +153,7 @@ struct Api::Impl {
   void get_transaction(Call& c);
   void get_transactions(Call& c);
   void post_bank(Call& c);
+  void put_clearing_ids(Call& c);
   void get_banks(Call& c);
   void get_bank(Call& c);
   void get_balance(Call& c);

@@ -6,6 +6,7 @@
 
 #include <deltran/core/crypto.hpp>
 #include <deltran/core/ids.hpp>
+#include <deltran/iso20022/identifiers.hpp>
 #include <deltran/money/currency.hpp>
 
 #include "api_impl.hpp"
@@ -26,7 +27,57 @@ std::string bank_of(const std::string& segment) {
   return bic.empty() ? segment : bic;
 }
 
+// "clearing_ids": [{"system": "USABA", "member_id": "021000021"}, …], canonical (the rules
+// of iso20022::normalize_clearing_member), each at most once.
+std::vector<model::ClearingMemberId> read_clearing_ids(Fields& f, const json::value& list) {
+  std::vector<model::ClearingMemberId> out;
+  constexpr size_t kMaxIds = 16;
+  if (!list.is_array() || list.as_array().size() > kMaxIds) {
+    f.fail("clearing_ids", "must be an array of at most 16 {\"system\", \"member_id\"} objects", Rc::kInvalidField);
+    return out;
+  }
+  for (const auto& v : list.as_array()) {
+    const json::string* system = v.is_object() && v.as_object().if_contains("system") != nullptr ? v.as_object().at("system").if_string() : nullptr;
+    const json::string* member = v.is_object() && v.as_object().if_contains("member_id") != nullptr ? v.as_object().at("member_id").if_string() : nullptr;
+    if (system == nullptr || member == nullptr || v.as_object().size() != 2) {
+      f.fail("clearing_ids", "each entry is {\"system\": \"USABA\", \"member_id\": \"021000021\"}, got " + json::serialize(v).substr(0, 80),
+             Rc::kInvalidField);
+      return out;
+    }
+    auto m = iso20022::normalize_clearing_member(*system, *member);
+    if (!m) {
+      f.fail("clearing_ids", m.error().message, Rc::kInvalidClearingId);
+      return out;
+    }
+    model::ClearingMemberId id{m->system, m->member_id};
+    if (std::find(out.begin(), out.end(), id) != out.end()) {
+      f.fail("clearing_ids", "lists " + id.system + " member " + id.member_id + " twice", Rc::kInvalidField);
+      return out;
+    }
+    out.push_back(std::move(id));
+  }
+  return out;
+}
+
 }  // namespace
+
+void Api::Impl::put_clearing_ids(Call& c) {
+  auto body = parse_object(c.req);
+  if (!body) return c.respond(error_response(body.error()));
+  Fields f(*body);
+  engine::SetClearingIdsCommand cmd;
+  cmd.bank = bank_of(c.params[0]);
+  const json::value* list = f.raw("clearing_ids");
+  if (list == nullptr) f.fail("clearing_ids", "is missing ([] removes every id)", Rc::kInvalidField);
+  if (list != nullptr) cmd.clearing_ids = read_clearing_ids(f, *list);
+  if (f.error()) return c.respond(error_response(*f.error()));
+  submit(std::move(cmd), c.who, std::move(c.respond), [](Reply&& r) {
+    if (!is_success(r.rc)) return error_response(error_of(r));
+    JsonWriter w;
+    write_bank(w, std::get<model::Participant>(r.body), true);
+    return json_response(200, w.take());
+  });
+}
 
 void Api::Impl::post_bank(Call& c) {
   auto body = parse_object(c.req);
@@ -67,6 +118,7 @@ void Api::Impl::post_bank(Call& c) {
     }
     f.adopt(cf);
   }
+  if (const json::value* ids = f.raw("clearing_ids"); ids != nullptr && !f.error()) cmd.clearing_ids = read_clearing_ids(f, *ids);
   if (f.error()) return c.respond(error_response(*f.error()));
   cmd.id = *id;
   cmd.name = *name;
@@ -81,6 +133,7 @@ void Api::Impl::post_bank(Call& c) {
     w.key("currencies").begin_array();
     for (auto cur : b.currencies) w.string(currency_text(cur));
     w.end_array();
+    write_clearing_ids(w, b);
     w.field("api_key", api_key).end_object();
     return json_response(201, w.take());
   });

@@ -101,13 +101,10 @@ void Api::Impl::post_iso(Call& c, iso20022::MessageType type) {
   // behalf reports to the agent the message names.
   auto emit = [pain, rail_bic = settings.rail_bic, rail_name = settings.rail_name, sender = who.bank](
                   iso20022::StatusReport report, const iso20022::MessageHeader& original,
-                  const iso20022::ParsedMessage* message) {
+                  const std::string& first_debtor_agent) {
     std::string to = sender;
     if (to.empty()) to = normalize_bic(original.instructing_agent_bic);
-    if (to.empty() && message != nullptr && !message->transactions.empty()) {
-      const iso20022::Payment& first = message->transactions.front().payment;
-      to = normalize_bic(first.instructing_agent_bic.empty() ? first.debtor_agent_bic : first.instructing_agent_bic);
-    }
+    if (to.empty()) to = first_debtor_agent;
     if (pain) {
       report.initiating_party_name = rail_name;
       report.initiating_party_bic = rail_bic;
@@ -125,7 +122,7 @@ void Api::Impl::post_iso(Call& c, iso20022::MessageType type) {
     auto header = iso20022::read_header(req.body, options.limits);
     if (header && header->type == type) {
       auto report = iso20022::rejection_report_for(*header, why, report_id(), now);
-      if (auto xml = emit(report, *header, nullptr)) return respond(xml_response(400, std::move(*xml)));
+      if (auto xml = emit(report, *header, std::string{})) return respond(xml_response(400, std::move(*xml)));
     }
     int status = parsed.error().code == ErrorCode::kResourceExhausted ? 413 : 400;
     return respond(error_response(ApiError{status == 413 ? Rc::kBodyTooLarge : rc_of_iso_rejection(why.reason_code),
@@ -137,20 +134,49 @@ void Api::Impl::post_iso(Call& c, iso20022::MessageType type) {
   std::vector<size_t> command_tx;  // command i → transaction index
   auto report = std::make_shared<iso20022::StatusReport>(
       iso20022::status_report_for(*message, report_id(), now, "ACTC"));
+  auto view = core.view();
+  std::string first_debtor_agent;  // whom the report goes to when the sender is the operator
   for (size_t i = 0; i < message->transactions.size(); ++i) {
     const auto& tx = message->transactions[i];
     if (!tx.accepted()) continue;
     const iso20022::Payment& p = tx.payment;
-    std::string debtor_agent = normalize_bic(p.debtor_agent_bic);
-    if (debtor_agent.empty() && !pain) debtor_agent = normalize_bic(p.instructing_agent_bic);
-    std::string creditor_agent = normalize_bic(p.creditor_agent_bic);
     auto refuse = [&](std::string_view code, std::string text) {
       auto& st = report->transactions[i];
       st.status = "RJCT";
       st.reasons = {{std::string(code), std::move(text)}};
     };
+    // An agent is named by BIC or by its member id in a clearing system the participant
+    // registered; when both are given they must name the same participant.
+    auto route = [&](const std::string& bic_as_sent, const iso20022::ClearingMember& member, std::string_view role,
+                     std::string_view unknown_code) -> std::optional<std::string> {
+      std::string bic = normalize_bic(bic_as_sent);
+      if (member.member_id.empty()) return bic;
+      const engine::ParticipantView* holder = view->by_clearing_id(model::ClearingMemberId{member.system, member.member_id});
+      const std::string named = member.system + " member " + member.member_id;
+      if (holder == nullptr) {
+        if (!bic.empty()) return bic;  // an id we do not know beside a BIC we route by
+        refuse(unknown_code, std::string(role) + " " + named + " is not a participant of the rail");
+        return std::nullopt;
+      }
+      if (!bic.empty() && bic != holder->info.bic) {
+        refuse(reason::kInvalidClearingMemberId, std::string(role) + " BIC " + bic + " and " + named + " (" +
+                                                     holder->info.bic + ") name different participants");
+        return std::nullopt;
+      }
+      return holder->info.bic;
+    };
+    auto debtor_routed = route(p.debtor_agent_bic, p.debtor_agent_member, "debtor agent", reason::kInvalidDebtorClearingMemberId);
+    if (!debtor_routed) continue;
+    auto creditor_routed = route(p.creditor_agent_bic, p.creditor_agent_member, "creditor agent",
+                                 reason::kInvalidCreditorClearingMemberId);
+    if (!creditor_routed) continue;
+    std::string debtor_agent = *debtor_routed;
+    if (debtor_agent.empty() && !pain) debtor_agent = normalize_bic(p.instructing_agent_bic);
+    if (first_debtor_agent.empty()) first_debtor_agent = debtor_agent;
+    std::string creditor_agent = *creditor_routed;
     if (debtor_agent.empty() || creditor_agent.empty()) {
-      refuse(reason::kBankIdentifierIncorrect, "debtor and creditor agents must be identified by BIC");
+      refuse(reason::kBankIdentifierIncorrect,
+             "debtor and creditor agents must be identified by BIC or by a registered clearing-system member id");
       continue;
     }
     if (!who.may_act_for(debtor_agent)) {
@@ -187,7 +213,7 @@ void Api::Impl::post_iso(Call& c, iso20022::MessageType type) {
     commands.emplace_back(std::move(cmd));
     command_tx.push_back(i);
   }
-  auto finish = [report, message, command_tx, emit, respond](std::vector<Reply>&& replies) mutable {
+  auto finish = [report, message, command_tx, emit, respond, first_debtor_agent](std::vector<Reply>&& replies) mutable {
     for (size_t k = 0; k < replies.size(); ++k) {
       auto& st = report->transactions[command_tx[k]];
       iso20022::TransactionStatus decided = status_of_reply(replies[k]);
@@ -202,7 +228,7 @@ void Api::Impl::post_iso(Call& c, iso20022::MessageType type) {
       }
       pi.status = iso20022::derived_group_status(mine);
     }
-    auto xml = emit(*report, message->header, message.get());
+    auto xml = emit(*report, message->header, first_debtor_agent);
     if (!xml) {
       return respond(error_response(ApiError{Rc::kReportFailed, "cannot build the status report: " + xml.error().message}));
     }

@@ -113,11 +113,18 @@ void write_window(JsonWriter& w, const model::Window& win, const Principal& who)
   w.end_array().end_object();
 }
 
+void write_clearing_ids(JsonWriter& w, const model::Participant& b) {
+  w.key("clearing_ids").begin_array();
+  for (const auto& id : b.clearing_ids) w.begin_object().field("system", id.system).field("member_id", id.member_id).end_object();
+  w.end_array();
+}
+
 void write_bank(JsonWriter& w, const model::Participant& b, bool with_caps) {
   w.begin_object().field("id", b.bic).field("name", b.name).field("country", b.country);
   w.key("currencies").begin_array();
   for (auto c : b.currencies) w.string(currency_text(c));
   w.end_array();
+  write_clearing_ids(w, b);
   if (with_caps) {
     w.key("net_debit_cap").begin_object();
     for (auto c : b.currencies) {

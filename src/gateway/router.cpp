@@ -153,6 +153,7 @@ std::unique_ptr<Api::Impl::Router> Api::Impl::build_router() {
   t.add("GET", "/api/v1/banks", kAnyone, &I::get_banks);
   t.add("GET", "/api/v1/banks/{id}", kAnyone, &I::get_bank);
   t.add("GET", "/api/v1/banks/{id}/balance", kAdmin | kParticipant, &I::get_balance);
+  t.add("PUT", "/api/v1/banks/{id}/clearing-ids", kAdmin, &I::put_clearing_ids);
   t.add("GET", "/api/v1/tokens/balance/{id}", kAdmin | kParticipant, &I::get_balance);
   t.add("POST", "/api/v1/tokens/mint", kAdmin, &I::post_mint);
   t.add("POST", "/api/v1/tokens/burn", kAdmin, &I::post_burn);

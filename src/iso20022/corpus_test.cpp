@@ -86,6 +86,8 @@ std::optional<std::string> payment_field(const Payment& p, std::string_view f) {
       {"end_to_end_id", [&] { return p.end_to_end_id; }},
       {"tx_id", [&] { return p.tx_id; }},
       {"uetr", [&] { return p.uetr; }},
+      {"debtor_agent_member", [&] { return p.debtor_agent_member.system + ":" + p.debtor_agent_member.member_id; }},
+      {"creditor_agent_member", [&] { return p.creditor_agent_member.system + ":" + p.creditor_agent_member.member_id; }},
       {"amount_minor", [&] { return std::to_string(p.amount_minor); }},
       {"currency", [&] { return p.currency; }},
       {"instructed_amount_minor",

@@ -1,5 +1,6 @@
 #include <deltran/iso20022/identifiers.hpp>
 
+#include <algorithm>
 #include <cstddef>
 
 namespace deltran::iso20022 {
@@ -65,7 +66,94 @@ bool calendar_date(std::string_view s) {
   return day <= max_day;
 }
 
+// The published member id formats of the clearing systems banks name most often (the
+// ExternalClearingSystemIdentification1Code list): digits from `min` to `max`.
+struct ClearingFormat {
+  std::string_view code;
+  size_t min, max;
+};
+constexpr ClearingFormat kNumericSystems[] = {
+    {"ATBLZ", 5, 5},  {"AUBSB", 6, 6}, {"CACPA", 9, 9},   {"CHBCC", 3, 5}, {"CHSIC", 6, 6},
+    {"CNAPS", 12, 12}, {"DEBLZ", 8, 8}, {"ESNCC", 8, 9},  {"GBDSC", 6, 6}, {"GRBIC", 7, 7},
+    {"HKNCC", 3, 3},  {"IENCC", 6, 6}, {"ITNCC", 10, 10}, {"JPZGN", 7, 7}, {"NZNCC", 6, 6},
+    {"PLKNR", 8, 8},  {"PTNCC", 8, 8}, {"RUCBC", 9, 9},   {"SESBA", 4, 4}, {"SGIBG", 3, 7},
+    {"TWNCC", 7, 7},  {"USABA", 9, 9}, {"USPID", 4, 4},
+};
+
+const ClearingFormat* numeric_system(std::string_view code) {
+  for (const auto& f : kNumericSystems) {
+    if (f.code == code) return &f;
+  }
+  return nullptr;
+}
+
+bool known_system(std::string_view code) { return code == "INFSC" || numeric_system(code) != nullptr; }
+
+// ABA routing numbers: 3, 7, 1 weights over the nine digits sum to a multiple of 10.
+bool aba_check_digit_ok(std::string_view id) {
+  static constexpr int kWeights[] = {3, 7, 1, 3, 7, 1, 3, 7, 1};
+  int sum = 0;
+  for (size_t i = 0; i < 9; ++i) sum += (id[i] - '0') * kWeights[i];
+  return sum % 10 == 0;
+}
+
+std::string canonical(std::string_view s, bool drop_dashes) {
+  std::string out;
+  for (char c : s) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || (drop_dashes && c == '-')) continue;
+    out += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  }
+  return out;
+}
+
 }  // namespace
+
+Result<ClearingMember> normalize_clearing_member(std::string_view system, std::string_view member_id) {
+  ClearingMember m;
+  m.system = canonical(system, false);
+  m.member_id = canonical(member_id, false);
+  if (m.system.empty() && m.member_id.size() > 5 && known_system(m.member_id.substr(0, 5))) {
+    m.system = m.member_id.substr(0, 5);
+    m.member_id.erase(0, 5);
+  }
+  auto bad = [&](const std::string& why) {
+    return make_error(ErrorCode::kInvalidArgument, why);
+  };
+  if (m.system.empty()) {
+    return bad("clearing member id '" + std::string(member_id) + "' names no clearing system (ClrSysId/Cd)");
+  }
+  if (m.system.size() > 5 || !std::all_of(m.system.begin(), m.system.end(), upper_or_digit)) {
+    return bad("'" + std::string(system) + "' is not a clearing system code (1 to 5 letters or digits)");
+  }
+  const ClearingFormat* numeric = numeric_system(m.system);
+  if (numeric != nullptr) m.member_id = canonical(member_id, true);
+  // The code repeated in front of the id (or carried there alone, split above): a numeric
+  // id cannot start with letters, an IFSC is 11 characters.
+  bool prefixed = m.member_id.size() > 5 && m.member_id.compare(0, 5, m.system) == 0;
+  if (prefixed && (numeric != nullptr || (m.system == "INFSC" && m.member_id.size() == 16))) {
+    m.member_id.erase(0, 5);
+  }
+  const std::string what = m.system + " member id '" + std::string(member_id) + "'";
+  if (m.member_id.empty() || m.member_id.size() > 35) return bad(what + " must have 1 to 35 characters");
+  if (numeric != nullptr) {
+    bool digits = std::all_of(m.member_id.begin(), m.member_id.end(), digit);
+    if (!digits || m.member_id.size() < numeric->min || m.member_id.size() > numeric->max) {
+      return bad(what + " must be " + std::to_string(numeric->min) +
+                 (numeric->min == numeric->max ? "" : " to " + std::to_string(numeric->max)) + " digits");
+    }
+    if (m.system == "USABA" && !aba_check_digit_ok(m.member_id)) {
+      return bad(what + " has a wrong ABA check digit");
+    }
+  } else if (m.system == "INFSC") {
+    const std::string& id = m.member_id;
+    bool ok = id.size() == 11 && std::all_of(id.begin(), id.begin() + 4, upper) && id[4] == '0' &&
+              std::all_of(id.begin() + 5, id.end(), upper_or_digit);
+    if (!ok) return bad(what + " must be an IFSC: four letters, 0, and six letters or digits");
+  } else if (!std::all_of(m.member_id.begin(), m.member_id.end(), [](char c) { return c > ' ' && c < 0x7f; })) {
+    return bad(what + " must be printable ASCII");
+  }
+  return m;
+}
 
 bool is_bic(std::string_view s) {
   if (s.size() != 8 && s.size() != 11) return false;

@@ -47,6 +47,32 @@ TEST(Identifiers, VerifiesIbanCheckDigitsAndPattern) {
   EXPECT_FALSE(is_iban("DE8937"));
 }
 
+TEST(Identifiers, ReadsClearingMemberIdsInTheShapesBanksSendThem) {
+  auto id = [](std::string_view system, std::string_view member) {
+    auto m = normalize_clearing_member(system, member);
+    return m ? m->system + ":" + m->member_id : "error: " + m.error().message;
+  };
+  EXPECT_EQ(id("USABA", "021000021"), "USABA:021000021");
+  EXPECT_EQ(id("", "USABA021000021"), "USABA:021000021");       // the code in front, no ClrSysId
+  EXPECT_EQ(id("USABA", "USABA021000021"), "USABA:021000021");  // and both
+  EXPECT_EQ(id("gbdsc", " 20-00-00 "), "GBDSC:200000");          // sort code with dashes
+  EXPECT_EQ(id("INFSC", "hdfc0000001"), "INFSC:HDFC0000001");
+  EXPECT_EQ(id("", "INFSCSBIN0000691"), "INFSC:SBIN0000691");
+  EXPECT_EQ(id("CHBCC", "230"), "CHBCC:230");
+  EXPECT_EQ(id("CHBCC", "09000"), "CHBCC:09000");
+  EXPECT_EQ(id("ZZPRT", "Member 7/A"), "ZZPRT:MEMBER7/A");        // a system without a known format
+  // Each known format is enforced.
+  EXPECT_NE(id("USABA", "021000022").find("wrong ABA check digit"), std::string::npos);
+  EXPECT_NE(id("USABA", "02100002").find("must be 9 digits"), std::string::npos);
+  EXPECT_NE(id("GBDSC", "20000A").find("must be 6 digits"), std::string::npos);
+  EXPECT_NE(id("CHBCC", "12").find("3 to 5 digits"), std::string::npos);
+  EXPECT_NE(id("INFSC", "HDFC1000001").find("IFSC"), std::string::npos);
+  EXPECT_NE(id("", "021000021").find("names no clearing system"), std::string::npos);
+  EXPECT_NE(id("TOOLONG", "1").find("not a clearing system code"), std::string::npos);
+  EXPECT_NE(id("USABA", "").find("1 to 35"), std::string::npos);
+  EXPECT_NE(id("ZZPRT", std::string(36, '7')).find("1 to 35"), std::string::npos);
+}
+
 TEST(Identifiers, AcceptsOnlyLowerCaseVersionFourUetrs) {
   EXPECT_TRUE(is_uetr("8a562c67-ca16-48ba-b074-65581be6f001"));
   EXPECT_FALSE(is_uetr("8A562C67-CA16-48BA-B074-65581BE6F001"));

@@ -120,6 +120,22 @@ class Fields {
     if (required && !has_below(agent)) missing(agent);
     return {};
   }
+  // FinInstnId/ClrSysMmbId: the system (ClrSysId/Cd, or Prtry) and MmbId, canonical. It
+  // routes only an agent without a BIC: there a malformed id rejects the transaction with
+  // `reason`; beside a BIC it is left out.
+  ClearingMember agent_member(std::string_view agent, bool has_bic, std::string_view reason) {
+    std::string base = join(agent, "/FinInstnId/ClrSysMmbId");
+    const Leaf* id = leaf(join(base, "/MmbId"));
+    if (id == nullptr) return {};
+    const Leaf* code = leaf(join(base, "/ClrSysId/Cd"));
+    if (code == nullptr) code = leaf(join(base, "/ClrSysId/Prtry"));
+    auto member = normalize_clearing_member(code != nullptr ? std::string_view(code->value) : std::string_view{}, id->value);
+    if (!member) {
+      if (!has_bic) reject(reason, id->path, member.error().message);
+      return {};
+    }
+    return *member;
+  }
   std::string iban(std::string_view key) {
     const Leaf* l = leaf(key);
     if (l == nullptr) return {};
@@ -339,6 +355,7 @@ PaymentInfoContext map_payment_info(const Record& pmt_inf) {
   if (!f.has_below("Dbtr") && f.leaf("Dbtr") == nullptr) f.missing("Dbtr");
   c.debtor = read_party(f, "Dbtr", "DbtrAcct");
   c.debtor_agent_bic = f.agent_bic("DbtrAgt", true);
+  c.debtor_agent_member = f.agent_member("DbtrAgt", !c.debtor_agent_bic.empty(), reason::kInvalidDebtorClearingMemberId);
   c.ultimate_debtor_name = f.text("UltmtDbtr/Nm", 140);
   c.charge_bearer = f.one_of("ChrgBr", {"DEBT", "CRED", "SHAR", "SLEV"});
   c.service_level = code_or_proprietary(f, "PmtTpInf/SvcLvl");
@@ -371,10 +388,12 @@ std::optional<Rejection> map_pain001_transaction(const Record& tx, const Payment
   if (out.category_purpose.empty()) out.category_purpose = block.category_purpose;
   out.debtor = block.debtor;
   out.debtor_agent_bic = block.debtor_agent_bic;
+  out.debtor_agent_member = block.debtor_agent_member;
   out.ultimate_debtor_name = f.text("UltmtDbtr/Nm", 140);
   if (out.ultimate_debtor_name.empty()) out.ultimate_debtor_name = block.ultimate_debtor_name;
   out.intermediary_agent_bic = f.agent_bic("IntrmyAgt1");
   out.creditor_agent_bic = f.agent_bic("CdtrAgt");
+  out.creditor_agent_member = f.agent_member("CdtrAgt", !out.creditor_agent_bic.empty(), reason::kInvalidCreditorClearingMemberId);
   out.creditor = read_party(f, "Cdtr", "CdtrAcct");
   out.ultimate_creditor_name = f.text("UltmtCdtr/Nm", 140);
   out.purpose = code_or_proprietary(f, "Purp");
@@ -419,8 +438,10 @@ std::optional<Rejection> map_pacs008_transaction(const Record& tx, const Record&
   if (!f.has_below("Dbtr") && f.leaf("Dbtr") == nullptr) f.missing("Dbtr");
   out.debtor = read_party(f, "Dbtr", "DbtrAcct");
   out.debtor_agent_bic = f.agent_bic("DbtrAgt", true);
+  out.debtor_agent_member = f.agent_member("DbtrAgt", !out.debtor_agent_bic.empty(), reason::kInvalidDebtorClearingMemberId);
   out.intermediary_agent_bic = f.agent_bic("IntrmyAgt1");
   out.creditor_agent_bic = f.agent_bic("CdtrAgt", true);
+  out.creditor_agent_member = f.agent_member("CdtrAgt", !out.creditor_agent_bic.empty(), reason::kInvalidCreditorClearingMemberId);
   if (!f.has_below("Cdtr") && f.leaf("Cdtr") == nullptr) f.missing("Cdtr");
   out.creditor = read_party(f, "Cdtr", "CdtrAcct");
   out.ultimate_creditor_name = f.text("UltmtCdtr/Nm", 140);

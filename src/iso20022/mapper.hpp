@@ -19,6 +19,7 @@ struct PaymentInfoContext {
   std::string service_level, category_purpose, local_instrument, ultimate_debtor_name;
   Party debtor;
   std::string debtor_agent_bic;
+  ClearingMember debtor_agent_member;
   std::optional<Rejection> error;  // a problem in the block header rejects all its transactions
 };
 

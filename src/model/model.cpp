@@ -53,6 +53,7 @@ constexpr auto kEventNames = std::to_array<std::pair<EventType, std::string_view
     {EventType::kFundsMinted, "funds.minted"},
     {EventType::kFundsBurned, "funds.burned"},
     {EventType::kLimitsChanged, "limits.changed"},
+    {EventType::kClearingIdsSet, "participant.clearing_ids_set"},
     {EventType::kPaymentAccepted, "payment.accepted"},
     {EventType::kPaymentHeld, "payment.held"},
     {EventType::kPaymentRejected, "payment.rejected"},

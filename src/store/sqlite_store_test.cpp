@@ -83,7 +83,7 @@ class SqliteStoreTest : public ::testing::Test {
 
 TEST_F(SqliteStoreTest, ABatchIsReadBackExactlyAfterReopening) {
   Batch b = with_events({event(1, 1, model::EventType::kParticipantCreated, "BANKAAAA", "", model::EventScope::kPublic)}, 1, "");
-  b.participants.push_back(model::Participant{"BANKAAAA", "A", "AE", {kUsd, kEur}, {{kUsd, 500}}, 1});
+  b.participants.push_back(model::Participant{"BANKAAAA", "A", "AE", {kUsd, kEur}, {{kUsd, 500}}, 1, {}});
   b.accounts.push_back(model::AccountBalance{"BANKAAAA", kUsd, 100, -500});
   b.accounts.push_back(model::AccountBalance{"@omnibus", kUsd, -100, INT64_MIN});
   b.windows.push_back(model::Window{1, kUsd, model::WindowStatus::kOpen, 5, 0, 1, 42, 0, 0, 0, 0, {}});

@@ -100,6 +100,7 @@ class IsoApiTest : public ::testing::Test {
     for (const auto& entry : fs::directory_iterator(DELTRAN_ISO20022_TESTDATA)) {
       std::string name = entry.path().filename().string();
       if (entry.path().extension() != ".xml" || name.rfind("bad_", 0) == 0 || name.rfind("hostile_", 0) == 0) continue;
+      if (name.find("clearing_member_ids") != std::string::npos) continue;  // its own test: agents without BICs
       Sample s{entry.path(), unique_msg_id(read_file(entry.path()), samples_.size()), {}};
       auto parsed = iso20022::parse_message(s.xml);
       ASSERT_TRUE(parsed.has_value()) << name << ": " << parsed.error().message;
@@ -266,6 +267,95 @@ TEST_F(IsoApiTest, AParticipantSendsOnlyAsDebtorAgentAndBadTransactionsAreReject
   auto wrong = c.request("POST", "/api/v1/iso20022/pain.001", "{}", j);
   ASSERT_TRUE(wrong.has_value());
   EXPECT_EQ(wrong->status, 415);
+}
+
+// Real messages name agents by clearing-system member id as often as by BIC: a
+// participant registers its ids, and a pacs.008 that names agents only that way is routed.
+TEST_F(IsoApiTest, AgentsNamedByClearingMemberIdAreRoutedToTheParticipantsThatRegisteredThem) {
+  auto c = server_->client();
+  const Headers admin = bearer(server_->admin_key());
+  auto bank = [&](const std::string& body) {
+    auto r = c.request("POST", "/api/v1/banks", body, admin);
+    EXPECT_TRUE(r && r->status == 201) << (r ? r->body : "");
+  };
+  bank(R"({"id":"CHASUS33","name":"Chase","country":"US","currencies":["USD"],)"
+       R"("clearing_ids":[{"system":"usaba","member_id":"021000021"}]})");
+  bank(R"({"id":"BARCGB22","name":"Barclays","country":"GB","currencies":["USD"],)"
+       R"("clearing_ids":[{"system":"GBDSC","member_id":"40-05-15"}]})");
+  bank(R"({"id":"HDFCINBB","name":"HDFC","country":"IN","currencies":["USD"]})");
+  // Registered later, canonical as stored, shown with the bank.
+  auto set = c.request("PUT", "/api/v1/banks/HDFCINBB/clearing-ids", R"({"clearing_ids":[{"system":"INFSC","member_id":"HDFC0000001"}]})", admin);
+  ASSERT_TRUE(set && set->status == 200) << (set ? set->body : "");
+  auto shown = c.request("GET", "/api/v1/banks/BARCGB22", "", admin);
+  ASSERT_TRUE(shown && shown->status == 200);
+  EXPECT_EQ(json::serialize(parse(shown->body).at("clearing_ids")), R"([{"system":"GBDSC","member_id":"400515"}])");
+  // Refused clearly: another participant's id (409), a malformed one (400), a participant
+  // registering for itself (403).
+  auto taken = c.request("PUT", "/api/v1/banks/HDFCINBB/clearing-ids", R"({"clearing_ids":[{"system":"USABA","member_id":"021000021"}]})", admin);
+  ASSERT_TRUE(taken.has_value());
+  EXPECT_EQ(taken->status, 409) << taken->body;
+  EXPECT_NE(taken->body.find("registered to CHASUS33"), std::string::npos) << taken->body;
+  EXPECT_NE(taken->body.find("RC08"), std::string::npos) << taken->body;
+  auto malformed = c.request("PUT", "/api/v1/banks/HDFCINBB/clearing-ids", R"({"clearing_ids":[{"system":"USABA","member_id":"021000022"}]})", admin);
+  ASSERT_TRUE(malformed.has_value());
+  EXPECT_EQ(malformed->status, 400) << malformed->body;
+  EXPECT_NE(malformed->body.find("check digit"), std::string::npos) << malformed->body;
+  auto wrong_shape = c.request("POST", "/api/v1/banks", R"({"id":"BANKAEAD","name":"X","country":"AE","currencies":["USD"],"clearing_ids":{"USABA":"1"}})", admin);
+  ASSERT_TRUE(wrong_shape.has_value());
+  EXPECT_EQ(wrong_shape->status, 400) << wrong_shape->body;
+  for (const char* mint : {"CHASUS33", "BARCGB22"}) {
+    auto m = c.request("POST", "/api/v1/tokens/mint",
+                       std::string(R"({"bank":")") + mint + R"(","currency":"USD","amount":"100000.00","reference":"F-)" + mint + R"("})", admin);
+    ASSERT_TRUE(m && m->status == 200) << (m ? m->body : "");
+  }
+  // The message: agents by ClrSysId/Cd + MmbId, by the code in front of MmbId, a sort code
+  // with dashes, a lower-case IFSC; one creditor agent's id is malformed.
+  std::string xml = read_file(fs::path(DELTRAN_ISO20022_TESTDATA) / "pacs008_v08_clearing_member_ids.xml");
+  Headers h = admin;
+  h.emplace_back("Content-Type", "application/xml");
+  auto r = c.request("POST", "/api/v1/iso20022/pacs.008", xml, h);
+  ASSERT_TRUE(r && r->status == 200) << (r ? r->body : "");
+  std::string out;
+  EXPECT_TRUE(xmllint_valid(r->body, "pacs.002.001.10.xsd", out)) << out << "\n" << r->body;
+  json::value read = back_office_read(r->body, out);
+  ASSERT_TRUE(read.is_object()) << out;
+  std::vector<std::string> statuses;
+  for (const auto& t : read.at("transactions").as_array()) {
+    statuses.push_back(str(t.at("status")) + (t.at("reasons").as_array().empty() ? "" : " " + str(t.at("reasons").at(0))));
+  }
+  // 1: US → GB by ABA and sort code; 2: US → IN by prefixed ABA and IFSC; 3: malformed ABA
+  // of the creditor agent (RC10); 4: a BIC beside a malformed id routes by the BIC.
+  EXPECT_EQ(statuses, (std::vector<std::string>{"ACSP", "ACSP", "RJCT RC10", "ACSP"})) << r->body;
+  EXPECT_EQ(str(read.at("instructed_agent_bic")), "CHASUS33");
+  auto txs = c.request("GET", "/api/v1/transactions?limit=10", "", admin);
+  ASSERT_TRUE(txs && txs->status == 200);
+  std::multiset<std::string> routes;
+  const json::value items = parse(txs->body);
+  for (const auto& t : items.at("items").as_array()) {
+    routes.insert(str(t.at("debtor_agent")) + ">" + str(t.at("creditor_agent")));
+  }
+  EXPECT_EQ(routes, (std::multiset<std::string>{"CHASUS33>BARCGB22", "CHASUS33>BARCGB22", "CHASUS33>HDFCINBB"}));
+  // An id no participant registered, with no BIC: refused per transaction, RC09/RC10.
+  std::string unknown = xml;
+  for (size_t at = unknown.find("021000021"); at != std::string::npos; at = unknown.find("021000021", at + 1)) {
+    unknown.replace(at, 9, "011000015");  // a valid ABA number nobody registered
+  }
+  unknown.replace(unknown.find("CLRMMB20261201000001"), 20, "CLRMMB20261201000002");
+  auto u = c.request("POST", "/api/v1/iso20022/pacs.008", unknown, h);
+  ASSERT_TRUE(u && u->status == 200) << (u ? u->body : "");
+  EXPECT_EQ(count(u->body, "<Cd>RC09</Cd>"), 2u) << u->body;
+  EXPECT_NE(u->body.find("USABA member 011000015 is not a participant of the rail"), std::string::npos) << u->body;
+  // A BIC and a clearing id that name different participants: RC08.
+  std::string mismatch = xml;
+  mismatch.replace(mismatch.find("CLRMMB20261201000001"), 20, "CLRMMB20261201000003");
+  size_t first = mismatch.find("<MmbId>40-05-15</MmbId>");
+  mismatch.insert(mismatch.rfind("<ClrSysMmbId>", first), "<BICFI>HDFCINBB</BICFI>\n");
+  auto mm = c.request("POST", "/api/v1/iso20022/pacs.008", mismatch, h);
+  ASSERT_TRUE(mm && mm->status == 200) << (mm ? mm->body : "");
+  EXPECT_NE(mm->body.find("<Cd>RC08</Cd>"), std::string::npos) << mm->body;
+  EXPECT_NE(mm->body.find("name different participants"), std::string::npos) << mm->body;
+  auto [code, check] = run_check(server_->data());
+  EXPECT_EQ(code, 0) << check;
 }
 
 TEST_F(IsoApiTest, HostileAndMalformedMessagesAreRefusedAndStoreNothing) {

@@ -42,6 +42,7 @@ enum class Rc : uint16_t {
   kDuplicateInMessage = 119,      // DUPL inside one ISO 20022 message
   kNarrative = 120,               // NARR: a reason told in words only
   kMethodNotAllowed = 121,
+  kInvalidClearingId = 122,       // RC08: not a member id of that clearing system
 
   // Who may do what (401, 403).
   kUnauthenticated = 200,
@@ -65,6 +66,7 @@ enum class Rc : uint16_t {
   kReferenceReused = 404,         // DUPL: a mint/burn reference names another operation
   kCapBelowExposure = 405,
   kScreeningDisabled = 406,
+  kClearingIdTaken = 407,         // RC08: the member id is another participant's
 
   // Business rejections (422): decided with state, recorded for payments.
   kInsufficientLiquidity = 500,   // AM04
@@ -127,6 +129,9 @@ inline constexpr std::string_view kInvalidNumberOfTransactions = "AM18";
 inline constexpr std::string_view kInvalidDate = "DT01";
 inline constexpr std::string_view kDuplicatePayment = "DUPL";
 inline constexpr std::string_view kBankIdentifierIncorrect = "RC01";
+inline constexpr std::string_view kInvalidClearingMemberId = "RC08";
+inline constexpr std::string_view kInvalidDebtorClearingMemberId = "RC09";
+inline constexpr std::string_view kInvalidCreditorClearingMemberId = "RC10";
 inline constexpr std::string_view kRegulatoryReason = "RR04";
 inline constexpr std::string_view kTransactionForbidden = "AG01";
 inline constexpr std::string_view kTransactionNotSupported = "AG03";

@@ -55,6 +55,14 @@ struct CreateBankCommand {
   std::vector<CurrencyId> currencies;
   std::map<CurrencyId, int64_t> net_debit_cap_minor;
   std::string api_key_hash;
+  std::vector<model::ClearingMemberId> clearing_ids;
+};
+
+// Replaces a participant's clearing-system member ids (an empty list removes them all).
+// An id another participant holds is refused.
+struct SetClearingIdsCommand {
+  std::string bank;
+  std::vector<model::ClearingMemberId> clearing_ids;
 };
 
 struct TokenCommand {
@@ -107,7 +115,8 @@ struct NoticeCommand {
 };
 
 using Command = std::variant<TransferCommand, CreateBankCommand, TokenCommand, CloseWindowCommand,
-                             CaseDecisionCommand, SetLimitsCommand, ResetBreakerCommand, NoticeCommand>;
+                             CaseDecisionCommand, SetLimitsCommand, ResetBreakerCommand, NoticeCommand,
+                             SetClearingIdsCommand>;
 
 // --- replies -------------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ struct ParticipantView {
 struct Directory {
   std::unordered_map<std::string, ParticipantId> by_bic;
   std::unordered_map<std::string, ParticipantId> by_key_hash;
+  std::unordered_map<std::string, ParticipantId> by_clearing_id;  // "USABA:021000021"
 };
 
 struct ReadView {
@@ -59,6 +60,10 @@ struct ReadView {
   const ParticipantView* find(const std::string& bic) const {
     auto it = directory->by_bic.find(bic);
     return it == directory->by_bic.end() ? nullptr : participant(it->second);
+  }
+  const ParticipantView* by_clearing_id(const model::ClearingMemberId& id) const {
+    auto it = directory->by_clearing_id.find(id.key());
+    return it == directory->by_clearing_id.end() ? nullptr : participant(it->second);
   }
   const ParticipantView* by_key_hash(const std::string& hash) const {
     auto it = directory->by_key_hash.find(hash);

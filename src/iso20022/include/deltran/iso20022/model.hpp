@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <deltran/core/result_code.hpp>
+#include <deltran/iso20022/identifiers.hpp>
 
 namespace deltran::iso20022 {
 
@@ -58,6 +59,9 @@ struct Payment {
   Party debtor, creditor;
   std::string ultimate_debtor_name, ultimate_creditor_name;
   std::string debtor_agent_bic, creditor_agent_bic, intermediary_agent_bic;
+  // FinInstnId/ClrSysMmbId of the agents, canonical (identifiers.hpp); what routes an agent
+  // the message names without a BIC.
+  ClearingMember debtor_agent_member, creditor_agent_member;
   std::string instructing_agent_bic, instructed_agent_bic;  // pacs.008 (tx level, else group)
   std::string charge_bearer;  // DEBT, CRED, SHAR or SLEV (tx level, else PmtInf level)
   std::string purpose;        // Purp/Cd, or Purp/Prtry

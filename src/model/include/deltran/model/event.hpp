@@ -24,6 +24,7 @@ enum class EventType : uint16_t {
   kFundsMinted = 3,          // funds.minted
   kFundsBurned = 4,          // funds.burned
   kLimitsChanged = 5,        // limits.changed
+  kClearingIdsSet = 6,       // participant.clearing_ids_set: its clearing-system member ids
   kPaymentAccepted = 10,     // payment.accepted: queued in its currency's open window
   kPaymentHeld = 11,         // payment.held: stopped for compliance review, case opened
   kPaymentRejected = 12,     // payment.rejected, with its reason

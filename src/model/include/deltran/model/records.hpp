@@ -12,6 +12,16 @@
 
 namespace deltran::model {
 
+// A participant's identity in a national clearing system, as ISO 20022 ClrSysMmbId carries
+// it: the system (ExternalClearingSystemIdentification1Code: USABA, GBDSC, INFSC, CHBCC …)
+// and the member id in it.
+struct ClearingMemberId {
+  std::string system;
+  std::string member_id;
+  std::string key() const { return system + ":" + member_id; }
+  bool operator==(const ClearingMemberId&) const = default;
+};
+
 struct Participant {
   std::string bic;
   std::string name;
@@ -19,6 +29,7 @@ struct Participant {
   std::vector<money::CurrencyId> currencies;
   std::map<money::CurrencyId, int64_t> net_debit_cap_minor;
   int64_t created_us = 0;
+  std::vector<ClearingMemberId> clearing_ids;  // routes ISO 20022 that names no BIC
 };
 
 // A token account's balance and floor (−net debit cap); owner is a BIC or "@omnibus"/"@clearing".

@@ -140,6 +140,12 @@ const std::vector<Setting>& settings() {
          c.rail_name = v;
          return {};
        }},
+      {"fx.max_rate_age_seconds", "DELTRAN_FX_MAX_RATE_AGE_SECONDS",
+       [](Config& c, const std::string& v) { return set_int(c.fx_max_rate_age_seconds, "fx.max_rate_age_seconds", v, 0, 7 * 86'400); }},
+      {"fx.quote_ttl_seconds", "DELTRAN_FX_QUOTE_TTL_SECONDS",
+       [](Config& c, const std::string& v) { return set_int(c.fx_quote_ttl_seconds, "fx.quote_ttl_seconds", v, 1, 86'400); }},
+      {"fx.max_hops", "DELTRAN_FX_MAX_HOPS",
+       [](Config& c, const std::string& v) { return set_int(c.fx_max_hops, "fx.max_hops", v, 1, 4); }},
       {"iso20022.xsd_dir", "DELTRAN_XSD_DIR",
        [](Config& c, const std::string& v) -> Status { c.xsd_dir = v; return {}; }},
       {"iso20022.schema_validation", "DELTRAN_SCHEMA_VALIDATION",
@@ -402,7 +408,9 @@ std::string describe(const Config& c) {
          " iso20022.schema_validation=" + (c.schema_validation ? "true" : "false") + " compliance.lists=" + std::to_string(c.sanctions_lists.size()) +
          " sanctions + " + std::to_string(c.pep_lists.size()) + " PEP compliance.allow_no_lists=" +
          (c.allow_no_lists ? "true" : "false") + " compliance.max_bad_row_share=" + std::to_string(c.max_bad_row_share) + " log.level=" + c.log_level +
-         " rail.bic=" + c.rail_bic + " rail.name=" + c.rail_name;
+         " rail.bic=" + c.rail_bic + " rail.name=" + c.rail_name + " fx.max_rate_age_seconds=" +
+         std::to_string(c.fx_max_rate_age_seconds) + " fx.quote_ttl_seconds=" + std::to_string(c.fx_quote_ttl_seconds) +
+         " fx.max_hops=" + std::to_string(c.fx_max_hops);
   const auto& k = c.controls;
   out += " compliance.aml=" + std::string(k.aml_enabled ? "on" : "off") +
          " (ctr_threshold_usd=" + money::format_amount(k.aml.ctr_threshold_usd_minor, 2) +

@@ -28,6 +28,11 @@ struct Config {
   // camt.053 Acct/Svcr). Set rail.bic to the operator's own BIC.
   std::string rail_bic = "DLTRAEAD";
   std::string rail_name = "DelTran";
+  // FX: a standing rate older than this is stale even within its validity (0: only its
+  // validity counts); a quote is honoured this long; paths take at most fx_max_hops rates.
+  int64_t fx_max_rate_age_seconds = 3'600;
+  int64_t fx_quote_ttl_seconds = 60;
+  int64_t fx_max_hops = 3;
   // Official ISO 20022 XSDs (one <message id>.xsd each). Empty: the schemas shipped with
   // the binary (share/deltran/schemas/iso20022 under its install prefix, or beside it in a
   // build tree). A folder that is missing or does not load stops the server; messages are

@@ -207,6 +207,8 @@ Status Node::start() {
   es.snapshot_every_events = config_.snapshot_every_events;
   es.idempotency_retention_us = config_.idempotency_retention_days * 86'400'000'000;
   es.controls = config_.controls;
+  es.fx_max_rate_age_us = config_.fx_max_rate_age_seconds * 1'000'000;
+  es.fx_max_hops = static_cast<int>(config_.fx_max_hops);
   engine_ = std::make_unique<engine::Engine>(es, *store_, clock_, anchor_.get());
   if (auto started = engine_->start(); !started) return started;
   const auto restored = engine_->last_restore();
@@ -221,6 +223,9 @@ Status Node::start() {
     as.schemas = *schemas;
   }
   as.rail_bic = config_.rail_bic;
+  as.fx_max_rate_age_us = config_.fx_max_rate_age_seconds * 1'000'000;
+  as.fx_max_hops = static_cast<int>(config_.fx_max_hops);
+  as.fx_quote_ttl_us = config_.fx_quote_ttl_seconds * 1'000'000;
   as.rail_name = config_.rail_name;
   as.admin_key = admin_key_;
   as.compliance_key = compliance_key_;

@@ -75,6 +75,9 @@ constexpr std::array kTable = std::to_array<RcInfo>({
     {Rc::kPostingRefused, 422, "posting_refused", kNotAllowedAmount},
     {Rc::kListsNotLoaded, 422, "lists_not_loaded", {}},
     {Rc::kCounterOverflow, 422, "amount_not_allowed", kNotAllowedAmount},
+    {Rc::kNotFxProvider, 422, "not_fx_provider", kTransactionForbidden},
+    {Rc::kRateRefused, 422, "rate_refused", {}},
+    {Rc::kNoConversionPath, 422, "no_conversion_path", kNotAllowedCurrency},
 
     {Rc::kOverloaded, 503, "overloaded", {}},
     {Rc::kStoreUnavailable, 503, "store_unavailable", {}},

@@ -138,6 +138,22 @@ struct Applier {
     s.directory_changed = true;
   }
 
+  void operator()(const ev::RolesSet& e) {
+    Participant& p = s.at(id_of(s, e.bic));
+    p.info.fx_provider = e.fx_provider;
+    s.dirty_participants.insert(p.id);
+  }
+
+  void operator()(const ev::RatePosted& e) {
+    s.rates.put(e.rate);
+    s.rates_changed = true;
+  }
+
+  void operator()(const ev::QuoteIssued& e) {
+    s.quotes[e.quote.id] = e.quote;
+    s.quote_expiry.emplace(e.quote.expires_us, e.quote.id);
+  }
+
   void operator()(const ev::LimitsChanged& e) {
     Participant& p = s.at(id_of(s, e.bic));
     for (const auto& l : e.entries) {

@@ -45,6 +45,7 @@ Reply decide_create_bank(Context& cx, const CreateBankCommand& c) {
   emit(cx, e);
   emit(cx, ev::CredentialIssued{c.id, c.api_key_hash});
   if (!c.clearing_ids.empty()) emit(cx, ev::ClearingIdsSet{c.id, c.clearing_ids});
+  if (c.fx_provider) emit(cx, ev::RolesSet{c.id, true});
   for (CurrencyId currency : c.currencies) {
     if (s.open_window.count(currency) == 0) emit(cx, ev::WindowOpened{s.next_window_id, currency});
   }
@@ -110,6 +111,73 @@ Reply decide_clearing_ids(Context& cx, const SetClearingIdsCommand& c) {
     r.rc = Rc::kReplayed;  // nothing changes, nothing is written
   }
   r.body = s.find(c.bank)->info;
+  return r;
+}
+
+Reply decide_roles(Context& cx, const SetRolesCommand& c) {
+  Engine::State& s = cx.s;
+  const Participant* bank = s.find(c.bank);
+  if (bank == nullptr) return error_reply(Rc::kBankNotFound, "bank " + c.bank + " does not exist");
+  Reply r;
+  if (bank->info.fx_provider != c.fx_provider) {
+    emit(cx, ev::RolesSet{c.bank, c.fx_provider});
+  } else {
+    r.rc = Rc::kReplayed;
+  }
+  r.body = s.find(c.bank)->info;
+  return r;
+}
+
+Reply decide_rate(Context& cx, const PostRateCommand& c) {
+  Engine::State& s = cx.s;
+  const fx::Rate& rate = c.rate;
+  const Participant* provider = s.find(rate.provider);
+  if (provider == nullptr) return error_reply(Rc::kBankNotFound, "bank " + rate.provider + " does not exist");
+  if (!provider->info.fx_provider) {
+    return error_reply(Rc::kNotFxProvider, rate.provider + " is not an FX provider (PUT /banks/{id}/roles grants the role)");
+  }
+  for (CurrencyId currency : {rate.base, rate.quote}) {
+    if (!provider->has_currency(currency)) {
+      return error_reply(Rc::kCurrencyNotEnabled, rate.provider + " holds no " + std::string(money::code_of(currency)) +
+                                                      " account: a provider pays out what it converts");
+    }
+  }
+  if (rate.base == rate.quote || rate.bid <= 0 || rate.bid > rate.ask) {
+    return error_reply(Rc::kInvalidField, "a rate needs two currencies and 0 < bid <= ask");
+  }
+  if (rate.valid_until_us <= s.now_us) return error_reply(Rc::kRateRefused, "the rate is already past its validity");
+  fx::Rate posted = rate;
+  posted.posted_us = s.now_us;
+  // No cycle of live rates may return more than it takes: arbitrage against the rail's own
+  // providers. Any new cycle passes through this pair, so its two currencies are checked.
+  fx::RateBook trial = s.rates;
+  trial.put(posted);
+  const fx::SearchLimits at{s.now_us, cx.settings.fx_max_rate_age_us, cx.settings.fx_max_hops};
+  for (CurrencyId start : {rate.base, rate.quote}) {
+    if (auto cycle = trial.money_making_cycle(start, at)) {
+      return error_reply(Rc::kRateRefused, "the rate would let money be made around a cycle of live rates: " + *cycle);
+    }
+  }
+  emit(cx, ev::RatePosted{posted});
+  Reply r;
+  r.rc = Rc::kOk;
+  r.body = posted;
+  return r;
+}
+
+Reply decide_quote(Context& cx, const RecordQuoteCommand& c) {
+  Engine::State& s = cx.s;
+  const fx::Quote& q = c.quote;
+  if (q.path.hops.empty() || q.expires_us <= s.now_us) return error_reply(Rc::kRateRefused, "the quote has already expired");
+  if (s.quotes.count(q.id) != 0) return error_reply(Rc::kReferenceReused, "quote id " + q.id + " exists");
+  // The rates it was computed from must still be live (the view may be a commit behind).
+  for (const auto& h : q.path.hops) {
+    if (h.rate_valid_until_us < s.now_us) return error_reply(Rc::kRateRefused, "a rate of the quote has just expired");
+  }
+  emit(cx, ev::QuoteIssued{q});
+  Reply r;
+  r.rc = Rc::kCreated;
+  r.body = q;
   return r;
 }
 

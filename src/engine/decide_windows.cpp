@@ -102,6 +102,7 @@ void Engine::State::begin_batch(int64_t now, std::string actor_name) {
   dirty_windows.clear();
   dirty_participants.clear();
   directory_changed = false;
+  rates_changed = false;
   postings.clear();
   counts = Counts{};
 }
@@ -217,6 +218,11 @@ Result<int> tell_settled(Context& cx, int budget, int64_t durable_batch) {
 // --- housekeeping --------------------------------------------------------------------------
 
 void expire(Engine::State& s, const Settings& settings) {
+  // Quotes past their expiry are of no more use (their events keep them).
+  while (!s.quote_expiry.empty() && s.quote_expiry.begin()->first < s.now_us) {
+    s.quotes.erase(s.quote_expiry.begin()->second);
+    s.quote_expiry.erase(s.quote_expiry.begin());
+  }
   IdempotencyMemory& m = s.idempotency;
   // Whole answers leave memory after idempotency_memory_us (their fingerprints stay); the
   // store has them, since an answer is only released after its batch commits.
@@ -267,6 +273,9 @@ Reply decide(Context& cx, const Command& command) {
         else if constexpr (std::is_same_v<T, SetLimitsCommand>) return decide_limits(cx, c);
         else if constexpr (std::is_same_v<T, ResetBreakerCommand>) return decide_reset_breaker(cx, c);
         else if constexpr (std::is_same_v<T, SetClearingIdsCommand>) return decide_clearing_ids(cx, c);
+        else if constexpr (std::is_same_v<T, SetRolesCommand>) return decide_roles(cx, c);
+        else if constexpr (std::is_same_v<T, PostRateCommand>) return decide_rate(cx, c);
+        else if constexpr (std::is_same_v<T, RecordQuoteCommand>) return decide_quote(cx, c);
         else return decide_notice(cx, c);
       },
       command);

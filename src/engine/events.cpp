@@ -98,6 +98,38 @@ struct Encoder {
     w.end_array().end_object();
     return make(EventType::kClearingIdsSet, e.bic, e.bic, {}, EventScope::kPublic, w);
   }
+  model::Event operator()(const RolesSet& e) const {
+    JsonWriter w;
+    w.begin_object().field("bank", e.bic).key("roles").begin_array();
+    if (e.fx_provider) w.string("fx_provider");
+    w.end_array().end_object();
+    return make(EventType::kRolesSet, e.bic, e.bic, {}, EventScope::kPublic, w);
+  }
+  model::Event operator()(const RatePosted& e) const {
+    const fx::Rate& r = e.rate;
+    JsonWriter w;
+    w.begin_object().field("provider", r.provider).field("base", code(r.base)).field("quote", code(r.quote))
+        .field("bid", fx::format_rate(r.bid)).field("ask", fx::format_rate(r.ask)).field("posted_us", r.posted_us)
+        .field("valid_until_us", r.valid_until_us).end_object();
+    return make(EventType::kFxRatePosted, code(r.base) + "/" + code(r.quote), r.provider, {}, EventScope::kPublic, w);
+  }
+  model::Event operator()(const QuoteIssued& e) const {
+    const fx::Quote& q = e.quote;
+    JsonWriter w;
+    w.begin_object().field("id", q.id).field("participant", q.participant).field("side", q.receive_side ? "receive" : "send")
+        .field("created_us", q.created_us).field("expires_us", q.expires_us).key("hops").begin_array();
+    for (const auto& h : q.path.hops) {
+      w.begin_object().field("provider", h.provider).field("from", code(h.from)).field("to", code(h.to))
+          .field("rate_num", h.rate_num).field("rate_den", h.rate_den)
+          .field("amount_in", money::format(Amount{h.amount_in, h.from}))
+          .field("amount_out", money::format(Amount{h.amount_out, h.to}))
+          .field("mid_out", money::format(Amount{h.mid_out, h.to}))
+          .field("rate_valid_until_us", h.rate_valid_until_us).end_object();
+    }
+    w.end_array().end_object();
+    return make(EventType::kFxQuoteIssued, q.id, q.participant == "admin" ? std::string() : q.participant, {},
+                EventScope::kParties, w);
+  }
   model::Event operator()(const PaymentAccepted& e) const {
     JsonWriter w;
     w.begin_object();
@@ -358,6 +390,68 @@ Result<Any> decode_payload(EventType type, Reader& r) {
         Reader ir(v.as_object());
         e.ids.push_back(model::ClearingMemberId{ir.text("system"), ir.text("member_id")});
         r.adopt(ir);
+      }
+      return e;
+    }
+    case EventType::kRolesSet: {
+      RolesSet e;
+      e.bic = r.text("bank");
+      for (const auto& v : r.array("roles")) {
+        if (v.is_string() && v.as_string() == "fx_provider") {
+          e.fx_provider = true;
+        } else {
+          r.fail("roles");
+        }
+      }
+      return e;
+    }
+    case EventType::kFxRatePosted: {
+      RatePosted e;
+      fx::Rate& x = e.rate;
+      x.provider = r.text("provider");
+      x.base = r.currency("base");
+      x.quote = r.currency("quote");
+      auto bid = fx::parse_rate(r.text("bid"));
+      auto ask = fx::parse_rate(r.text("ask"));
+      if (!bid || !ask) r.fail("bid");
+      x.bid = bid.value_or(0);
+      x.ask = ask.value_or(0);
+      x.posted_us = r.integer("posted_us");
+      x.valid_until_us = r.integer("valid_until_us");
+      return e;
+    }
+    case EventType::kFxQuoteIssued: {
+      QuoteIssued e;
+      fx::Quote& q = e.quote;
+      q.id = r.text("id");
+      q.participant = r.text("participant");
+      q.receive_side = r.text("side") == "receive";
+      q.created_us = r.integer("created_us");
+      q.expires_us = r.integer("expires_us");
+      for (const auto& v : r.array("hops")) {
+        if (!v.is_object()) {
+          r.fail("hops");
+          break;
+        }
+        Reader hr(v.as_object());
+        fx::Hop h;
+        h.provider = hr.text("provider");
+        h.from = hr.currency("from");
+        h.to = hr.currency("to");
+        h.rate_num = hr.integer("rate_num");
+        h.rate_den = hr.integer("rate_den");
+        h.amount_in = hr.minor("amount_in", h.from);
+        h.amount_out = hr.minor("amount_out", h.to);
+        h.mid_out = hr.minor("mid_out", h.to);
+        h.rate_valid_until_us = hr.integer("rate_valid_until_us");
+        r.adopt(hr);
+        q.path.hops.push_back(std::move(h));
+      }
+      if (q.path.hops.empty()) {
+        r.fail("hops");
+      } else {
+        q.path.send = q.path.hops.front().amount_in;
+        q.path.receive = q.path.hops.back().amount_out;
       }
       return e;
     }

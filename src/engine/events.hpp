@@ -72,6 +72,16 @@ struct ClearingIdsSet {
   std::string bic;
   std::vector<model::ClearingMemberId> ids;  // the whole set after the change
 };
+struct RolesSet {
+  std::string bic;
+  bool fx_provider = false;
+};
+struct RatePosted {
+  fx::Rate rate;
+};
+struct QuoteIssued {
+  fx::Quote quote;
+};
 struct PaymentAccepted {
   PaymentData p;
   int64_t window_id = 0;
@@ -156,7 +166,7 @@ struct Notice {
 using Any = std::variant<ParticipantCreated, CredentialIssued, FundsMoved, LimitsChanged, PaymentAccepted,
                          PaymentHeld, PaymentRejected, PaymentReleased, PaymentSettled, WindowOpened, WindowClosed,
                          WindowNetted, WindowSettled, CaseDecided, ReportFiled, BreakerReset, Notice,
-                         ClearingIdsSet>;
+                         ClearingIdsSet, RolesSet, RatePosted, QuoteIssued>;
 
 // Writes the event's log entry (type, entity, parties, scope, payload); seq, batch, time
 // and actor are the caller's.

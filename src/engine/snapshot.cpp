@@ -11,7 +11,7 @@ namespace deltran::engine {
 
 namespace {
 
-constexpr uint32_t kSnapshotVersion = 3;  // 3: participants' clearing-system member ids
+constexpr uint32_t kSnapshotVersion = 3;  // 3: clearing-system member ids, roles, FX rates and quotes
 constexpr std::string_view kMagic = "DTCORE";
 
 void put_currency(BinaryWriter& w, CurrencyId c) { w.u32(c.numeric); }
@@ -64,6 +64,22 @@ ev::PaymentData get_payment(BinaryReader& r) {
   return p;
 }
 
+void put_rate(BinaryWriter& w, const fx::Rate& r) {
+  w.bytes(r.provider);
+  put_currency(w, r.base);
+  put_currency(w, r.quote);
+  for (int64_t v : {r.bid, r.ask, r.posted_us, r.valid_until_us}) w.i64(v);
+}
+
+fx::Rate get_rate(BinaryReader& r) {
+  fx::Rate x;
+  x.provider = r.str();
+  x.base = get_currency(r);
+  x.quote = get_currency(r);
+  for (int64_t* v : {&x.bid, &x.ask, &x.posted_us, &x.valid_until_us}) *v = r.i64();
+  return x;
+}
+
 void put_participant(BinaryWriter& w, const Participant& p) {
   w.u32(p.id);
   w.bytes(p.info.bic);
@@ -82,6 +98,7 @@ void put_participant(BinaryWriter& w, const Participant& p) {
     w.bytes(id.system);
     w.bytes(id.member_id);
   }
+  w.u32(p.info.fx_provider ? 1 : 0);
   w.bytes(p.api_key_hash);
   w.u64(p.limits.size());
   for (const auto& [c, l] : p.limits) {
@@ -114,6 +131,7 @@ Participant get_participant(BinaryReader& r) {
     id.member_id = r.str();
     p.info.clearing_ids.push_back(std::move(id));
   }
+  p.info.fx_provider = r.u32() == 1;
   p.api_key_hash = r.str();
   for (size_t n = r.count(3), i = 0; i < n && r.ok(); ++i) {
     CurrencyId c = get_currency(r);
@@ -263,6 +281,26 @@ std::string save_state(const Engine::State& s) {
   }
   w.i64(s.controls.last_report_id);
   w.i64(s.controls.next_prune_us);
+  const auto current = s.rates.rates();
+  w.u64(current.size());
+  for (const fx::Rate* rate : current) put_rate(w, *rate);
+  w.u64(s.rates.history().size());
+  for (const fx::Rate& rate : s.rates.history()) put_rate(w, rate);
+  w.u64(s.quotes.size());
+  for (const auto& [id, q] : s.quotes) {
+    w.bytes(q.id);
+    w.bytes(q.participant);
+    w.u32(q.receive_side ? 1 : 0);
+    w.i64(q.created_us);
+    w.i64(q.expires_us);
+    w.u64(q.path.hops.size());
+    for (const auto& h : q.path.hops) {
+      w.bytes(h.provider);
+      put_currency(w, h.from);
+      put_currency(w, h.to);
+      for (int64_t v : {h.rate_num, h.rate_den, h.amount_in, h.amount_out, h.mid_out, h.rate_valid_until_us}) w.i64(v);
+    }
+  }
   w.bytes(kMagic);  // the end: a truncated snapshot cannot pass for a whole one
   return out;
 }
@@ -346,6 +384,33 @@ Status load_state(Engine::State& s, const Settings& settings, std::string_view b
   }
   s.controls.last_report_id = r.i64();
   s.controls.next_prune_us = r.i64();
+  std::vector<fx::Rate> current;
+  for (size_t n = r.count(8), i = 0; i < n && r.ok(); ++i) current.push_back(get_rate(r));
+  std::deque<fx::Rate> history;
+  for (size_t n = r.count(8), i = 0; i < n && r.ok(); ++i) history.push_back(get_rate(r));
+  s.rates.restore(current, std::move(history));
+  for (size_t n = r.count(8), i = 0; i < n && r.ok(); ++i) {
+    fx::Quote q;
+    q.id = r.str();
+    q.participant = r.str();
+    q.receive_side = r.u32() == 1;
+    q.created_us = r.i64();
+    q.expires_us = r.i64();
+    for (size_t k = r.count(8), j = 0; j < k && r.ok(); ++j) {
+      fx::Hop h;
+      h.provider = r.str();
+      h.from = get_currency(r);
+      h.to = get_currency(r);
+      for (int64_t* v : {&h.rate_num, &h.rate_den, &h.amount_in, &h.amount_out, &h.mid_out, &h.rate_valid_until_us}) *v = r.i64();
+      q.path.hops.push_back(std::move(h));
+    }
+    if (!q.path.hops.empty()) {
+      q.path.send = q.path.hops.front().amount_in;
+      q.path.receive = q.path.hops.back().amount_out;
+    }
+    s.quote_expiry.emplace(q.expires_us, q.id);
+    s.quotes[q.id] = std::move(q);
+  }
   if (r.bytes() != kMagic || !r.ok() || !r.at_end()) return bad("is truncated or damaged");
   return {};
 }

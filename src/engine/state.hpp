@@ -165,6 +165,9 @@ struct Engine::State {
   ControlState controls;
   int64_t next_window_id = 1;
   int64_t last_case_id = 0;
+  fx::RateBook rates;                       // the FX providers' standing rates
+  std::map<std::string, fx::Quote> quotes;  // quotes not yet expired, by id
+  std::set<std::pair<int64_t, std::string>> quote_expiry;  // (expires_us, id): prunes from the front
   // The event log and its audit chain.
   int64_t last_seq = 0;
   int64_t last_batch = 0;
@@ -179,6 +182,7 @@ struct Engine::State {
   std::set<int64_t> dirty_windows;
   std::set<ParticipantId> dirty_participants;
   bool directory_changed = false;
+  bool rates_changed = false;
   std::vector<model::JournalEntry> postings;  // ledger postings of the batch, for the journal
   risk::CircuitBreakers::Opened breakers_opened;  // by the last payment applied
   struct Counts {
@@ -221,6 +225,9 @@ Reply decide_create_bank(Context& cx, const CreateBankCommand& c);
 Reply decide_tokens(Context& cx, const TokenCommand& c);
 Reply decide_limits(Context& cx, const SetLimitsCommand& c);
 Reply decide_clearing_ids(Context& cx, const SetClearingIdsCommand& c);
+Reply decide_roles(Context& cx, const SetRolesCommand& c);
+Reply decide_rate(Context& cx, const PostRateCommand& c);
+Reply decide_quote(Context& cx, const RecordQuoteCommand& c);
 Reply decide_close(Context& cx, const CloseWindowCommand& c);
 Reply decide_reset_breaker(Context& cx, const ResetBreakerCommand& c);
 Reply decide_notice(Context& cx, const NoticeCommand& c);

@@ -74,6 +74,12 @@ std::shared_ptr<const ReadView> build_view(const Engine::State& s, const std::sh
     v->open_windows[id] = reused ? std::move(reused) : window_view(s, w);
   }
   v->efficiency_ppm = s.efficiency_ppm;
+  // Rates change seldom next to payments: the book is copied only when they do.
+  if (full || !previous || s.rates_changed || !previous->rates) {
+    v->rates = std::make_shared<const fx::RateBook>(s.rates);
+  } else {
+    v->rates = previous->rates;
+  }
   return v;
 }
 

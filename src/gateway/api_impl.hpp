@@ -154,6 +154,11 @@ struct Api::Impl {
   void get_transactions(Call& c);
   void post_bank(Call& c);
   void put_clearing_ids(Call& c);
+  void put_roles(Call& c);
+  void put_rate(Call& c);
+  void get_corridors(Call& c);
+  void get_rates(Call& c);
+  void post_quote(Call& c);
   void get_banks(Call& c);
   void get_bank(Call& c);
   void get_balance(Call& c);

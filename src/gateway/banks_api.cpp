@@ -119,6 +119,16 @@ void Api::Impl::post_bank(Call& c) {
     f.adopt(cf);
   }
   if (const json::value* ids = f.raw("clearing_ids"); ids != nullptr && !f.error()) cmd.clearing_ids = read_clearing_ids(f, *ids);
+  if (const json::value* roles = f.raw("roles"); roles != nullptr && !f.error()) {
+    if (!roles->is_array()) f.fail("roles", "must be an array: [\"fx_provider\"] or []", Rc::kInvalidField);
+    for (const auto& v : roles->is_array() ? roles->as_array() : json::array{}) {
+      if (v.is_string() && v.as_string() == "fx_provider") {
+        cmd.fx_provider = true;
+      } else {
+        f.fail("roles", "knows only \"fx_provider\", got " + json::serialize(v).substr(0, 40), Rc::kInvalidField);
+      }
+    }
+  }
   if (f.error()) return c.respond(error_response(*f.error()));
   cmd.id = *id;
   cmd.name = *name;
@@ -134,6 +144,9 @@ void Api::Impl::post_bank(Call& c) {
     for (auto cur : b.currencies) w.string(currency_text(cur));
     w.end_array();
     write_clearing_ids(w, b);
+    w.key("roles").begin_array();
+    if (b.fx_provider) w.string("fx_provider");
+    w.end_array();
     w.field("api_key", api_key).end_object();
     return json_response(201, w.take());
   });

@@ -125,6 +125,9 @@ void write_bank(JsonWriter& w, const model::Participant& b, bool with_caps) {
   for (auto c : b.currencies) w.string(currency_text(c));
   w.end_array();
   write_clearing_ids(w, b);
+  w.key("roles").begin_array();
+  if (b.fx_provider) w.string("fx_provider");
+  w.end_array();
   if (with_caps) {
     w.key("net_debit_cap").begin_object();
     for (auto c : b.currencies) {

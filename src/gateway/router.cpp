@@ -154,6 +154,11 @@ std::unique_ptr<Api::Impl::Router> Api::Impl::build_router() {
   t.add("GET", "/api/v1/banks/{id}", kAnyone, &I::get_bank);
   t.add("GET", "/api/v1/banks/{id}/balance", kAdmin | kParticipant, &I::get_balance);
   t.add("PUT", "/api/v1/banks/{id}/clearing-ids", kAdmin, &I::put_clearing_ids);
+  t.add("PUT", "/api/v1/banks/{id}/roles", kAdmin, &I::put_roles);
+  t.add("PUT", "/api/v1/fx/rates/{pair}", kAdmin | kParticipant, &I::put_rate);
+  t.add("POST", "/api/v1/fx/quotes", kAdmin | kParticipant, &I::post_quote);
+  t.add("GET", "/api/v1/corridors", kAnyone, &I::get_corridors);
+  t.add("GET", "/api/v1/rates/{corridor}", kAnyone, &I::get_rates);
   t.add("GET", "/api/v1/tokens/balance/{id}", kAdmin | kParticipant, &I::get_balance);
   t.add("POST", "/api/v1/tokens/mint", kAdmin, &I::post_mint);
   t.add("POST", "/api/v1/tokens/burn", kAdmin, &I::post_burn);

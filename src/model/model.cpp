@@ -54,6 +54,7 @@ constexpr auto kEventNames = std::to_array<std::pair<EventType, std::string_view
     {EventType::kFundsBurned, "funds.burned"},
     {EventType::kLimitsChanged, "limits.changed"},
     {EventType::kClearingIdsSet, "participant.clearing_ids_set"},
+    {EventType::kRolesSet, "participant.roles_set"},
     {EventType::kPaymentAccepted, "payment.accepted"},
     {EventType::kPaymentHeld, "payment.held"},
     {EventType::kPaymentRejected, "payment.rejected"},
@@ -69,6 +70,8 @@ constexpr auto kEventNames = std::to_array<std::pair<EventType, std::string_view
     {EventType::kRiskThresholdExceeded, "risk.threshold_exceeded"},
     {EventType::kListsReloaded, "lists.reloaded"},
     {EventType::kListsReloadFailed, "lists.reload_failed"},
+    {EventType::kFxRatePosted, "fx.rate_posted"},
+    {EventType::kFxQuoteIssued, "fx.quote_issued"},
     {EventType::kBreakerOpened, "breaker.opened"},
     {EventType::kBreakerReset, "breaker.reset"},
 });

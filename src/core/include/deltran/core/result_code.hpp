@@ -83,6 +83,9 @@ enum class Rc : uint16_t {
   kPostingRefused = 511,
   kListsNotLoaded = 512,
   kCounterOverflow = 513,         // AM02: a window, daily or balance total would leave int64
+  kNotFxProvider = 514,          // AG01: only an FX provider posts rates or takes conversion legs
+  kRateRefused = 515,             // a rate past its validity, or one that makes money around a cycle
+  kNoConversionPath = 516,        // AM03: no live rates join the two currencies
 
   // Try again later (503).
   kOverloaded = 600,

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <deltran/core/result_code.hpp>
+#include <deltran/fx/rates.hpp>
 #include <deltran/model/event.hpp>
 #include <deltran/model/payment.hpp>
 #include <deltran/model/records.hpp>
@@ -56,6 +57,7 @@ struct CreateBankCommand {
   std::map<CurrencyId, int64_t> net_debit_cap_minor;
   std::string api_key_hash;
   std::vector<model::ClearingMemberId> clearing_ids;
+  bool fx_provider = false;
 };
 
 // Replaces a participant's clearing-system member ids (an empty list removes them all).
@@ -63,6 +65,25 @@ struct CreateBankCommand {
 struct SetClearingIdsCommand {
   std::string bank;
   std::vector<model::ClearingMemberId> clearing_ids;
+};
+
+// Grants or withdraws the FX provider role.
+struct SetRolesCommand {
+  std::string bank;
+  bool fx_provider = false;
+};
+
+// A provider's standing rate for a pair. Refused when the provider is not an FX provider,
+// does not hold both currencies, the rate is already past its validity, or it would let
+// money be made around a cycle of live rates.
+struct PostRateCommand {
+  fx::Rate rate;
+};
+
+// Records a quote the gateway computed from the read view's rates, so it is honoured
+// until it expires.
+struct RecordQuoteCommand {
+  fx::Quote quote;
 };
 
 struct TokenCommand {
@@ -116,7 +137,7 @@ struct NoticeCommand {
 
 using Command = std::variant<TransferCommand, CreateBankCommand, TokenCommand, CloseWindowCommand,
                              CaseDecisionCommand, SetLimitsCommand, ResetBreakerCommand, NoticeCommand,
-                             SetClearingIdsCommand>;
+                             SetClearingIdsCommand, SetRolesCommand, PostRateCommand, RecordQuoteCommand>;
 
 // --- replies -------------------------------------------------------------------------
 
@@ -196,7 +217,8 @@ struct BreakerView {
 };
 
 using ReplyBody = std::variant<std::monostate, PaymentResult, model::Participant, TokenResult, model::Window,
-                               CaseResult, LimitsView, RiskReport, std::vector<BreakerView>, BreakerView>;
+                               CaseResult, LimitsView, RiskReport, std::vector<BreakerView>, BreakerView, fx::Rate,
+                               fx::Quote>;
 
 struct Reply {
   Rc rc = Rc::kOk;            // the outcome; its table row gives HTTP status and codes

@@ -60,6 +60,10 @@ struct Settings {
   bool snapshot_on_stop = true;
   // payment.settled events written per group commit after a window settles.
   int settled_events_per_batch = 5'000;
+  // FX: a rate posted longer ago than this is stale even within its validity (0: only its
+  // validity counts); paths take at most this many conversions.
+  int64_t fx_max_rate_age_us = 3'600'000'000;
+  int fx_max_hops = 3;
   Controls controls;
 };
 

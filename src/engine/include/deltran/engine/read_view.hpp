@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <deltran/fx/rates.hpp>
 #include <deltran/core/ids.hpp>
 #include <deltran/model/records.hpp>
 #include <deltran/model/window.hpp>
@@ -53,6 +54,7 @@ struct ReadView {
   std::vector<std::shared_ptr<const ParticipantView>> participants;  // index: id - 1
   std::map<int64_t, std::shared_ptr<const model::Window>> open_windows;  // live positions
   std::map<money::CurrencyId, int64_t> efficiency_ppm;  // of each currency's last settled window
+  std::shared_ptr<const fx::RateBook> rates = std::make_shared<fx::RateBook>();  // FX providers' standing rates
 
   const ParticipantView* participant(ParticipantId id) const {
     return id >= 1 && id <= participants.size() ? participants[id - 1].get() : nullptr;

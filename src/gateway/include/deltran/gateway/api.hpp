@@ -35,6 +35,11 @@ struct ApiSettings {
   // InstgAgt, the servicer of every camt.053 account.
   std::string rail_bic = "DLTRAEADXXX";
   std::string rail_name = "DelTran";
+  // FX quotes: paths of at most fx_max_hops conversions through rates no older than
+  // fx_max_rate_age_us (0: validity only), honoured for fx_quote_ttl_us.
+  int64_t fx_max_rate_age_us = 3'600'000'000;
+  int fx_max_hops = 3;
+  int64_t fx_quote_ttl_us = 60'000'000;
   int list_limit_max = 1000;
   size_t body_limit_bytes = 1 << 20;          // JSON bodies
   size_t iso_body_limit_bytes = 64u << 20;    // ISO 20022 files, for authenticated senders only

@@ -25,6 +25,9 @@ enum class EventType : uint16_t {
   kFundsBurned = 4,          // funds.burned
   kLimitsChanged = 5,        // limits.changed
   kClearingIdsSet = 6,       // participant.clearing_ids_set: its clearing-system member ids
+  kRolesSet = 7,             // participant.roles_set: fx_provider, or none
+  kFxRatePosted = 50,        // fx.rate_posted: a provider's standing rate for a pair
+  kFxQuoteIssued = 51,       // fx.quote_issued: a quote, honoured until it expires
   kPaymentAccepted = 10,     // payment.accepted: queued in its currency's open window
   kPaymentHeld = 11,         // payment.held: stopped for compliance review, case opened
   kPaymentRejected = 12,     // payment.rejected, with its reason

@@ -30,6 +30,7 @@ struct Participant {
   std::map<money::CurrencyId, int64_t> net_debit_cap_minor;
   int64_t created_us = 0;
   std::vector<ClearingMemberId> clearing_ids;  // routes ISO 20022 that names no BIC
+  bool fx_provider = false;                     // posts FX rates and takes conversion legs
 };
 
 // A token account's balance and floor (−net debit cap); owner is a BIC or "@omnibus"/"@clearing".

@@ -1,0 +1,289 @@
+// FX: providers' standing rates (PUT /fx/rates/{pair}), corridors and rate history from the
+// read view, quotes (POST /fx/quotes) computed here from the view's rates and recorded by
+// the core so they are honoured until they expire; the FX provider role (PUT /banks/{id}/roles).
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+#include <deltran/core/crypto.hpp>
+#include <deltran/core/ids.hpp>
+#include <deltran/money/amount.hpp>
+#include <deltran/money/currency.hpp>
+
+#include "api_impl.hpp"
+#include "validation.hpp"
+
+namespace deltran::gateway {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr int64_t kSecondUs = 1'000'000;
+constexpr int64_t kMaxValiditySeconds = 7 * 86'400;
+
+// "USD-INR", "USD/INR", "USDINR" or "usd_inr" → (USD, INR).
+std::optional<std::pair<CurrencyId, CurrencyId>> parse_pair(std::string_view text) {
+  std::string letters;
+  for (char c : text) {
+    if (c == '-' || c == '/' || c == '_' || c == ' ') continue;
+    letters += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  if (letters.size() != 6) return std::nullopt;
+  CurrencyId base = money::currency_id(letters.substr(0, 3)), quote = money::currency_id(letters.substr(3));
+  if (!base.valid() || !quote.valid() || base == quote) return std::nullopt;
+  return std::make_pair(base, quote);
+}
+
+std::string pair_text(CurrencyId base, CurrencyId quote) { return currency_text(base) + "-" + currency_text(quote); }
+
+void write_rate(JsonWriter& w, const fx::Rate& r, bool live) {
+  w.begin_object()
+      .field("provider", r.provider)
+      .field("pair", pair_text(r.base, r.quote))
+      .field("bid", fx::format_rate(r.bid))
+      .field("ask", fx::format_rate(r.ask))
+      .field("mid", fx::format_rate(r.mid()))
+      .field("spread_bps", money::format_amount(static_cast<int64_t>(static_cast<__int128>(r.ask - r.bid) * 1'000'000 /
+                                                                     std::max<int64_t>(r.mid(), 1)),
+                                                2))
+      .field("posted_at", format_rfc3339(r.posted_us))
+      .field("valid_until", format_rfc3339(r.valid_until_us))
+      .key("live")
+      .boolean(live)
+      .end_object();
+}
+
+void write_quote(JsonWriter& w, const fx::Quote& q) {
+  const auto& hops = q.path.hops;
+  w.begin_object().field("id", q.id).field("side", q.receive_side ? "receive" : "send");
+  w.field("from", currency_text(hops.front().from)).field("to", currency_text(hops.back().to));
+  w.field("send", amount_text(q.path.send, hops.front().from)).field("receive", amount_text(q.path.receive, hops.back().to));
+  w.key("path").begin_array();
+  w.string(currency_text(hops.front().from));
+  for (const auto& h : hops) w.string(currency_text(h.to));
+  w.end_array();
+  w.key("hops").begin_array();
+  for (const auto& h : hops) {
+    w.begin_object()
+        .field("provider", h.provider)
+        .field("from", currency_text(h.from))
+        .field("to", currency_text(h.to))
+        .field("rate", fx::rate_text(h.rate_num, h.rate_den))
+        .field("amount_in", amount_text(h.amount_in, h.from))
+        .field("amount_out", amount_text(h.amount_out, h.to))
+        .field("spread_cost", amount_text(std::max<int64_t>(h.mid_out - h.amount_out, 0), h.to))
+        .end_object();
+  }
+  w.end_array();
+  // The rail charges nothing for a conversion; each hop's cost is its provider's spread
+  // against the mid rate, and the rounding rule below.
+  w.key("fees").begin_array();
+  for (const auto& h : hops) {
+    w.begin_object().field("kind", "spread").field("provider", h.provider)
+        .field("amount", amount_text(std::max<int64_t>(h.mid_out - h.amount_out, 0), h.to))
+        .field("currency", currency_text(h.to)).end_object();
+  }
+  w.end_array();
+  w.field("rounding", "each conversion is floor(amount × rate) in the target currency's minor unit; "
+                      "the remainder, under one minor unit, stays with the provider");
+  w.field("created_at", format_rfc3339(q.created_us)).field("expires_at", format_rfc3339(q.expires_us)).end_object();
+}
+
+}  // namespace
+
+void Api::Impl::put_roles(Call& c) {
+  auto body = parse_object(c.req);
+  if (!body) return c.respond(error_response(body.error()));
+  Fields f(*body);
+  engine::SetRolesCommand cmd;
+  cmd.bank = normalize_bic(c.params[0]).empty() ? c.params[0] : normalize_bic(c.params[0]);
+  const json::value* roles = f.raw("roles");
+  if (roles == nullptr || !roles->is_array()) {
+    f.fail("roles", "must be an array: [\"fx_provider\"] or []", Rc::kInvalidField);
+  } else {
+    for (const auto& v : roles->as_array()) {
+      if (v.is_string() && v.as_string() == "fx_provider") {
+        cmd.fx_provider = true;
+      } else {
+        f.fail("roles", "knows only \"fx_provider\", got " + json::serialize(v).substr(0, 40), Rc::kInvalidField);
+      }
+    }
+  }
+  if (f.error()) return c.respond(error_response(*f.error()));
+  submit(std::move(cmd), c.who, std::move(c.respond), [](Reply&& r) {
+    if (!is_success(r.rc)) return error_response(error_of(r));
+    JsonWriter w;
+    write_bank(w, std::get<model::Participant>(r.body), true);
+    return json_response(200, w.take());
+  });
+}
+
+void Api::Impl::put_rate(Call& c) {
+  auto pair = parse_pair(c.params[0]);
+  if (!pair) {
+    return c.respond(error_response(ApiError{Rc::kUnknownCurrency, "the pair must be two ISO 4217 codes, e.g. USD-INR"}));
+  }
+  auto body = parse_object(c.req);
+  if (!body) return c.respond(error_response(body.error()));
+  Fields f(*body);
+  fx::Rate rate;
+  rate.base = pair->first;
+  rate.quote = pair->second;
+  // A provider posts for itself; the operator names the provider.
+  if (c.who.admin()) {
+    auto provider = read_bic(f, "provider");
+    if (provider) rate.provider = *provider;
+  } else {
+    rate.provider = c.who.bank;
+  }
+  auto decimal = [&](std::string_view key) -> std::optional<int64_t> {
+    auto text = f.text(key, false, 40);
+    if (!text) return std::nullopt;
+    auto v = fx::parse_rate(*text);
+    if (!v) {
+      f.fail(key, v.error().message, Rc::kInvalidField);
+      return std::nullopt;
+    }
+    return *v;
+  };
+  auto bid = decimal("bid"), ask = decimal("ask"), mid = decimal("mid");
+  auto spread = f.text("spread_bps", false, 12);
+  if (mid && !bid && !ask) {
+    // mid ± half the spread: bid = mid·(1 − s/20000), ask = mid·(1 + s/20000), in integers.
+    int64_t bps = 0;
+    if (spread) {
+      auto parsed = money::parse_amount(*spread, 0);
+      if (!parsed || *parsed > 10'000) f.fail("spread_bps", "must be a whole number of basis points, 0 to 10000", Rc::kInvalidField);
+      bps = parsed.value_or(0);
+    }
+    const __int128 half = static_cast<__int128>(*mid) * bps / 20'000;
+    bid = *mid - static_cast<int64_t>(half);
+    ask = *mid + static_cast<int64_t>(half);
+  } else if (!bid || !ask || mid) {
+    if (!f.error()) f.fail("bid", "give \"bid\" and \"ask\", or \"mid\" and \"spread_bps\"", Rc::kInvalidField);
+  }
+  if (bid && ask && *bid > *ask) f.fail("bid", "must not be above the ask", Rc::kInvalidField);
+  const int64_t now = clock.now_us();
+  rate.valid_until_us = now + 3'600 * kSecondUs;
+  if (const json::value* secs = f.raw("valid_seconds"); secs != nullptr) {
+    if (!secs->is_int64() || secs->as_int64() < 1 || secs->as_int64() > kMaxValiditySeconds) {
+      f.fail("valid_seconds", "must be a whole number of seconds, 1 to 604800", Rc::kInvalidField);
+    } else {
+      rate.valid_until_us = now + secs->as_int64() * kSecondUs;
+    }
+  }
+  if (f.error()) return c.respond(error_response(*f.error()));
+  rate.bid = *bid;
+  rate.ask = *ask;
+  submit(engine::PostRateCommand{rate}, c.who, std::move(c.respond), [this](Reply&& r) {
+    if (!is_success(r.rc)) return error_response(error_of(r));
+    JsonWriter w;
+    const auto& posted = std::get<fx::Rate>(r.body);
+    write_rate(w, posted, posted.valid_until_us >= clock.now_us());
+    return json_response(200, w.take());
+  });
+}
+
+void Api::Impl::get_corridors(Call& c) {
+  auto view = core.view();
+  const fx::SearchLimits at{clock.now_us(), settings.fx_max_rate_age_us, settings.fx_max_hops};
+  JsonWriter w;
+  w.begin_object().key("items").begin_array();
+  const auto rates = view->rates->rates();
+  for (size_t i = 0; i < rates.size();) {
+    const CurrencyId base = rates[i]->base, quote = rates[i]->quote;
+    size_t end = i;
+    while (end < rates.size() && rates[end]->base == base && rates[end]->quote == quote) ++end;
+    bool any = false;
+    for (size_t k = i; k < end; ++k) any = any || view->rates->live(*rates[k], at);
+    if (any) {
+      w.begin_object().field("corridor", pair_text(base, quote)).field("base", currency_text(base))
+          .field("quote", currency_text(quote)).key("providers").begin_array();
+      for (size_t k = i; k < end; ++k) {
+        if (!view->rates->live(*rates[k], at)) continue;
+        const fx::Rate& r = *rates[k];
+        w.begin_object().field("provider", r.provider).field("bid", fx::format_rate(r.bid)).field("ask", fx::format_rate(r.ask))
+            .field("valid_until", format_rfc3339(r.valid_until_us));
+        // The most the provider can pay out now, either way: its available tokens (operators only).
+        const engine::ParticipantView* p = view->find(r.provider);
+        if (p != nullptr && c.who.sees_everything()) {
+          w.key("limits").begin_object();
+          for (CurrencyId cur : {base, quote}) {
+            const engine::AccountView* a = p->account(cur);
+            if (a != nullptr) w.field(currency_text(cur), amount_text(std::max<int64_t>(a->available_minor, 0), cur));
+          }
+          w.end_object();
+        }
+        w.end_object();
+      }
+      w.end_array().end_object();
+    }
+    i = end;
+  }
+  w.end_array().field("as_of_event", view->seq).end_object();
+  c.respond(json_response(200, w.take()));
+}
+
+void Api::Impl::get_rates(Call& c) {
+  auto pair = parse_pair(c.params[0]);
+  if (!pair) {
+    return c.respond(error_response(ApiError{Rc::kUnknownCurrency, "the corridor must be two ISO 4217 codes, e.g. USD-INR"}));
+  }
+  auto view = core.view();
+  const fx::SearchLimits at{clock.now_us(), settings.fx_max_rate_age_us, settings.fx_max_hops};
+  JsonWriter w;
+  w.begin_object().field("corridor", pair_text(pair->first, pair->second)).key("current").begin_array();
+  for (const fx::Rate* r : view->rates->rates()) {
+    if (r->base == pair->first && r->quote == pair->second) write_rate(w, *r, view->rates->live(*r, at));
+  }
+  w.end_array().key("history").begin_array();  // newest first
+  const auto& history = view->rates->history();
+  for (auto it = history.rbegin(); it != history.rend(); ++it) {
+    if (it->base == pair->first && it->quote == pair->second) write_rate(w, *it, view->rates->live(*it, at));
+  }
+  w.end_array().end_object();
+  c.respond(json_response(200, w.take()));
+}
+
+void Api::Impl::post_quote(Call& c) {
+  auto body = parse_object(c.req);
+  if (!body) return c.respond(error_response(body.error()));
+  Fields f(*body);
+  auto from = read_currency(f, "from");
+  auto to = read_currency(f, "to");
+  auto side = f.text("side", false, 10);
+  if (side && *side != "send" && *side != "receive") f.fail("side", "must be \"send\" or \"receive\"", Rc::kInvalidField);
+  const bool receive_side = side && *side == "receive";
+  std::optional<int64_t> amount;
+  if (from && to) amount = read_amount(f, "amount", receive_side ? *to : *from, false);
+  if (from && to && *from == *to) f.fail("to", "must differ from \"from\"", Rc::kInvalidField);
+  if (f.error()) return c.respond(error_response(*f.error()));
+  auto view = core.view();
+  const int64_t now = clock.now_us();
+  const fx::SearchLimits at{now, settings.fx_max_rate_age_us, settings.fx_max_hops};
+  auto path = receive_side ? view->rates->best_receive(*from, *to, *amount, at) : view->rates->best_send(*from, *to, *amount, at);
+  if (!path) {
+    Rc rc = path.error().code == ErrorCode::kNotFound ? Rc::kNoConversionPath : Rc::kInvalidAmount;
+    return c.respond(error_response(ApiError{rc, path.error().message}));
+  }
+  fx::Quote q;
+  std::string id = new_uuid_v4();
+  id.erase(std::remove(id.begin(), id.end(), '-'), id.end());
+  q.id = "q_" + id;
+  q.participant = c.who.admin() ? "admin" : c.who.bank;
+  q.receive_side = receive_side;
+  q.path = std::move(*path);
+  q.created_us = now;
+  // Honoured until the first of: the quote's time to live, any of its rates' validity.
+  q.expires_us = now + settings.fx_quote_ttl_us;
+  for (const auto& h : q.path.hops) q.expires_us = std::min(q.expires_us, h.rate_valid_until_us);
+  submit(engine::RecordQuoteCommand{std::move(q)}, c.who, std::move(c.respond), [](Reply&& r) {
+    if (!is_success(r.rc)) return error_response(error_of(r));
+    JsonWriter w;
+    write_quote(w, std::get<fx::Quote>(r.body));
+    return json_response(201, w.take());
+  });
+}
+
+}  // namespace deltran::gateway

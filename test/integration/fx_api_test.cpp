@@ -1,0 +1,159 @@
+// FX over the real API: an FX provider posts standing rates, the corridors and the rate
+// history show them, a quote takes the best path (AED → INR through USD when that gives
+// more), is honoured after the provider changes its rate, and a rate that would let money
+// be made around a cycle is refused. All of it survives a restart.
+#include <chrono>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "server_process.hpp"
+
+namespace deltran::testing {
+namespace {
+
+namespace json = boost::json;
+
+std::string str(const json::value& v) { return v.is_string() ? std::string(v.as_string()) : json::serialize(v); }
+
+class FxApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = temp_dir("fx-api");
+    server_ = std::make_unique<ServerProcess>(dir_ / "data");
+    server_->start();
+    auto c = server_->client();
+    bank(R"({"id":"FXPRAEAD","name":"Gulf FX","country":"AE","currencies":["AED","USD","INR","EUR"],"roles":["fx_provider"]})");
+    bank(R"({"id":"FXSEINBB","name":"Second FX","country":"IN","currencies":["AED","INR","USD"]})");
+    bank(R"({"id":"EBILAEAD","name":"Emirates NBD","country":"AE","currencies":["AED"]})");
+  }
+  void TearDown() override {
+    server_.reset();
+    fs::remove_all(dir_);
+  }
+  void bank(const std::string& body) {
+    auto r = server_->client().request("POST", "/api/v1/banks", body, admin());
+    ASSERT_TRUE(r && r->status == 201) << (r ? r->body : r.error().message);
+    keys_[str(parse(r->body).at("id"))] = str(parse(r->body).at("api_key"));
+  }
+  Headers admin() const { return bearer(server_->admin_key()); }
+  Headers as(const std::string& bank) const { return bearer(keys_.at(bank)); }
+  Result<gateway::Response> rate(const std::string& pair, const std::string& body, const Headers& who) {
+    return server_->client().request("PUT", "/api/v1/fx/rates/" + pair, body, who);
+  }
+  json::value quote(const std::string& body, int want = 201) {
+    auto r = server_->client().request("POST", "/api/v1/fx/quotes", body, as("EBILAEAD"));
+    EXPECT_TRUE(r && r->status == want) << (r ? r->body : r.error().message);
+    return r ? parse(r->body) : json::value();
+  }
+
+  fs::path dir_;
+  std::unique_ptr<ServerProcess> server_;
+  std::map<std::string, std::string> keys_;
+};
+
+TEST_F(FxApiTest, AQuoteTakesTheBestPathAndIsHonouredWhenTheRateChanges) {
+  // Only an FX provider posts; it posts for itself.
+  auto refused = rate("AED-INR", R"({"bid":"22.50","ask":"22.80"})", as("FXSEINBB"));
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->status, 422) << refused->body;
+  EXPECT_NE(refused->body.find("not an FX provider"), std::string::npos) << refused->body;
+  ASSERT_EQ(server_->client().request("PUT", "/api/v1/banks/FXSEINBB/roles", R"({"roles":["fx_provider"]})", admin())->status, 200);
+  // Rates: AED/USD and USD/INR from the first provider, a worse direct AED/INR from the second.
+  ASSERT_EQ(rate("AED-USD", R"({"bid":"0.2720","ask":"0.2724","valid_seconds":600})", as("FXPRAEAD"))->status, 200);
+  ASSERT_EQ(rate("USDINR", R"({"mid":"83.30","spread_bps":"24"})", as("FXPRAEAD"))->status, 200);
+  ASSERT_EQ(rate("AED%2FINR", R"({"bid":"22.50","ask":"22.80"})", as("FXSEINBB"))->status, 200);
+  // Bad input: 4xx with a reason, nothing posted.
+  EXPECT_EQ(rate("AED-XYZ", R"({"bid":"1","ask":"1"})", as("FXPRAEAD"))->status, 400);
+  EXPECT_EQ(rate("AED-USD", R"({"bid":"0.30","ask":"0.27"})", as("FXPRAEAD"))->status, 400);
+  EXPECT_EQ(rate("AED-USD", R"({"bid":0.27,"ask":"0.28"})", as("FXPRAEAD"))->status, 400) << "a JSON number is refused";
+  EXPECT_EQ(rate("AED-EUR", R"({"bid":"0.25","ask":"0.26"})", as("FXSEINBB"))->status, 422) << "holds no EUR";
+
+  auto corridors = server_->client().request("GET", "/api/v1/corridors", "", as("EBILAEAD"));
+  ASSERT_TRUE(corridors && corridors->status == 200);
+  std::vector<std::string> names;
+  const json::value listed = parse(corridors->body);
+  for (const auto& item : listed.at("items").as_array()) names.push_back(str(item.at("corridor")));
+  EXPECT_EQ(names, (std::vector<std::string>{"AED-INR", "AED-USD", "USD-INR"})) << corridors->body;
+
+  // 10,000.00 AED to INR: via USD gives 2,720.00 USD → 226,237.44 INR (bid 83.2000 is
+  // 83.30 less 12 bps), more than 225,000.00 INR directly.
+  json::value q = quote(R"({"from":"AED","to":"INR","amount":"10000.00","side":"send"})");
+  ASSERT_TRUE(q.is_object());
+  EXPECT_EQ(json::serialize(q.at("path")), R"(["AED","USD","INR"])") << q;
+  EXPECT_EQ(str(q.at("send")), "10000.00");
+  EXPECT_EQ(str(q.at("hops").at(0).at("amount_out")), "2720.00");
+  EXPECT_EQ(str(q.at("hops").at(1).at("rate")), "83.20004");
+  EXPECT_EQ(str(q.at("receive")), "226304.10");
+  EXPECT_EQ(str(q.at("hops").at(1).at("provider")), "FXPRAEAD");
+  EXPECT_FALSE(str(q.at("id")).empty());
+  EXPECT_FALSE(str(q.at("expires_at")).empty());
+  // The provider changes its rate: the next quote sees it, the first one keeps its numbers.
+  // (At 80.00/80.50, USD → AED → INR → USD would return 1.026: refused.)
+  auto crossing = rate("USD-INR", R"({"bid":"80.00","ask":"80.50"})", as("FXPRAEAD"));
+  EXPECT_EQ(crossing->status, 422) << crossing->body;
+  EXPECT_NE(crossing->body.find("USD→AED→INR→USD returns 1.026"), std::string::npos) << crossing->body;
+  ASSERT_EQ(rate("USD-INR", R"({"bid":"82.60","ask":"82.90"})", as("FXPRAEAD"))->status, 200);
+  json::value later = quote(R"({"from":"AED","to":"INR","amount":"10000.00"})");
+  EXPECT_EQ(json::serialize(later.at("path")), R"(["AED","INR"])") << "now the direct rate is better: " << later;
+  EXPECT_EQ(str(later.at("receive")), "225000.00");
+  // Receive side: the least AED that delivers 50,000.00 INR.
+  json::value r = quote(R"({"from":"AED","to":"INR","amount":"50000.00","side":"receive"})");
+  EXPECT_EQ(str(r.at("side")), "receive");
+  EXPECT_EQ(str(r.at("send")), "2222.23");  // 2,222.23 × 22.50 = 50,000.18; 2,222.22 gives 49,999.95
+  // No path: a clear 422.
+  json::value none = quote(R"({"from":"AED","to":"PHP","amount":"100.00"})", 422);
+  EXPECT_NE(json::serialize(none).find("no live rate joins AED to PHP"), std::string::npos) << none;
+
+  // History: both USD-INR postings, newest first.
+  auto history = server_->client().request("GET", "/api/v1/rates/USD-INR", "", as("EBILAEAD"));
+  ASSERT_TRUE(history && history->status == 200);
+  json::value h = parse(history->body);
+  ASSERT_EQ(h.at("history").as_array().size(), 2u) << h;
+  EXPECT_EQ(str(h.at("history").at(0).at("bid")), "82.6");
+  EXPECT_EQ(str(h.at("history").at(1).at("bid")), "83.20004");
+  EXPECT_EQ(str(h.at("current").at(0).at("bid")), "82.6");
+
+  // A rate that would make money around a cycle is refused and changes nothing: the second
+  // provider would buy INR for more AED than the first sells it.
+  ASSERT_EQ(rate("AED-USD", R"({"bid":"0.2720","ask":"0.2724","valid_seconds":600})", as("FXSEINBB"))->status, 200);
+  auto arbitrage = rate("USD-INR", R"({"bid":"90.00","ask":"90.50"})", as("FXSEINBB"));
+  ASSERT_TRUE(arbitrage.has_value());
+  EXPECT_EQ(arbitrage->status, 422) << arbitrage->body;
+  EXPECT_NE(arbitrage->body.find("cycle"), std::string::npos) << arbitrage->body;
+  auto still = server_->client().request("GET", "/api/v1/rates/USD-INR", "", as("EBILAEAD"));
+  EXPECT_EQ(parse(still->body).at("history").as_array().size(), 2u);
+
+  // A rate past its validity is never used: no path any more, and not listed.
+  ASSERT_EQ(rate("EUR-USD", R"({"bid":"1.0800","ask":"1.0820","valid_seconds":1})", as("FXPRAEAD"))->status, 200);
+  json::value fresh = quote(R"({"from":"USD","to":"EUR","amount":"100.00"})");
+  EXPECT_EQ(str(fresh.at("receive")), "92.42");  // 100.00 / 1.0820, rounded down
+  std::this_thread::sleep_for(std::chrono::milliseconds(1'200));
+  quote(R"({"from":"USD","to":"EUR","amount":"100.00"})", 422);
+  auto listed_now = server_->client().request("GET", "/api/v1/corridors", "", as("EBILAEAD"));
+  EXPECT_EQ(listed_now->body.find("EUR-USD"), std::string::npos) << listed_now->body;
+
+  // Rates and roles come back after a crash (from the event log) and after a clean stop
+  // (from the snapshot).
+  for (bool crash : {true, false}) {
+    SCOPED_TRACE(crash ? "after kill -9" : "after a clean stop");
+    if (crash) {
+      server_->kill_hard();
+    } else {
+      ASSERT_EQ(server_->stop(), 0);
+    }
+    server_->start();
+    auto after = server_->client().request("GET", "/api/v1/rates/USD-INR", "", as("EBILAEAD"));
+    ASSERT_TRUE(after && after->status == 200);
+    EXPECT_EQ(parse(after->body).at("history").as_array().size(), 2u) << after->body;
+    auto bank = server_->client().request("GET", "/api/v1/banks/FXSEINBB", "", admin());
+    EXPECT_EQ(json::serialize(parse(bank->body).at("roles")), R"(["fx_provider"])");
+    json::value again = quote(R"({"from":"AED","to":"INR","amount":"10000.00"})");
+    EXPECT_EQ(str(again.at("receive")), "225000.00");
+  }
+  auto [code, check] = run_check(server_->data());
+  EXPECT_EQ(code, 0) << check;
+}
+
+}  // namespace
+}  // namespace deltran::testing

@@ -39,7 +39,9 @@ std::shared_ptr<const model::Window> window_view(const Engine::State& s, const L
   v->payment_count = w.payment_count;
   v->gross_minor = w.gross_minor;
   // Positions of an open window are live: what netting would give if it closed now.
-  for (const auto& [id, flow] : w.flows) v->positions.push_back({s.name_of(id), flow.in_minor - flow.out_minor});
+  for (const auto& [id, flow] : w.flows) {
+    v->positions.push_back({s.name_of(id), flow.in_minor - flow.out_minor, flow.in_minor, flow.out_minor});
+  }
   return v;
 }
 

@@ -159,6 +159,8 @@ struct Api::Impl {
   void get_corridors(Call& c);
   void get_rates(Call& c);
   void post_quote(Call& c);
+  void get_liquidity_positions(Call& c);
+  void get_liquidity_gaps(Call& c);
   void get_banks(Call& c);
   void get_bank(Call& c);
   void get_balance(Call& c);

@@ -92,6 +92,122 @@ void write_quote(JsonWriter& w, const fx::Quote& q) {
 
 }  // namespace
 
+namespace {
+
+// One participant's account with what the open window will do to it.
+struct LiquidityRow {
+  std::string bank;
+  CurrencyId currency;
+  const engine::AccountView* account = nullptr;
+  int64_t window_id = 0;
+  int64_t queued_in = 0, queued_out = 0, projected_net = 0;
+  int64_t projected_balance() const { return account->balance_minor + projected_net; }
+};
+
+std::vector<LiquidityRow> liquidity_rows(const engine::ReadView& view, const std::string& bank, CurrencyId currency) {
+  std::map<CurrencyId, const model::Window*> open;
+  for (const auto& [id, w] : view.open_windows) open[w->currency] = w.get();
+  std::vector<LiquidityRow> rows;
+  for (const auto& p : view.participants) {
+    if (!bank.empty() && p->info.bic != bank) continue;
+    for (const auto& a : p->accounts) {
+      if (currency.valid() && a.currency != currency) continue;
+      LiquidityRow row{p->info.bic, a.currency, &a};
+      if (auto w = open.find(a.currency); w != open.end()) {
+        row.window_id = w->second->id;
+        for (const auto& pos : w->second->positions) {
+          if (pos.bank != p->info.bic) continue;
+          row.queued_in = pos.in_minor;
+          row.queued_out = pos.out_minor;
+          row.projected_net = pos.net_minor;
+        }
+      }
+      rows.push_back(row);
+    }
+  }
+  return rows;
+}
+
+}  // namespace
+
+void Api::Impl::get_liquidity_positions(Call& c) {
+  auto q = query_params(c.req.target);
+  std::string bank = q.count("bank") ? normalize_bic(q["bank"]) : (c.who.sees_everything() ? "" : c.who.bank);
+  if (q.count("bank") && bank.empty()) return c.respond(error_response(ApiError{Rc::kInvalidBic, "bank must be a BIC"}));
+  if (!bank.empty() && !c.who.may_act_for(bank) && !c.who.sees_everything()) {
+    return c.respond(error_response(ApiError{Rc::kForbidden, "a participant sees only its own positions"}));
+  }
+  CurrencyId currency;
+  if (q.count("currency")) {
+    currency = money::currency_id(q["currency"]);
+    if (!currency.valid()) return c.respond(error_response(ApiError{Rc::kUnknownCurrency, "currency must be an ISO 4217 code"}));
+  }
+  auto view = core.view();
+  if (!bank.empty() && view->find(bank) == nullptr) {
+    return c.respond(error_response(ApiError{Rc::kBankNotFound, "bank " + bank + " does not exist"}));
+  }
+  JsonWriter w;
+  w.begin_object().key("items").begin_array();
+  for (const auto& r : liquidity_rows(*view, bank, currency)) {
+    const auto* a = r.account;
+    w.begin_object()
+        .field("bank", r.bank)
+        .field("currency", currency_text(r.currency))
+        .field("balance", amount_text(a->balance_minor, r.currency))
+        .field("reserved", amount_text(a->reserved_minor, r.currency))
+        .field("net_debit_cap", amount_text(a->net_debit_cap_minor, r.currency))
+        .field("available", amount_text(a->available_minor, r.currency))
+        .field("window_id", r.window_id)
+        .field("queued_out", amount_text(r.queued_out, r.currency))
+        .field("queued_in", amount_text(r.queued_in, r.currency))
+        .field("projected_net_position", amount_text(r.projected_net, r.currency))
+        .field("projected_balance", amount_text(r.projected_balance(), r.currency))
+        .end_object();
+  }
+  w.end_array().field("as_of_event", view->seq).end_object();
+  c.respond(json_response(200, w.take()));
+}
+
+void Api::Impl::get_liquidity_gaps(Call& c) {
+  auto q = query_params(c.req.target);
+  CurrencyId currency;
+  if (q.count("currency")) {
+    currency = money::currency_id(q["currency"]);
+    if (!currency.valid()) return c.respond(error_response(ApiError{Rc::kUnknownCurrency, "currency must be an ISO 4217 code"}));
+  }
+  auto view = core.view();
+  auto rows = liquidity_rows(*view, "", currency);
+  // A gap: the open window's projected net debit exceeds the participant's prefunded tokens,
+  // so it would settle on its net debit cap (credit) unless it funds the difference first.
+  std::vector<LiquidityRow> gaps;
+  for (const auto& r : rows) {
+    if (r.projected_balance() < 0) gaps.push_back(r);
+  }
+  std::sort(gaps.begin(), gaps.end(), [](const LiquidityRow& a, const LiquidityRow& b) {
+    return a.projected_balance() < b.projected_balance() || (a.projected_balance() == b.projected_balance() && a.bank < b.bank);
+  });
+  JsonWriter w;
+  w.begin_object().key("items").begin_array();
+  for (const auto& r : gaps) {
+    const int64_t shortfall = -r.projected_balance();
+    const int64_t covered = std::min(shortfall, r.account->net_debit_cap_minor);
+    w.begin_object()
+        .field("bank", r.bank)
+        .field("currency", currency_text(r.currency))
+        .field("window_id", r.window_id)
+        .field("balance", amount_text(r.account->balance_minor, r.currency))
+        .field("projected_net_position", amount_text(r.projected_net, r.currency))
+        .field("shortfall", amount_text(shortfall, r.currency))
+        .field("net_debit_cap", amount_text(r.account->net_debit_cap_minor, r.currency))
+        .field("covered_by_cap", amount_text(covered, r.currency))
+        // Never above zero while acceptance reserves liquidity: a non-zero value is a broken invariant.
+        .field("uncovered", amount_text(shortfall - covered, r.currency))
+        .end_object();
+  }
+  w.end_array().field("as_of_event", view->seq).end_object();
+  c.respond(json_response(200, w.take()));
+}
+
 void Api::Impl::put_roles(Call& c) {
   auto body = parse_object(c.req);
   if (!body) return c.respond(error_response(body.error()));

@@ -159,6 +159,8 @@ std::unique_ptr<Api::Impl::Router> Api::Impl::build_router() {
   t.add("POST", "/api/v1/fx/quotes", kAdmin | kParticipant, &I::post_quote);
   t.add("GET", "/api/v1/corridors", kAnyone, &I::get_corridors);
   t.add("GET", "/api/v1/rates/{corridor}", kAnyone, &I::get_rates);
+  t.add("GET", "/api/v1/liquidity/positions", kAdmin | kCompliance | kParticipant, &I::get_liquidity_positions);
+  t.add("GET", "/api/v1/liquidity/gaps", kAdmin | kCompliance, &I::get_liquidity_gaps);
   t.add("GET", "/api/v1/tokens/balance/{id}", kAdmin | kParticipant, &I::get_balance);
   t.add("POST", "/api/v1/tokens/mint", kAdmin, &I::post_mint);
   t.add("POST", "/api/v1/tokens/burn", kAdmin, &I::post_burn);

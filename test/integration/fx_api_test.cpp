@@ -155,5 +155,50 @@ TEST_F(FxApiTest, AQuoteTakesTheBestPathAndIsHonouredWhenTheRateChanges) {
   EXPECT_EQ(code, 0) << check;
 }
 
+// The operator's early warning before a window closes: what each participant has queued,
+// where the open window leaves it, and who would settle on credit.
+TEST_F(FxApiTest, LiquidityPositionsAndGapsShowWhatTheOpenWindowWillDo) {
+  auto c = server_->client();
+  bank(R"({"id":"SHRTAEAD","name":"Short Bank","country":"AE","currencies":["AED"],"net_debit_cap":{"AED":"5000.00"}})");
+  ASSERT_EQ(c.request("POST", "/api/v1/tokens/mint", R"({"bank":"SHRTAEAD","currency":"AED","amount":"1000.00","reference":"F-1"})",
+                      admin())->status, 200);
+  auto pay = [&](const std::string& amount, const std::string& e2e) {
+    auto r = c.request("POST", "/api/v1/transfer",
+                       R"({"amount":")" + amount + R"(","currency":"AED","debtor_agent":"SHRTAEAD","creditor_agent":"EBILAEAD",)"
+                       R"("debtor":{"name":"Sara Khan","account":"AE070331234567890123456"},)"
+                       R"("creditor":{"name":"Omar Haddad","account":"50100012345678"},"end_to_end_id":")" + e2e + R"("})",
+                       as("SHRTAEAD"));
+    EXPECT_TRUE(r && r->status == 202) << (r ? r->body : r.error().message);
+  };
+  pay("2500.00", "LIQ-1");
+  pay("500.00", "LIQ-2");
+  auto mine = c.request("GET", "/api/v1/liquidity/positions", "", as("SHRTAEAD"));
+  ASSERT_TRUE(mine && mine->status == 200);
+  json::value p = parse(mine->body);
+  ASSERT_EQ(p.at("items").as_array().size(), 1u) << p << " (only its own)";
+  const auto& row = p.at("items").at(0);
+  EXPECT_EQ(str(row.at("balance")), "1000.00");
+  EXPECT_EQ(str(row.at("queued_out")), "3000.00");
+  EXPECT_EQ(str(row.at("projected_net_position")), "-3000.00");
+  EXPECT_EQ(str(row.at("projected_balance")), "-2000.00");
+  EXPECT_EQ(str(row.at("available")), "3000.00");  // 1000 + 5000 cap − 3000 reserved
+  EXPECT_EQ(c.request("GET", "/api/v1/liquidity/positions?bank=EBILAEAD", "", as("SHRTAEAD"))->status, 403);
+  EXPECT_EQ(c.request("GET", "/api/v1/liquidity/gaps", "", as("SHRTAEAD"))->status, 403);
+  EXPECT_EQ(c.request("GET", "/api/v1/liquidity/positions?currency=XYZ", "", admin())->status, 400);
+  auto gaps = c.request("GET", "/api/v1/liquidity/gaps?currency=AED", "", admin());
+  ASSERT_TRUE(gaps && gaps->status == 200);
+  json::value g = parse(gaps->body);
+  ASSERT_EQ(g.at("items").as_array().size(), 1u) << g;
+  EXPECT_EQ(str(g.at("items").at(0).at("bank")), "SHRTAEAD");
+  EXPECT_EQ(str(g.at("items").at(0).at("shortfall")), "2000.00");
+  EXPECT_EQ(str(g.at("items").at(0).at("covered_by_cap")), "2000.00");
+  EXPECT_EQ(str(g.at("items").at(0).at("uncovered")), "0.00");
+  // Funding the difference closes the gap; the creditor never had one.
+  ASSERT_EQ(c.request("POST", "/api/v1/tokens/mint", R"({"bank":"SHRTAEAD","currency":"AED","amount":"2000.00","reference":"F-2"})",
+                      admin())->status, 200);
+  auto closed = c.request("GET", "/api/v1/liquidity/gaps", "", admin());
+  EXPECT_EQ(parse(closed->body).at("items").as_array().size(), 0u) << closed->body;
+}
+
 }  // namespace
 }  // namespace deltran::testing

@@ -16,6 +16,8 @@ std::string_view to_string(WindowStatus s);
 struct Position {
   std::string bank;  // BIC
   int64_t net_minor = 0;  // incoming minus outgoing
+  // An open window's view only (not stored): the gross amounts queued to and from it.
+  int64_t in_minor = 0, out_minor = 0;
 };
 
 struct Window {

@@ -182,6 +182,8 @@ struct Api::Impl {
   void post_breaker_reset(Call& c);
   void post_iso(Call& c, iso20022::MessageType type);
   void get_camt053(Call& c);
+  void get_camt054(Call& c);
+  void account_report(Call& c, bool notification);
   void get_events(Call& c);
   void get_health(Call& c);
   void get_ready(Call& c);

@@ -248,7 +248,12 @@ void Api::Impl::post_iso(Call& c, iso20022::MessageType type) {
   }
 }
 
-void Api::Impl::get_camt053(Call& c) {
+void Api::Impl::get_camt053(Call& c) { account_report(c, false); }
+void Api::Impl::get_camt054(Call& c) { account_report(c, true); }
+
+// The day's camt.053 statement of one token account, or its camt.054 debit/credit
+// notification (the same entries, no balances).
+void Api::Impl::account_report(Call& c, bool notification) {
   auto q = query_params(c.req.target);
   const Principal& who = c.who;
   std::string bank = normalize_bic(q.count("bank") ? q["bank"] : who.bank);
@@ -273,7 +278,8 @@ void Api::Impl::get_camt053(Call& c) {
   // participant joined (the first day is 1).
   const int64_t joined_day = parse_date_us(format_date(p->info.created_us));
   const int64_t sequence = joined_day >= 0 && day_start >= joined_day ? (day_start - joined_day) / 86'400'000'000 + 1 : 0;
-  read(std::move(c.respond), [this, bank, date, day_start, day_end, currency, sequence, name = p->info.name]() -> Response {
+  read(std::move(c.respond), [this, bank, date, day_start, day_end, currency, sequence, notification,
+                              name = p->info.name]() -> Response {
     auto opening = reads.balances_before(bank, day_start);
     auto postings = reads.list_postings(bank, day_start, day_end);
     if (!opening || !postings) return error_response(ApiError{Rc::kStoreUnavailable, "cannot read the journal"});
@@ -281,7 +287,7 @@ void Api::Impl::get_camt053(Call& c) {
     iso20022::Statement st;
     st.msg_id = report_id();
     st.creation_date_time = format_rfc3339(clock.now_us());
-    st.statement_id = (bank + "-" + code + "-" + date).substr(0, 35);
+    st.statement_id = ((notification ? "N-" : "") + bank + "-" + code + "-" + date).substr(0, 35);
     st.from_date_time = date + "T00:00:00Z";
     st.to_date_time = date + "T23:59:59Z";
     st.account_other_id = "DELTRAN-" + bank + "-" + code;
@@ -316,7 +322,7 @@ void Api::Impl::get_camt053(Call& c) {
       st.entries.push_back(std::move(e));
     }
     st.closing_balance_minor = balance;
-    auto xml = iso20022::emit_camt053(st);
+    auto xml = notification ? iso20022::emit_camt054(st) : iso20022::emit_camt053(st);
     if (!xml) return error_response(ApiError{Rc::kReportFailed, xml.error().message});
     return xml_response(200, std::move(*xml));
   });

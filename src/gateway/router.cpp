@@ -174,6 +174,7 @@ std::unique_ptr<Api::Impl::Router> Api::Impl::build_router() {
   t.add("POST", "/api/v1/iso20022/pacs.008", kAdmin | kParticipant,
         [](I& api, Call& c) { api.post_iso(c, iso20022::MessageType::kPacs008); }, true);
   t.add("GET", "/api/v1/iso20022/camt.053", kAnyone, &I::get_camt053);
+  t.add("GET", "/api/v1/iso20022/camt.054", kAnyone, &I::get_camt054);
   t.add("GET", "/api/v1/compliance/cases", kOperators, &I::get_cases);
   t.add("GET", "/api/v1/compliance/cases/{id}", kOperators, &I::get_case);
   t.add("POST", "/api/v1/compliance/cases/{id}/approve", kCompliance, [](I& api, Call& c) { api.post_case_decision(c, true); });

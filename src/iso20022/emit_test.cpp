@@ -274,6 +274,26 @@ TEST(Camt053, NamesRecipientServicerAndSequenceAsBackOfficesExpect) {
   EXPECT_FALSE(emit_camt053(s));
 }
 
+TEST(Camt054, NotifiesTheEntriesWithoutBalancesAndValidates) {
+  Statement s = sample_statement();
+  s.recipient_name = "Emirates NBD";
+  s.recipient_bic = "EBILAEAD";
+  s.account_owner_bic = "EBILAEAD";
+  s.account_servicer_name = "DelTran";
+  auto xml = emit_camt054(s);
+  expect_valid(xml, "camt.054.001.08");
+  EXPECT_NE(xml->find("<BkToCstmrDbtCdtNtfctn>"), std::string::npos);
+  EXPECT_NE(xml->find("<Ntfctn>\n      <Id>STMT-AE-USD-20261128</Id>\n      <NtfctnPgntn>"), std::string::npos) << *xml;
+  EXPECT_EQ(xml->find("<Bal>"), std::string::npos) << "a notification carries no balances";
+  EXPECT_NE(xml->find("<Svcr>"), std::string::npos);
+  EXPECT_NE(xml->find("<Sum>145000.50</Sum>"), std::string::npos);
+  // Balances need not add up (there are none), but entries are still checked.
+  s.closing_balance_minor += 1;
+  EXPECT_TRUE(emit_camt054(s));
+  s.entries[0].amount_minor = 0;
+  EXPECT_FALSE(emit_camt054(s));
+}
+
 TEST(Camt053, UsesEachCurrencyExponent) {
   Statement s = sample_statement();
   s.currency = "JPY";

@@ -167,10 +167,10 @@ TEST(ReadHeader, ReadsTheAppHeaderThatComesFirstInTheEnvelope) {
 
 TEST(SchemaSet, LoadsEveryOfficialSchemaTheProductShips) {
   auto ids = schemas().message_ids();
-  EXPECT_EQ(ids.size(), 11u);
+  EXPECT_EQ(ids.size(), 12u);
   for (const char* id : {"pain.001.001.03", "pain.001.001.09", "pain.001.001.12", "pacs.008.001.08",
                          "pacs.008.001.13", "pain.002.001.03", "pain.002.001.14", "pacs.002.001.10",
-                         "pacs.002.001.15", "camt.053.001.08", "head.001.001.02"}) {
+                         "pacs.002.001.15", "camt.053.001.08", "camt.054.001.08", "head.001.001.02"}) {
     EXPECT_TRUE(schemas().has_message(id)) << id;
   }
   EXPECT_FALSE(schemas().has_message("pain.001.001.11"));

@@ -179,8 +179,12 @@ void entry(XmlWriter& w, const StatementEntry& e, std::string_view currency) {
 
 }  // namespace
 
-Result<std::string> emit_camt053(const Statement& s, Camt053Version) {
-  const money::Currency* currency = money::find_currency(s.currency);
+namespace {
+
+// Everything but the balances: the checks, then GrpHdr and the report's header elements
+// up to Acct. `report` is Stmt or Ntfctn.
+Result<Totals> checked_totals(const Statement& s, const money::Currency*& currency) {
+  currency = money::find_currency(s.currency);
   if (currency == nullptr) {
     return make_error(ErrorCode::kInvalidArgument,
                       "statement currency '" + s.currency + "' is not an ISO 4217 currency");
@@ -194,19 +198,20 @@ Result<std::string> emit_camt053(const Statement& s, Camt053Version) {
     (e.credit ? t.credits : t.debits) += 1;
     (e.credit ? t.credit_sum : t.debit_sum) += e.amount_minor;
   }
-  __int128 expected = static_cast<__int128>(s.opening_balance_minor) + t.credit_sum - t.debit_sum;
-  if (expected != s.closing_balance_minor) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "closing balance " +
-                          money::format_amount(s.closing_balance_minor, currency->exponent) +
-                          " is not opening balance plus credits minus debits");
-  }
   if (t.credit_sum + t.debit_sum > money::kMaxAmountMinor) {
     return make_error(ErrorCode::kInvalidArgument, "statement turnover exceeds the largest amount");
   }
-  XmlWriter w;
-  w.open("Document", "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08");
-  w.open("BkToCstmrStmt");
+  return t;
+}
+
+void pagination(XmlWriter& w, std::string_view name) {
+  w.open(name);
+  w.text("PgNb", "1", 5);
+  w.text("LastPgInd", "true", 5);
+  w.close();
+}
+
+void report_header(XmlWriter& w, const Statement& s, std::string_view report, std::string_view pages) {
   w.open("GrpHdr");
   w.text("MsgId", s.msg_id, 35);
   w.checked_text("CreDtTm", s.creation_date_time, 64, is_iso_date_time(s.creation_date_time), "is not a date-time");
@@ -217,17 +222,11 @@ Result<std::string> emit_camt053(const Statement& s, Camt053Version) {
     w.text("Nm", s.recipient_name, 140);
     w.close();
   }
-  w.open("MsgPgntn");
-  w.text("PgNb", "1", 5);
-  w.text("LastPgInd", "true", 5);
+  pagination(w, "MsgPgntn");
   w.close();
-  w.close();
-  w.open("Stmt");
+  w.open(report);
   w.text("Id", s.statement_id, 35);
-  w.open("StmtPgntn");
-  w.text("PgNb", "1", 5);
-  w.text("LastPgInd", "true", 5);
-  w.close();
+  pagination(w, pages);
   if (!s.electronic_sequence_number.empty()) {
     w.checked_text("ElctrncSeqNb", s.electronic_sequence_number, 18, is_max15_numeric(s.electronic_sequence_number), "is not a number");
   }
@@ -244,9 +243,45 @@ Result<std::string> emit_camt053(const Statement& s, Camt053Version) {
     w.close();
   }
   account(w, s);
+}
+
+}  // namespace
+
+Result<std::string> emit_camt053(const Statement& s, Camt053Version) {
+  const money::Currency* currency = nullptr;
+  auto totals = checked_totals(s, currency);
+  if (!totals) return tl::unexpected(totals.error());
+  const Totals& t = *totals;
+  __int128 expected = static_cast<__int128>(s.opening_balance_minor) + t.credit_sum - t.debit_sum;
+  if (expected != s.closing_balance_minor) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "closing balance " +
+                          money::format_amount(s.closing_balance_minor, currency->exponent) +
+                          " is not opening balance plus credits minus debits");
+  }
+  XmlWriter w;
+  w.open("Document", "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08");
+  w.open("BkToCstmrStmt");
+  report_header(w, s, "Stmt", "StmtPgntn");
   balance(w, "OPBD", s.opening_balance_minor, s.currency, s.opening_date);
   balance(w, "CLBD", s.closing_balance_minor, s.currency, s.closing_date);
   summary(w, t, currency->exponent);
+  for (const auto& e : s.entries) entry(w, e, s.currency);
+  w.close();
+  w.close();
+  w.close();
+  return w.finish();
+}
+
+Result<std::string> emit_camt054(const Statement& s) {
+  const money::Currency* currency = nullptr;
+  auto totals = checked_totals(s, currency);
+  if (!totals) return tl::unexpected(totals.error());
+  XmlWriter w;
+  w.open("Document", "urn:iso:std:iso:20022:tech:xsd:camt.054.001.08");
+  w.open("BkToCstmrDbtCdtNtfctn");
+  report_header(w, s, "Ntfctn", "NtfctnPgntn");
+  summary(w, *totals, currency->exponent);
   for (const auto& e : s.entries) entry(w, e, s.currency);
   w.close();
   w.close();

@@ -6,8 +6,8 @@ independent of the product's (Python's xml.etree over expat, not libxml2).
 
 Prints what it read as one JSON object. Exits 2, naming the element, when a report lacks
 what back offices and client libraries rely on although the schema makes it optional:
-pain.002 GrpHdr/InitgPty, pacs.002 GrpHdr/InstgAgt and InstdAgt, camt.053 GrpHdr/MsgRcpt,
-Acct/Svcr, the statement's sequence number and pagination. A statement's balances must add
+pain.002 GrpHdr/InitgPty, pacs.002 GrpHdr/InstgAgt and InstdAgt, camt.053 and camt.054
+GrpHdr/MsgRcpt and Acct/Svcr, the statement's sequence number and pagination. A statement's balances must add
 up: opening + credits - debits = closing, and the summary totals must match the entries.
 """
 import json
@@ -140,7 +140,35 @@ def camt053(doc):
     return out
 
 
-READERS = {"pain.002": pain002, "pacs.002": pacs002, "camt.053": camt053}
+def camt054(doc):
+    rpt = child(doc, "BkToCstmrDbtCdtNtfctn")
+    hdr = child(rpt, "GrpHdr")
+    recipient, _ = party_bic(hdr, "MsgRcpt")
+    notes = children(rpt, "Ntfctn")
+    if not notes:
+        raise Missing("Ntfctn")
+    out = {"type": "camt.054", "msg_id": text(hdr, "MsgId"), "recipient_bic": recipient,
+           "notifications": []}
+    for nt in notes:
+        servicer, _ = agent_bic(nt, "Acct/Svcr")
+        owner, _ = party_bic(nt, "Acct/Ownr")
+        entries = children(nt, "Ntry")
+        credits = sum((signed(e) for e in entries if text(e, "CdtDbtInd") == "CRDT"), Decimal(0))
+        debits = -sum((signed(e) for e in entries if text(e, "CdtDbtInd") == "DBIT"), Decimal(0))
+        summary = child(nt, "TxsSummry")
+        if summary is not None:
+            if Decimal(text(summary, "TtlCdtNtries/Sum")) != credits or \
+                    Decimal(text(summary, "TtlDbtNtries/Sum")) != debits:
+                print("TxsSummry does not add up the entries", file=sys.stderr)
+                sys.exit(3)
+        out["notifications"].append({
+            "id": text(nt, "Id"), "servicer_bic": servicer, "owner_bic": owner,
+            "currency": text(nt, "Acct/Ccy"), "entries": len(entries),
+            "credits": str(credits), "debits": str(debits)})
+    return out
+
+
+READERS = {"pain.002": pain002, "pacs.002": pacs002, "camt.053": camt053, "camt.054": camt054}
 
 
 def main():

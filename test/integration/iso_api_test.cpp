@@ -229,6 +229,16 @@ TEST_F(IsoApiTest, EverySampleVersionGoesThroughTheApiToSettlementWithSchemaVali
   EXPECT_EQ(str(statement.at("owner_bic")), bank);
   EXPECT_EQ(str(statement.at("sequence")), "1");  // the participant joined today
   EXPECT_GT(statement.at("entries").as_int64(), 0);
+  // The same day as a camt.054 notification: the same entries, no balances.
+  auto note = c.request("GET", "/api/v1/iso20022/camt.054?bank=" + bank + "&currency=" + first.currency, "",
+                        bearer(server_->admin_key()));
+  ASSERT_TRUE(note && note->status == 200) << (note ? note->body : "");
+  EXPECT_TRUE(xmllint_valid(note->body, "camt.054.001.08.xsd", out)) << out << "\n" << note->body;
+  json::value noted = back_office_read(note->body, out);
+  ASSERT_TRUE(noted.is_object()) << out << "\n" << note->body;
+  EXPECT_EQ(str(noted.at("recipient_bic")), bank);
+  EXPECT_EQ(str(noted.at("notifications").at(0).at("servicer_bic")), kRailBic);
+  EXPECT_EQ(noted.at("notifications").at(0).at("entries"), statement.at("entries"));
   // The reader's checks can fail: without the servicer it refuses the statement.
   std::string no_servicer = camt->body;
   size_t from = no_servicer.find("<Svcr>"), to = no_servicer.find("</Svcr>");

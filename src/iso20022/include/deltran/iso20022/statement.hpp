@@ -53,4 +53,8 @@ struct Statement {
 [[nodiscard]] Result<std::string> emit_camt053(const Statement& statement,
                                                Camt053Version version = Camt053Version::kV08);
 
+// camt.054.001.08, a debit/credit notification: the same account, entries and totals as a
+// statement (statement_id is the notification's Id), without balances.
+[[nodiscard]] Result<std::string> emit_camt054(const Statement& notification);
+
 }  // namespace deltran::iso20022

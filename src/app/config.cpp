@@ -144,6 +144,8 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v) { return set_int(c.fx_max_rate_age_seconds, "fx.max_rate_age_seconds", v, 0, 7 * 86'400); }},
       {"fx.quote_ttl_seconds", "DELTRAN_FX_QUOTE_TTL_SECONDS",
        [](Config& c, const std::string& v) { return set_int(c.fx_quote_ttl_seconds, "fx.quote_ttl_seconds", v, 1, 86'400); }},
+      {"fx.rates_file", "DELTRAN_FX_RATES_FILE",
+       [](Config& c, const std::string& v) -> Status { c.fx_rates_file = v; return {}; }},
       {"fx.max_hops", "DELTRAN_FX_MAX_HOPS",
        [](Config& c, const std::string& v) { return set_int(c.fx_max_hops, "fx.max_hops", v, 1, 4); }},
       {"iso20022.xsd_dir", "DELTRAN_XSD_DIR",

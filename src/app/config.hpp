@@ -33,6 +33,9 @@ struct Config {
   int64_t fx_max_rate_age_seconds = 3'600;
   int64_t fx_quote_ttl_seconds = 60;
   int64_t fx_max_hops = 3;
+  // Standing rates posted at every start: CSV with the header
+  // provider,pair,bid,ask,valid_seconds (see README). Empty: none.
+  std::string fx_rates_file;
   // Official ISO 20022 XSDs (one <message id>.xsd each). Empty: the schemas shipped with
   // the binary (share/deltran/schemas/iso20022 under its install prefix, or beside it in a
   // build tree). A folder that is missing or does not load stops the server; messages are

@@ -3,7 +3,9 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <charconv>
 #include <fstream>
+#include <sstream>
 #include <set>
 
 #include <spdlog/pattern_formatter.h>
@@ -13,6 +15,7 @@
 #include <deltran/core/ids.hpp>
 #include <deltran/core/text.hpp>
 #include <deltran/compliance/screener.hpp>
+#include <deltran/iso20022/identifiers.hpp>
 #include <deltran/iso20022/schema_set.hpp>
 #include <deltran/money/currency.hpp>
 
@@ -21,6 +24,12 @@ namespace deltran::app {
 namespace fs = std::filesystem;
 
 namespace {
+
+std::string trimmed(const std::string& s) {
+  size_t a = s.find_first_not_of(" \t");
+  size_t b = s.find_last_not_of(" \t");
+  return a == std::string::npos ? std::string() : s.substr(a, b - a + 1);
+}
 
 // Formats each record as one JSON object per line, with the message escaped.
 class JsonFormatter final : public spdlog::formatter {
@@ -121,6 +130,78 @@ Result<std::string> Node::load_or_create_key(const std::string& configured, cons
 
 // Amount-based AML rules and the risk amount factor compare USD equivalents; a currency a
 // participant holds without a reference rate would pass them unseen.
+// fx.rates_file: each row becomes a provider's standing rate, posted through the core like
+// PUT /fx/rates (same checks, same events). A file that cannot be read or a malformed row
+// stops the start, naming the line; a row the core refuses (an unknown provider, a cycle)
+// is logged and the others stand.
+Status Node::post_rates_file() {
+  if (config_.fx_rates_file.empty()) return {};
+  std::ifstream in(config_.fx_rates_file);
+  if (!in) return make_error(ErrorCode::kInvalidArgument, "fx.rates_file: cannot read " + config_.fx_rates_file);
+  auto fail = [&](int line, const std::string& why) {
+    return make_error(ErrorCode::kInvalidArgument, "fx.rates_file " + config_.fx_rates_file + " line " + std::to_string(line) + ": " + why);
+  };
+  std::vector<std::pair<int, fx::Rate>> rows;
+  std::string text;
+  int line = 0;
+  bool header = false;
+  while (std::getline(in, text)) {
+    ++line;
+    if (!text.empty() && text.back() == '\r') text.pop_back();
+    if (text.empty() || text[0] == '#') continue;
+    std::vector<std::string> cells;
+    std::stringstream ss(text);
+    for (std::string cell; std::getline(ss, cell, ',');) cells.push_back(trimmed(cell));
+    if (!header) {
+      if (cells != std::vector<std::string>{"provider", "pair", "bid", "ask", "valid_seconds"}) {
+        return fail(line, "the header must be provider,pair,bid,ask,valid_seconds");
+      }
+      header = true;
+      continue;
+    }
+    if (cells.size() != 5) return fail(line, "has " + std::to_string(cells.size()) + " fields, not 5");
+    fx::Rate r;
+    r.provider = cells[0];
+    for (char& ch : r.provider) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (r.provider.size() == 11 && r.provider.compare(8, 3, "XXX") == 0) r.provider.resize(8);
+    if (!iso20022::is_bic(r.provider)) return fail(line, "'" + cells[0] + "' is not a BIC");
+    std::string pair;
+    for (char ch : cells[1]) {
+      if (ch != '-' && ch != '/') pair += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    }
+    r.base = pair.size() == 6 ? money::currency_id(pair.substr(0, 3)) : money::CurrencyId{};
+    r.quote = pair.size() == 6 ? money::currency_id(pair.substr(3)) : money::CurrencyId{};
+    if (!r.base.valid() || !r.quote.valid() || r.base == r.quote) return fail(line, "'" + cells[1] + "' is not a pair such as USD-INR");
+    auto bid = fx::parse_rate(cells[2]);
+    auto ask = fx::parse_rate(cells[3]);
+    if (!bid) return fail(line, bid.error().message);
+    if (!ask) return fail(line, ask.error().message);
+    if (*bid > *ask) return fail(line, "the bid is above the ask");
+    int64_t seconds = 0;
+    auto [end, ec] = std::from_chars(cells[4].data(), cells[4].data() + cells[4].size(), seconds);
+    if (ec != std::errc{} || end != cells[4].data() + cells[4].size() || seconds < 1 || seconds > 7 * 86'400) {
+      return fail(line, "valid_seconds must be 1 to 604800");
+    }
+    r.bid = *bid;
+    r.ask = *ask;
+    r.valid_until_us = clock_.now_us() + seconds * 1'000'000;
+    rows.emplace_back(line, r);
+  }
+  if (!header) return fail(line, "is empty (a header provider,pair,bid,ask,valid_seconds is needed)");
+  int posted = 0;
+  for (const auto& [at, rate] : rows) {
+    engine::Reply reply = engine_->execute(engine::PostRateCommand{rate}, "rates-file");
+    if (is_success(reply.rc)) {
+      ++posted;
+    } else {
+      spdlog::warn("fx.rates_file line {}: {} {} refused: {}", at, rate.provider,
+                   std::string(money::code_of(rate.base)) + "-" + std::string(money::code_of(rate.quote)), reply.message);
+    }
+  }
+  spdlog::info("fx.rates_file: {} of {} rates posted from {}", posted, rows.size(), config_.fx_rates_file);
+  return {};
+}
+
 void Node::warn_missing_rates() {
   std::set<std::string> missing;
   const auto view = engine_->view();
@@ -215,6 +296,7 @@ Status Node::start() {
   spdlog::info("core: state from the snapshot of event {} and {} events after it, in {} ms", restored.snapshot_seq,
                restored.events_replayed, restored.load_ms);
   warn_missing_rates();
+  if (auto seeded = post_rates_file(); !seeded) return seeded;
 
   gateway::ApiSettings as;
   if (auto schemas = load_schemas(config_); !schemas) {

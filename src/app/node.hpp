@@ -37,6 +37,7 @@ class Node {
  private:
   void run_scheduler();
   void warn_missing_rates();
+  [[nodiscard]] Status post_rates_file();
   void render_core_metrics(std::string& out) const;
   [[nodiscard]] Result<std::string> load_or_create_key(const std::string& configured, const std::string& file,
                                                        const std::string& prefix, const std::string& variable);

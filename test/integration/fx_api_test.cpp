@@ -200,5 +200,38 @@ TEST_F(FxApiTest, LiquidityPositionsAndGapsShowWhatTheOpenWindowWillDo) {
   EXPECT_EQ(parse(closed->body).at("items").as_array().size(), 0u) << closed->body;
 }
 
+// fx.rates_file seeds standing rates at start through the same checks as the API; a row the
+// core refuses is logged, a malformed file stops the start naming its line.
+TEST_F(FxApiTest, ARatesFilePostsStandingRatesAtStart) {
+  ASSERT_EQ(server_->stop(), 0);
+  std::ofstream(dir_ / "rates.csv") << "# seeded at every start\n"
+                                       "provider,pair,bid,ask,valid_seconds\n"
+                                       "FXPRAEADXXX,AED-USD,0.2720,0.2724,600\n"
+                                       "FXPRAEAD,usd/inr,83.20,83.40,600\n"
+                                       "UNKNAEAD,AED-INR,22.5,22.8,600\n";
+  std::ofstream(dir_ / "deltran.toml") << "[fx]\nrates_file = \"" << (dir_ / "rates.csv").string() << "\"\n";
+  server_->start({"--config", (dir_ / "deltran.toml").string()});
+  auto corridors = server_->client().request("GET", "/api/v1/corridors", "", as("EBILAEAD"));
+  ASSERT_TRUE(corridors && corridors->status == 200);
+  EXPECT_NE(corridors->body.find("\"AED-USD\""), std::string::npos) << corridors->body;
+  EXPECT_NE(corridors->body.find("\"USD-INR\""), std::string::npos) << corridors->body;
+  EXPECT_EQ(corridors->body.find("AED-INR"), std::string::npos) << "the unknown provider's row is refused";
+  json::value q = quote(R"({"from":"AED","to":"INR","amount":"100.00"})");
+  EXPECT_EQ(json::serialize(q.at("path")), R"(["AED","USD","INR"])");
+  ASSERT_EQ(server_->stop(), 0);
+  std::string log;
+  {
+    std::ifstream in(dir_ / "data" / "server.log");
+    log.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  EXPECT_NE(log.find("line 5"), std::string::npos) << log;
+  // A malformed row: the server does not start, and says where.
+  std::ofstream(dir_ / "rates.csv") << "provider,pair,bid,ask,valid_seconds\nFXPRAEAD,AED-USD,0.27;0.28,600\n";
+  EXPECT_THROW(server_->start({"--config", (dir_ / "deltran.toml").string()}), std::runtime_error);
+  std::ifstream in(dir_ / "data" / "server.log");
+  std::string after(std::istreambuf_iterator<char>(in), {});
+  EXPECT_NE(after.find("rates.csv line 2: has 4 fields, not 5"), std::string::npos) << after;
+}
+
 }  // namespace
 }  // namespace deltran::testing

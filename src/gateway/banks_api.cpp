@@ -59,7 +59,42 @@ std::vector<model::ClearingMemberId> read_clearing_ids(Fields& f, const json::va
   return out;
 }
 
+// "roles": ["fx_provider"] or []: whether the participant is an FX provider.
+bool read_roles(Fields& f, const json::value& roles) {
+  bool fx_provider = false;
+  if (!roles.is_array()) {
+    f.fail("roles", "must be an array: [\"fx_provider\"] or []", Rc::kInvalidField);
+    return false;
+  }
+  for (const auto& v : roles.as_array()) {
+    if (v.is_string() && v.as_string() == "fx_provider") {
+      fx_provider = true;
+    } else {
+      f.fail("roles", "knows only \"fx_provider\", got " + json::serialize(v).substr(0, 40), Rc::kInvalidField);
+    }
+  }
+  return fx_provider;
+}
+
 }  // namespace
+
+void Api::Impl::put_roles(Call& c) {
+  auto body = parse_object(c.req);
+  if (!body) return c.respond(error_response(body.error()));
+  Fields f(*body);
+  engine::SetRolesCommand cmd;
+  cmd.bank = bank_of(c.params[0]);
+  const json::value* roles = f.raw("roles");
+  if (roles == nullptr) f.fail("roles", "is missing ([] withdraws every role)", Rc::kInvalidField);
+  if (roles != nullptr) cmd.fx_provider = read_roles(f, *roles);
+  if (f.error()) return c.respond(error_response(*f.error()));
+  submit(std::move(cmd), c.who, std::move(c.respond), [](Reply&& r) {
+    if (!is_success(r.rc)) return error_response(error_of(r));
+    JsonWriter w;
+    write_bank(w, std::get<model::Participant>(r.body), true);
+    return json_response(200, w.take());
+  });
+}
 
 void Api::Impl::put_clearing_ids(Call& c) {
   auto body = parse_object(c.req);
@@ -119,16 +154,7 @@ void Api::Impl::post_bank(Call& c) {
     f.adopt(cf);
   }
   if (const json::value* ids = f.raw("clearing_ids"); ids != nullptr && !f.error()) cmd.clearing_ids = read_clearing_ids(f, *ids);
-  if (const json::value* roles = f.raw("roles"); roles != nullptr && !f.error()) {
-    if (!roles->is_array()) f.fail("roles", "must be an array: [\"fx_provider\"] or []", Rc::kInvalidField);
-    for (const auto& v : roles->is_array() ? roles->as_array() : json::array{}) {
-      if (v.is_string() && v.as_string() == "fx_provider") {
-        cmd.fx_provider = true;
-      } else {
-        f.fail("roles", "knows only \"fx_provider\", got " + json::serialize(v).substr(0, 40), Rc::kInvalidField);
-      }
-    }
-  }
+  if (const json::value* roles = f.raw("roles"); roles != nullptr && !f.error()) cmd.fx_provider = read_roles(f, *roles);
   if (f.error()) return c.respond(error_response(*f.error()));
   cmd.id = *id;
   cmd.name = *name;

@@ -1,6 +1,6 @@
 // FX: providers' standing rates (PUT /fx/rates/{pair}), corridors and rate history from the
 // read view, quotes (POST /fx/quotes) computed here from the view's rates and recorded by
-// the core so they are honoured until they expire; the FX provider role (PUT /banks/{id}/roles).
+// the core so they are honoured until they expire; liquidity positions and gaps.
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -206,33 +206,6 @@ void Api::Impl::get_liquidity_gaps(Call& c) {
   }
   w.end_array().field("as_of_event", view->seq).end_object();
   c.respond(json_response(200, w.take()));
-}
-
-void Api::Impl::put_roles(Call& c) {
-  auto body = parse_object(c.req);
-  if (!body) return c.respond(error_response(body.error()));
-  Fields f(*body);
-  engine::SetRolesCommand cmd;
-  cmd.bank = normalize_bic(c.params[0]).empty() ? c.params[0] : normalize_bic(c.params[0]);
-  const json::value* roles = f.raw("roles");
-  if (roles == nullptr || !roles->is_array()) {
-    f.fail("roles", "must be an array: [\"fx_provider\"] or []", Rc::kInvalidField);
-  } else {
-    for (const auto& v : roles->as_array()) {
-      if (v.is_string() && v.as_string() == "fx_provider") {
-        cmd.fx_provider = true;
-      } else {
-        f.fail("roles", "knows only \"fx_provider\", got " + json::serialize(v).substr(0, 40), Rc::kInvalidField);
-      }
-    }
-  }
-  if (f.error()) return c.respond(error_response(*f.error()));
-  submit(std::move(cmd), c.who, std::move(c.respond), [](Reply&& r) {
-    if (!is_success(r.rc)) return error_response(error_of(r));
-    JsonWriter w;
-    write_bank(w, std::get<model::Participant>(r.body), true);
-    return json_response(200, w.take());
-  });
 }
 
 void Api::Impl::put_rate(Call& c) {

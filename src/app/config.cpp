@@ -147,7 +147,8 @@ const std::vector<Setting>& settings() {
       {"fx.rates_file", "DELTRAN_FX_RATES_FILE",
        [](Config& c, const std::string& v) -> Status { c.fx_rates_file = v; return {}; }},
       {"fx.max_hops", "DELTRAN_FX_MAX_HOPS",
-       [](Config& c, const std::string& v) { return set_int(c.fx_max_hops, "fx.max_hops", v, 1, 4); }},
+       // At most 3: the best-path search is exact up to three conversions.
+       [](Config& c, const std::string& v) { return set_int(c.fx_max_hops, "fx.max_hops", v, 1, 3); }},
       {"iso20022.xsd_dir", "DELTRAN_XSD_DIR",
        [](Config& c, const std::string& v) -> Status { c.xsd_dir = v; return {}; }},
       {"iso20022.schema_validation", "DELTRAN_SCHEMA_VALIDATION",

@@ -142,6 +142,10 @@ struct Applier {
     Participant& p = s.at(id_of(s, e.bic));
     p.info.fx_provider = e.fx_provider;
     s.dirty_participants.insert(p.id);
+    if (!e.fx_provider) {
+      s.rates.remove_provider(e.bic);
+      s.rates_changed = true;
+    }
   }
 
   void operator()(const ev::RatePosted& e) {

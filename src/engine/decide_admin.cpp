@@ -120,7 +120,7 @@ Reply decide_roles(Context& cx, const SetRolesCommand& c) {
   if (bank == nullptr) return error_reply(Rc::kBankNotFound, "bank " + c.bank + " does not exist");
   Reply r;
   if (bank->info.fx_provider != c.fx_provider) {
-    emit(cx, ev::RolesSet{c.bank, c.fx_provider});
+    emit(cx, ev::RolesSet{c.bank, c.fx_provider});  // withdrawing the role withdraws its rates
   } else {
     r.rc = Rc::kReplayed;
   }
@@ -142,8 +142,8 @@ Reply decide_rate(Context& cx, const PostRateCommand& c) {
                                                       " account: a provider pays out what it converts");
     }
   }
-  if (rate.base == rate.quote || rate.bid <= 0 || rate.bid > rate.ask) {
-    return error_reply(Rc::kInvalidField, "a rate needs two currencies and 0 < bid <= ask");
+  if (rate.base == rate.quote || rate.bid <= 0 || rate.bid > rate.ask || rate.ask > fx::kMaxRate) {
+    return error_reply(Rc::kInvalidField, "a rate needs two currencies and 0 < bid <= ask <= 100000000");
   }
   if (rate.valid_until_us <= s.now_us) return error_reply(Rc::kRateRefused, "the rate is already past its validity");
   fx::Rate posted = rate;
@@ -170,9 +170,15 @@ Reply decide_quote(Context& cx, const RecordQuoteCommand& c) {
   const fx::Quote& q = c.quote;
   if (q.path.hops.empty() || q.expires_us <= s.now_us) return error_reply(Rc::kRateRefused, "the quote has already expired");
   if (s.quotes.count(q.id) != 0) return error_reply(Rc::kReferenceReused, "quote id " + q.id + " exists");
-  // The rates it was computed from must still be live (the view may be a commit behind).
+  // The rates it was computed from must still be the providers' current, live rates: the
+  // view it was computed from may be a commit behind.
+  const fx::SearchLimits at{s.now_us, cx.settings.fx_max_rate_age_us, cx.settings.fx_max_hops};
   for (const auto& h : q.path.hops) {
-    if (h.rate_valid_until_us < s.now_us) return error_reply(Rc::kRateRefused, "a rate of the quote has just expired");
+    const fx::Rate* sell = s.rates.find(h.provider, h.from, h.to);   // from is the base: at the bid
+    const fx::Rate* buy = s.rates.find(h.provider, h.to, h.from);    // to is the base: at the ask
+    const bool same = (sell != nullptr && h.rate_num == sell->bid && h.rate_den == fx::kRateScale && s.rates.live(*sell, at)) ||
+                      (buy != nullptr && h.rate_num == fx::kRateScale && h.rate_den == buy->ask && s.rates.live(*buy, at));
+    if (!same) return error_reply(Rc::kRateRefused, "a rate of the quote changed or expired while it was computed; ask again");
   }
   emit(cx, ev::QuoteIssued{q});
   Reply r;

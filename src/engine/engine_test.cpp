@@ -1156,5 +1156,50 @@ TEST_F(EngineTest, ClearingMemberIdsBelongToOneParticipantAndSurviveRestarts) {
   EXPECT_TRUE(check().ok());
 }
 
+// FX in the core: only a provider posts, a quote is recorded only at the providers' current
+// rates, withdrawing the role withdraws the rates, and all of it replays.
+TEST_F(EngineTest, RatesAndQuotesFollowTheProvidersCurrentRates) {
+  const CurrencyId aed = money::currency_id("AED");
+  ASSERT_EQ(run(CreateBankCommand{"FXPRAEAD", "FX", "AE", {kUsd, aed}, {}, "hash-fx", {}, true}).rc, Rc::kCreated);
+  ASSERT_EQ(run(CreateBankCommand{"BANKAAAA", "A", "AE", {kUsd, aed}, {}, "hash-a", {}}).rc, Rc::kCreated);
+  const int64_t now = clock_.now_us();
+  auto rate = [&](const char* provider, const char* bid, const char* ask) {
+    return PostRateCommand{fx::Rate{provider, aed, kUsd, *fx::parse_rate(bid), *fx::parse_rate(ask), 0, now + 600'000'000}};
+  };
+  EXPECT_EQ(run(rate("BANKAAAA", "0.2720", "0.2724")).rc, Rc::kNotFxProvider);
+  ASSERT_EQ(run(rate("FXPRAEAD", "0.2720", "0.2724")).rc, Rc::kOk);
+  PostRateCommand too_big = rate("FXPRAEAD", "0.2720", "0.2724");
+  too_big.rate.ask = fx::kMaxRate + 1;
+  EXPECT_EQ(run(too_big).rc, Rc::kInvalidField) << "an ask the event log could not read back";
+  auto quote = [&](const char* id) {
+    fx::SearchLimits at{clock_.now_us(), 0, 3};
+    auto path = engine_->view()->rates->best_send(aed, kUsd, 100'000, at);
+    EXPECT_TRUE(path);
+    return RecordQuoteCommand{fx::Quote{id, "BANKAAAA", false, *path, clock_.now_us(), clock_.now_us() + 60'000'000}};
+  };
+  RecordQuoteCommand first = quote("q_first");
+  EXPECT_EQ(first.quote.path.receive, 27'200);
+  ASSERT_EQ(run(first).rc, Rc::kCreated);
+  EXPECT_EQ(run(first).rc, Rc::kReferenceReused);
+  // The provider moves its rate: a quote computed at the old one is refused.
+  RecordQuoteCommand stale = quote("q_stale");
+  ASSERT_EQ(run(rate("FXPRAEAD", "0.2710", "0.2730")).rc, Rc::kOk);
+  Reply refused = run(stale);
+  EXPECT_EQ(refused.rc, Rc::kRateRefused);
+  EXPECT_NE(refused.message.find("ask again"), std::string::npos) << refused.message;
+  ASSERT_EQ(run(quote("q_now")).rc, Rc::kCreated);
+  // Withdrawing the role withdraws the rates; the history stays.
+  ASSERT_EQ(run(SetRolesCommand{"FXPRAEAD", false}).rc, Rc::kOk);
+  EXPECT_TRUE(engine_->view()->rates->rates().empty());
+  EXPECT_EQ(engine_->view()->rates->history().size(), 2u);
+  engine_.reset();
+  fs::remove_all(dir_ / "snapshots");
+  open();  // from the events alone
+  EXPECT_TRUE(engine_->view()->rates->rates().empty());
+  EXPECT_EQ(engine_->view()->rates->history().size(), 2u);
+  EXPECT_FALSE(engine_->view()->find("FXPRAEAD")->info.fx_provider);
+  EXPECT_TRUE(check().ok());
+}
+
 }  // namespace
 }  // namespace deltran::engine

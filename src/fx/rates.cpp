@@ -76,7 +76,7 @@ Result<int64_t> amount_needed(int64_t amount_out, int64_t num, int64_t den, Curr
   i128 n = 0, d = num;
   if (!mul(amount_out, den, n) || !mul(n, pow10(std::max(-shift, 0)), n)) return tl::unexpected(overflow());
   if (!mul(d, pow10(std::max(shift, 0)), d)) return tl::unexpected(overflow());
-  i128 in = (n + d - 1) / d;
+  i128 in = n / d + (n % d != 0 ? 1 : 0);
   if (in > money::kMaxAmountMinor) return tl::unexpected(overflow());
   return static_cast<int64_t>(in);
 }
@@ -107,6 +107,11 @@ void RateBook::put(const Rate& r) {
       }
     }
   }
+}
+
+void RateBook::remove_provider(std::string_view provider) {
+  std::erase_if(rates_, [&](const auto& entry) { return entry.second.provider == provider; });
+  rebuild();
 }
 
 void RateBook::restore(const std::vector<Rate>& current, std::deque<Rate> history) {
@@ -215,8 +220,9 @@ Error no_path(CurrencyId from, CurrencyId to, int max_hops) {
 }  // namespace
 
 Result<Path> RateBook::best_send(CurrencyId from, CurrencyId to, int64_t send, const SearchLimits& at) const {
+  const int max_hops = std::clamp(at.max_hops, 1, kMaxHops);
   if (from == to) return make_error(ErrorCode::kInvalidArgument, "the two currencies are the same");
-  if (out_.empty()) return tl::unexpected(no_path(from, to, at.max_hops));
+  if (out_.empty()) return tl::unexpected(no_path(from, to, max_hops));
   // Layer by layer (one more conversion each): the most of each currency reachable.
   // Conversion is monotone in the amount, so keeping the best per currency and layer loses
   // no better path. The last layer only needs the conversions into the target.
@@ -239,11 +245,11 @@ Result<Path> RateBook::best_send(CurrencyId from, CurrencyId to, int64_t send, c
     }
     nodes[slot] = Node<Edge>{e.to, *out, n, &e, depth};
   };
-  for (int depth = 1; depth <= at.max_hops && !frontier.empty(); ++depth) {
+  for (int depth = 1; depth <= max_hops && !frontier.empty(); ++depth) {
     std::array<int, kCurrencySlots> layer;
     layer.fill(-1);
     std::vector<int> next;
-    if (depth == at.max_hops) {
+    if (depth == max_hops) {
       for (const Edge& e : in_[to.numeric]) {
         if (previous[e.from.numeric] >= 0) offer(layer, next, previous[e.from.numeric], e, depth);
       }
@@ -260,15 +266,16 @@ Result<Path> RateBook::best_send(CurrencyId from, CurrencyId to, int64_t send, c
     frontier = std::move(next);
     previous = layer;
   }
-  if (best < 0) return tl::unexpected(no_path(from, to, at.max_hops));
+  if (best < 0) return tl::unexpected(no_path(from, to, max_hops));
   auto edges = edges_of(nodes, best);
   std::reverse(edges.begin(), edges.end());
   return walk(edges, from, send);
 }
 
 Result<Path> RateBook::best_receive(CurrencyId from, CurrencyId to, int64_t receive, const SearchLimits& at) const {
+  const int max_hops = std::clamp(at.max_hops, 1, kMaxHops);
   if (from == to) return make_error(ErrorCode::kInvalidArgument, "the two currencies are the same");
-  if (in_.empty()) return tl::unexpected(no_path(from, to, at.max_hops));
+  if (in_.empty()) return tl::unexpected(no_path(from, to, max_hops));
   // Backwards from the target, layer by layer: the least of each currency that delivers it;
   // the last layer only needs the conversions out of the source.
   std::vector<Node<Edge>> nodes{{to, receive, -1, nullptr, 0}};
@@ -290,11 +297,11 @@ Result<Path> RateBook::best_receive(CurrencyId from, CurrencyId to, int64_t rece
     }
     nodes[slot] = Node<Edge>{e.from, *need, n, &e, depth};
   };
-  for (int depth = 1; depth <= at.max_hops && !frontier.empty(); ++depth) {
+  for (int depth = 1; depth <= max_hops && !frontier.empty(); ++depth) {
     std::array<int, kCurrencySlots> layer;
     layer.fill(-1);
     std::vector<int> next;
-    if (depth == at.max_hops) {
+    if (depth == max_hops) {
       for (const Edge& e : out_[from.numeric]) {
         if (previous[e.to.numeric] >= 0) offer(layer, next, previous[e.to.numeric], e, depth);
       }
@@ -310,7 +317,7 @@ Result<Path> RateBook::best_receive(CurrencyId from, CurrencyId to, int64_t rece
     frontier = std::move(next);
     previous = layer;
   }
-  if (best < 0) return tl::unexpected(no_path(from, to, at.max_hops));
+  if (best < 0) return tl::unexpected(no_path(from, to, max_hops));
   // Walking back from the source's node follows the path forwards.
   std::vector<const Edge*> edges = edges_of(nodes, best);
   auto path = walk(edges, from, nodes[best].amount);
@@ -321,45 +328,61 @@ Result<Path> RateBook::best_receive(CurrencyId from, CurrencyId to, int64_t rece
 }
 
 std::optional<std::string> RateBook::money_making_cycle(CurrencyId start, const SearchLimits& at) const {
-  // A large probe, so that rounding to minor units cannot hide a gain (or fake one: every
-  // conversion rounds down).
-  const int64_t probe = 1'000'000'000'000'000;
-  std::vector<Node<Edge>> nodes{{start, probe, -1, nullptr, 0}};
-  std::vector<int> frontier{0};
+  // Bellman-Ford over rate products: the best product of a walk from `start` to each
+  // currency, relaxed until nothing improves (at most once per currency in the book), so a
+  // cycle of any length is found. Products of rates are not money: they are compared in long
+  // double (64-bit mantissa, relative error ~1e-17 a step), with a margin of 1e-12, below which
+  // no amount under 10^12 minor units gains even one minor unit. Money itself never passes
+  // through floating point.
+  constexpr long double kMargin = 1e-12L;
   if (out_.empty()) return std::nullopt;
-  for (int depth = 1; depth <= at.max_hops && !frontier.empty(); ++depth) {
-    std::array<int, kCurrencySlots> layer;
-    layer.fill(-1);
-    std::vector<int> next;
-    for (int n : frontier) {
-      const CurrencyId c = nodes[n].currency;
-      for (const Edge& e : out_[c.numeric]) {
+  std::vector<long double> best(kCurrencySlots, 0.0L);
+  std::vector<const Edge*> via(kCurrencySlots, nullptr);
+  best[start.numeric] = 1.0L;
+  // Rates in major units: around a cycle the currencies' exponents cancel.
+  auto rate_of = [](const Edge& e) { return static_cast<long double>(e.num) / static_cast<long double>(e.den); };
+  size_t currencies = 0;
+  for (const auto& list : out_) currencies += list.empty() ? 0 : 1;
+  long double back = 0.0L;
+  const Edge* closing = nullptr;
+  for (size_t round = 0; round < currencies; ++round) {
+    bool changed = false;
+    for (size_t c = 0; c < out_.size(); ++c) {
+      if (best[c] <= 0.0L) continue;
+      for (const Edge& e : out_[c]) {
         if (!live(*e.rate, at)) continue;
-        if (e.to != start && on_path(nodes, n, e.to)) continue;
-        if (e.to == start && depth < 2) continue;
-        auto out = convert(nodes[n].amount, e.num, e.den, c, e.to);
-        if (!out || *out <= 0) continue;
+        const long double v = best[c] * rate_of(e);
         if (e.to == start) {
-          if (*out <= probe) continue;
-          std::vector<const Edge*> edges = edges_of(nodes, n);
-          std::reverse(edges.begin(), edges.end());
-          std::string text(money::code_of(start));
-          for (const Edge* x : edges) text += "→" + std::string(money::code_of(x->to));
-          text += "→" + std::string(money::code_of(start)) + " returns " + rate_text(*out, probe) + " per unit";
-          return text;
+          if (v > back) {
+            back = v;
+            closing = &e;
+          }
+          continue;
         }
-        int& slot = layer[e.to.numeric];
-        if (slot >= 0 && nodes[slot].amount >= *out) continue;
-        if (slot < 0) next.push_back(static_cast<int>(nodes.size()));
-        const int id = slot >= 0 ? slot : static_cast<int>(nodes.size());
-        if (slot < 0) nodes.push_back({});
-        nodes[id] = Node<Edge>{e.to, *out, n, &e, depth};
-        slot = id;
+        if (v > best[e.to.numeric] * (1.0L + kMargin)) {
+          best[e.to.numeric] = v;
+          via[e.to.numeric] = &e;
+          changed = true;
+        }
       }
     }
-    frontier = std::move(next);
+    if (back > 1.0L + kMargin || !changed) break;
   }
-  return std::nullopt;
+  if (back <= 1.0L + kMargin || closing == nullptr) return std::nullopt;
+  // The cycle, walked back from the conversion that closes it (at most one step a currency).
+  std::vector<CurrencyId> chain{closing->from};
+  for (const Edge* e = via[closing->from.numeric]; e != nullptr && chain.size() <= currencies; e = via[e->from.numeric]) {
+    chain.push_back(e->from);
+    if (e->from == start) break;
+  }
+  std::string text(money::code_of(start));
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    if (*it == start) continue;
+    text += "→" + std::string(money::code_of(*it));
+  }
+  text += "→" + std::string(money::code_of(start));
+  const auto gain = static_cast<int64_t>(std::min(back, 1e8L) * 1e10L);
+  return text + " returns " + format_rate(gain) + " per unit";
 }
 
 }  // namespace deltran::fx

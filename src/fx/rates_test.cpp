@@ -125,7 +125,7 @@ TEST(RateBook, AMoneyMakingCycleIsFound) {
   book.put(make("FXBBGB2L", kGbp, kUsd, "1.3000", "1.3100"));
   auto cycle = book.money_making_cycle(kUsd, at());
   ASSERT_TRUE(cycle);
-  EXPECT_EQ(*cycle, "USD→GBP→USD returns 1.014 per unit");
+  EXPECT_EQ(*cycle, "USD→EUR→GBP→USD returns 1.0166 per unit") << "the most profitable walk back";
   EXPECT_TRUE(book.money_making_cycle(kGbp, at())) << "the same cycle, seen from its other currency";
   // A three-conversion cycle: EUR bought cheaply, sold through GBP.
   RateBook three;
@@ -135,6 +135,24 @@ TEST(RateBook, AMoneyMakingCycleIsFound) {
   auto longer = three.money_making_cycle(kUsd, at());
   ASSERT_TRUE(longer);
   EXPECT_EQ(longer->substr(0, longer->find(" returns")), "USD→EUR→GBP→USD") << *longer;
+  // A cycle longer than any quote path, with no shorter one: still found (quotes chain).
+  const CurrencyId kJpy2 = money::currency_id("JPY");
+  RateBook four;
+  four.put(make("FXAAAEAD", kUsd, kEur, "0.9200", "0.9300"));
+  four.put(make("FXAAAEAD", kEur, kGbp, "0.8600", "0.8700"));
+  four.put(make("FXAAAEAD", kGbp, kJpy2, "190.00", "191.00"));
+  EXPECT_FALSE(four.money_making_cycle(kJpy2, at()));
+  four.put(make("FXAAAEAD", kJpy2, kUsd, "0.0068", "0.0069"));
+  auto long_cycle = four.money_making_cycle(kJpy2, at());
+  ASSERT_TRUE(long_cycle);
+  EXPECT_EQ(long_cycle->substr(0, long_cycle->find(" returns")), "JPY→USD→EUR→GBP→JPY") << *long_cycle;
+  // Weak currencies with large rates: no amount overflows hide the cycle.
+  const CurrencyId kIdr = money::currency_id("IDR");
+  RateBook weak;
+  weak.put(make("FXAAAEAD", kEur, kIdr, "17400", "17500"));
+  weak.put(make("FXAAAEAD", kUsd, kIdr, "16000", "16100"));
+  weak.put(make("FXAAAEAD", kUsd, kEur, "0.9300", "0.9400"));  // 0.93 × 17400 / 16100 = 1.005
+  EXPECT_TRUE(weak.money_making_cycle(kUsd, at()));
   // Two providers whose bid and ask cross: 83.40 INR buys 1 USD that sells for 83.50 INR.
   RateBook crossed;
   crossed.put(make("FXAAAEAD", kUsd, kInr, "83.20", "83.40"));

@@ -253,6 +253,7 @@ void Api::Impl::put_rate(Call& c) {
     if (!f.error()) f.fail("bid", "give \"bid\" and \"ask\", or \"mid\" and \"spread_bps\"", Rc::kInvalidField);
   }
   if (bid && ask && *bid > *ask) f.fail("bid", "must not be above the ask", Rc::kInvalidField);
+  if (ask && *ask > fx::kMaxRate) f.fail("mid", "with its spread gives an ask above 100000000", Rc::kInvalidField);
   const int64_t now = clock.now_us();
   rate.valid_until_us = now + 3'600 * kSecondUs;
   if (const json::value* secs = f.raw("valid_seconds"); secs != nullptr) {

@@ -77,10 +77,14 @@ struct Quote {
   int64_t created_us = 0, expires_us = 0;
 };
 
+// Paths take at most this many conversions: keeping the best amount per currency and layer
+// is exact up to three (a fourth could need a currency the kept path already used).
+inline constexpr int kMaxHops = 3;
+
 struct SearchLimits {
   int64_t now_us = 0;
   int64_t max_age_us = 0;  // 0: no age limit; a rate posted longer ago is stale
-  int max_hops = 3;        // direct, or through up to two pivot currencies
+  int max_hops = 3;        // direct, or through up to two pivot currencies (at most kMaxHops)
 };
 
 class RateBook {
@@ -99,6 +103,8 @@ class RateBook {
 
   // Sets the provider's rate for its pair, replacing the one before; keeps it in the history.
   void put(const Rate& r);
+  // Drops every current rate of a provider (its history stays).
+  void remove_provider(std::string_view provider);
   // The state a snapshot kept: the current rates and the history, as they were.
   void restore(const std::vector<Rate>& current, std::deque<Rate> history);
   // The provider's rate for base/quote, live or not; null when it never posted one.

@@ -165,13 +165,10 @@ Status Node::post_rates_file() {
     for (char& ch : r.provider) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
     if (r.provider.size() == 11 && r.provider.compare(8, 3, "XXX") == 0) r.provider.resize(8);
     if (!iso20022::is_bic(r.provider)) return fail(line, "'" + cells[0] + "' is not a BIC");
-    std::string pair;
-    for (char ch : cells[1]) {
-      if (ch != '-' && ch != '/') pair += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    }
-    r.base = pair.size() == 6 ? money::currency_id(pair.substr(0, 3)) : money::CurrencyId{};
-    r.quote = pair.size() == 6 ? money::currency_id(pair.substr(3)) : money::CurrencyId{};
-    if (!r.base.valid() || !r.quote.valid() || r.base == r.quote) return fail(line, "'" + cells[1] + "' is not a pair such as USD-INR");
+    auto pair = fx::parse_pair(cells[1]);
+    if (!pair) return fail(line, "'" + cells[1] + "' is not a pair such as USD-INR");
+    r.base = pair->first;
+    r.quote = pair->second;
     auto bid = fx::parse_rate(cells[2]);
     auto ask = fx::parse_rate(cells[3]);
     if (!bid) return fail(line, bid.error().message);

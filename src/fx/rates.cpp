@@ -50,6 +50,18 @@ Result<int64_t> parse_rate(std::string_view text) {
   return static_cast<int64_t>(v);
 }
 
+std::optional<std::pair<CurrencyId, CurrencyId>> parse_pair(std::string_view text) {
+  std::string letters;
+  for (char c : text) {
+    if (c == '-' || c == '/' || c == '_' || c == ' ') continue;
+    letters += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  }
+  if (letters.size() != 6) return std::nullopt;
+  CurrencyId base = money::currency_id(letters.substr(0, 3)), quote = money::currency_id(letters.substr(3));
+  if (!base.valid() || !quote.valid() || base == quote) return std::nullopt;
+  return std::make_pair(base, quote);
+}
+
 std::string format_rate(int64_t scaled) {
   std::string whole = std::to_string(scaled / kRateScale);
   std::string frac = std::to_string(scaled % kRateScale);

@@ -33,6 +33,16 @@ TEST(Rates, ParseAndPrintExactDecimalsOnly) {
   }
 }
 
+TEST(Rates, PairsAreReadAsPeopleWriteThem) {
+  for (const char* text : {"USD-INR", "USD/INR", "USDINR", "usd_inr", " usd inr"}) {
+    auto p = parse_pair(text);
+    ASSERT_TRUE(p) << text;
+    EXPECT_EQ(p->first, kUsd);
+    EXPECT_EQ(p->second, kInr);
+  }
+  for (const char* bad : {"", "USD", "USD-USD", "USD-XYZ", "USDINRX", "US-DINR1"}) EXPECT_FALSE(parse_pair(bad)) << bad;
+}
+
 TEST(Rates, ConversionRoundsDownToTheTargetMinorUnitInIntegers) {
   // 100.00 AED at 0.2722 USD per AED: 27.22 USD exactly; 100.01 AED gives 27.222722 → 27.22.
   EXPECT_EQ(*convert(10'000, rate("0.2722"), kRateScale, kAed, kUsd), 2'722);

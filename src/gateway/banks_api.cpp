@@ -78,17 +78,21 @@ bool read_roles(Fields& f, const json::value& roles) {
 
 }  // namespace
 
-void Api::Impl::put_roles(Call& c) {
+namespace {
+
+// PUT /banks/{id}/roles and /banks/{id}/clearing-ids: one required field replaces a set of
+// the participant's; the answer is the bank as it stands after.
+template <typename Read>
+void replace_bank_field(Api::Impl& api, Call& c, std::string_view key, std::string_view empty_means, Read read) {
   auto body = parse_object(c.req);
   if (!body) return c.respond(error_response(body.error()));
   Fields f(*body);
-  engine::SetRolesCommand cmd;
-  cmd.bank = bank_of(c.params[0]);
-  const json::value* roles = f.raw("roles");
-  if (roles == nullptr) f.fail("roles", "is missing ([] withdraws every role)", Rc::kInvalidField);
-  if (roles != nullptr) cmd.fx_provider = read_roles(f, *roles);
+  const json::value* value = f.raw(key);
+  if (value == nullptr) f.fail(key, "is missing ([] " + std::string(empty_means) + ")", Rc::kInvalidField);
+  std::optional<engine::Command> cmd;
+  if (value != nullptr) cmd = read(f, *value, bank_of(c.params[0]));
   if (f.error()) return c.respond(error_response(*f.error()));
-  submit(std::move(cmd), c.who, std::move(c.respond), [](Reply&& r) {
+  api.submit(std::move(*cmd), c.who, std::move(c.respond), [](Reply&& r) {
     if (!is_success(r.rc)) return error_response(error_of(r));
     JsonWriter w;
     write_bank(w, std::get<model::Participant>(r.body), true);
@@ -96,21 +100,17 @@ void Api::Impl::put_roles(Call& c) {
   });
 }
 
+}  // namespace
+
+void Api::Impl::put_roles(Call& c) {
+  replace_bank_field(*this, c, "roles", "withdraws every role", [](Fields& f, const json::value& v, std::string bank) {
+    return engine::Command{engine::SetRolesCommand{std::move(bank), read_roles(f, v)}};
+  });
+}
+
 void Api::Impl::put_clearing_ids(Call& c) {
-  auto body = parse_object(c.req);
-  if (!body) return c.respond(error_response(body.error()));
-  Fields f(*body);
-  engine::SetClearingIdsCommand cmd;
-  cmd.bank = bank_of(c.params[0]);
-  const json::value* list = f.raw("clearing_ids");
-  if (list == nullptr) f.fail("clearing_ids", "is missing ([] removes every id)", Rc::kInvalidField);
-  if (list != nullptr) cmd.clearing_ids = read_clearing_ids(f, *list);
-  if (f.error()) return c.respond(error_response(*f.error()));
-  submit(std::move(cmd), c.who, std::move(c.respond), [](Reply&& r) {
-    if (!is_success(r.rc)) return error_response(error_of(r));
-    JsonWriter w;
-    write_bank(w, std::get<model::Participant>(r.body), true);
-    return json_response(200, w.take());
+  replace_bank_field(*this, c, "clearing_ids", "removes every id", [](Fields& f, const json::value& v, std::string bank) {
+    return engine::Command{engine::SetClearingIdsCommand{std::move(bank), read_clearing_ids(f, v)}};
   });
 }
 

@@ -22,19 +22,6 @@ namespace {
 constexpr int64_t kSecondUs = 1'000'000;
 constexpr int64_t kMaxValiditySeconds = 7 * 86'400;
 
-// "USD-INR", "USD/INR", "USDINR" or "usd_inr" → (USD, INR).
-std::optional<std::pair<CurrencyId, CurrencyId>> parse_pair(std::string_view text) {
-  std::string letters;
-  for (char c : text) {
-    if (c == '-' || c == '/' || c == '_' || c == ' ') continue;
-    letters += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  if (letters.size() != 6) return std::nullopt;
-  CurrencyId base = money::currency_id(letters.substr(0, 3)), quote = money::currency_id(letters.substr(3));
-  if (!base.valid() || !quote.valid() || base == quote) return std::nullopt;
-  return std::make_pair(base, quote);
-}
-
 std::string pair_text(CurrencyId base, CurrencyId quote) { return currency_text(base) + "-" + currency_text(quote); }
 
 void write_rate(JsonWriter& w, const fx::Rate& r, bool live) {
@@ -63,6 +50,8 @@ void write_quote(JsonWriter& w, const fx::Quote& q) {
   w.string(currency_text(hops.front().from));
   for (const auto& h : hops) w.string(currency_text(h.to));
   w.end_array();
+  // The provider's spread against the mid rate: the hop's cost, shown per hop and as fees.
+  auto spread_cost = [](const fx::Hop& h) { return amount_text(std::max<int64_t>(h.mid_out - h.amount_out, 0), h.to); };
   w.key("hops").begin_array();
   for (const auto& h : hops) {
     w.begin_object()
@@ -72,7 +61,7 @@ void write_quote(JsonWriter& w, const fx::Quote& q) {
         .field("rate", fx::rate_text(h.rate_num, h.rate_den))
         .field("amount_in", amount_text(h.amount_in, h.from))
         .field("amount_out", amount_text(h.amount_out, h.to))
-        .field("spread_cost", amount_text(std::max<int64_t>(h.mid_out - h.amount_out, 0), h.to))
+        .field("spread_cost", spread_cost(h))
         .end_object();
   }
   w.end_array();
@@ -81,7 +70,7 @@ void write_quote(JsonWriter& w, const fx::Quote& q) {
   w.key("fees").begin_array();
   for (const auto& h : hops) {
     w.begin_object().field("kind", "spread").field("provider", h.provider)
-        .field("amount", amount_text(std::max<int64_t>(h.mid_out - h.amount_out, 0), h.to))
+        .field("amount", spread_cost(h))
         .field("currency", currency_text(h.to)).end_object();
   }
   w.end_array();
@@ -209,7 +198,7 @@ void Api::Impl::get_liquidity_gaps(Call& c) {
 }
 
 void Api::Impl::put_rate(Call& c) {
-  auto pair = parse_pair(c.params[0]);
+  auto pair = fx::parse_pair(c.params[0]);
   if (!pair) {
     return c.respond(error_response(ApiError{Rc::kUnknownCurrency, "the pair must be two ISO 4217 codes, e.g. USD-INR"}));
   }
@@ -316,7 +305,7 @@ void Api::Impl::get_corridors(Call& c) {
 }
 
 void Api::Impl::get_rates(Call& c) {
-  auto pair = parse_pair(c.params[0]);
+  auto pair = fx::parse_pair(c.params[0]);
   if (!pair) {
     return c.respond(error_response(ApiError{Rc::kUnknownCurrency, "the corridor must be two ISO 4217 codes, e.g. USD-INR"}));
   }

@@ -26,6 +26,9 @@ inline constexpr int64_t kMaxRate = 100'000'000 * kRateScale;  // 1e8 quote unit
 
 // "3.6725" → 36'725'000'000. Positive, at most 10 decimals, at most 1e8; no exponent, no sign.
 [[nodiscard]] Result<int64_t> parse_rate(std::string_view text);
+// A currency pair as people write it: "USD-INR", "USD/INR", "USDINR", "usd_inr" → (USD, INR).
+// Null unless both are ISO 4217 codes and differ.
+std::optional<std::pair<CurrencyId, CurrencyId>> parse_pair(std::string_view text);
 // 36'725'000'000 → "3.6725" (trailing zeros dropped, at least one decimal).
 std::string format_rate(int64_t scaled);
 

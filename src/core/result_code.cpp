@@ -78,6 +78,11 @@ constexpr std::array kTable = std::to_array<RcInfo>({
     {Rc::kNotFxProvider, 422, "not_fx_provider", kTransactionForbidden},
     {Rc::kRateRefused, 422, "rate_refused", {}},
     {Rc::kNoConversionPath, 422, "no_conversion_path", kNotAllowedCurrency},
+    {Rc::kQuoteNotFound, 422, "quote_not_found", kNarrative},
+    {Rc::kQuoteExpired, 422, "quote_expired", kInvalidCutOffTime},
+    {Rc::kQuoteUsed, 422, "quote_used", kDuplicatePayment},
+    {Rc::kQuoteNotYours, 422, "quote_not_yours", kTransactionForbidden},
+    {Rc::kQuoteMismatch, 422, "quote_mismatch", kWrongAmount},
 
     {Rc::kOverloaded, 503, "overloaded", {}},
     {Rc::kStoreUnavailable, 503, "store_unavailable", {}},

@@ -62,27 +62,44 @@ ParticipantId id_of(const Engine::State& s, const std::string& bic) {
   return it->second;
 }
 
-// Books a payment into its window: the debtor's outflow (its reservation), the creditor's
-// inflow, the pair's sum, the window's gross and count, and the day's volume.
-void reserve(Engine::State& s, const ev::PaymentData& p, int64_t window_id, int64_t time_us) {
+// Books an obligation into its window: the debtor's outflow (its reservation), the
+// creditor's inflow, the pair's sum, the window's gross and count, and the day's volume.
+void reserve_flow(Engine::State& s, const std::string& debtor_agent, const std::string& creditor_agent,
+                  const Amount& amount, int64_t window_id, int64_t time_us) {
   auto w = s.windows.find(window_id);
-  DELTRAN_ASSERT(w != s.windows.end() && !w->second.closed, "a payment goes into an open window");
+  DELTRAN_ASSERT(w != s.windows.end() && !w->second.closed && w->second.currency == amount.currency,
+                 "a payment goes into an open window of its currency");
   LiveWindow& live = w->second;
-  const ParticipantId debtor = id_of(s, p.debtor_agent);
-  const ParticipantId creditor = id_of(s, p.creditor_agent);
+  const ParticipantId debtor = id_of(s, debtor_agent);
+  const ParticipantId creditor = id_of(s, creditor_agent);
   Flow& out = live.flows[debtor];
   Flow& in = live.flows[creditor];
-  DELTRAN_ASSERT(!__builtin_add_overflow(out.out_minor, p.amount.minor, &out.out_minor) &&
-                     !__builtin_add_overflow(in.in_minor, p.amount.minor, &in.in_minor) &&
-                     !__builtin_add_overflow(live.gross_minor, p.amount.minor, &live.gross_minor),
+  DELTRAN_ASSERT(!__builtin_add_overflow(out.out_minor, amount.minor, &out.out_minor) &&
+                     !__builtin_add_overflow(in.in_minor, amount.minor, &in.in_minor) &&
+                     !__builtin_add_overflow(live.gross_minor, amount.minor, &live.gross_minor),
                  "window totals were checked for overflow before acceptance");
-  live.pair_sums[{debtor, creditor}] += p.amount.minor;
+  live.pair_sums[{debtor, creditor}] += amount.minor;
   ++live.payment_count;
-  auto st = s.daily.add(p.debtor_agent, money::code_of(p.amount.currency), p.amount.minor, time_us);
+  auto st = s.daily.add(debtor_agent, money::code_of(amount.currency), amount.minor, time_us);
   DELTRAN_ASSERT(st.has_value(), "the daily volume was checked for overflow before acceptance");
   s.dirty_windows.insert(window_id);
   s.dirty_participants.insert(debtor);
   s.dirty_participants.insert(creditor);
+}
+
+// Books a payment into its window, or each leg of a cross-currency payment into its own.
+void reserve(Engine::State& s, const ev::PaymentData& p, int64_t window_id, int64_t time_us) {
+  if (p.legs.empty()) return reserve_flow(s, p.debtor_agent, p.creditor_agent, p.amount, window_id, time_us);
+  DELTRAN_ASSERT(p.legs.back().window_id == window_id, "a cross-currency payment's window is its last leg's");
+  for (const auto& l : p.legs) reserve_flow(s, l.debtor_agent, l.creditor_agent, l.amount, l.window_id, time_us);
+}
+
+// A quote is used once: by the payment accepted or held at it.
+void use_quote(Engine::State& s, const ev::PaymentData& p) {
+  if (p.quote_id.empty()) return;
+  auto q = s.quotes.find(p.quote_id);
+  DELTRAN_ASSERT(q != s.quotes.end() && q->second.used_by.empty(), "a payment uses a live quote not used before");
+  q->second.used_by = p.id;
 }
 
 struct Applier {
@@ -172,6 +189,7 @@ struct Applier {
   }
 
   void operator()(const ev::PaymentAccepted& e) {
+    use_quote(s, e.p);
     reserve(s, e.p, e.window_id, time_us);
     remember(s, settings, e.p, result_of(e.p, PaymentStatus::kQueued, e.window_id, Rc::kOk, {}, 0), time_us, true);
     record_outcome(s, settings, e.p, Ending::kQueued, time_us);
@@ -188,6 +206,7 @@ struct Applier {
     kase.created_us = time_us;
     s.open_cases[e.case_id] = std::move(kase);
     s.last_case_id = std::max(s.last_case_id, e.case_id);
+    use_quote(s, e.p);
     s.held[e.p.id] = HeldPayment{e.p, e.case_id, time_us};
     remember(s, settings, e.p, result_of(e.p, PaymentStatus::kHeld, 0, Rc::kOk, e.reason_text, e.case_id), time_us, true);
     record_outcome(s, settings, e.p, Ending::kHeld, time_us);
@@ -209,6 +228,8 @@ struct Applier {
     DELTRAN_ASSERT(it != s.held.end(), "a released payment was held");
     ev::PaymentData p = it->second.payment;
     s.held.erase(it);
+    DELTRAN_ASSERT(e.leg_windows.size() == p.legs.size(), "a released payment names a window for each leg");
+    for (size_t i = 0; i < p.legs.size(); ++i) p.legs[i].window_id = e.leg_windows[i];
     reserve(s, p, e.window_id, time_us);
     remember(s, settings, p, result_of(p, PaymentStatus::kQueued, e.window_id, Rc::kOk, {}, e.case_id), time_us, false);
   }

@@ -251,5 +251,50 @@ TEST_F(CheckTest, AnEditedAnchorFails) {
   expect_named("anchor:", "rewritten");
 }
 
+// A cross-currency payment's legs are the flows of their windows: a leg changed behind the
+// core's back breaks its window's totals.
+TEST_F(CheckTest, ALegOfACrossCurrencyPaymentThatDiffersFromItsWindowFails) {
+  const CurrencyId aed = money::currency_id("AED");
+  {
+    auto store = open();
+    auto anchor = store::open_file_anchor(anchor_path());
+    ASSERT_TRUE(anchor.has_value());
+    ManualClock clock;
+    Settings settings;
+    settings.controls.breakers_enabled = false;
+    Engine e(settings, *store, clock, anchor->get());
+    ASSERT_TRUE(e.start().has_value());
+    auto run = [&](Command c) { return e.execute(std::move(c), "test"); };
+    ASSERT_EQ(run(CreateBankCommand{"FXPRAEAA", "FX", "AE", {aed, kUsd}, {}, "hfx", {}, true}).rc, Rc::kCreated);
+    ASSERT_EQ(run(CreateBankCommand{"BANKAEAA", "A", "AE", {aed}, {}, "hae", {}}).rc, Rc::kCreated);
+    ASSERT_EQ(run(TokenCommand{TokenCommand::Kind::kMint, "BANKAEAA", Amount{100'000, aed}, "fae"}).rc, Rc::kOk);
+    ASSERT_EQ(run(TokenCommand{TokenCommand::Kind::kMint, "FXPRAEAA", Amount{100'000, kUsd}, "ffx"}).rc, Rc::kOk);
+    ASSERT_EQ(run(PostRateCommand{fx::Rate{"FXPRAEAA", aed, kUsd, *fx::parse_rate("0.2720"), *fx::parse_rate("0.2724"), 0,
+                                           clock.now_us() + 3'600'000'000}}).rc, Rc::kOk);
+    auto path = e.view()->rates->best_send(aed, kUsd, 10'000, fx::SearchLimits{clock.now_us(), 0, 3});
+    ASSERT_TRUE(path);
+    const std::string id = "q_0123456789abcdef0123456789abcdef";
+    ASSERT_EQ(run(RecordQuoteCommand{fx::Quote{id, "BANKAEAA", false, *path, clock.now_us(), clock.now_us() + 60'000'000, {}}}).rc,
+              Rc::kCreated);
+    TransferCommand t;
+    t.id = new_uuid_v4();
+    t.uetr = new_uuid_v4();
+    t.idempotency_key = "fx";
+    t.request_hash = "h";
+    t.debtor_agent = "BANKAEAA";
+    t.creditor_agent = "BANKBBBB";
+    t.amount = Amount{10'000, aed};
+    t.end_to_end_id = "E";
+    t.quote_id = id;
+    ASSERT_EQ(run(t).rc, Rc::kAccepted);
+    e.stop();
+  }
+  CheckReport clean = check();
+  EXPECT_TRUE(clean.ok()) << clean.failures.front();
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM payment_legs"), 2);
+  corrupt("UPDATE payment_legs SET amount_minor = amount_minor + 1 WHERE currency = 'USD'");
+  expect_named("window ", "its gross or payment count differs from its payments");
+}
+
 }  // namespace
 }  // namespace deltran::engine

@@ -170,6 +170,9 @@ Reply decide_quote(Context& cx, const RecordQuoteCommand& c) {
   const fx::Quote& q = c.quote;
   if (q.path.hops.empty() || q.expires_us <= s.now_us) return error_reply(Rc::kRateRefused, "the quote has already expired");
   if (s.quotes.count(q.id) != 0) return error_reply(Rc::kReferenceReused, "quote id " + q.id + " exists");
+  if (q.participant != "admin" && s.find(q.participant) == nullptr) {
+    return error_reply(Rc::kBankNotFound, "bank " + q.participant + " does not exist");
+  }
   // The rates it was computed from must still be the providers' current, live rates: the
   // view it was computed from may be a commit behind.
   const fx::SearchLimits at{s.now_us, cx.settings.fx_max_rate_age_us, cx.settings.fx_max_hops};

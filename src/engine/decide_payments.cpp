@@ -34,16 +34,26 @@ Payment copy_payment(const TransferCommand& c) {
   return p;
 }
 
-ev::PaymentData payment_data(const TransferCommand& c, std::optional<int64_t> usd) {
+using Legs = std::vector<model::PaymentLeg>;
+
+ev::PaymentData payment_data(const TransferCommand& c, std::optional<int64_t> usd, const Legs& legs) {
   ev::PaymentData p = copy_payment<ev::PaymentData>(c);
   p.amount_usd_minor = usd;
+  if (!legs.empty()) {
+    p.quote_id = c.quote_id;
+    p.legs = legs;
+  }
   return p;
 }
 
-model::Payment payment_row(const Engine::State& s, const TransferCommand& c) {
+model::Payment payment_row(const Engine::State& s, const TransferCommand& c, const Legs& legs) {
   model::Payment row = copy_payment<model::Payment>(c);
   row.remittance_info = c.remittance_info;
   row.created_us = row.updated_us = s.now_us;
+  if (!legs.empty()) {
+    row.quote_id = c.quote_id;
+    row.legs = legs;
+  }
   return row;
 }
 
@@ -116,11 +126,11 @@ Result<std::optional<Reply>> find_earlier(Context& cx, const TransferCommand& c)
 }
 
 // A payment refused for a reason that depends on state: recorded, so a retry answers the same.
-Reply reject(Context& cx, const TransferCommand& c, const Assessment* a, Rc rc, std::string why) {
+Reply reject(Context& cx, const TransferCommand& c, const Legs& legs, const Assessment* a, Rc rc, std::string why) {
   Engine::State& s = cx.s;
-  ev::PaymentData p = payment_data(c, a != nullptr ? a->report.amount_usd_minor : std::nullopt);
+  ev::PaymentData p = payment_data(c, a != nullptr ? a->report.amount_usd_minor : std::nullopt, legs);
   emit(cx, ev::PaymentRejected{p, rc, why, 0});
-  model::Payment row = payment_row(s, c);
+  model::Payment row = payment_row(s, c, legs);
   row.status = PaymentStatus::kRejected;
   row.rc = rc;
   row.reason_text = why;
@@ -130,15 +140,15 @@ Reply reject(Context& cx, const TransferCommand& c, const Assessment* a, Rc rc, 
   return payment_reply(r, rc);
 }
 
-Reply hold(Context& cx, const TransferCommand& c, const Assessment& a, int64_t score, std::string reasons,
-           std::string why) {
+Reply hold(Context& cx, const TransferCommand& c, const Legs& legs, const Assessment& a, int64_t score,
+           std::string reasons, std::string why) {
   Engine::State& s = cx.s;
   const int64_t case_id = s.last_case_id + 1;
   const std::string text = "held for compliance review: " + why;
-  emit(cx, ev::PaymentHeld{payment_data(c, a.report.amount_usd_minor), case_id, score, reasons, text});
+  emit(cx, ev::PaymentHeld{payment_data(c, a.report.amount_usd_minor, legs), case_id, score, reasons, text});
   model::Case kase = s.open_cases.at(case_id);
   s.batch.cases.push_back(kase);
-  model::Payment row = payment_row(s, c);
+  model::Payment row = payment_row(s, c, legs);
   row.status = PaymentStatus::kHeld;
   row.reason_text = text;
   row.case_id = case_id;
@@ -232,6 +242,95 @@ Admission admit(const Engine::State& s, const Participant& debtor, const Partici
   return a;
 }
 
+// A payment at an FX quote becomes linked obligations, one per currency: debtor →
+// first provider in the sending currency, provider → provider in each pivot (none when one
+// provider makes consecutive conversions), last provider → creditor in the receiving
+// currency. Each leg carries the quote's recorded amount: the quote rounded each
+// conversion by fx::convert's rule (down, the remainder staying with the provider), so
+// nothing is converted again here. The refusal says why the quote does not serve.
+struct Plan {
+  Rc rc = Rc::kOk;
+  std::string why;
+  Legs legs;
+};
+
+Plan plan_legs(const Engine::State& s, const TransferCommand& c, const Participant& debtor, const Participant& creditor) {
+  auto found = s.quotes.find(c.quote_id);
+  if (found == s.quotes.end()) {
+    return {Rc::kQuoteNotFound, "quote " + c.quote_id + " does not exist or has expired; ask POST /fx/quotes for one", {}};
+  }
+  const fx::Quote& q = found->second;
+  if (q.expires_us <= s.now_us) {
+    return {Rc::kQuoteExpired, "quote " + q.id + " expired " + std::to_string((s.now_us - q.expires_us) / 1'000'000) +
+                                   " s ago; ask for a new one", {}};
+  }
+  if (!q.used_by.empty()) return {Rc::kQuoteUsed, "quote " + q.id + " was used by payment " + q.used_by, {}};
+  if (q.participant != debtor.info.bic) {
+    return {Rc::kQuoteNotYours, "quote " + q.id + " was given to " + q.participant + ", not to " + debtor.info.bic, {}};
+  }
+  const fx::Hop& first = q.path.hops.front();
+  const fx::Hop& last = q.path.hops.back();
+  const std::string from_code(money::code_of(first.from)), to_code(money::code_of(last.to));
+  if (c.amount.currency != first.from || c.amount.minor != q.path.send) {
+    return {Rc::kQuoteMismatch, "the payment sends " + money::format(c.amount) + " " + std::string(money::code_of(c.amount.currency)) +
+                                    "; quote " + q.id + " sends " + format_minor(q.path.send, first.from) + " " + from_code, {}};
+  }
+  if (!debtor.has_currency(first.from)) return {Rc::kCurrencyNotEnabled, from_code + " is not enabled for " + debtor.info.bic, {}};
+  if (!creditor.has_currency(last.to)) return {Rc::kCurrencyNotEnabled, to_code + " is not enabled for " + creditor.info.bic, {}};
+  Plan plan;
+  std::string payer = debtor.info.bic;
+  Amount carried{first.amount_in, first.from};
+  for (const fx::Hop& h : q.path.hops) {
+    const Participant* provider = s.find(h.provider);
+    if (provider == nullptr || !provider->info.fx_provider) {
+      return {Rc::kNotFxProvider, h.provider + " no longer provides FX; ask for a new quote", {}};
+    }
+    // Self-quote: an agent converting its own payment does so on its own books, not on the rail.
+    if (provider == &debtor || provider == &creditor) {
+      return {Rc::kQuoteMismatch, h.provider + " cannot be the FX provider of a payment it sends or receives", {}};
+    }
+    if (!provider->has_currency(h.from) || !provider->has_currency(h.to)) {
+      return {Rc::kCurrencyNotEnabled, h.provider + " does not hold both " + std::string(money::code_of(h.from)) + " and " +
+                                           std::string(money::code_of(h.to)), {}};
+    }
+    if (h.from != carried.currency || h.amount_in != carried.minor || h.amount_out <= 0) {
+      return {Rc::kQuoteMismatch, "quote " + q.id + " does not chain its conversions", {}};
+    }
+    if (payer != h.provider) plan.legs.push_back(model::PaymentLeg{payer, h.provider, carried, 0});
+    payer = h.provider;
+    carried = Amount{h.amount_out, h.to};
+  }
+  plan.legs.push_back(model::PaymentLeg{payer, creditor.info.bic, carried, 0});
+  for (size_t i = 0; i < plan.legs.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (plan.legs[i].amount.currency == plan.legs[j].amount.currency) {
+        return {Rc::kQuoteMismatch, "quote " + q.id + " passes through one currency twice", {}};
+      }
+    }
+  }
+  return plan;
+}
+
+// Admits every leg into its currency's open window, or none: each leg's debtor has its own
+// limits and liquidity checked (a leg's currency is no other leg's, so the checks are
+// independent). Sets the legs' windows; the admission of the creditor's leg is returned.
+Admission admit_legs(const Engine::State& s, Legs& legs) {
+  Admission last;
+  for (size_t i = 0; i < legs.size(); ++i) {
+    auto& l = legs[i];
+    Admission ad = admit(s, *s.find(l.debtor_agent), *s.find(l.creditor_agent), l.amount);
+    if (ad.rc != Rc::kOk) {
+      ad.why = "leg " + std::to_string(i + 1) + " of " + std::to_string(legs.size()) + " (" + l.debtor_agent + " → " +
+               l.creditor_agent + "): " + ad.why;
+      for (auto& undo : legs) undo.window_id = 0;
+      return ad;
+    }
+    l.window_id = ad.window_id;
+    last = ad;
+  }
+  return last;
+}
+
 }  // namespace
 
 Reply decide_transfer(Context& cx, const TransferCommand& c) {
@@ -247,7 +346,9 @@ Reply decide_transfer(Context& cx, const TransferCommand& c) {
   }
   if (debtor == creditor) return error_reply(Rc::kSameAgent, "debtor and creditor agent are the same participant");
   const CurrencyId currency = c.amount.currency;
-  if (!money::find_currency(currency) || !debtor->has_currency(currency) || !creditor->has_currency(currency)) {
+  const bool converted = !c.quote_id.empty();
+  if (!money::find_currency(currency) ||
+      (!converted && (!debtor->has_currency(currency) || !creditor->has_currency(currency)))) {
     return error_reply(Rc::kCurrencyNotEnabled, std::string(money::find_currency(currency) ? money::code_of(currency) : "?") +
                                                     " is not enabled for both " + c.debtor_agent + " and " + c.creditor_agent);
   }
@@ -255,9 +356,15 @@ Reply decide_transfer(Context& cx, const TransferCommand& c) {
     return error_reply(Rc::kAmountNotAllowed, "amount exceeds the largest payment the rail accepts");
   }
   if (!is_uuid(c.id, '7') && !is_uuid_v4(c.id)) return error_reply(Rc::kInternal, "a payment id is a UUID");
+  Legs legs;
+  if (converted) {
+    Plan plan = plan_legs(s, c, *debtor, *creditor);
+    if (plan.rc != Rc::kOk) return error_reply(plan.rc, std::move(plan.why));
+    legs = std::move(plan.legs);
+  }
   if (c.screening.decision == Screening::Decision::kBlock) {
     alert(cx, model::EventType::kComplianceAlert, c, c.screening.reasons);
-    return reject(cx, c, nullptr, Rc::kRegulatory, "blocked by compliance screening: " + c.screening.summary);
+    return reject(cx, c, legs, nullptr, Rc::kRegulatory, "blocked by compliance screening: " + c.screening.summary);
   }
   const Assessment a = assess_payment(s, cx.settings, c, *debtor, *creditor, s.now_us);
   // An open breaker refuses before anything is recorded: the sender retries later.
@@ -278,28 +385,28 @@ Reply decide_transfer(Context& cx, const TransferCommand& c) {
   Reply r;
   if (c.screening.decision == Screening::Decision::kReview) {
     alert(cx, model::EventType::kComplianceAlert, c, c.screening.reasons);
-    r = hold(cx, c, a, std::max<int64_t>(c.screening.score, a.aml ? a.aml->score : 0), case_reasons(c.screening, a),
+    r = hold(cx, c, legs, a, std::max<int64_t>(c.screening.score, a.aml ? a.aml->score : 0), case_reasons(c.screening, a),
              "screening: " + c.screening.summary);
   } else if (a.risk && a.risk->decision == risk::RiskDecision::kReject) {
     alert(cx, model::EventType::kRiskThresholdExceeded, c, "{" + explain(a) + "}");
-    r = reject(cx, c, &a, Rc::kRiskRejected,
+    r = reject(cx, c, legs, &a, Rc::kRiskRejected,
                "risk score " + std::to_string(a.risk->score) + " is above " + std::to_string(cx.settings.controls.risk.review_max));
   } else if ((a.aml && a.aml->decision == compliance::AmlDecision::kReview) ||
              (a.risk && a.risk->decision == risk::RiskDecision::kReview)) {
     const bool aml_review = a.aml && a.aml->decision == compliance::AmlDecision::kReview;
     alert(cx, model::EventType::kComplianceAlert, c, "{" + explain(a) + "}");
-    r = hold(cx, c, a, std::max(aml_review ? a.aml->score : 0, a.risk ? a.risk->score : 0), case_reasons(c.screening, a),
+    r = hold(cx, c, legs, a, std::max(aml_review ? a.aml->score : 0, a.risk ? a.risk->score : 0), case_reasons(c.screening, a),
              aml_review ? "AML: " + a.aml->reason : "risk score " + std::to_string(a.risk->score) + " in the review band");
-  } else if (Admission ad = admit(s, *debtor, *creditor, c.amount); ad.rc != Rc::kOk) {
+  } else if (Admission ad = legs.empty() ? admit(s, *debtor, *creditor, c.amount) : admit_legs(s, legs); ad.rc != Rc::kOk) {
     if (ad.rc != Rc::kInsufficientLiquidity) {
       JsonWriter w;
       w.begin_object().field("limit", ad.why).field("result", api_code(ad.rc)).end_object();
       alert(cx, model::EventType::kRiskThresholdExceeded, c, w.take());
     }
-    r = reject(cx, c, &a, ad.rc, ad.why);
+    r = reject(cx, c, legs, &a, ad.rc, ad.why);
   } else {
-    emit(cx, ev::PaymentAccepted{payment_data(c, a.report.amount_usd_minor), ad.window_id});
-    model::Payment row = payment_row(s, c);
+    emit(cx, ev::PaymentAccepted{payment_data(c, a.report.amount_usd_minor, legs), ad.window_id});
+    model::Payment row = payment_row(s, c, legs);
     row.status = PaymentStatus::kQueued;
     row.window_id = ad.window_id;
     PaymentResult result{c.id, c.uetr, PaymentStatus::kQueued, ad.window_id, Rc::kOk, {}, 0};
@@ -328,12 +435,15 @@ Reply decide_case(Context& cx, const CaseDecisionCommand& c) {
   emit(cx, ev::CaseDecided{kase.id, p.id, p.debtor_agent, p.creditor_agent, c.approve, c.note});
 
   PaymentResult result{p.id, p.uetr, PaymentStatus::kRejected, 0, Rc::kRegulatory, {}, kase.id};
+  std::vector<int64_t> leg_windows;
   if (c.approve) {
     const Participant* debtor = s.find(p.debtor_agent);
     const Participant* creditor = s.find(p.creditor_agent);
-    Admission ad = admit(s, *debtor, *creditor, p.amount);
+    Legs legs = p.legs;
+    Admission ad = legs.empty() ? admit(s, *debtor, *creditor, p.amount) : admit_legs(s, legs);
     if (ad.rc == Rc::kOk) {
-      emit(cx, ev::PaymentReleased{p.id, p.debtor_agent, p.creditor_agent, p.amount, kase.id, ad.window_id});
+      for (const auto& l : legs) leg_windows.push_back(l.window_id);
+      emit(cx, ev::PaymentReleased{p.id, p.debtor_agent, p.creditor_agent, p.amount, kase.id, ad.window_id, leg_windows});
       result.status = PaymentStatus::kQueued;
       result.rc = Rc::kOk;
       result.window_id = ad.window_id;
@@ -355,7 +465,7 @@ Reply decide_case(Context& cx, const CaseDecisionCommand& c) {
   kase.decided_us = s.now_us;
   s.batch.cases.push_back(kase);
   s.batch.payment_changes.push_back(
-      store::PaymentChange{p.id, result.status, result.rc, result.reason_text, result.window_id, s.now_us});
+      store::PaymentChange{p.id, result.status, result.rc, result.reason_text, result.window_id, s.now_us, leg_windows});
   Reply r;
   r.body = CaseResult{kase, result};
   return r;

@@ -1175,7 +1175,7 @@ TEST_F(EngineTest, RatesAndQuotesFollowTheProvidersCurrentRates) {
     fx::SearchLimits at{clock_.now_us(), 0, 3};
     auto path = engine_->view()->rates->best_send(aed, kUsd, 100'000, at);
     EXPECT_TRUE(path);
-    return RecordQuoteCommand{fx::Quote{id, "BANKAAAA", false, *path, clock_.now_us(), clock_.now_us() + 60'000'000}};
+    return RecordQuoteCommand{fx::Quote{id, "BANKAAAA", false, *path, clock_.now_us(), clock_.now_us() + 60'000'000, {}}};
   };
   RecordQuoteCommand first = quote("q_first");
   EXPECT_EQ(first.quote.path.receive, 27'200);
@@ -1198,6 +1198,126 @@ TEST_F(EngineTest, RatesAndQuotesFollowTheProvidersCurrentRates) {
   EXPECT_TRUE(engine_->view()->rates->rates().empty());
   EXPECT_EQ(engine_->view()->rates->history().size(), 2u);
   EXPECT_FALSE(engine_->view()->find("FXPRAEAD")->info.fx_provider);
+  EXPECT_TRUE(check().ok());
+}
+
+// A payment at a quote through a pivot becomes three linked legs, each in its own
+// currency's window, accepted together or not at all; a quote pays once, for its owner,
+// until it expires; the settled amounts are the quote's, and every currency balances.
+TEST_F(EngineTest, CrossCurrencyPaymentsSettleAsLinkedLegs) {
+  const CurrencyId aed = money::currency_id("AED");
+  const CurrencyId inr = money::currency_id("INR");
+  ASSERT_EQ(run(CreateBankCommand{"FXAEUSAA", "FX AED", "AE", {aed, kUsd}, {}, "hash-fx1", {}, true}).rc, Rc::kCreated);
+  ASSERT_EQ(run(CreateBankCommand{"FXUSINAA", "FX INR", "US", {kUsd, inr}, {}, "hash-fx2", {}, true}).rc, Rc::kCreated);
+  ASSERT_EQ(run(CreateBankCommand{"BANKAEAA", "Sender", "AE", {aed}, {}, "hash-a", {}}).rc, Rc::kCreated);
+  ASSERT_EQ(run(CreateBankCommand{"BANKOTHR", "Other", "AE", {aed}, {}, "hash-o", {}}).rc, Rc::kCreated);
+  ASSERT_EQ(run(CreateBankCommand{"BANKINAA", "Receiver", "IN", {inr}, {}, "hash-b", {}}).rc, Rc::kCreated);
+  const int64_t now = clock_.now_us();
+  ASSERT_EQ(run(PostRateCommand{fx::Rate{"FXAEUSAA", aed, kUsd, *fx::parse_rate("0.2720"), *fx::parse_rate("0.2724"), 0,
+                                         now + 3'600'000'000}}).rc, Rc::kOk);
+  ASSERT_EQ(run(PostRateCommand{fx::Rate{"FXUSINAA", kUsd, inr, *fx::parse_rate("83.10"), *fx::parse_rate("83.30"), 0,
+                                         now + 3'600'000'000}}).rc, Rc::kOk);
+  mint("BANKAEAA", 10'000'000, aed);
+  mint("BANKOTHR", 10'000'000, aed);
+  mint("FXAEUSAA", 1'000'000, kUsd);
+  mint("FXUSINAA", 5'000'000, inr);  // 50,000.00 INR: enough for one payment of 1,000 AED, not for 10,000
+  int n = 0;
+  auto quote = [&](const std::string& owner, int64_t aed_minor, int64_t ttl_us = 60'000'000) {
+    fx::SearchLimits at{clock_.now_us(), 0, 3};
+    auto path = engine_->view()->rates->best_send(aed, inr, aed_minor, at);
+    EXPECT_TRUE(path);
+    char id[35];
+    std::snprintf(id, sizeof id, "q_%032x", ++n);
+    fx::Quote q{id, owner, false, *path, clock_.now_us(), clock_.now_us() + ttl_us, {}};
+    EXPECT_EQ(run(RecordQuoteCommand{q}).rc, Rc::kCreated);
+    return q;
+  };
+  auto pay = [&](const fx::Quote& q, const std::string& from = "BANKAEAA") {
+    TransferCommand t = transfer(from, "BANKINAA", q.path.send, "fx-" + new_uuid_v4());
+    t.amount.currency = aed;
+    t.quote_id = q.id;
+    return t;
+  };
+  // 1,000.00 AED → 272.00 USD → 22,603.20 INR: each conversion rounded down.
+  const fx::Quote q = quote("BANKAEAA", 100'000);
+  ASSERT_EQ(q.path.hops.size(), 2u);
+  EXPECT_EQ(q.path.hops[0].amount_out, 27'200);
+  EXPECT_EQ(q.path.receive, 2'260'320);
+  Reply accepted = run(pay(q));
+  ASSERT_EQ(accepted.rc, Rc::kAccepted) << accepted.message;
+  const std::string paid_id = std::get<PaymentResult>(accepted.body).id;
+  // The quote pays once, for the participant it was given to, at its own amount.
+  Reply again = run(pay(q));
+  EXPECT_EQ(again.rc, Rc::kQuoteUsed);
+  EXPECT_NE(again.message.find(paid_id), std::string::npos) << again.message;
+  EXPECT_EQ(run(pay(quote("BANKAEAA", 100'000), "BANKOTHR")).rc, Rc::kQuoteNotYours);
+  TransferCommand wrong_amount = pay(quote("BANKAEAA", 100'000));
+  wrong_amount.amount.minor += 1;
+  EXPECT_EQ(run(wrong_amount).rc, Rc::kQuoteMismatch);
+  TransferCommand unknown = pay(q);
+  unknown.quote_id = "q_ffffffffffffffffffffffffffffffff";
+  EXPECT_EQ(run(unknown).rc, Rc::kQuoteNotFound);
+  const fx::Quote short_lived = quote("BANKAEAA", 100'000, 1'000'000);
+  clock_.advance_us(2'000'000);
+  EXPECT_EQ(run(pay(short_lived)).rc, Rc::kQuoteExpired);
+  // All or nothing: the INR provider cannot pay 10,000 AED's worth, so no leg is booked,
+  // though the sender could pay its AED and the AED provider its USD.
+  const auto gross = [&](CurrencyId c) {
+    const auto view = engine_->view();
+    for (const auto& [id, w] : view->open_windows) {
+      if (w->currency == c) return w->gross_minor;
+    }
+    return int64_t{-1};
+  };
+  const int64_t aed_gross = gross(aed), usd_gross = gross(kUsd), inr_gross = gross(inr);
+  EXPECT_EQ(aed_gross, 100'000);
+  EXPECT_EQ(usd_gross, 27'200);
+  EXPECT_EQ(inr_gross, 2'260'320);
+  const fx::Quote big = quote("BANKAEAA", 1'000'000);
+  Reply short_leg = run(pay(big));
+  EXPECT_EQ(short_leg.rc, Rc::kInsufficientLiquidity);
+  EXPECT_NE(short_leg.message.find("leg 3 of 3 (FXUSINAA"), std::string::npos) << short_leg.message;
+  EXPECT_EQ(gross(aed), aed_gross);
+  EXPECT_EQ(gross(kUsd), usd_gross);
+  EXPECT_EQ(gross(inr), inr_gross);
+  // A refused payment does not use its quote up: with the INR provider funded, it pays.
+  mint("FXUSINAA", 30'000'000, inr);
+  ASSERT_EQ(run(pay(big)).rc, Rc::kAccepted);
+  // Each leg settles in its own window, at the quote's amounts.
+  const int64_t total_aed = 100'000 + 1'000'000, total_usd = 27'200 + big.path.hops[0].amount_out,
+                total_inr = 2'260'320 + big.path.receive;
+  for (CurrencyId c : {inr, kUsd, aed}) ASSERT_TRUE(is_success(run(CloseWindowCommand{0, c, false}).rc));
+  EXPECT_EQ(account("BANKAEAA", aed).balance_minor, 10'000'000 - total_aed);
+  EXPECT_EQ(account("FXAEUSAA", aed).balance_minor, total_aed);
+  EXPECT_EQ(account("FXAEUSAA", kUsd).balance_minor, 1'000'000 - total_usd);
+  EXPECT_EQ(account("FXUSINAA", kUsd).balance_minor, total_usd);
+  EXPECT_EQ(account("FXUSINAA", inr).balance_minor, 35'000'000 - total_inr);
+  EXPECT_EQ(account("BANKINAA", inr).balance_minor, total_inr);
+  // The stored payment: its quote, its legs in their windows, settled with the creditor's leg.
+  auto stored = store_->get_payment(paid_id);
+  ASSERT_TRUE(stored && stored->has_value());
+  const model::Payment& p = **stored;
+  EXPECT_EQ(p.quote_id, q.id);
+  ASSERT_EQ(p.legs.size(), 3u);
+  EXPECT_EQ(p.legs[0].debtor_agent, "BANKAEAA");
+  EXPECT_EQ(p.legs[0].creditor_agent, "FXAEUSAA");
+  EXPECT_EQ(p.legs[1].amount, (Amount{27'200, kUsd}));
+  EXPECT_EQ(p.legs[2].creditor_agent, "BANKINAA");
+  EXPECT_EQ(p.legs[2].amount, (Amount{2'260'320, inr}));
+  std::set<int64_t> windows;
+  for (const auto& l : p.legs) windows.insert(l.window_id);
+  EXPECT_EQ(windows.size(), 3u);
+  EXPECT_EQ(p.window_id, p.legs[2].window_id);
+  EXPECT_EQ(p.status, PaymentStatus::kSettled);
+  EXPECT_TRUE(check().ok());
+  // From the events alone, the quote is still used.
+  engine_.reset();
+  fs::remove_all(dir_ / "snapshots");
+  open();
+  EXPECT_EQ(run(pay(big)).rc, Rc::kQuoteUsed);
+  close();
+  open();  // and from the snapshot of the clean stop
+  EXPECT_EQ(run(pay(big)).rc, Rc::kQuoteUsed);
   EXPECT_TRUE(check().ok());
 }
 

@@ -35,6 +35,15 @@ void write_payment(JsonWriter& w, const PaymentData& p) {
   write_party(w, "creditor", p.creditor);
   w.field("channel", p.channel).field("idempotency_key", p.idempotency_key).field("request_hash", p.request_hash);
   if (p.amount_usd_minor) w.field("amount_usd", money::format_amount(*p.amount_usd_minor, 2));
+  if (!p.quote_id.empty()) {
+    w.field("quote_id", p.quote_id).key("legs").begin_array();
+    for (const auto& l : p.legs) {
+      w.begin_object().field("debtor_agent", l.debtor_agent).field("creditor_agent", l.creditor_agent)
+          .field("amount", money::format(l.amount)).field("currency", code(l.amount.currency))
+          .field("window_id", l.window_id).end_object();
+    }
+    w.end_array();
+  }
 }
 
 void write_optional_amount(JsonWriter& w, std::string_view key, const std::optional<int64_t>& v, CurrencyId c) {
@@ -159,7 +168,13 @@ struct Encoder {
     JsonWriter w;
     w.begin_object().field("id", e.id).field("debtor_agent", e.debtor_agent).field("creditor_agent", e.creditor_agent)
         .field("amount", money::format(e.amount)).field("currency", code(e.amount.currency))
-        .field("case_id", e.case_id).field("window_id", e.window_id).end_object();
+        .field("case_id", e.case_id).field("window_id", e.window_id);
+    if (!e.leg_windows.empty()) {
+      w.key("leg_windows").begin_array();
+      for (int64_t id : e.leg_windows) w.number(id);
+      w.end_array();
+    }
+    w.end_object();
     return make(EventType::kPaymentReleased, e.id, e.debtor_agent, e.creditor_agent, EventScope::kParties, w);
   }
   model::Event operator()(const PaymentSettled& e) const {
@@ -288,6 +303,7 @@ class Reader {
     if (v == nullptr) return fail(key), std::string();
     return json::serialize(*v);
   }
+  bool has(std::string_view key) const { return o_.if_contains(key) != nullptr; }
   bool ok() const { return bad_.empty(); }
   const std::string& bad() const { return bad_; }
   void adopt(const Reader& inner) {
@@ -325,6 +341,25 @@ PaymentData read_payment(Reader& r) {
   p.idempotency_key = r.text("idempotency_key");
   p.request_hash = r.text("request_hash");
   p.amount_usd_minor = r.optional_minor("amount_usd", money::currency_id("USD"));
+  if (r.has("quote_id")) {
+    p.quote_id = r.text("quote_id");
+    for (const auto& v : r.array("legs")) {
+      if (!v.is_object()) {
+        r.fail("legs");
+        break;
+      }
+      Reader lr(v.as_object());
+      model::PaymentLeg l;
+      l.debtor_agent = lr.text("debtor_agent");
+      l.creditor_agent = lr.text("creditor_agent");
+      l.amount.currency = lr.currency("currency");
+      l.amount.minor = lr.minor("amount", l.amount.currency);
+      l.window_id = lr.integer("window_id");
+      r.adopt(lr);
+      p.legs.push_back(std::move(l));
+    }
+    if (p.legs.size() < 2) r.fail("legs");
+  }
   return p;
 }
 
@@ -488,6 +523,15 @@ Result<Any> decode_payload(EventType type, Reader& r) {
       e.amount.minor = r.minor("amount", e.amount.currency);
       e.case_id = r.integer("case_id");
       e.window_id = r.integer("window_id");
+      if (r.has("leg_windows")) {
+        for (const auto& v : r.array("leg_windows")) {
+          if (!v.is_int64()) {
+            r.fail("leg_windows");
+            break;
+          }
+          e.leg_windows.push_back(v.as_int64());
+        }
+      }
       return e;
     }
     case EventType::kPaymentSettled: {

@@ -40,6 +40,9 @@ struct PaymentData {
   model::Party creditor;
   std::string channel;
   std::optional<int64_t> amount_usd_minor;  // at the reference rate when it was decided
+  // A cross-currency payment: its quote and legs (windows set once it is accepted).
+  std::string quote_id;
+  std::vector<model::PaymentLeg> legs;
 };
 
 struct ParticipantCreated {
@@ -105,6 +108,7 @@ struct PaymentReleased {
   Amount amount;
   int64_t case_id = 0;
   int64_t window_id = 0;
+  std::vector<int64_t> leg_windows;  // a cross-currency payment: each leg's window
 };
 struct PaymentSettled {
   std::string id;

@@ -11,7 +11,7 @@ namespace deltran::engine {
 
 namespace {
 
-constexpr uint32_t kSnapshotVersion = 3;  // 3: clearing-system member ids, roles, FX rates and quotes
+constexpr uint32_t kSnapshotVersion = 4;  // 3: clearing-system member ids, roles, FX rates and quotes; 4: legs, quote use
 constexpr std::string_view kMagic = "DTCORE";
 
 void put_currency(BinaryWriter& w, CurrencyId c) { w.u32(c.numeric); }
@@ -49,6 +49,15 @@ void put_payment(BinaryWriter& w, const ev::PaymentData& p) {
   put_party(w, p.debtor);
   put_party(w, p.creditor);
   put_optional(w, p.amount_usd_minor);
+  w.bytes(p.quote_id);
+  w.u64(p.legs.size());
+  for (const auto& l : p.legs) {
+    w.bytes(l.debtor_agent);
+    w.bytes(l.creditor_agent);
+    w.i64(l.amount.minor);
+    put_currency(w, l.amount.currency);
+    w.i64(l.window_id);
+  }
 }
 ev::PaymentData get_payment(BinaryReader& r) {
   ev::PaymentData p;
@@ -61,6 +70,16 @@ ev::PaymentData get_payment(BinaryReader& r) {
   p.debtor = get_party(r);
   p.creditor = get_party(r);
   p.amount_usd_minor = get_optional(r);
+  p.quote_id = r.str();
+  for (size_t n = r.count(8), i = 0; i < n && r.ok(); ++i) {
+    model::PaymentLeg l;
+    l.debtor_agent = r.str();
+    l.creditor_agent = r.str();
+    l.amount.minor = r.i64();
+    l.amount.currency = get_currency(r);
+    l.window_id = r.i64();
+    p.legs.push_back(std::move(l));
+  }
   return p;
 }
 
@@ -293,6 +312,7 @@ std::string save_state(const Engine::State& s) {
     w.u32(q.receive_side ? 1 : 0);
     w.i64(q.created_us);
     w.i64(q.expires_us);
+    w.bytes(q.used_by);
     w.u64(q.path.hops.size());
     for (const auto& h : q.path.hops) {
       w.bytes(h.provider);
@@ -396,6 +416,7 @@ Status load_state(Engine::State& s, const Settings& settings, std::string_view b
     q.receive_side = r.u32() == 1;
     q.created_us = r.i64();
     q.expires_us = r.i64();
+    q.used_by = r.str();
     for (size_t k = r.count(8), j = 0; j < k && r.ok(); ++j) {
       fx::Hop h;
       h.provider = r.str();

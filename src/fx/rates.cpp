@@ -62,6 +62,14 @@ std::optional<std::pair<CurrencyId, CurrencyId>> parse_pair(std::string_view tex
   return std::make_pair(base, quote);
 }
 
+bool is_quote_id(std::string_view text) {
+  if (text.size() != 34 || text.substr(0, 2) != "q_") return false;
+  for (char ch : text.substr(2)) {
+    if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) return false;
+  }
+  return true;
+}
+
 std::string format_rate(int64_t scaled) {
   std::string whole = std::to_string(scaled / kRateScale);
   std::string frac = std::to_string(scaled % kRateScale);

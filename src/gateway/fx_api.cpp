@@ -337,7 +337,14 @@ void Api::Impl::post_quote(Call& c) {
   std::optional<int64_t> amount;
   if (from && to) amount = read_amount(f, "amount", receive_side ? *to : *from, false);
   if (from && to && *from == *to) f.fail("to", "must differ from \"from\"", Rc::kInvalidField);
+  // Whom the quote is for: the participant asking, or the one an operator names. Only that
+  // participant can pay with it.
+  std::optional<std::string> participant;
+  if (body->if_contains("participant") != nullptr) participant = read_bic(f, "participant");
   if (f.error()) return c.respond(error_response(*f.error()));
+  if (participant && !c.who.admin() && !c.who.may_act_for(*participant)) {
+    return c.respond(error_response(ApiError{Rc::kForbidden, "a participant asks for quotes for itself only"}));
+  }
   auto view = core.view();
   const int64_t now = clock.now_us();
   const fx::SearchLimits at{now, settings.fx_max_rate_age_us, settings.fx_max_hops};
@@ -350,7 +357,7 @@ void Api::Impl::post_quote(Call& c) {
   std::string id = new_uuid_v4();
   id.erase(std::remove(id.begin(), id.end(), '-'), id.end());
   q.id = "q_" + id;
-  q.participant = c.who.admin() ? "admin" : c.who.bank;
+  q.participant = participant ? *participant : c.who.admin() ? "admin" : c.who.bank;
   q.receive_side = receive_side;
   q.path = std::move(*path);
   q.created_us = now;

@@ -152,6 +152,7 @@ std::string payment_request_hash(const engine::TransferCommand& cmd, std::string
                           cmd.creditor.name + '\n' + cmd.creditor.account + '\n' + cmd.end_to_end_id + '\n' +
                           cmd.remittance_info + '\n';
   canonical += uetr_as_sent;
+  if (!cmd.quote_id.empty()) canonical += "\nquote:" + cmd.quote_id;  // a payment in one currency hashes as before
   return sha256_hex(canonical);
 }
 

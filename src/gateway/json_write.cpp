@@ -81,6 +81,21 @@ void write_payment(JsonWriter& w, const model::Payment& p) {
   w.field("remittance_info", p.remittance_info);
   if (p.window_id == 0) w.key("window_id").null(); else w.field("window_id", p.window_id);
   if (p.case_id != 0) w.field("case_id", p.case_id);
+  if (!p.quote_id.empty()) {
+    // A cross-currency payment: what the creditor receives, and the obligations it became.
+    const model::PaymentLeg& credited = p.legs.back();
+    w.field("quote_id", p.quote_id)
+        .field("credited_amount", amount_text(credited.amount.minor, credited.amount.currency))
+        .field("credited_currency", currency_text(credited.amount.currency))
+        .key("legs").begin_array();
+    for (const auto& l : p.legs) {
+      w.begin_object().field("debtor_agent", l.debtor_agent).field("creditor_agent", l.creditor_agent)
+          .field("amount", amount_text(l.amount.minor, l.amount.currency)).field("currency", currency_text(l.amount.currency));
+      if (l.window_id == 0) w.key("window_id").null(); else w.field("window_id", l.window_id);
+      w.end_object();
+    }
+    w.end_array();
+  }
   w.field("channel", p.channel)
       .field("created_at", format_rfc3339(p.created_us))
       .field("updated_at", format_rfc3339(p.updated_us))

@@ -2,6 +2,7 @@
 #include <boost/json.hpp>
 
 #include <deltran/core/ids.hpp>
+#include <deltran/fx/rates.hpp>
 #include <deltran/money/currency.hpp>
 
 #include "api_impl.hpp"
@@ -76,6 +77,9 @@ tl::expected<engine::TransferCommand, ApiError> Api::Impl::read_transfer(const j
   auto remittance = f.text("remittance_info", false, kMaxName);
   auto uetr = f.text("uetr", false, 36);
   if (uetr && !is_uuid_v4(*uetr)) f.fail("uetr", "must be a UUIDv4 (8-4-4-4-12 hex digits)", Rc::kInvalidField);
+  // A cross-currency payment names the quote it is made at (POST /fx/quotes).
+  auto quote_id = f.text("quote_id", false, 34);
+  if (quote_id && !fx::is_quote_id(*quote_id)) f.fail("quote_id", "must be a quote id (q_ and 32 hex digits)", Rc::kInvalidField);
   if (f.error()) return tl::unexpected(*f.error());
   if (*debtor_agent == *creditor_agent) {
     return tl::unexpected(ApiError{Rc::kSameAgent, "debtor and creditor agent are the same participant; book it internally"});
@@ -92,6 +96,7 @@ tl::expected<engine::TransferCommand, ApiError> Api::Impl::read_transfer(const j
   cmd.end_to_end_id = e2e && !e2e->empty() ? *e2e : std::string(kNotProvided);
   cmd.remittance_info = remittance.value_or("");
   cmd.channel = "json";
+  cmd.quote_id = quote_id.value_or("");
   cmd.request_hash = payment_request_hash(cmd, uetr ? *uetr : "");
   cmd.screening = screen_parties({{"debtor", cmd.debtor.name, cmd.debtor.country},
                                   {"creditor", cmd.creditor.name, cmd.creditor.country}});

@@ -54,6 +54,11 @@ CREATE TABLE IF NOT EXISTS payments(
 CREATE INDEX IF NOT EXISTS payments_window ON payments(window_id, seq);
 CREATE INDEX IF NOT EXISTS payments_debtor ON payments(debtor_agent, seq);
 CREATE INDEX IF NOT EXISTS payments_creditor ON payments(creditor_agent, seq);
+CREATE TABLE IF NOT EXISTS payment_legs(
+  payment_seq INTEGER NOT NULL, leg INTEGER NOT NULL, quote_id TEXT NOT NULL,
+  debtor_agent TEXT NOT NULL, creditor_agent TEXT NOT NULL, currency TEXT NOT NULL,
+  amount_minor INTEGER NOT NULL, window_id INTEGER NOT NULL,
+  PRIMARY KEY(payment_seq, leg)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS windows(
   id INTEGER PRIMARY KEY, currency TEXT NOT NULL, status TEXT NOT NULL,
   opened_us INTEGER NOT NULL, closed_us INTEGER NOT NULL, payment_count INTEGER NOT NULL,
@@ -608,9 +613,19 @@ class SqliteStore final : public Store {
     DELTRAN_PREPARE(st, *conn, sql);
     st.bind(1, id);
     int rc = st.step();
-    if (rc == SQLITE_ROW) return std::optional<model::Payment>(read_payment(st));
     if (rc == SQLITE_DONE) return std::optional<model::Payment>();
-    return tl::unexpected(sqlite_error(conn->db(), "get payment"));
+    if (rc != SQLITE_ROW) return tl::unexpected(sqlite_error(conn->db(), "get payment"));
+    model::Payment p = read_payment(st);
+    // A cross-currency payment's quote and legs.
+    DELTRAN_PREPARE(legs, *conn,
+                    "SELECT quote_id, debtor_agent, creditor_agent, currency, amount_minor, window_id FROM payment_legs "
+                    "WHERE payment_seq = ?1 ORDER BY leg");
+    legs.bind(1, p.seq);
+    DELTRAN_TRY(conn->rows(legs, "get payment legs", [&](const Stmt& l) {
+      p.quote_id = l.text(0);
+      p.legs.push_back(model::PaymentLeg{l.text(1), l.text(2), money::Amount{l.i64(4), money::currency_id(l.text(3))}, l.i64(5)});
+    }));
+    return std::optional<model::Payment>(std::move(p));
   }
 
   Result<std::vector<model::Payment>> list_payments(const PaymentFilter& f) override;
@@ -758,7 +773,12 @@ class SqliteStore final : public Store {
 
   Status for_each_payment_flow(const std::function<void(const PaymentFlow&)>& fn) override {
     auto conn = acquire();
-    DELTRAN_PREPARE(st, *conn, "SELECT window_id, status, debtor_agent, creditor_agent, amount_minor FROM payments");
+    // A cross-currency payment's flows are its legs, each in its own window.
+    DELTRAN_PREPARE(st, *conn,
+                    "SELECT window_id, status, debtor_agent, creditor_agent, amount_minor FROM payments p "
+                    "WHERE NOT EXISTS (SELECT 1 FROM payment_legs l WHERE l.payment_seq = p.seq) "
+                    "UNION ALL SELECT l.window_id, p.status, l.debtor_agent, l.creditor_agent, l.amount_minor "
+                    "FROM payment_legs l JOIN payments p ON p.seq = l.payment_seq");
     return conn->rows(st, "read payment flows", [&](const Stmt& s) {
       fn(PaymentFlow{s.i64(0), model::parse_payment_status(s.text(1)).value_or(PaymentStatus::kQueued), s.text(2),
                      s.text(3), s.i64(4)});
@@ -935,6 +955,17 @@ Status SqliteStore::write_payments(const Batch& b) {
     // The engine names the row (the seq of the payment's first event); 0 leaves it to SQLite.
     st.bind_optional(25, p.seq > 0 ? std::optional<int64_t>(p.seq) : std::nullopt);
     DELTRAN_TRY(writer_.done(st, "insert payment"));
+    const int64_t seq = p.seq > 0 ? p.seq : sqlite3_last_insert_rowid(writer_.db());
+    for (size_t i = 0; i < p.legs.size(); ++i) {
+      const model::PaymentLeg& l = p.legs[i];
+      DELTRAN_PREPARE(leg, writer_,
+                      "INSERT INTO payment_legs(payment_seq, leg, quote_id, debtor_agent, creditor_agent, currency, "
+                      "amount_minor, window_id) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
+      std::string leg_code = code_text(l.amount.currency);
+      leg.bind(1, seq).bind(2, static_cast<int64_t>(i)).bind(3, p.quote_id).bind(4, l.debtor_agent)
+          .bind(5, l.creditor_agent).bind(6, leg_code).bind(7, l.amount.minor).bind(8, l.window_id);
+      DELTRAN_TRY(writer_.done(leg, "insert payment leg"));
+    }
   }
   for (const auto& u : b.payment_changes) {
     DELTRAN_PREPARE(st, writer_,
@@ -943,6 +974,13 @@ Status SqliteStore::write_payments(const Batch& b) {
     st.bind(1, to_string(u.status)).bind(2, int64_t{static_cast<uint16_t>(u.rc)}).bind(3, u.reason_text)
         .bind(4, u.window_id).bind(5, u.updated_us).bind(6, u.id);
     DELTRAN_TRY(writer_.done(st, "update payment"));
+    for (size_t i = 0; i < u.leg_windows.size(); ++i) {
+      DELTRAN_PREPARE(leg, writer_,
+                      "UPDATE payment_legs SET window_id = ?1 WHERE leg = ?2 AND "
+                      "payment_seq = (SELECT seq FROM payments WHERE id = ?3)");
+      leg.bind(1, u.leg_windows[i]).bind(2, static_cast<int64_t>(i)).bind(3, u.id);
+      DELTRAN_TRY(writer_.done(leg, "update payment leg"));
+    }
   }
   return {};
 }

@@ -314,7 +314,7 @@ TEST_F(SqliteStoreTest, AnIdempotencyKeysAnswerIsThePaymentItNamesAsItStands) {
   EXPECT_EQ((*next)->key, "");
   EXPECT_FALSE(store_->payment_answer(39)->has_value());
   Batch decided;
-  decided.payment_changes.push_back(PaymentChange{held.id, PaymentStatus::kRejected, Rc::kRegulatory, "rejected", 0, 9});
+  decided.payment_changes.push_back(PaymentChange{held.id, PaymentStatus::kRejected, Rc::kRegulatory, "rejected", 0, 9, {}});
   ASSERT_TRUE(store_->commit(decided).has_value());
   h = store_->payment_answer(40);
   EXPECT_EQ((*h)->status, PaymentStatus::kRejected);

@@ -86,6 +86,11 @@ enum class Rc : uint16_t {
   kNotFxProvider = 514,          // AG01: only an FX provider posts rates or takes conversion legs
   kRateRefused = 515,             // a rate past its validity, or one that makes money around a cycle
   kNoConversionPath = 516,        // AM03: no live rates join the two currencies
+  kQuoteNotFound = 517,           // NARR: no such quote (never given, or expired and forgotten)
+  kQuoteExpired = 518,            // TM01: the quote's time ran out before the payment came
+  kQuoteUsed = 519,               // DUPL: a quote pays once
+  kQuoteNotYours = 520,           // AG01: the quote was given to another participant
+  kQuoteMismatch = 521,           // AM09: the payment's amount or agents do not fit its quote
 
   // Try again later (503).
   kOverloaded = 600,
@@ -140,6 +145,8 @@ inline constexpr std::string_view kTransactionForbidden = "AG01";
 inline constexpr std::string_view kTransactionNotSupported = "AG03";
 inline constexpr std::string_view kNotSpecifiedReasonAgentGenerated = "MS03";
 inline constexpr std::string_view kNarrative = "NARR";
+inline constexpr std::string_view kWrongAmount = "AM09";
+inline constexpr std::string_view kInvalidCutOffTime = "TM01";
 }  // namespace reason
 
 }  // namespace deltran

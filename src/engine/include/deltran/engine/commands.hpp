@@ -47,6 +47,10 @@ struct TransferCommand {
   std::string remittance_info;
   std::string channel = "json";
   Screening screening;
+  // A cross-currency payment: the FX quote (POST /fx/quotes) it is made at. `amount` is
+  // then what the debtor sends, which must be the quote's sending amount; the creditor
+  // receives the quote's receiving amount in the quote's target currency.
+  std::string quote_id;
 };
 
 struct CreateBankCommand {

@@ -78,7 +78,11 @@ struct Quote {
   bool receive_side = false;  // the amount asked was what the creditor receives
   Path path;
   int64_t created_us = 0, expires_us = 0;
+  std::string used_by;  // the payment that used it: a quote is used once, by its participant
 };
+
+// "q_" and 32 lowercase hex digits: the shape of every quote id the rail gives.
+bool is_quote_id(std::string_view text);
 
 // Paths take at most this many conversions: keeping the best amount per currency and layer
 // is exact up to three (a fourth could need a currency the kept path already used).

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <deltran/core/result_code.hpp>
 #include <deltran/money/amount.hpp>
@@ -28,6 +29,16 @@ struct Party {
   std::string country;  // ISO 3166-1 alpha-2 when the message gives one
 };
 
+// One obligation of a cross-currency payment: `debtor_agent` owes `creditor_agent` the
+// amount in the amount's currency, in that currency's window. A payment converted through
+// FX providers is the chain debtor → provider → … → creditor, one leg per currency.
+struct PaymentLeg {
+  std::string debtor_agent;
+  std::string creditor_agent;
+  money::Amount amount;
+  int64_t window_id = 0;  // 0 until the payment is accepted into the windows
+};
+
 struct Payment {
   int64_t seq = 0;  // the seq of its first event: its row, and the listing cursor
   std::string id;
@@ -45,10 +56,15 @@ struct Payment {
   PaymentStatus status = PaymentStatus::kQueued;
   Rc rc = Rc::kOk;          // why, when rejected
   std::string reason_text;  // why, for people
-  int64_t window_id = 0;
+  int64_t window_id = 0;  // of a cross-currency payment: the window of the creditor's leg
   int64_t case_id = 0;
   int64_t created_us = 0;
   int64_t updated_us = 0;
+  // A cross-currency payment: the FX quote it was made at and its legs, in path order
+  // (the first in `amount`'s currency, the last in what the creditor receives). Empty for
+  // a payment in one currency.
+  std::string quote_id;
+  std::vector<PaymentLeg> legs;
 };
 
 }  // namespace deltran::model

@@ -49,6 +49,7 @@ struct PaymentChange {
   std::string reason_text;
   int64_t window_id = 0;
   int64_t updated_us = 0;
+  std::vector<int64_t> leg_windows;  // a cross-currency payment released into windows: each leg's
 };
 
 // Everything one group commit writes, in one store transaction.

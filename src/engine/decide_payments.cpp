@@ -301,6 +301,11 @@ Plan plan_legs(const Engine::State& s, const TransferCommand& c, const Participa
     carried = Amount{h.amount_out, h.to};
   }
   plan.legs.push_back(model::PaymentLeg{payer, creditor.info.bic, carried, 0});
+  if (c.expected_credit && *c.expected_credit != carried) {
+    return {Rc::kQuoteMismatch, "the creditor is to receive " + money::format(*c.expected_credit) + " " +
+                                    std::string(money::code_of(c.expected_credit->currency)) + "; quote " + q.id + " delivers " +
+                                    money::format(carried) + " " + to_code, {}};
+  }
   for (size_t i = 0; i < plan.legs.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
       if (plan.legs[i].amount.currency == plan.legs[j].amount.currency) {
@@ -335,6 +340,17 @@ Admission admit_legs(const Engine::State& s, Legs& legs) {
 
 Reply decide_transfer(Context& cx, const TransferCommand& c) {
   Engine::State& s = cx.s;
+  // A message giving both amounts of its quote with the converted one first (IntrBkSttlmAmt
+  // in the creditor's currency, InstdAmt in the debtor's): the payment is the sending side.
+  if (!c.quote_id.empty() && c.expected_credit) {
+    auto q = s.quotes.find(c.quote_id);
+    if (q != s.quotes.end() && c.amount.currency == q->second.path.hops.back().to &&
+        c.expected_credit->currency == q->second.path.hops.front().from) {
+      TransferCommand sending = c;
+      std::swap(sending.amount, *sending.expected_credit);
+      return decide_transfer(cx, sending);
+    }
+  }
   auto earlier = find_earlier(cx, c);
   if (!earlier) return error_reply(Rc::kStoreUnavailable, "cannot read earlier answers: " + earlier.error().message);
   if (earlier->has_value()) return std::move(**earlier);

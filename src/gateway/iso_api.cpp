@@ -6,6 +6,7 @@
 
 #include <deltran/core/crypto.hpp>
 #include <deltran/core/ids.hpp>
+#include <deltran/fx/rates.hpp>
 #include <deltran/iso20022/parser.hpp>
 #include <deltran/iso20022/schema_set.hpp>
 #include <deltran/iso20022/statement.hpp>
@@ -204,6 +205,27 @@ void Api::Impl::post_iso(Call& c, iso20022::MessageType type) {
     cmd.end_to_end_id = p.end_to_end_id;
     cmd.remittance_info = join_lines(p.remittance_info, 140);
     cmd.channel = pain ? "pain.001" : "pacs.008";
+    // Cross-currency on the rail: the message names the quote the sender was given. Then
+    // IntrBkSttlmAmt and an InstdAmt in another currency are the quote's two amounts, in
+    // either order: what the debtor agent settles and what the creditor receives (the core
+    // tells which is which by the quote's currencies). Without a quote, a differing InstdAmt
+    // is what it is in ISO 20022: the debtor agent converted before sending, and
+    // IntrBkSttlmAmt settles as it stands.
+    if (fx::is_quote_id(p.fx_contract_id)) {
+      cmd.quote_id = p.fx_contract_id;
+    } else if (!pain && !p.fx_contract_id.empty()) {
+      refuse(reason::kNarrative, "InstrForNxtAgt/InstrInf /FXQT/" + p.fx_contract_id.substr(0, 40) +
+                                     " is not a DelTran quote id (q_ and 32 hex digits)");
+      continue;
+    }
+    if (!cmd.quote_id.empty() && !pain && p.instructed_amount_minor && p.instructed_currency != p.currency) {
+      const money::CurrencyId credit_currency = money::currency_id(p.instructed_currency);
+      if (!credit_currency.valid()) {
+        refuse(reason::kNotAllowedCurrency, "InstdAmt currency " + p.instructed_currency.substr(0, 8) + " is not an ISO 4217 code");
+        continue;
+      }
+      cmd.expected_credit = money::Amount{*p.instructed_amount_minor, credit_currency};
+    }
     cmd.request_hash = payment_request_hash(cmd, p.uetr);  // as sent: ours is new each time
     cmd.screening = screen_parties({{"debtor", p.debtor.name, country(p.debtor)},
                                     {"creditor", p.creditor.name, country(p.creditor)},

@@ -152,7 +152,11 @@ std::string payment_request_hash(const engine::TransferCommand& cmd, std::string
                           cmd.creditor.name + '\n' + cmd.creditor.account + '\n' + cmd.end_to_end_id + '\n' +
                           cmd.remittance_info + '\n';
   canonical += uetr_as_sent;
-  if (!cmd.quote_id.empty()) canonical += "\nquote:" + cmd.quote_id;  // a payment in one currency hashes as before
+  // A payment in one currency hashes as before.
+  if (!cmd.quote_id.empty()) canonical += "\nquote:" + cmd.quote_id;
+  if (cmd.expected_credit) {
+    canonical += "\ncredit:" + currency_text(cmd.expected_credit->currency) + std::to_string(cmd.expected_credit->minor);
+  }
   return sha256_hex(canonical);
 }
 

@@ -233,5 +233,170 @@ TEST_F(FxApiTest, ARatesFilePostsStandingRatesAtStart) {
   EXPECT_NE(after.find("rates.csv line 2: has 4 fields, not 5"), std::string::npos) << after;
 }
 
+// A payment in AED credited in INR over the real API: the quote's id in POST /transfer,
+// the legs in their windows, a retry answered the same, the quote refused a second time,
+// each window settled, the payment settled at the quote's amounts, and every currency
+// balanced in `deltran check`.
+TEST_F(FxApiTest, ACrossCurrencyPaymentSettlesAsLinkedLegsAtTheQuote) {
+  auto c = server_->client();
+  bank(R"({"id":"HDFCINBB","name":"HDFC Bank","country":"IN","currencies":["INR"]})");
+  for (const char* mint : {R"({"bank":"EBILAEAD","currency":"AED","amount":"50000.00","reference":"F-AED"})",
+                           R"({"bank":"FXPRAEAD","currency":"INR","amount":"1000000.00","reference":"F-INR"})"}) {
+    ASSERT_EQ(c.request("POST", "/api/v1/tokens/mint", mint, admin())->status, 200);
+  }
+  ASSERT_EQ(rate("AED-USD", R"({"bid":"0.2720","ask":"0.2724","valid_seconds":600})", as("FXPRAEAD"))->status, 200);
+  ASSERT_EQ(rate("USD-INR", R"({"bid":"83.20","ask":"83.40","valid_seconds":600})", as("FXPRAEAD"))->status, 200);
+  json::value q = quote(R"({"from":"AED","to":"INR","amount":"10000.00"})");
+  const std::string quote_id = str(q.at("id"));
+  EXPECT_EQ(str(q.at("receive")), "226304.00");  // 10,000.00 AED → 2,720.00 USD → 226,304.00 INR
+  auto pay = [&](const std::string& id, const std::string& key, const std::string& amount = "10000.00") {
+    Headers h = as("EBILAEAD");
+    h.emplace_back("Idempotency-Key", key);
+    return c.request("POST", "/api/v1/transfer",
+                     R"({"amount":")" + amount + R"(","currency":"AED","debtor_agent":"EBILAEAD","creditor_agent":"HDFCINBB",)"
+                     R"("debtor":{"name":"Sara Khan","account":"AE070331234567890123456"},)"
+                     R"("creditor":{"name":"Ravi Kumar","account":"50100012345678"},"quote_id":")" + id + R"("})", h);
+  };
+  // Bad input first: a malformed id is a 400, an amount other than the quote's a 422 (AM09).
+  auto malformed = pay("q_nothex", "k-bad");
+  EXPECT_EQ(malformed->status, 400) << malformed->body;
+  auto mismatch = pay(quote_id, "k-mismatch", "9999.99");
+  EXPECT_EQ(mismatch->status, 422) << mismatch->body;
+  EXPECT_NE(mismatch->body.find("\"AM09\""), std::string::npos) << mismatch->body;
+  auto first = pay(quote_id, "k-1");
+  ASSERT_TRUE(first && first->status == 202) << (first ? first->body : first.error().message);
+  const std::string id = str(parse(first->body).at("id"));
+  auto retry = pay(quote_id, "k-1");
+  EXPECT_EQ(retry->status, 202) << retry->body;
+  EXPECT_EQ(str(parse(retry->body).at("id")), id) << "a retry is the same payment";
+  auto reuse = pay(quote_id, "k-2");
+  EXPECT_EQ(reuse->status, 422) << reuse->body;
+  EXPECT_NE(reuse->body.find("was used by payment " + id), std::string::npos) << reuse->body;
+  // Someone else's quote is not the sender's to use.
+  auto theirs = c.request("POST", "/api/v1/fx/quotes", R"({"from":"AED","to":"INR","amount":"10000.00"})", as("FXSEINBB"));
+  ASSERT_EQ(theirs->status, 201) << theirs->body;
+  auto not_mine = pay(str(parse(theirs->body).at("id")), "k-3");
+  EXPECT_EQ(not_mine->status, 422) << not_mine->body;
+  EXPECT_NE(not_mine->body.find("quote_not_yours"), std::string::npos) << not_mine->body;
+
+  auto shown = c.request("GET", "/api/v1/transaction/" + id, "", as("EBILAEAD"));
+  ASSERT_TRUE(shown && shown->status == 200) << (shown ? shown->body : "");
+  json::value p = parse(shown->body);
+  EXPECT_EQ(str(p.at("quote_id")), quote_id);
+  EXPECT_EQ(str(p.at("credited_amount")), "226304.00");
+  EXPECT_EQ(str(p.at("credited_currency")), "INR");
+  ASSERT_EQ(p.at("legs").as_array().size(), 2u) << p << " (one provider makes both conversions: no USD leg)";
+  EXPECT_EQ(str(p.at("legs").at(0).at("creditor_agent")), "FXPRAEAD");
+  EXPECT_EQ(str(p.at("legs").at(1).at("debtor_agent")), "FXPRAEAD");
+  EXPECT_EQ(str(p.at("legs").at(1).at("amount")), "226304.00");
+
+  auto windows = c.request("GET", "/api/v1/windows?status=OPEN", "", admin());
+  ASSERT_TRUE(windows && windows->status == 200);
+  json::value open = parse(windows->body);
+  for (const auto& w : open.at("items").as_array()) {
+    auto closed = c.request("POST", "/api/v1/windows/" + str(w.at("id")) + "/close", "", admin());
+    ASSERT_TRUE(closed && closed->status == 200) << (closed ? closed->body : "");
+  }
+  auto balance = [&](const std::string& bank, const std::string& currency) {
+    auto r = c.request("GET", "/api/v1/banks/" + bank + "/balance", "", admin());
+    json::value b = parse(r->body);
+    for (const auto& row : b.at("balances").as_array()) {
+      if (str(row.at("currency")) == currency) return str(row.at("balance"));
+    }
+    return std::string("none");
+  };
+  EXPECT_EQ(balance("EBILAEAD", "AED"), "40000.00");
+  EXPECT_EQ(balance("FXPRAEAD", "AED"), "10000.00");
+  EXPECT_EQ(balance("FXPRAEAD", "INR"), "773696.00");
+  EXPECT_EQ(balance("HDFCINBB", "INR"), "226304.00");
+  auto settled = c.request("GET", "/api/v1/transaction/" + id, "", as("HDFCINBB"));
+  EXPECT_EQ(str(parse(settled->body).at("status")), "SETTLED") << settled->body;
+  ASSERT_EQ(server_->stop(), 0);
+  auto [code, check] = run_check(server_->data());
+  EXPECT_EQ(code, 0) << check;
+}
+
+// The same in ISO 20022: a pacs.008 names its quote in InstrForNxtAgt (/FXQT/<id>) and
+// gives both of the quote's amounts; a pain.001 names it in XchgRateInf/CtrctId. An InstdAmt
+// the quote does not deliver is refused with AM09; a pacs.008 converted upstream (InstdAmt
+// in another currency, no quote) settles IntrBkSttlmAmt as it stands.
+TEST_F(FxApiTest, IsoMessagesNameTheirQuoteAndAreCheckedAgainstIt) {
+  auto c = server_->client();
+  bank(R"({"id":"HDFCINBB","name":"HDFC Bank","country":"IN","currencies":["INR","AED"]})");
+  for (const char* mint : {R"({"bank":"EBILAEAD","currency":"AED","amount":"50000.00","reference":"F-AED"})",
+                           R"({"bank":"FXPRAEAD","currency":"INR","amount":"1000000.00","reference":"F-INR"})"}) {
+    ASSERT_EQ(c.request("POST", "/api/v1/tokens/mint", mint, admin())->status, 200);
+  }
+  ASSERT_EQ(rate("AED-USD", R"({"bid":"0.2720","ask":"0.2724","valid_seconds":600})", as("FXPRAEAD"))->status, 200);
+  ASSERT_EQ(rate("USD-INR", R"({"bid":"83.20","ask":"83.40","valid_seconds":600})", as("FXPRAEAD"))->status, 200);
+  auto pacs008 = [](const std::string& msg_id, const std::string& settle, const std::string& instructed,
+                    const std::string& instruction) {
+    return R"(<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"><FIToFICstmrCdtTrf>
+<GrpHdr><MsgId>)" + msg_id + R"(</MsgId><CreDtTm>2026-12-01T09:30:00+04:00</CreDtTm><NbOfTxs>1</NbOfTxs>
+<SttlmInf><SttlmMtd>CLRG</SttlmMtd></SttlmInf></GrpHdr>
+<CdtTrfTxInf><PmtId><InstrId>I-)" + msg_id + R"(</InstrId><EndToEndId>E-)" + msg_id + R"(</EndToEndId></PmtId>
+)" + settle + R"(<IntrBkSttlmDt>2026-12-01</IntrBkSttlmDt>)" + instructed + R"(<ChrgBr>SHAR</ChrgBr>
+<InstgAgt><FinInstnId><BICFI>EBILAEADXXX</BICFI></FinInstnId></InstgAgt>
+<InstdAgt><FinInstnId><BICFI>DLTRAEADXXX</BICFI></FinInstnId></InstdAgt>
+<Dbtr><Nm>Sara Khan</Nm><PstlAdr><Ctry>AE</Ctry></PstlAdr></Dbtr>
+<DbtrAcct><Id><IBAN>AE070331234567890123456</IBAN></Id></DbtrAcct>
+<DbtrAgt><FinInstnId><BICFI>EBILAEADXXX</BICFI></FinInstnId></DbtrAgt>
+<CdtrAgt><FinInstnId><BICFI>HDFCINBBXXX</BICFI></FinInstnId></CdtrAgt>
+<Cdtr><Nm>Ravi Kumar</Nm><PstlAdr><Ctry>IN</Ctry></PstlAdr></Cdtr>
+<CdtrAcct><Id><Othr><Id>50100012345678</Id></Othr></Id></CdtrAcct>
+)" + instruction + R"(<RmtInf><Ustrd>Family support</Ustrd></RmtInf></CdtTrfTxInf></FIToFICstmrCdtTrf></Document>)";
+  };
+  auto send = [&](const std::string& type, const std::string& xml) {
+    Headers h = as("EBILAEAD");
+    h.emplace_back("Content-Type", "application/xml");
+    auto r = c.request("POST", "/api/v1/iso20022/" + type, xml, h);
+    EXPECT_TRUE(r && r->status == 200) << (r ? r->body : r.error().message);
+    return r ? r->body : std::string();
+  };
+  auto fxqt = [](const std::string& id) { return "<InstrForNxtAgt><InstrInf>/FXQT/" + id + "</InstrInf></InstrForNxtAgt>"; };
+  const std::string aed = R"(<IntrBkSttlmAmt Ccy="AED">10000.00</IntrBkSttlmAmt>)";
+  // Both amounts of the quote, the converted one first (as a correspondent writes them).
+  const std::string q1 = str(quote(R"({"from":"AED","to":"INR","amount":"10000.00"})").at("id"));
+  std::string r1 = send("pacs.008", pacs008("FX-ISO-1", R"(<IntrBkSttlmAmt Ccy="INR">226304.00</IntrBkSttlmAmt>)",
+                                            R"(<InstdAmt Ccy="AED">10000.00</InstdAmt>)", fxqt(q1)));
+  EXPECT_NE(r1.find("<TxSts>ACSP</TxSts>"), std::string::npos) << r1;
+  // An InstdAmt the quote does not deliver: AM09, and the quote stays unused.
+  const std::string q2 = str(quote(R"({"from":"AED","to":"INR","amount":"10000.00"})").at("id"));
+  std::string r2 = send("pacs.008", pacs008("FX-ISO-2", aed, R"(<InstdAmt Ccy="INR">230000.00</InstdAmt>)", fxqt(q2)));
+  EXPECT_NE(r2.find("<Cd>AM09</Cd>"), std::string::npos) << r2;
+  // Not a quote id behind /FXQT/: refused, naming it.
+  std::string r3 = send("pacs.008", pacs008("FX-ISO-3", aed, "", fxqt("12345")));
+  EXPECT_NE(r3.find("<TxSts>RJCT</TxSts>"), std::string::npos) << r3;
+  EXPECT_NE(r3.find("is not a DelTran quote id"), std::string::npos) << r3;
+  // Converted upstream, no quote: 10,000.00 AED settles as it stands.
+  std::string r4 = send("pacs.008", pacs008("FX-ISO-4", aed, R"(<InstdAmt Ccy="INR">226000.00</InstdAmt><XchgRate>22.6</XchgRate>)", ""));
+  EXPECT_NE(r4.find("<TxSts>ACSP</TxSts>"), std::string::npos) << r4;
+  // pain.001: the quote in XchgRateInf/CtrctId (the second quote, still unused).
+  const std::string pain = R"(<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"><CstmrCdtTrfInitn>
+<GrpHdr><MsgId>FX-PAIN-1</MsgId><CreDtTm>2026-12-01T10:00:00+04:00</CreDtTm><NbOfTxs>1</NbOfTxs>
+<InitgPty><Nm>Sara Khan</Nm></InitgPty></GrpHdr>
+<PmtInf><PmtInfId>FX-PAIN-1-B</PmtInfId><PmtMtd>TRF</PmtMtd><ReqdExctnDt><Dt>2026-12-01</Dt></ReqdExctnDt>
+<Dbtr><Nm>Sara Khan</Nm></Dbtr><DbtrAcct><Id><IBAN>AE070331234567890123456</IBAN></Id></DbtrAcct>
+<DbtrAgt><FinInstnId><BICFI>EBILAEADXXX</BICFI></FinInstnId></DbtrAgt>
+<CdtTrfTxInf><PmtId><EndToEndId>E-FX-PAIN-1</EndToEndId></PmtId>
+<Amt><InstdAmt Ccy="AED">10000.00</InstdAmt></Amt>
+<XchgRateInf><CtrctId>)" + q2 + R"(</CtrctId></XchgRateInf>
+<CdtrAgt><FinInstnId><BICFI>HDFCINBBXXX</BICFI></FinInstnId></CdtrAgt>
+<Cdtr><Nm>Ravi Kumar</Nm></Cdtr><CdtrAcct><Id><Othr><Id>50100012345678</Id></Othr></Id></CdtrAcct>
+</CdtTrfTxInf></PmtInf></CstmrCdtTrfInitn></Document>)";
+  std::string r5 = send("pain.001", pain);
+  EXPECT_NE(r5.find("<TxSts>ACSP</TxSts>"), std::string::npos) << r5;
+  // HDFC is to receive two converted payments of 226,304.00 INR and one of 10,000.00 AED.
+  auto positions = c.request("GET", "/api/v1/liquidity/positions?bank=HDFCINBB", "", admin());
+  ASSERT_TRUE(positions && positions->status == 200);
+  json::value p = parse(positions->body);
+  std::map<std::string, std::string> queued_in;
+  for (const auto& row : p.at("items").as_array()) queued_in[str(row.at("currency"))] = str(row.at("queued_in"));
+  EXPECT_EQ(queued_in["INR"], "452608.00") << p;
+  EXPECT_EQ(queued_in["AED"], "10000.00") << p;
+}
+
 }  // namespace
 }  // namespace deltran::testing

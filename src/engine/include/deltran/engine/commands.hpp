@@ -51,6 +51,9 @@ struct TransferCommand {
   // then what the debtor sends, which must be the quote's sending amount; the creditor
   // receives the quote's receiving amount in the quote's target currency.
   std::string quote_id;
+  // What the creditor is to receive, when the message says (pacs.008 InstdAmt): it must be
+  // what the quote delivers.
+  std::optional<Amount> expected_credit;
 };
 
 struct CreateBankCommand {

@@ -56,6 +56,9 @@ struct Payment {
   std::optional<int64_t> instructed_amount_minor;  // pacs.008 InstdAmt, when present
   std::string instructed_currency;
   std::string exchange_rate;  // pacs.008 XchgRate as sent (decimal text), informational
+  // The FX contract a cross-currency payment is made at: pain.001 XchgRateInf/CtrctId, or
+  // pacs.008 InstrForNxtAgt/InstrInf "/FXQT/<id>" (the rail is the next agent); as sent.
+  std::string fx_contract_id;
   Party debtor, creditor;
   std::string ultimate_debtor_name, ultimate_creditor_name;
   std::string debtor_agent_bic, creditor_agent_bic, intermediary_agent_bic;

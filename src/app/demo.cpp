@@ -217,6 +217,123 @@ Status run_iso_bank(const DemoSettings& s, const DemoBank& bank, const std::vect
   return {};
 }
 
+// The balances of some banks, as "BANK/CCY" → minor units (all demo currencies have two
+// decimals).
+Result<std::map<std::string, int64_t>> balances_of(gateway::HttpClient& admin, const Headers& auth,
+                                                   const std::vector<const DemoBank*>& banks) {
+  std::map<std::string, int64_t> out;
+  for (const DemoBank* b : banks) {
+    auto bal = call(admin, "GET", std::string("/api/v1/banks/") + b->id + "/balance", "", auth, 200);
+    if (!bal) return tl::unexpected(bal.error());
+    for (const auto& row : bal->as_object().at("balances").as_array()) {
+      const std::string text = str(row, "balance");
+      const bool negative = !text.empty() && text[0] == '-';
+      int64_t minor = 0;
+      for (char ch : text) {
+        if (ch >= '0' && ch <= '9') minor = minor * 10 + (ch - '0');
+      }
+      out[std::string(b->id) + "/" + str(row, "currency")] = negative ? -minor : minor;
+    }
+  }
+  return out;
+}
+
+std::string minor_text(int64_t minor) {
+  char buf[40];
+  const int64_t a = minor < 0 ? -minor : minor;
+  std::snprintf(buf, sizeof buf, "%s%lld.%02lld", minor < 0 ? "-" : "", static_cast<long long>(a / 100),
+                static_cast<long long>(a % 100));
+  return buf;
+}
+
+// The cross-border corridor, AED → INR through USD: two FX providers post standing rates,
+// the sender asks for a quote, pays at it, and the payment becomes linked legs in the AED,
+// USD and INR windows. Returns the payment's id.
+Result<std::string> show_corridor(gateway::HttpClient& admin, const Headers& admin_auth, const DemoBank& sender,
+                                  const DemoBank& aed_usd, const DemoBank& usd_inr, const DemoBank& receiver) {
+  std::printf("\n== Cross-border corridor AED → INR through USD (FX providers, quotes, linked legs) ==\n");
+  for (const DemoBank* b : {&aed_usd, &usd_inr}) {
+    auto r = call(admin, "PUT", std::string("/api/v1/banks/") + b->id + "/roles", R"({"roles":["fx_provider"]})", admin_auth, 200);
+    if (!r) return tl::unexpected(r.error());
+  }
+  struct Posted {
+    const DemoBank* by;
+    const char* pair;
+    const char* body;
+  };
+  for (const Posted& p : {Posted{&aed_usd, "AED-USD", R"({"bid":"0.2722","ask":"0.2724","valid_seconds":3600})"},
+                          Posted{&usd_inr, "USD-INR", R"({"mid":"83.25","spread_bps":"30","valid_seconds":3600})"}}) {
+    auto r = call(admin, "PUT", std::string("/api/v1/fx/rates/") + p.pair, p.body, bearer(p.by->api_key), 200);
+    if (!r) return tl::unexpected(r.error());
+    std::printf("  %s posts %s  bid %s ask %s  (PUT /api/v1/fx/rates/%s)\n", p.by->id, p.pair, str(*r, "bid").c_str(),
+                str(*r, "ask").c_str(), p.pair);
+  }
+  auto q = call(admin, "POST", "/api/v1/fx/quotes", R"({"from":"AED","to":"INR","amount":"20000.00","side":"send"})",
+                bearer(sender.api_key), 201);
+  if (!q) return tl::unexpected(q.error());
+  const std::string quote_id = str(*q, "id");
+  std::printf("\n  %s asks for a quote (POST /api/v1/fx/quotes): %s, path %s, expires %s\n", sender.id, quote_id.c_str(),
+              str(*q, "path").c_str(), str(*q, "expires_at").c_str());
+  for (const auto& h : q->as_object().at("hops").as_array()) {
+    std::printf("    %s → %s at %-12s by %s: %s %s → %s %s\n", str(h, "from").c_str(), str(h, "to").c_str(),
+                str(h, "rate").c_str(), str(h, "provider").c_str(), str(h, "amount_in").c_str(), str(h, "from").c_str(),
+                str(h, "amount_out").c_str(), str(h, "to").c_str());
+  }
+  std::printf("    sends %s AED, the creditor receives %s INR (each conversion rounded down to the minor unit)\n",
+              str(*q, "send").c_str(), str(*q, "receive").c_str());
+  json::object body{{"amount", "20000.00"}, {"currency", "AED"}, {"debtor_agent", sender.id}, {"creditor_agent", receiver.id},
+                    {"debtor", json::object{{"name", "Aisha Rahman"}, {"account", "AE070331234567890123456"}}},
+                    {"creditor", json::object{{"name", "Ravi Kumar"}, {"account", "50100012345678"}}},
+                    {"end_to_end_id", "DEMO-FX-1"}, {"remittance_info", "Family support"}, {"quote_id", quote_id}};
+  Headers h = bearer(sender.api_key);
+  h.emplace_back("Idempotency-Key", "demo-fx-1");
+  auto paid = call(admin, "POST", "/api/v1/transfer", json::serialize(body), h, 202);
+  if (!paid) return tl::unexpected(paid.error());
+  const std::string id = str(*paid, "id");
+  std::printf("\n  It pays at the quote (POST /api/v1/transfer with quote_id) -> 202 %s\n", str(*paid, "status").c_str());
+  auto shown = call(admin, "GET", "/api/v1/transaction/" + id, "", admin_auth, 200);
+  if (!shown) return tl::unexpected(shown.error());
+  std::printf("  Its linked legs, each in its own currency's window, accepted together:\n");
+  for (const auto& l : shown->as_object().at("legs").as_array()) {
+    std::printf("    %-9s → %-9s %14s %s  window %s\n", str(l, "debtor_agent").c_str(), str(l, "creditor_agent").c_str(),
+                str(l, "amount").c_str(), str(l, "currency").c_str(), str(l, "window_id").c_str());
+  }
+  h.back().second = "demo-fx-2";
+  body["end_to_end_id"] = "DEMO-FX-2";
+  auto reused = admin.request("POST", "/api/v1/transfer", json::serialize(body), h);
+  if (!reused) return tl::unexpected(reused.error());
+  std::printf("  The quote pays once: a second payment at it -> %d %s\n", reused->status, reused->body.c_str());
+  return id;
+}
+
+// After the windows settled: the corridor payment's status and, per currency, what moved
+// between the corridor's banks (read from their balances), which sums to zero.
+Status show_corridor_settled(gateway::HttpClient& admin, const Headers& admin_auth, const std::string& id,
+                             const std::vector<const DemoBank*>& banks, const std::map<std::string, int64_t>& before) {
+  auto shown = call(admin, "GET", "/api/v1/transaction/" + id, "", admin_auth, 200);
+  if (!shown) return tl::unexpected(shown.error());
+  std::printf("\n  The corridor payment is %s: %s INR credited to the creditor's agent.\n", str(*shown, "status").c_str(),
+              str(*shown, "credited_amount").c_str());
+  auto after = balances_of(admin, admin_auth, banks);
+  if (!after) return tl::unexpected(after.error());
+  std::printf("  Conservation per currency (balance changes of the corridor's banks):\n");
+  for (const char* currency : {"AED", "USD", "INR"}) {
+    int64_t sum = 0;
+    std::string moves;
+    for (const auto& [key, balance] : *after) {
+      if (key.substr(key.size() - 3) != currency) continue;
+      auto b = before.find(key);
+      const int64_t delta = balance - (b == before.end() ? 0 : b->second);
+      if (delta == 0) continue;
+      sum += delta;
+      moves += "  " + key.substr(0, key.find('/')) + " " + (delta > 0 ? "+" : "") + minor_text(delta);
+    }
+    std::printf("    %s:%s  → sum %s %s\n", currency, moves.c_str(), minor_text(sum).c_str(), sum == 0 ? "(holds)" : "(BROKEN)");
+    if (sum != 0) return make_error(ErrorCode::kInternal, std::string("the corridor does not conserve ") + currency);
+  }
+  return {};
+}
+
 }  // namespace
 
 Status run_demo(const DemoSettings& s) {
@@ -229,7 +346,13 @@ Status run_demo(const DemoSettings& s) {
       {"CHASUS33", "JPMorgan Chase Bank", "US", {"USD", "EUR"}, {}},
       {"DEUTDEFF", "Deutsche Bank", "DE", {"EUR", "USD"}, {}},
       {"BNPAFRPP", "BNP Paribas", "FR", {"EUR", "USD", "AED"}, {}},
+      // The AED → INR corridor: a sender, two FX providers and the beneficiary's bank.
+      {"NBADAEAA", "First Abu Dhabi Bank", "AE", {"AED"}, {}},
+      {"MSHQAEAD", "Mashreq Bank (FX provider)", "AE", {"AED", "USD"}, {}},
+      {"ICICINBB", "ICICI Bank (FX provider)", "IN", {"USD", "INR"}, {}},
+      {"SBININBB", "State Bank of India", "IN", {"INR"}, {}},
   };
+  const size_t kCorridor = 6;  // banks from here on take part in the corridor only
   std::printf("\n== 1. Participants (POST /api/v1/banks) ==\n");
   for (auto& b : banks) {
     json::object body;
@@ -265,7 +388,7 @@ Status run_demo(const DemoSettings& s) {
 
   std::map<std::string, std::vector<size_t>> by_currency;
   for (size_t i = 0; i < banks.size(); ++i) {
-    if (std::string(banks[i].id) == "HDFCINBB") continue;  // it speaks ISO 20022 only, below
+    if (std::string(banks[i].id) == "HDFCINBB" || i >= kCorridor) continue;  // ISO 20022 only, below; the corridor
     for (const auto& c : banks[i].currencies) by_currency[c].push_back(i);
   }
   const std::vector<std::string> currencies = {"USD", "EUR", "AED"};
@@ -361,11 +484,26 @@ Status run_demo(const DemoSettings& s) {
       std::printf("     -> %d %s\n", bad->status, bad->body.c_str());
     }
 
+    std::string corridor_payment;
+    std::vector<const DemoBank*> corridor_banks;
+    std::map<std::string, int64_t> corridor_before;
+    if (round == 1) {
+      for (size_t i = kCorridor; i < banks.size(); ++i) corridor_banks.push_back(&banks[i]);
+      auto before = balances_of(admin, admin_auth, corridor_banks);
+      if (!before) return tl::unexpected(before.error());
+      corridor_before = std::move(*before);
+      auto paid = show_corridor(admin, admin_auth, banks[kCorridor], banks[kCorridor + 1], banks[kCorridor + 2],
+                                banks[kCorridor + 3]);
+      if (!paid) return tl::unexpected(paid.error());
+      corridor_payment = *paid;
+    }
+
     if (round == s.rounds) {
       std::printf("\n   HDFC speaks only ISO 20022 (POST /api/v1/iso20022/pain.001):\n");
       std::vector<std::string> usd_creditors;
-      for (const auto& b : banks) {
-        if (std::string(b.id) != "HDFCINBB" && std::string(b.id) != "DEUTDEFF") usd_creditors.push_back(b.id);
+      for (size_t i = 0; i < kCorridor; ++i) {
+        const std::string id = banks[i].id;
+        if (id != "HDFCINBB" && id != "DEUTDEFF") usd_creditors.push_back(id);
       }
       if (auto st = run_iso_bank(s, banks[2], usd_creditors, 4); !st) return st;
     }
@@ -383,6 +521,9 @@ Status run_demo(const DemoSettings& s) {
       std::printf("  %-6s %-4s %8s %18s %16s %10.1f%% %16s\n", str(*closed, "id").c_str(), str(*closed, "currency").c_str(),
                   str(*closed, "payment_count").c_str(), str(*closed, "gross").c_str(), str(*closed, "net").c_str(),
                   eff * 100.0, str(*closed, "bilateral_net").c_str());
+    }
+    if (!corridor_payment.empty()) {
+      if (auto st = show_corridor_settled(admin, admin_auth, corridor_payment, corridor_banks, corridor_before); !st) return st;
     }
   }
 

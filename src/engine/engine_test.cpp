@@ -1321,5 +1321,54 @@ TEST_F(EngineTest, CrossCurrencyPaymentsSettleAsLinkedLegs) {
   EXPECT_TRUE(check().ok());
 }
 
+// A cross-currency payment held for review keeps its quote (used at the hold); released,
+// its legs go into the windows open then, and the store keeps their windows.
+TEST_F(EngineTest, AHeldCrossCurrencyPaymentIsReleasedLegByLeg) {
+  const CurrencyId aed = money::currency_id("AED");
+  ASSERT_EQ(run(CreateBankCommand{"FXAEUSAA", "FX", "AE", {aed, kUsd}, {}, "hash-fx", {}, true}).rc, Rc::kCreated);
+  ASSERT_EQ(run(CreateBankCommand{"BANKAEAA", "Sender", "AE", {aed}, {}, "hash-a", {}}).rc, Rc::kCreated);
+  ASSERT_EQ(run(CreateBankCommand{"BANKUSAA", "Receiver", "US", {kUsd}, {}, "hash-b", {}}).rc, Rc::kCreated);
+  ASSERT_EQ(run(PostRateCommand{fx::Rate{"FXAEUSAA", aed, kUsd, *fx::parse_rate("0.2720"), *fx::parse_rate("0.2724"), 0,
+                                         clock_.now_us() + 3'600'000'000}}).rc, Rc::kOk);
+  mint("BANKAEAA", 1'000'000, aed);
+  mint("FXAEUSAA", 1'000'000, kUsd);
+  auto path = engine_->view()->rates->best_send(aed, kUsd, 100'000, fx::SearchLimits{clock_.now_us(), 0, 3});
+  ASSERT_TRUE(path);
+  const fx::Quote q{"q_00000000000000000000000000000001", "BANKAEAA", false, *path, clock_.now_us(),
+                    clock_.now_us() + 60'000'000, {}};
+  ASSERT_EQ(run(RecordQuoteCommand{q}).rc, Rc::kCreated);
+  TransferCommand t = transfer("BANKAEAA", "BANKUSAA", 100'000, "held-fx");
+  t.amount.currency = aed;
+  t.quote_id = q.id;
+  t.screening = {Screening::Decision::kReview, 80, R"({"rules":["name"]})", "creditor resembles a listed name"};
+  Reply held = run(t);
+  ASSERT_EQ(held.rc, Rc::kHeld) << held.message;
+  const PaymentResult first = std::get<PaymentResult>(held.body);
+  TransferCommand other = transfer("BANKAEAA", "BANKUSAA", 100'000, "held-fx-2");
+  other.amount.currency = aed;
+  other.quote_id = q.id;
+  EXPECT_EQ(run(other).rc, Rc::kQuoteUsed) << "the held payment has the quote";
+  // Released after the quote expired: the quote's amounts still hold for it.
+  clock_.advance_us(120'000'000);
+  Reply released = run(CaseDecisionCommand{first.case_id, true, "checked"});
+  ASSERT_EQ(released.rc, Rc::kOk) << released.message;
+  auto stored = store_->get_payment(first.id);
+  ASSERT_TRUE(stored && stored->has_value());
+  ASSERT_EQ((**stored).legs.size(), 2u);
+  EXPECT_NE((**stored).legs[0].window_id, 0);
+  EXPECT_NE((**stored).legs[1].window_id, 0);
+  EXPECT_EQ((**stored).window_id, (**stored).legs[1].window_id);
+  EXPECT_EQ((**stored).legs[1].amount, (Amount{27'200, kUsd}));
+  for (CurrencyId c : {aed, kUsd}) ASSERT_TRUE(is_success(run(CloseWindowCommand{0, c, false}).rc));
+  EXPECT_EQ(account("BANKUSAA").balance_minor, 27'200);
+  EXPECT_EQ(account("FXAEUSAA", aed).balance_minor, 100'000);
+  EXPECT_TRUE(check().ok());
+  engine_.reset();
+  fs::remove_all(dir_ / "snapshots");
+  open();  // from the events alone
+  EXPECT_EQ(account("BANKUSAA").balance_minor, 27'200);
+  EXPECT_TRUE(check().ok());
+}
+
 }  // namespace
 }  // namespace deltran::engine

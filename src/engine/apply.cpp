@@ -99,7 +99,7 @@ void use_quote(Engine::State& s, const ev::PaymentData& p) {
   if (p.quote_id.empty()) return;
   auto q = s.quotes.find(p.quote_id);
   DELTRAN_ASSERT(q != s.quotes.end() && q->second.used_by.empty(), "a payment uses a live quote not used before");
-  q->second.used_by = p.id;
+  q->second.used_by = "payment " + p.id;
 }
 
 struct Applier {
@@ -173,6 +173,39 @@ struct Applier {
   void operator()(const ev::QuoteIssued& e) {
     s.quotes[e.quote.id] = e.quote;
     s.quote_expiry.emplace(e.quote.expires_us, e.quote.id);
+  }
+
+  void operator()(const ev::TokensTransferred& e) {
+    post(s, {ledger::PostingKind::kTransfer, e.amount.currency, id_of(s, e.from), id_of(s, e.to), e.amount.minor}, e.reference,
+         0, time_us);
+    s.token_references["XFER:" + e.reference] = TokenReference{e.from, e.amount};
+  }
+
+  void operator()(const ev::TokensConverted& e) {
+    DELTRAN_ASSERT(!e.legs.empty(), "a conversion has legs");
+    for (const auto& l : e.legs) {
+      post(s, {ledger::PostingKind::kTransfer, l.amount.currency, id_of(s, l.debtor_agent), id_of(s, l.creditor_agent),
+               l.amount.minor}, e.reference, 0, time_us);
+    }
+    auto q = s.quotes.find(e.quote_id);
+    DELTRAN_ASSERT(q != s.quotes.end() && q->second.used_by.empty(), "a conversion uses a live quote not used before");
+    q->second.used_by = "conversion " + e.reference;
+    s.token_references["CONV:" + e.reference] = TokenReference{e.bank, e.legs.front().amount};
+  }
+
+  void operator()(const ev::TokensLocked& e) {
+    const ledger::AccountKey key{id_of(s, e.bank), e.amount.currency};
+    if (e.lock) {
+      s.locks[e.reference] = TokenLock{e.bank, e.amount, e.reason};
+      s.locked[key] += e.amount.minor;
+      s.token_references["LOCK:" + e.reference] = TokenReference{e.bank, e.amount};
+    } else {
+      DELTRAN_ASSERT(s.locks.count(e.reference) == 1 && s.locked[key] >= e.amount.minor, "an unlock releases a live lock");
+      s.locks.erase(e.reference);
+      if ((s.locked[key] -= e.amount.minor) == 0) s.locked.erase(key);
+      s.token_references["UNLOCK:" + e.reference] = TokenReference{e.bank, e.amount};
+    }
+    s.dirty_participants.insert(key.owner);
   }
 
   void operator()(const ev::LimitsChanged& e) {

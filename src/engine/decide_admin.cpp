@@ -86,9 +86,9 @@ Reply decide_tokens(Context& cx, const TokenCommand& c) {
   ledger::Posting p{mint ? ledger::PostingKind::kMint : ledger::PostingKind::kBurn, currency,
                     mint ? ledger::kOmnibus : bank->id, mint ? bank->id : ledger::kOmnibus, c.amount.minor};
   if (!mint) {
-    // A burn pays fiat out: only tokens actually held and not reserved by the open window,
-    // never the credit line.
-    const int64_t free_minor = s.ledger.balance(bank->id, currency) - s.reserved(bank->id, currency);
+    // A burn pays fiat out: only tokens actually held, not reserved by the open window and
+    // not locked, never the credit line.
+    const int64_t free_minor = s.free_tokens(bank->id, currency);
     if (c.amount.minor > free_minor) {
       return error_reply(Rc::kInsufficientFunds, c.bank + " holds " + format_minor(std::max<int64_t>(free_minor, 0), currency) +
                                                      " " + std::string(money::code_of(currency)) + " free to burn");
@@ -215,11 +215,11 @@ Reply decide_limits(Context& cx, const SetLimitsCommand& c) {
     if (u.daily_volume_max_minor) entry.daily_volume_max_minor = u.daily_volume_max_minor;
     entry.net_debit_cap_minor = -a->floor_minor;
     if (u.net_debit_cap_minor) {
-      const int64_t reserved = s.reserved(bank->id, currency);
+      const int64_t reserved = s.reserved(bank->id, currency) + s.locked_in(bank->id, currency);
       if (__int128{a->balance_minor} + *u.net_debit_cap_minor < reserved || a->balance_minor < -*u.net_debit_cap_minor) {
         return error_reply(Rc::kCapBelowExposure, "a net debit cap of " + format_minor(*u.net_debit_cap_minor, currency) + " " +
                                                       std::string(money::code_of(currency)) + " is below what " + c.bank +
-                                                      " already owes or has reserved");
+                                                      " already owes, has reserved or has locked");
       }
       entry.net_debit_cap_minor = *u.net_debit_cap_minor;
     }

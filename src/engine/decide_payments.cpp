@@ -226,12 +226,12 @@ Admission admit(const Engine::State& s, const Participant& debtor, const Partici
     return {Rc::kCounterOverflow, 0, "the payment would take a window, daily or balance total of " + debtor.info.bic +
                                          " or " + creditor.info.bic + " beyond what the rail can count"};
   }
-  // Liquidity = balance + net debit cap (the floor is −cap); reserving the net debit at
+  // Liquidity = balance + net debit cap − locked tokens (the floor is −cap); reserving the net debit at
   // acceptance is what lets a closed window always settle. 128 bits: a balance near the
   // top of int64 minus a floor of −cap must not wrap.
   const int64_t new_out = out.out_minor + amount.minor;
   const int64_t reserved_after = new_out > out.in_minor ? new_out - out.in_minor : 0;
-  const __int128 liquidity = __int128{account->balance_minor} - account->floor_minor;
+  const __int128 liquidity = __int128{account->balance_minor} - account->floor_minor - s.locked_in(debtor.id, amount.currency);
   if (reserved_after > liquidity) {
     const int64_t available = saturate(liquidity - out.reserved_minor());
     return {Rc::kInsufficientLiquidity, 0,
@@ -242,19 +242,35 @@ Admission admit(const Engine::State& s, const Participant& debtor, const Partici
   return a;
 }
 
+// Admits every leg into its currency's open window, or none: each leg's debtor has its own
+// limits and liquidity checked (a leg's currency is no other leg's, so the checks are
+// independent). Sets the legs' windows; the admission of the creditor's leg is returned.
+Admission admit_legs(const Engine::State& s, Legs& legs) {
+  Admission last;
+  for (size_t i = 0; i < legs.size(); ++i) {
+    auto& l = legs[i];
+    Admission ad = admit(s, *s.find(l.debtor_agent), *s.find(l.creditor_agent), l.amount);
+    if (ad.rc != Rc::kOk) {
+      ad.why = "leg " + std::to_string(i + 1) + " of " + std::to_string(legs.size()) + " (" + l.debtor_agent + " → " +
+               l.creditor_agent + "): " + ad.why;
+      for (auto& undo : legs) undo.window_id = 0;
+      return ad;
+    }
+    l.window_id = ad.window_id;
+    last = ad;
+  }
+  return last;
+}
+
+}  // namespace
+
 // A payment at an FX quote becomes linked obligations, one per currency: debtor →
 // first provider in the sending currency, provider → provider in each pivot (none when one
 // provider makes consecutive conversions), last provider → creditor in the receiving
 // currency. Each leg carries the quote's recorded amount: the quote rounded each
 // conversion by fx::convert's rule (down, the remainder staying with the provider), so
 // nothing is converted again here. The refusal says why the quote does not serve.
-struct Plan {
-  Rc rc = Rc::kOk;
-  std::string why;
-  Legs legs;
-};
-
-Plan plan_legs(const Engine::State& s, const TransferCommand& c, const Participant& debtor, const Participant& creditor) {
+LegPlan plan_legs(const Engine::State& s, const TransferCommand& c, const Participant& debtor, const Participant& creditor) {
   auto found = s.quotes.find(c.quote_id);
   if (found == s.quotes.end()) {
     return {Rc::kQuoteNotFound, "quote " + c.quote_id + " does not exist or has expired; ask POST /fx/quotes for one", {}};
@@ -264,7 +280,7 @@ Plan plan_legs(const Engine::State& s, const TransferCommand& c, const Participa
     return {Rc::kQuoteExpired, "quote " + q.id + " expired " + std::to_string((s.now_us - q.expires_us) / 1'000'000) +
                                    " s ago; ask for a new one", {}};
   }
-  if (!q.used_by.empty()) return {Rc::kQuoteUsed, "quote " + q.id + " was used by payment " + q.used_by, {}};
+  if (!q.used_by.empty()) return {Rc::kQuoteUsed, "quote " + q.id + " was used by " + q.used_by, {}};
   if (q.participant != debtor.info.bic) {
     return {Rc::kQuoteNotYours, "quote " + q.id + " was given to " + q.participant + ", not to " + debtor.info.bic, {}};
   }
@@ -277,7 +293,7 @@ Plan plan_legs(const Engine::State& s, const TransferCommand& c, const Participa
   }
   if (!debtor.has_currency(first.from)) return {Rc::kCurrencyNotEnabled, from_code + " is not enabled for " + debtor.info.bic, {}};
   if (!creditor.has_currency(last.to)) return {Rc::kCurrencyNotEnabled, to_code + " is not enabled for " + creditor.info.bic, {}};
-  Plan plan;
+  LegPlan plan;
   std::string payer = debtor.info.bic;
   Amount carried{first.amount_in, first.from};
   for (const fx::Hop& h : q.path.hops) {
@@ -316,28 +332,6 @@ Plan plan_legs(const Engine::State& s, const TransferCommand& c, const Participa
   return plan;
 }
 
-// Admits every leg into its currency's open window, or none: each leg's debtor has its own
-// limits and liquidity checked (a leg's currency is no other leg's, so the checks are
-// independent). Sets the legs' windows; the admission of the creditor's leg is returned.
-Admission admit_legs(const Engine::State& s, Legs& legs) {
-  Admission last;
-  for (size_t i = 0; i < legs.size(); ++i) {
-    auto& l = legs[i];
-    Admission ad = admit(s, *s.find(l.debtor_agent), *s.find(l.creditor_agent), l.amount);
-    if (ad.rc != Rc::kOk) {
-      ad.why = "leg " + std::to_string(i + 1) + " of " + std::to_string(legs.size()) + " (" + l.debtor_agent + " → " +
-               l.creditor_agent + "): " + ad.why;
-      for (auto& undo : legs) undo.window_id = 0;
-      return ad;
-    }
-    l.window_id = ad.window_id;
-    last = ad;
-  }
-  return last;
-}
-
-}  // namespace
-
 Reply decide_transfer(Context& cx, const TransferCommand& c) {
   Engine::State& s = cx.s;
   // A message giving both amounts of its quote with the converted one first (IntrBkSttlmAmt
@@ -374,7 +368,7 @@ Reply decide_transfer(Context& cx, const TransferCommand& c) {
   if (!is_uuid(c.id, '7') && !is_uuid_v4(c.id)) return error_reply(Rc::kInternal, "a payment id is a UUID");
   Legs legs;
   if (converted) {
-    Plan plan = plan_legs(s, c, *debtor, *creditor);
+    LegPlan plan = plan_legs(s, c, *debtor, *creditor);
     if (plan.rc != Rc::kOk) return error_reply(plan.rc, std::move(plan.why));
     legs = std::move(plan.legs);
   }

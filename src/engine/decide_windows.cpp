@@ -276,6 +276,9 @@ Reply decide(Context& cx, const Command& command) {
         else if constexpr (std::is_same_v<T, SetRolesCommand>) return decide_roles(cx, c);
         else if constexpr (std::is_same_v<T, PostRateCommand>) return decide_rate(cx, c);
         else if constexpr (std::is_same_v<T, RecordQuoteCommand>) return decide_quote(cx, c);
+        else if constexpr (std::is_same_v<T, TokenTransferCommand>) return decide_token_transfer(cx, c);
+        else if constexpr (std::is_same_v<T, TokenConvertCommand>) return decide_token_convert(cx, c);
+        else if constexpr (std::is_same_v<T, TokenLockCommand>) return decide_token_lock(cx, c);
         else return decide_notice(cx, c);
       },
       command);

@@ -1370,5 +1370,72 @@ TEST_F(EngineTest, AHeldCrossCurrencyPaymentIsReleasedLegByLeg) {
   EXPECT_TRUE(check().ok());
 }
 
+// Token operations booked now: a transfer moves free tokens only, a lock sets tokens aside
+// from payments, burns and transfers until it is released, a conversion at a quote pays and
+// is paid at once; each reference once, and all of it replays.
+TEST_F(EngineTest, TokenTransfersConversionsAndLocksMoveOnlyFreeTokens) {
+  const CurrencyId aed = money::currency_id("AED");
+  ASSERT_EQ(run(CreateBankCommand{"FXAEUSAA", "FX", "AE", {aed, kUsd}, {}, "hash-fx", {}, true}).rc, Rc::kCreated);
+  ASSERT_EQ(run(CreateBankCommand{"BANKAAAA", "A", "AE", {aed, kUsd}, {{kUsd, 50'000}}, "hash-a", {}}).rc, Rc::kCreated);
+  bank("BANKBBBB");
+  mint("BANKAAAA", 100'000);
+  mint("BANKAAAA", 500'000, aed);
+  mint("FXAEUSAA", 1'000'000);
+  // Transfer: free tokens only, never the credit line; the reference once.
+  EXPECT_EQ(run(TokenTransferCommand{"BANKAAAA", "BANKBBBB", Amount{100'001, kUsd}, "T-1"}).rc, Rc::kInsufficientFunds)
+      << "the 500.00 net debit cap is not for transfers";
+  ASSERT_EQ(run(TokenTransferCommand{"BANKAAAA", "BANKBBBB", Amount{30'000, kUsd}, "T-1"}).rc, Rc::kOk);
+  EXPECT_EQ(run(TokenTransferCommand{"BANKAAAA", "BANKBBBB", Amount{30'000, kUsd}, "T-1"}).rc, Rc::kReplayed);
+  EXPECT_EQ(run(TokenTransferCommand{"BANKAAAA", "BANKBBBB", Amount{1, kUsd}, "T-1"}).rc, Rc::kReferenceReused);
+  EXPECT_EQ(run(TokenTransferCommand{"BANKAAAA", "BANKBBBB", Amount{1, aed}, "T-2"}).rc, Rc::kCurrencyNotEnabled);
+  EXPECT_EQ(usd_balance("BANKAAAA"), 70'000);
+  EXPECT_EQ(usd_balance("BANKBBBB"), 30'000);
+  // Lock 60,000 of the 70,000: payments, burns and transfers see 10,000 (+ the cap for payments).
+  ASSERT_EQ(run(TokenLockCommand{true, "BANKAAAA", Amount{60'000, kUsd}, "L-1", "collateral"}).rc, Rc::kOk);
+  EXPECT_EQ(account("BANKAAAA").locked_minor, 60'000);
+  EXPECT_EQ(account("BANKAAAA").available_minor, 70'000 + 50'000 - 60'000);
+  EXPECT_EQ(run(TokenLockCommand{true, "BANKAAAA", Amount{10'001, kUsd}, "L-2", ""}).rc, Rc::kInsufficientFunds);
+  EXPECT_EQ(run(TokenCommand{TokenCommand::Kind::kBurn, "BANKAAAA", Amount{10'001, kUsd}, "B-1"}).rc, Rc::kInsufficientFunds);
+  EXPECT_EQ(run(TokenTransferCommand{"BANKAAAA", "BANKBBBB", Amount{10'001, kUsd}, "T-3"}).rc, Rc::kInsufficientFunds);
+  EXPECT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 60'001, "over-lock")).rc, Rc::kInsufficientLiquidity);
+  ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 60'000, "within")).rc, Rc::kAccepted);
+  ASSERT_TRUE(is_success(run(CloseWindowCommand{0, kUsd, false}).rc));
+  EXPECT_EQ(usd_balance("BANKAAAA"), 10'000) << "settled on credit down to the lock";
+  EXPECT_EQ(run(TokenLockCommand{false, "BANKBBBB", {}, "L-1", ""}).rc, Rc::kNotFound) << "another bank's lock";
+  ASSERT_EQ(run(TokenLockCommand{false, "BANKAAAA", {}, "L-1", ""}).rc, Rc::kOk);
+  EXPECT_EQ(run(TokenLockCommand{false, "BANKAAAA", {}, "L-1", ""}).rc, Rc::kReplayed);
+  EXPECT_EQ(account("BANKAAAA").locked_minor, 0);
+  // Conversion at the bank's own quote: 1,000.00 AED → 272.00 USD, booked now.
+  ASSERT_EQ(run(PostRateCommand{fx::Rate{"FXAEUSAA", aed, kUsd, *fx::parse_rate("0.2720"), *fx::parse_rate("0.2724"), 0,
+                                         clock_.now_us() + 3'600'000'000}}).rc, Rc::kOk);
+  auto path = engine_->view()->rates->best_send(aed, kUsd, 100'000, fx::SearchLimits{clock_.now_us(), 0, 3});
+  ASSERT_TRUE(path);
+  const std::string qid = "q_00000000000000000000000000000c01";
+  ASSERT_EQ(run(RecordQuoteCommand{fx::Quote{qid, "BANKAAAA", false, *path, clock_.now_us(), clock_.now_us() + 60'000'000, {}}}).rc,
+            Rc::kCreated);
+  EXPECT_EQ(run(TokenConvertCommand{"FXAEUSAA", qid, "C-0"}).rc, Rc::kQuoteNotYours);
+  Reply converted = run(TokenConvertCommand{"BANKAAAA", qid, "C-1"});
+  ASSERT_EQ(converted.rc, Rc::kOk) << converted.message;
+  ASSERT_EQ(std::get<TokenMoveResult>(converted.body).moves.size(), 2u);
+  EXPECT_EQ(run(TokenConvertCommand{"BANKAAAA", qid, "C-1"}).rc, Rc::kReplayed);
+  EXPECT_EQ(run(TokenConvertCommand{"BANKAAAA", qid, "C-2"}).rc, Rc::kQuoteUsed);
+  EXPECT_EQ(account("BANKAAAA", aed).balance_minor, 400'000);
+  EXPECT_EQ(usd_balance("BANKAAAA"), 10'000 + 27'200);
+  EXPECT_EQ(usd_balance("FXAEUSAA"), 1'000'000 - 27'200);
+  ASSERT_EQ(run(TokenLockCommand{true, "BANKAAAA", Amount{5'000, kUsd}, "L-3", "pending bank leg"}).rc, Rc::kOk);
+  EXPECT_TRUE(check().ok());
+  for (bool from_snapshot : {false, true}) {
+    SCOPED_TRACE(from_snapshot ? "from the snapshot" : "from the events alone");
+    close();
+    if (!from_snapshot) fs::remove_all(dir_ / "snapshots");
+    open();
+    EXPECT_EQ(usd_balance("BANKAAAA"), 37'200);
+    EXPECT_EQ(account("BANKAAAA").locked_minor, 5'000);
+    EXPECT_EQ(run(TokenConvertCommand{"BANKAAAA", qid, "C-3"}).rc, Rc::kQuoteUsed);
+    EXPECT_EQ(run(TokenTransferCommand{"BANKAAAA", "BANKBBBB", Amount{32'201, kUsd}, "T-9"}).rc, Rc::kInsufficientFunds);
+  }
+  EXPECT_TRUE(check().ok());
+}
+
 }  // namespace
 }  // namespace deltran::engine

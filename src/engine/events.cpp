@@ -23,6 +23,16 @@ void write_party(JsonWriter& w, std::string_view key, const model::Party& p) {
   w.key(key).begin_object().field("name", p.name).field("account", p.account).field("country", p.country).end_object();
 }
 
+void write_legs(JsonWriter& w, const std::vector<model::PaymentLeg>& legs) {
+  w.key("legs").begin_array();
+  for (const auto& l : legs) {
+    w.begin_object().field("debtor_agent", l.debtor_agent).field("creditor_agent", l.creditor_agent)
+        .field("amount", money::format(l.amount)).field("currency", code(l.amount.currency))
+        .field("window_id", l.window_id).end_object();
+  }
+  w.end_array();
+}
+
 void write_payment(JsonWriter& w, const PaymentData& p) {
   w.field("id", p.id)
       .field("uetr", p.uetr)
@@ -36,13 +46,8 @@ void write_payment(JsonWriter& w, const PaymentData& p) {
   w.field("channel", p.channel).field("idempotency_key", p.idempotency_key).field("request_hash", p.request_hash);
   if (p.amount_usd_minor) w.field("amount_usd", money::format_amount(*p.amount_usd_minor, 2));
   if (!p.quote_id.empty()) {
-    w.field("quote_id", p.quote_id).key("legs").begin_array();
-    for (const auto& l : p.legs) {
-      w.begin_object().field("debtor_agent", l.debtor_agent).field("creditor_agent", l.creditor_agent)
-          .field("amount", money::format(l.amount)).field("currency", code(l.amount.currency))
-          .field("window_id", l.window_id).end_object();
-    }
-    w.end_array();
+    w.field("quote_id", p.quote_id);
+    write_legs(w, p.legs);
   }
 }
 
@@ -138,6 +143,25 @@ struct Encoder {
     w.end_array().end_object();
     return make(EventType::kFxQuoteIssued, q.id, q.participant == "admin" ? std::string() : q.participant, {},
                 EventScope::kParties, w);
+  }
+  model::Event operator()(const TokensTransferred& e) const {
+    JsonWriter w;
+    w.begin_object().field("from", e.from).field("to", e.to).field("amount", money::format(e.amount))
+        .field("currency", code(e.amount.currency)).field("reference", e.reference).end_object();
+    return make(EventType::kTokensTransferred, e.reference, e.from, e.to, EventScope::kParties, w);
+  }
+  model::Event operator()(const TokensConverted& e) const {
+    JsonWriter w;
+    w.begin_object().field("bank", e.bank).field("quote_id", e.quote_id).field("reference", e.reference);
+    write_legs(w, e.legs);
+    w.end_object();
+    return make(EventType::kTokensConverted, e.reference, e.bank, {}, EventScope::kParties, w);
+  }
+  model::Event operator()(const TokensLocked& e) const {
+    JsonWriter w;
+    w.begin_object().field("bank", e.bank).field("amount", money::format(e.amount)).field("currency", code(e.amount.currency))
+        .field("reference", e.reference).field("reason", e.reason).end_object();
+    return make(e.lock ? EventType::kTokensLocked : EventType::kTokensUnlocked, e.reference, e.bank, {}, EventScope::kParties, w);
   }
   model::Event operator()(const PaymentAccepted& e) const {
     JsonWriter w;
@@ -326,6 +350,26 @@ model::Party read_party(Reader& r, std::string_view key) {
   return out;
 }
 
+std::vector<model::PaymentLeg> read_legs(Reader& r) {
+  std::vector<model::PaymentLeg> out;
+  for (const auto& v : r.array("legs")) {
+    if (!v.is_object()) {
+      r.fail("legs");
+      break;
+    }
+    Reader lr(v.as_object());
+    model::PaymentLeg l;
+    l.debtor_agent = lr.text("debtor_agent");
+    l.creditor_agent = lr.text("creditor_agent");
+    l.amount.currency = lr.currency("currency");
+    l.amount.minor = lr.minor("amount", l.amount.currency);
+    l.window_id = lr.integer("window_id");
+    r.adopt(lr);
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
 PaymentData read_payment(Reader& r) {
   PaymentData p;
   p.id = r.text("id");
@@ -343,21 +387,7 @@ PaymentData read_payment(Reader& r) {
   p.amount_usd_minor = r.optional_minor("amount_usd", money::currency_id("USD"));
   if (r.has("quote_id")) {
     p.quote_id = r.text("quote_id");
-    for (const auto& v : r.array("legs")) {
-      if (!v.is_object()) {
-        r.fail("legs");
-        break;
-      }
-      Reader lr(v.as_object());
-      model::PaymentLeg l;
-      l.debtor_agent = lr.text("debtor_agent");
-      l.creditor_agent = lr.text("creditor_agent");
-      l.amount.currency = lr.currency("currency");
-      l.amount.minor = lr.minor("amount", l.amount.currency);
-      l.window_id = lr.integer("window_id");
-      r.adopt(lr);
-      p.legs.push_back(std::move(l));
-    }
+    p.legs = read_legs(r);
     if (p.legs.size() < 2) r.fail("legs");
   }
   return p;
@@ -488,6 +518,35 @@ Result<Any> decode_payload(EventType type, Reader& r) {
         q.path.send = q.path.hops.front().amount_in;
         q.path.receive = q.path.hops.back().amount_out;
       }
+      return e;
+    }
+    case EventType::kTokensTransferred: {
+      TokensTransferred e;
+      e.from = r.text("from");
+      e.to = r.text("to");
+      e.amount.currency = r.currency("currency");
+      e.amount.minor = r.minor("amount", e.amount.currency);
+      e.reference = r.text("reference");
+      return e;
+    }
+    case EventType::kTokensConverted: {
+      TokensConverted e;
+      e.bank = r.text("bank");
+      e.quote_id = r.text("quote_id");
+      e.reference = r.text("reference");
+      e.legs = read_legs(r);
+      if (e.legs.empty()) r.fail("legs");
+      return e;
+    }
+    case EventType::kTokensLocked:
+    case EventType::kTokensUnlocked: {
+      TokensLocked e;
+      e.lock = type == EventType::kTokensLocked;
+      e.bank = r.text("bank");
+      e.amount.currency = r.currency("currency");
+      e.amount.minor = r.minor("amount", e.amount.currency);
+      e.reference = r.text("reference");
+      e.reason = r.text("reason");
       return e;
     }
     case EventType::kPaymentAccepted: {

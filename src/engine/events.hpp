@@ -85,6 +85,21 @@ struct RatePosted {
 struct QuoteIssued {
   fx::Quote quote;
 };
+struct TokensTransferred {
+  std::string from, to;
+  Amount amount;
+  std::string reference;
+};
+struct TokensConverted {
+  std::string bank, quote_id, reference;
+  std::vector<model::PaymentLeg> legs;  // booked now, in path order
+};
+struct TokensLocked {
+  bool lock = true;  // false: unlocked
+  std::string bank;
+  Amount amount;
+  std::string reference, reason;
+};
 struct PaymentAccepted {
   PaymentData p;
   int64_t window_id = 0;
@@ -170,7 +185,8 @@ struct Notice {
 using Any = std::variant<ParticipantCreated, CredentialIssued, FundsMoved, LimitsChanged, PaymentAccepted,
                          PaymentHeld, PaymentRejected, PaymentReleased, PaymentSettled, WindowOpened, WindowClosed,
                          WindowNetted, WindowSettled, CaseDecided, ReportFiled, BreakerReset, Notice,
-                         ClearingIdsSet, RolesSet, RatePosted, QuoteIssued>;
+                         ClearingIdsSet, RolesSet, RatePosted, QuoteIssued, TokensTransferred, TokensConverted,
+                         TokensLocked>;
 
 // Writes the event's log entry (type, entity, parties, scope, payload); seq, batch, time
 // and actor are the caller's.

@@ -11,7 +11,7 @@ namespace deltran::engine {
 
 namespace {
 
-constexpr uint32_t kSnapshotVersion = 4;  // 3: clearing-system member ids, roles, FX rates and quotes; 4: legs, quote use
+constexpr uint32_t kSnapshotVersion = 5;  // 3: clearing-system member ids, roles, FX rates and quotes; 4: legs, quote use; 5: locks
 constexpr std::string_view kMagic = "DTCORE";
 
 void put_currency(BinaryWriter& w, CurrencyId c) { w.u32(c.numeric); }
@@ -321,6 +321,14 @@ std::string save_state(const Engine::State& s) {
       for (int64_t v : {h.rate_num, h.rate_den, h.amount_in, h.amount_out, h.mid_out, h.rate_valid_until_us}) w.i64(v);
     }
   }
+  w.u64(s.locks.size());
+  for (const auto& [reference, lock] : s.locks) {
+    w.bytes(reference);
+    w.bytes(lock.bank);
+    w.i64(lock.amount.minor);
+    put_currency(w, lock.amount.currency);
+    w.bytes(lock.reason);
+  }
   w.bytes(kMagic);  // the end: a truncated snapshot cannot pass for a whole one
   return out;
 }
@@ -431,6 +439,18 @@ Status load_state(Engine::State& s, const Settings& settings, std::string_view b
     }
     s.quote_expiry.emplace(q.expires_us, q.id);
     s.quotes[q.id] = std::move(q);
+  }
+  for (size_t n = r.count(8), i = 0; i < n && r.ok(); ++i) {
+    std::string reference = r.str();
+    TokenLock lock;
+    lock.bank = r.str();
+    lock.amount.minor = r.i64();
+    lock.amount.currency = get_currency(r);
+    lock.reason = r.str();
+    auto owner = s.by_bic.find(lock.bank);
+    if (owner == s.by_bic.end() || lock.amount.minor <= 0) return bad("has a lock of an unknown bank");
+    s.locked[ledger::AccountKey{owner->second, lock.amount.currency}] += lock.amount.minor;
+    s.locks[std::move(reference)] = std::move(lock);
   }
   if (r.bytes() != kMagic || !r.ok() || !r.at_end()) return bad("is truncated or damaged");
   return {};

@@ -129,6 +129,12 @@ struct TokenReference {
   Amount amount;
 };
 
+struct TokenLock {
+  std::string bank;
+  Amount amount;
+  std::string reason;
+};
+
 struct HeldPayment {
   ev::PaymentData payment;
   int64_t case_id = 0;
@@ -158,7 +164,9 @@ struct Engine::State {
   std::map<int64_t, int64_t> settled_in_batch;
   std::map<CurrencyId, int64_t> efficiency_ppm;
   IdempotencyMemory idempotency;
-  std::map<std::string, TokenReference> token_references;  // "MINT:ref" / "BURN:ref"
+  std::map<std::string, TokenReference> token_references;  // "MINT:ref", "BURN:ref", "XFER:ref", "CONV:ref", "LOCK:ref", "UNLOCK:ref"
+  std::map<std::string, TokenLock> locks;                   // live locks, by reference
+  std::map<ledger::AccountKey, int64_t> locked;             // per account, the sum of its live locks
   std::map<std::string, HeldPayment> held;                  // payment id → held payment
   std::map<int64_t, model::Case> open_cases;
   risk::DailyCounters daily;  // accepted volume today, per participant and currency
@@ -199,6 +207,14 @@ struct Engine::State {
   const Participant& at(ParticipantId id) const { return participants[id - 1]; }
   std::string name_of(ParticipantId id) const;  // BIC or system account name
   int64_t reserved(ParticipantId id, CurrencyId currency) const;
+  int64_t locked_in(ParticipantId id, CurrencyId currency) const {
+    auto it = locked.find(ledger::AccountKey{id, currency});
+    return it == locked.end() ? 0 : it->second;
+  }
+  // Tokens held and neither reserved by the open window nor locked: what may leave now.
+  int64_t free_tokens(ParticipantId id, CurrencyId currency) const {
+    return ledger.balance(id, currency) - reserved(id, currency) - locked_in(id, currency);
+  }
   void begin_batch(int64_t now, std::string actor_name);
 };
 
@@ -223,6 +239,18 @@ Reply decide_transfer(Context& cx, const TransferCommand& c);
 Reply decide_case(Context& cx, const CaseDecisionCommand& c);
 Reply decide_create_bank(Context& cx, const CreateBankCommand& c);
 Reply decide_tokens(Context& cx, const TokenCommand& c);
+Reply decide_token_transfer(Context& cx, const TokenTransferCommand& c);
+Reply decide_token_convert(Context& cx, const TokenConvertCommand& c);
+Reply decide_token_lock(Context& cx, const TokenLockCommand& c);
+
+// The legs of a payment (or a conversion) made at an FX quote, or why the quote does not
+// serve it (decide_payments.cpp).
+struct LegPlan {
+  Rc rc = Rc::kOk;
+  std::string why;
+  std::vector<model::PaymentLeg> legs;
+};
+LegPlan plan_legs(const Engine::State& s, const TransferCommand& c, const Participant& debtor, const Participant& creditor);
 Reply decide_limits(Context& cx, const SetLimitsCommand& c);
 Reply decide_clearing_ids(Context& cx, const SetClearingIdsCommand& c);
 Reply decide_roles(Context& cx, const SetRolesCommand& c);

@@ -19,7 +19,8 @@ std::shared_ptr<const ParticipantView> participant_view(const Engine::State& s, 
     av.balance_minor = a->balance_minor;
     av.reserved_minor = s.reserved(p.id, c);
     av.net_debit_cap_minor = -a->floor_minor;
-    av.available_minor = saturate(__int128{a->balance_minor} - a->floor_minor - av.reserved_minor);
+    av.locked_minor = s.locked_in(p.id, c);
+    av.available_minor = saturate(__int128{a->balance_minor} - a->floor_minor - av.reserved_minor - av.locked_minor);
     if (auto lim = p.limits.find(c); lim != p.limits.end()) {
       av.single_payment_max_minor = lim->second.single_payment_max_minor;
       av.daily_volume_max_minor = lim->second.daily_volume_max_minor;

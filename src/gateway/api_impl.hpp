@@ -166,6 +166,10 @@ struct Api::Impl {
   void get_balance(Call& c);
   void post_mint(Call& c);
   void post_burn(Call& c);
+  void post_token_transfer(Call& c);
+  void post_token_convert(Call& c);
+  void post_token_lock(Call& c);
+  void post_token_unlock(Call& c);
   void get_windows(Call& c);
   void get_window(Call& c);
   void post_window_close(Call& c);

@@ -6,6 +6,7 @@
 
 #include <deltran/core/crypto.hpp>
 #include <deltran/core/ids.hpp>
+#include <deltran/fx/rates.hpp>
 #include <deltran/iso20022/identifiers.hpp>
 #include <deltran/money/currency.hpp>
 
@@ -212,6 +213,7 @@ void Api::Impl::get_balance(Call& c) {
         .field("currency", currency_text(a.currency))
         .field("balance", amount_text(a.balance_minor, a.currency))
         .field("reserved", amount_text(a.reserved_minor, a.currency))
+        .field("locked", amount_text(a.locked_minor, a.currency))
         .field("net_debit_cap", amount_text(a.net_debit_cap_minor, a.currency))
         .field("available", amount_text(a.available_minor, a.currency))
         .end_object();
@@ -221,6 +223,14 @@ void Api::Impl::get_balance(Call& c) {
 }
 
 namespace {
+
+std::optional<std::string> read_reference(Fields& f) {
+  auto reference = f.text("reference", true, kMaxId35);
+  if (reference && !is_token_text(*reference, kMaxId35)) {
+    f.fail("reference", "must be printable ASCII without leading or trailing spaces", Rc::kInvalidField);
+  }
+  return reference;
+}
 
 void post_tokens(Api::Impl& api, Call& c, bool mint) {
   auto body = parse_object(c.req);
@@ -232,10 +242,7 @@ void post_tokens(Api::Impl& api, Call& c, bool mint) {
   auto currency = read_currency(f, "currency");
   std::optional<int64_t> amount;
   if (currency) amount = read_amount(f, "amount", *currency, false);
-  auto reference = f.text("reference", true, kMaxId35);
-  if (reference && !is_token_text(*reference, kMaxId35)) {
-    f.fail("reference", "must be printable ASCII without leading or trailing spaces", Rc::kInvalidField);
-  }
+  auto reference = read_reference(f);
   if (f.error()) return c.respond(error_response(*f.error()));
   cmd.bank = *bank;
   cmd.amount = money::Amount{*amount, *currency};
@@ -257,7 +264,96 @@ void post_tokens(Api::Impl& api, Call& c, bool mint) {
   });
 }
 
+// The answer of a token transfer, conversion, lock or unlock.
+Response render_move(std::string_view operation, Reply&& r) {
+  if (r.rc != Rc::kOk && r.rc != Rc::kReplayed) return error_response(error_of(r));
+  const auto& t = std::get<engine::TokenMoveResult>(r.body);
+  JsonWriter w;
+  w.begin_object().field("operation", operation).field("reference", t.reference);
+  if (t.locked.minor != 0) {
+    w.field("amount", amount_text(t.locked.minor, t.locked.currency)).field("currency", currency_text(t.locked.currency));
+  }
+  w.key("moves").begin_array();
+  for (const auto& m : t.moves) {
+    w.begin_object().field("from", m.debtor_agent).field("to", m.creditor_agent)
+        .field("amount", amount_text(m.amount.minor, m.amount.currency)).field("currency", currency_text(m.amount.currency))
+        .end_object();
+  }
+  w.end_array().key("accounts").begin_array();
+  for (const auto& a : t.accounts) {
+    w.begin_object().field("bank", a.bank).field("currency", currency_text(a.balance.currency))
+        .field("balance", amount_text(a.balance.minor, a.balance.currency))
+        .field("locked", amount_text(a.locked_minor, a.balance.currency)).end_object();
+  }
+  w.end_array().key("replayed").boolean(r.rc == Rc::kReplayed).end_object();
+  return json_response(200, w.take());
+}
+
 }  // namespace
+
+// {"from","to","currency","amount","reference"}: tokens booked now between two participants.
+void Api::Impl::post_token_transfer(Call& c) {
+  auto body = parse_object(c.req);
+  if (!body) return c.respond(error_response(body.error()));
+  Fields f(*body);
+  auto from = read_bic(f, "from");
+  auto to = read_bic(f, "to");
+  auto currency = read_currency(f, "currency");
+  std::optional<int64_t> amount;
+  if (currency) amount = read_amount(f, "amount", *currency, false);
+  auto reference = read_reference(f);
+  if (f.error()) return c.respond(error_response(*f.error()));
+  if (!c.who.may_act_for(*from)) {
+    return c.respond(error_response(ApiError{Rc::kForbidden, "a participant transfers only its own tokens"}));
+  }
+  submit(engine::TokenTransferCommand{*from, *to, money::Amount{*amount, *currency}, *reference}, c.who, std::move(c.respond),
+         [](Reply&& r) { return render_move("transfer", std::move(r)); });
+}
+
+// {"bank","quote_id","reference"}: the bank's tokens converted now at its quote.
+void Api::Impl::post_token_convert(Call& c) {
+  auto body = parse_object(c.req);
+  if (!body) return c.respond(error_response(body.error()));
+  Fields f(*body);
+  auto bank = read_bic(f, "bank");
+  auto quote_id = f.text("quote_id", true, 34);
+  if (quote_id && !fx::is_quote_id(*quote_id)) f.fail("quote_id", "must be a quote id (q_ and 32 hex digits)", Rc::kInvalidField);
+  auto reference = read_reference(f);
+  if (f.error()) return c.respond(error_response(*f.error()));
+  if (!c.who.may_act_for(*bank)) {
+    return c.respond(error_response(ApiError{Rc::kForbidden, "a participant converts only its own tokens"}));
+  }
+  submit(engine::TokenConvertCommand{*bank, *quote_id, *reference}, c.who, std::move(c.respond),
+         [](Reply&& r) { return render_move("convert", std::move(r)); });
+}
+
+// {"bank","currency","amount","reference","reason"}: tokens set aside in the bank's account.
+void Api::Impl::post_token_lock(Call& c) {
+  auto body = parse_object(c.req);
+  if (!body) return c.respond(error_response(body.error()));
+  Fields f(*body);
+  auto bank = read_bic(f, "bank");
+  auto currency = read_currency(f, "currency");
+  std::optional<int64_t> amount;
+  if (currency) amount = read_amount(f, "amount", *currency, false);
+  auto reference = read_reference(f);
+  auto reason = f.text("reason", false, kMaxName);
+  if (f.error()) return c.respond(error_response(*f.error()));
+  submit(engine::TokenLockCommand{true, *bank, money::Amount{*amount, *currency}, *reference, reason.value_or("")}, c.who,
+         std::move(c.respond), [](Reply&& r) { return render_move("lock", std::move(r)); });
+}
+
+// {"bank","reference"}: releases the bank's lock of that reference, whole.
+void Api::Impl::post_token_unlock(Call& c) {
+  auto body = parse_object(c.req);
+  if (!body) return c.respond(error_response(body.error()));
+  Fields f(*body);
+  auto bank = read_bic(f, "bank");
+  auto reference = read_reference(f);
+  if (f.error()) return c.respond(error_response(*f.error()));
+  submit(engine::TokenLockCommand{false, *bank, {}, *reference, {}}, c.who, std::move(c.respond),
+         [](Reply&& r) { return render_move("unlock", std::move(r)); });
+}
 
 void Api::Impl::post_mint(Call& c) { post_tokens(*this, c, true); }
 void Api::Impl::post_burn(Call& c) { post_tokens(*this, c, false); }

@@ -72,6 +72,10 @@ constexpr auto kEventNames = std::to_array<std::pair<EventType, std::string_view
     {EventType::kListsReloadFailed, "lists.reload_failed"},
     {EventType::kFxRatePosted, "fx.rate_posted"},
     {EventType::kFxQuoteIssued, "fx.quote_issued"},
+    {EventType::kTokensTransferred, "tokens.transferred"},
+    {EventType::kTokensConverted, "tokens.converted"},
+    {EventType::kTokensLocked, "tokens.locked"},
+    {EventType::kTokensUnlocked, "tokens.unlocked"},
     {EventType::kBreakerOpened, "breaker.opened"},
     {EventType::kBreakerReset, "breaker.reset"},
 });

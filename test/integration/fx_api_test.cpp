@@ -398,5 +398,66 @@ TEST_F(FxApiTest, IsoMessagesNameTheirQuoteAndAreCheckedAgainstIt) {
   EXPECT_EQ(queued_in["AED"], "10000.00") << p;
 }
 
+// The ledger operations over the API: a participant transfers and converts its own tokens,
+// an operator locks and unlocks; each answers with the moves and the accounts after.
+TEST_F(FxApiTest, TokenTransferConvertLockAndUnlockOverTheApi) {
+  auto c = server_->client();
+  ASSERT_EQ(c.request("POST", "/api/v1/tokens/mint", R"({"bank":"EBILAEAD","currency":"AED","amount":"5000.00","reference":"F-1"})",
+                      admin())->status, 200);
+  ASSERT_EQ(c.request("POST", "/api/v1/tokens/mint", R"({"bank":"FXPRAEAD","currency":"USD","amount":"5000.00","reference":"F-2"})",
+                      admin())->status, 200);
+  auto post = [&](const std::string& path, const std::string& body, const Headers& who) {
+    auto r = c.request("POST", "/api/v1/tokens/" + path, body, who);
+    EXPECT_TRUE(r.has_value());
+    return r ? *r : gateway::Response{};
+  };
+  auto moved = post("transfer", R"({"from":"EBILAEAD","to":"FXSEINBB","currency":"AED","amount":"1000.00","reference":"X-1"})",
+                    as("EBILAEAD"));
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  json::value m = parse(moved.body);
+  EXPECT_EQ(str(m.at("moves").at(0).at("amount")), "1000.00");
+  EXPECT_EQ(str(m.at("accounts").at(0).at("balance")), "4000.00");
+  EXPECT_EQ(post("transfer", R"({"from":"FXSEINBB","to":"EBILAEAD","currency":"AED","amount":"1.00","reference":"X-2"})",
+                 as("EBILAEAD")).status, 403) << "only its own tokens";
+  auto broke = post("transfer", R"({"from":"EBILAEAD","to":"FXSEINBB","currency":"AED","amount":"4000.01","reference":"X-3"})",
+                    as("EBILAEAD"));
+  EXPECT_EQ(broke.status, 422) << broke.body;
+  EXPECT_NE(broke.body.find("AM04"), std::string::npos) << broke.body;
+  EXPECT_EQ(post("transfer", R"({"from":"EBILAEAD","to":"FXSEINBB","currency":"AED","amount":"1.001","reference":"X-4"})",
+                 as("EBILAEAD")).status, 400);
+  // Locks are the operator's.
+  EXPECT_EQ(post("lock", R"({"bank":"EBILAEAD","currency":"AED","amount":"100.00","reference":"L-1"})", as("EBILAEAD")).status, 403);
+  auto locked = post("lock", R"({"bank":"EBILAEAD","currency":"AED","amount":"3000.00","reference":"L-1","reason":"bank leg"})",
+                     admin());
+  ASSERT_EQ(locked.status, 200) << locked.body;
+  auto balance = c.request("GET", "/api/v1/banks/EBILAEAD/balance", "", as("EBILAEAD"));
+  json::value b = parse(balance->body);
+  EXPECT_EQ(str(b.at("balances").at(0).at("locked")), "3000.00") << b;
+  EXPECT_EQ(str(b.at("balances").at(0).at("available")), "1000.00") << b;
+  // Converting at its quote: 1,000.00 AED → 272.00 USD at once (the locked 3,000.00 stay).
+  ASSERT_EQ(rate("AED-USD", R"({"bid":"0.2720","ask":"0.2724","valid_seconds":600})", as("FXPRAEAD"))->status, 200);
+  bank(R"({"id":"EBILUSAA","name":"ENBD USD","country":"AE","currencies":["AED","USD"]})");
+  ASSERT_EQ(c.request("POST", "/api/v1/tokens/mint", R"({"bank":"EBILUSAA","currency":"AED","amount":"1000.00","reference":"F-3"})",
+                      admin())->status, 200);
+  auto q = c.request("POST", "/api/v1/fx/quotes", R"({"from":"AED","to":"USD","amount":"1000.00"})", as("EBILUSAA"));
+  ASSERT_EQ(q->status, 201) << q->body;
+  const std::string qid = str(parse(q->body).at("id"));
+  auto converted = post("convert", R"({"bank":"EBILUSAA","quote_id":")" + qid + R"(","reference":"C-1"})", as("EBILUSAA"));
+  ASSERT_EQ(converted.status, 200) << converted.body;
+  json::value cv = parse(converted.body);
+  ASSERT_EQ(cv.at("moves").as_array().size(), 2u) << cv;
+  EXPECT_EQ(str(cv.at("moves").at(1).at("amount")), "272.00");
+  auto again = post("convert", R"({"bank":"EBILUSAA","quote_id":")" + qid + R"(","reference":"C-2"})", as("EBILUSAA"));
+  EXPECT_EQ(again.status, 422) << again.body;
+  EXPECT_NE(again.body.find("quote_used"), std::string::npos) << again.body;
+  auto unlocked = post("unlock", R"({"bank":"EBILAEAD","reference":"L-1"})", admin());
+  ASSERT_EQ(unlocked.status, 200) << unlocked.body;
+  EXPECT_EQ(str(parse(unlocked.body).at("amount")), "3000.00");
+  EXPECT_EQ(post("unlock", R"({"bank":"EBILAEAD","reference":"L-9"})", admin()).status, 404);
+  ASSERT_EQ(server_->stop(), 0);
+  auto [code, check] = run_check(server_->data());
+  EXPECT_EQ(code, 0) << check;
+}
+
 }  // namespace
 }  // namespace deltran::testing

@@ -100,6 +100,33 @@ struct TokenCommand {
   std::string reference;
 };
 
+// Tokens moved now, outside any window: from one participant's free tokens to another's
+// (both must hold the currency; never the credit line).
+struct TokenTransferCommand {
+  std::string from, to;  // BICs
+  Amount amount;
+  std::string reference;  // used once
+};
+
+// A participant's own tokens converted now at its quote: it pays the first provider in the
+// source currency and is paid in the target currency (through pivots as the quote goes),
+// each payer from its free tokens.
+struct TokenConvertCommand {
+  std::string bank;
+  std::string quote_id;
+  std::string reference;  // used once
+};
+
+// Sets tokens aside (lock) or releases them (unlock, by the lock's reference): locked tokens
+// stay in the account but no payment, transfer, conversion or burn can use them.
+struct TokenLockCommand {
+  bool lock = true;
+  std::string bank;
+  Amount amount;          // lock: how much; unlock: ignored (the whole lock is released)
+  std::string reference;  // the lock's
+  std::string reason;
+};
+
 // Closes a window by id, or the open window of `currency` when window_id is 0.
 struct CloseWindowCommand {
   int64_t window_id = 0;
@@ -144,7 +171,8 @@ struct NoticeCommand {
 
 using Command = std::variant<TransferCommand, CreateBankCommand, TokenCommand, CloseWindowCommand,
                              CaseDecisionCommand, SetLimitsCommand, ResetBreakerCommand, NoticeCommand,
-                             SetClearingIdsCommand, SetRolesCommand, PostRateCommand, RecordQuoteCommand>;
+                             SetClearingIdsCommand, SetRolesCommand, PostRateCommand, RecordQuoteCommand,
+                             TokenTransferCommand, TokenConvertCommand, TokenLockCommand>;
 
 // --- replies -------------------------------------------------------------------------
 
@@ -162,6 +190,20 @@ struct TokenResult {
   std::string bank;
   Amount balance;
   int64_t omnibus_minor = 0;  // fiat held for the currency after the operation (a contra balance)
+};
+
+// What a token transfer, conversion, lock or unlock did: the moves (none for a lock) and the
+// accounts it touched, after.
+struct TokenMoveResult {
+  std::string reference;
+  std::vector<model::PaymentLeg> moves;  // window_id 0: booked now
+  struct AccountAfter {
+    std::string bank;
+    Amount balance;
+    int64_t locked_minor = 0;
+  };
+  std::vector<AccountAfter> accounts;
+  Amount locked;  // a lock's or unlock's amount
 };
 
 struct CaseResult {
@@ -225,7 +267,7 @@ struct BreakerView {
 
 using ReplyBody = std::variant<std::monostate, PaymentResult, model::Participant, TokenResult, model::Window,
                                CaseResult, LimitsView, RiskReport, std::vector<BreakerView>, BreakerView, fx::Rate,
-                               fx::Quote>;
+                               fx::Quote, TokenMoveResult>;
 
 struct Reply {
   Rc rc = Rc::kOk;            // the outcome; its table row gives HTTP status and codes

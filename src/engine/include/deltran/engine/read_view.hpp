@@ -22,8 +22,9 @@ struct AccountView {
   money::CurrencyId currency;
   int64_t balance_minor = 0;
   int64_t reserved_minor = 0;       // net debit reserved by the open window
+  int64_t locked_minor = 0;         // tokens set aside (POST /tokens/lock)
   int64_t net_debit_cap_minor = 0;
-  int64_t available_minor = 0;      // balance + cap - reserved (saturated)
+  int64_t available_minor = 0;      // balance + cap - reserved - locked (saturated)
   std::optional<int64_t> single_payment_max_minor;
   std::optional<int64_t> daily_volume_max_minor;
   int64_t used_today_minor = 0;

@@ -28,6 +28,10 @@ enum class EventType : uint16_t {
   kRolesSet = 7,             // participant.roles_set: fx_provider, or none
   kFxRatePosted = 50,        // fx.rate_posted: a provider's standing rate for a pair
   kFxQuoteIssued = 51,       // fx.quote_issued: a quote, honoured until it expires
+  kTokensTransferred = 60,   // tokens.transferred: booked now between two participants
+  kTokensConverted = 61,     // tokens.converted: a participant's tokens converted at its quote
+  kTokensLocked = 62,        // tokens.locked: set aside in the account
+  kTokensUnlocked = 63,      // tokens.unlocked: a lock released
   kPaymentAccepted = 10,     // payment.accepted: queued in its currency's open window
   kPaymentHeld = 11,         // payment.held: stopped for compliance review, case opened
   kPaymentRejected = 12,     // payment.rejected, with its reason

@@ -265,6 +265,13 @@ TEST_F(EngineTest, TotalsAtTheEdgeOfInt64AreRefusedCleanlyAndTheCoreGoesOn) {
   open();
   EXPECT_EQ(usd_balance("BANKAAAA"), 40 * kE17);
   EXPECT_EQ(run(transfer("BANKAAAA", "BANKCCCC", 47 * kE17, "edge-4")).rc, Rc::kReplayed);
+  // The event log alone reads back amounts at the edge too (a cap and postings of 10^18).
+  close();
+  fs::remove_all(dir_ / "snapshots");
+  open();
+  EXPECT_EQ(engine_->last_restore().snapshot_seq, 0);
+  EXPECT_EQ(usd_balance("BANKAAAA"), 40 * kE17);
+  EXPECT_EQ(account("BANKAAAA").net_debit_cap_minor, 10 * kE17);
 }
 
 TEST_F(EngineTest, RetryWithTheSameKeyReturnsTheOriginalAndAReusedKeyConflicts) {

@@ -276,6 +276,39 @@ struct Encoder {
   }
 };
 
+// An amount as the log writes it (money::format: optional '-', digits, '.' and exactly
+// `exponent` decimals when exponent > 0), over the whole int64 range. money's parser caps
+// amounts at kMaxAmountMinor, which is right for input but not for the log: balances,
+// window totals and positions the core writes may exceed it, and every one must read back.
+std::optional<int64_t> parse_logged_minor(std::string_view text, int exponent) {
+  bool negative = false;
+  if (!text.empty() && text.front() == '-') {
+    negative = true;
+    text.remove_prefix(1);
+  }
+  if (text.empty()) return std::nullopt;
+  int64_t v = 0;
+  int decimals = -1;
+  for (char ch : text) {
+    if (ch == '.' && decimals < 0) {
+      decimals = 0;
+      continue;
+    }
+    if (ch < '0' || ch > '9') return std::nullopt;
+    if (decimals >= 0) ++decimals;
+    // Accumulated as a negative number, so INT64_MIN reads back too.
+    if (__builtin_mul_overflow(v, 10, &v) || __builtin_sub_overflow(v, ch - '0', &v)) return std::nullopt;
+  }
+  if (decimals < 0) decimals = 0;
+  if (decimals > exponent) return std::nullopt;
+  for (; decimals < exponent; ++decimals) {
+    if (__builtin_mul_overflow(v, 10, &v)) return std::nullopt;
+  }
+  if (negative) return v;
+  if (v == INT64_MIN) return std::nullopt;
+  return -v;
+}
+
 // Reads fields of a stored payload; the first problem makes the whole entry unreadable.
 class Reader {
  public:
@@ -301,7 +334,7 @@ class Reader {
   }
   int64_t minor(std::string_view key, CurrencyId c) {
     if (!c.valid()) return fail(key), 0;
-    auto a = money::parse_signed_amount(text(key), money::exponent_of(c));
+    auto a = parse_logged_minor(text(key), money::exponent_of(c));
     if (!a) return fail(key), 0;
     return *a;
   }

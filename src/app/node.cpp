@@ -305,6 +305,8 @@ Status Node::start() {
   as.fx_max_rate_age_us = config_.fx_max_rate_age_seconds * 1'000'000;
   as.fx_max_hops = static_cast<int>(config_.fx_max_hops);
   as.fx_quote_ttl_us = config_.fx_quote_ttl_seconds * 1'000'000;
+  as.instant_probability_permille = config_.controls.risk.counterflow_probability_permille;
+  as.instant_confidence_permille = config_.controls.risk.counterflow_confidence_permille;
   as.rail_name = config_.rail_name;
   as.admin_key = admin_key_;
   as.compliance_key = compliance_key_;

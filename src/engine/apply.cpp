@@ -333,7 +333,12 @@ struct Applier {
       if (net > 0) settle(ledger::kClearing, id, net);
     }
     DELTRAN_ASSERT(s.ledger.balance(ledger::kClearing, w.currency) == 0, "the clearing account is zero after settlement");
-    for (const auto& [id, flow] : w.flows) s.dirty_participants.insert(id);
+    for (const auto& [id, flow] : w.flows) {
+      s.dirty_participants.insert(id);
+      auto& history = s.flow_history[ledger::AccountKey{id, w.currency}];
+      history.push_back(fx::WindowFlow{flow.in_minor, flow.out_minor});
+      if (history.size() > static_cast<size_t>(fx::kFlowHistoryWindows)) history.pop_front();
+    }
     s.efficiency_ppm[w.currency] = w.efficiency_ppm;
     s.settling[e.id] = 0;
     s.settled_in_batch[e.id] = s.last_batch + 1;  // the batch being decided

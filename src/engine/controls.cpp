@@ -25,23 +25,13 @@ std::string country_of(const Party& party, const Participant& agent) {
   return !party.country.empty() ? party.country : agent.info.country;
 }
 
-// The liquidity router's prediction stands in as the open window's two-way flow between
-// the two agents: the chance the creditor's payments back cover this one (reverse flow
-// over forward flow after it) with the two-way ratio as confidence. No flow either way
-// yet: unknown.
-void counterflow(const Engine::State& s, const Participant& debtor, const Participant& creditor, const Amount& amount,
-                 risk::RiskInput& in) {
-  auto w = s.open_window.find(amount.currency);
-  if (w == s.open_window.end()) return;
-  const LiveWindow& live = s.windows.at(w->second);
-  auto fwd = live.pair_sums.find({debtor.id, creditor.id});
-  auto rev = live.pair_sums.find({creditor.id, debtor.id});
-  if (fwd == live.pair_sums.end() && rev == live.pair_sums.end()) return;
-  const __int128 forward = __int128{fwd != live.pair_sums.end() ? fwd->second : 0} + amount.minor;
-  const __int128 reverse = rev != live.pair_sums.end() ? rev->second : 0;
-  const __int128 hi = std::max(forward, reverse), lo = std::min(forward, reverse);
-  in.counterflow_probability_permille = static_cast<int>(std::min<__int128>(1000, reverse * 1000 / forward));
-  in.counterflow_confidence_permille = hi > 0 ? static_cast<int>(lo * 1000 / hi) : 0;
+// The liquidity router's prediction (fx::predict_counterflow): how likely the debtor's
+// inflow in the currency offsets this payment before the window closes, from its recent
+// windows and what the open window holds.
+void counterflow(const Engine::State& s, const Participant& debtor, const Amount& amount, risk::RiskInput& in) {
+  const fx::Prediction p = s.predict(debtor.id, amount);
+  in.counterflow_probability_permille = p.probability_permille;
+  if (p.probability_permille) in.counterflow_confidence_permille = p.confidence_permille;
 }
 
 risk::Outcome breaker_outcome(Ending e) {
@@ -217,7 +207,7 @@ Assessment assess_payment(const Engine::State& s, const Settings& settings, cons
     in.payments_last_hour = facts.payments_in_rapid_window;
     in.payments_last_day = facts.payments_in_day;
     std::tie(in.history_payments, in.history_failures) = debtor.history.totals(now_us);
-    counterflow(s, debtor, creditor, c.amount, in);
+    counterflow(s, debtor, c.amount, in);
     a.risk = risk::evaluate(k.risk, in);
   }
   return a;

@@ -94,6 +94,20 @@ int64_t Engine::State::reserved(ParticipantId id, CurrencyId currency) const {
   return f == live.flows.end() ? 0 : f->second.reserved_minor();
 }
 
+fx::Prediction Engine::State::predict(ParticipantId id, const Amount& amount) const {
+  fx::WindowFlow current;
+  if (auto w = open_window.find(amount.currency); w != open_window.end()) {
+    const LiveWindow& live = windows.at(w->second);
+    if (auto f = live.flows.find(id); f != live.flows.end()) current = fx::WindowFlow{f->second.in_minor, f->second.out_minor};
+  }
+  std::vector<fx::WindowFlow> history;
+  if (auto h = flow_history.find(ledger::AccountKey{id, amount.currency}); h != flow_history.end()) {
+    history.assign(h->second.begin(), h->second.end());
+  }
+  auto e = efficiency_ppm.find(amount.currency);
+  return fx::predict_counterflow(history, current, amount.minor, e == efficiency_ppm.end() ? 0 : e->second);
+}
+
 void Engine::State::begin_batch(int64_t now, std::string actor_name) {
   batch.clear();
   now_us = now;

@@ -71,7 +71,7 @@ ev::PaymentData get_payment(BinaryReader& r) {
   p.creditor = get_party(r);
   p.amount_usd_minor = get_optional(r);
   p.quote_id = r.str();
-  for (size_t n = r.count(8), i = 0; i < n && r.ok(); ++i) {
+  for (size_t n = r.count(5), i = 0; i < n && r.ok(); ++i) {
     model::PaymentLeg l;
     l.debtor_agent = r.str();
     l.creditor_agent = r.str();
@@ -329,6 +329,16 @@ std::string save_state(const Engine::State& s) {
     put_currency(w, lock.amount.currency);
     w.bytes(lock.reason);
   }
+  w.u64(s.flow_history.size());
+  for (const auto& [key, history] : s.flow_history) {
+    w.u32(key.owner);
+    put_currency(w, key.currency);
+    w.u64(history.size());
+    for (const auto& f : history) {
+      w.i64(f.in_minor);
+      w.i64(f.out_minor);
+    }
+  }
   w.bytes(kMagic);  // the end: a truncated snapshot cannot pass for a whole one
   return out;
 }
@@ -440,7 +450,7 @@ Status load_state(Engine::State& s, const Settings& settings, std::string_view b
     s.quote_expiry.emplace(q.expires_us, q.id);
     s.quotes[q.id] = std::move(q);
   }
-  for (size_t n = r.count(8), i = 0; i < n && r.ok(); ++i) {
+  for (size_t n = r.count(5), i = 0; i < n && r.ok(); ++i) {
     std::string reference = r.str();
     TokenLock lock;
     lock.bank = r.str();
@@ -451,6 +461,18 @@ Status load_state(Engine::State& s, const Settings& settings, std::string_view b
     if (owner == s.by_bic.end() || lock.amount.minor <= 0) return bad("has a lock of an unknown bank");
     s.locked[ledger::AccountKey{owner->second, lock.amount.currency}] += lock.amount.minor;
     s.locks[std::move(reference)] = std::move(lock);
+  }
+  for (size_t n = r.count(3), i = 0; i < n && r.ok(); ++i) {
+    ledger::AccountKey key;
+    key.owner = r.u32();
+    key.currency = get_currency(r);
+    auto& flows = s.flow_history[key];
+    for (size_t k = r.count(2), j = 0; j < k && r.ok(); ++j) {
+      fx::WindowFlow f;
+      f.in_minor = r.i64();
+      f.out_minor = r.i64();
+      flows.push_back(f);
+    }
   }
   if (r.bytes() != kMagic || !r.ok() || !r.at_end()) return bad("is truncated or damaged");
   return {};

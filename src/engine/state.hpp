@@ -23,6 +23,7 @@
 #include <deltran/compliance/aml_history.hpp>
 #include <deltran/engine/commands.hpp>
 #include <deltran/engine/engine.hpp>
+#include <deltran/fx/predict.hpp>
 #include <deltran/ledger/ledger.hpp>
 #include <deltran/risk/circuit_breaker.hpp>
 #include <deltran/risk/daily_counters.hpp>
@@ -167,6 +168,9 @@ struct Engine::State {
   std::map<std::string, TokenReference> token_references;  // "MINT:ref", "BURN:ref", "XFER:ref", "CONV:ref", "LOCK:ref", "UNLOCK:ref"
   std::map<std::string, TokenLock> locks;                   // live locks, by reference
   std::map<ledger::AccountKey, int64_t> locked;             // per account, the sum of its live locks
+  // Per account, its flows in the last settled windows of the currency it took part in
+  // (oldest first, at most fx::kFlowHistoryWindows): what the counter-flow prediction reads.
+  std::map<ledger::AccountKey, std::deque<fx::WindowFlow>> flow_history;
   std::map<std::string, HeldPayment> held;                  // payment id → held payment
   std::map<int64_t, model::Case> open_cases;
   risk::DailyCounters daily;  // accepted volume today, per participant and currency
@@ -207,6 +211,8 @@ struct Engine::State {
   const Participant& at(ParticipantId id) const { return participants[id - 1]; }
   std::string name_of(ParticipantId id) const;  // BIC or system account name
   int64_t reserved(ParticipantId id, CurrencyId currency) const;
+  // The counter-flow prediction for a payment of `amount` by `id` into the open window.
+  fx::Prediction predict(ParticipantId id, const Amount& amount) const;
   int64_t locked_in(ParticipantId id, CurrencyId currency) const {
     auto it = locked.find(ledger::AccountKey{id, currency});
     return it == locked.end() ? 0 : it->second;

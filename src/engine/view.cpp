@@ -20,6 +20,9 @@ std::shared_ptr<const ParticipantView> participant_view(const Engine::State& s, 
     av.reserved_minor = s.reserved(p.id, c);
     av.net_debit_cap_minor = -a->floor_minor;
     av.locked_minor = s.locked_in(p.id, c);
+    if (auto h = s.flow_history.find(ledger::AccountKey{p.id, c}); h != s.flow_history.end()) {
+      av.recent_windows.assign(h->second.begin(), h->second.end());
+    }
     av.available_minor = saturate(__int128{a->balance_minor} - a->floor_minor - av.reserved_minor - av.locked_minor);
     if (auto lim = p.limits.find(c); lim != p.limits.end()) {
       av.single_payment_max_minor = lim->second.single_payment_max_minor;

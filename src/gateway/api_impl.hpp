@@ -108,6 +108,8 @@ std::string payment_request_hash(const engine::TransferCommand& cmd, std::string
 // --- writing answers (json_write.cpp) -------------------------------------------------------
 
 std::string amount_text(int64_t minor, CurrencyId currency);
+// Parts per million as a decimal of six places: 945000 → "0.945000" (a JSON number).
+std::string ratio_text(int64_t ppm);
 std::string currency_text(CurrencyId currency);
 void write_payment(JsonWriter& w, const model::Payment& p);
 void write_window(JsonWriter& w, const model::Window& win, const Principal& who);
@@ -161,6 +163,7 @@ struct Api::Impl {
   void post_quote(Call& c);
   void get_liquidity_positions(Call& c);
   void get_liquidity_gaps(Call& c);
+  void post_liquidity_predict(Call& c);
   void get_banks(Call& c);
   void get_bank(Call& c);
   void get_balance(Call& c);

@@ -197,6 +197,61 @@ void Api::Impl::get_liquidity_gaps(Call& c) {
   c.respond(json_response(200, w.take()));
 }
 
+// {"debtor_agent","currency","amount"}: how likely a payment of that participant is to be
+// offset by its inflow before the open window closes (fx::predict_counterflow), with the
+// evidence. The risk score's counter-flow factor reads the same prediction.
+void Api::Impl::post_liquidity_predict(Call& c) {
+  auto body = parse_object(c.req);
+  if (!body) return c.respond(error_response(body.error()));
+  Fields f(*body);
+  auto bank = read_bic(f, "debtor_agent");
+  auto currency = read_currency(f, "currency");
+  std::optional<int64_t> amount;
+  if (currency) amount = read_amount(f, "amount", *currency, false);
+  if (f.error()) return c.respond(error_response(*f.error()));
+  if (!c.who.may_act_for(*bank) && !c.who.sees_everything()) {
+    return c.respond(error_response(ApiError{Rc::kForbidden, "a participant asks only about its own payments"}));
+  }
+  auto view = core.view();
+  const engine::ParticipantView* p = view->find(*bank);
+  if (p == nullptr) return c.respond(error_response(ApiError{Rc::kBankNotFound, "bank " + *bank + " does not exist"}));
+  const engine::AccountView* account = p->account(*currency);
+  if (account == nullptr) {
+    return c.respond(error_response(ApiError{Rc::kCurrencyNotEnabled, currency_text(*currency) + " is not enabled for " + *bank}));
+  }
+  auto rows = liquidity_rows(*view, *bank, *currency);
+  const fx::WindowFlow current = rows.empty() ? fx::WindowFlow{} : fx::WindowFlow{rows.front().queued_in, rows.front().queued_out};
+  auto e = view->efficiency_ppm.find(*currency);
+  const fx::Prediction pr =
+      fx::predict_counterflow(account->recent_windows, current, *amount, e == view->efficiency_ppm.end() ? 0 : e->second);
+  JsonWriter w;
+  w.begin_object().field("debtor_agent", *bank).field("currency", currency_text(*currency))
+      .field("amount", amount_text(*amount, *currency));
+  if (pr.probability_permille) {
+    w.key("probability").raw_number(ratio_text(int64_t{*pr.probability_permille} * 1000));
+  } else {
+    w.key("probability").null();  // nothing observed yet: the risk score counts it as unknown
+  }
+  w.key("confidence").raw_number(ratio_text(int64_t{pr.confidence_permille} * 1000));
+  // The grade at which the original rules settle instantly: probability ≥ 0.6, confidence ≥ 0.75.
+  w.key("instant_settlement_grade").boolean(pr.probability_permille &&
+                                            *pr.probability_permille >= settings.instant_probability_permille &&
+                                            pr.confidence_permille >= settings.instant_confidence_permille);
+  w.key("evidence").begin_object()
+      .field("windows_observed", int64_t{pr.windows_observed})
+      .field("windows_covering", int64_t{pr.windows_covering})
+      .key("covered_now").boolean(pr.covered_now)
+      .field("queued_in", amount_text(current.in_minor, *currency))
+      .field("queued_out", amount_text(current.out_minor, *currency))
+      .field("needed_inflow", amount_text(pr.need_minor, *currency))
+      .field("mean_window_in", amount_text(pr.mean_in_minor, *currency))
+      .field("mean_window_out", amount_text(pr.mean_out_minor, *currency));
+  w.key("two_way_ratio").raw_number(ratio_text(int64_t{pr.two_way_permille} * 1000));
+  w.key("netting_efficiency").raw_number(ratio_text(pr.efficiency_ppm));
+  w.end_object().field("as_of_event", view->seq).end_object();
+  c.respond(json_response(200, w.take()));
+}
+
 void Api::Impl::put_rate(Call& c) {
   auto pair = fx::parse_pair(c.params[0]);
   if (!pair) {

@@ -49,14 +49,14 @@ std::string currency_text(CurrencyId currency) {
 
 std::string amount_text(int64_t minor, CurrencyId currency) { return money::format_minor(minor, currency); }
 
-namespace {
-
 std::string ratio_text(int64_t ppm) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%lld.%06lld", static_cast<long long>(ppm / 1'000'000),
                 static_cast<long long>(ppm % 1'000'000));
   return buf;
 }
+
+namespace {
 
 }  // namespace
 

@@ -161,6 +161,7 @@ std::unique_ptr<Api::Impl::Router> Api::Impl::build_router() {
   t.add("GET", "/api/v1/rates/{corridor}", kAnyone, &I::get_rates);
   t.add("GET", "/api/v1/liquidity/positions", kAdmin | kCompliance | kParticipant, &I::get_liquidity_positions);
   t.add("GET", "/api/v1/liquidity/gaps", kAdmin | kCompliance, &I::get_liquidity_gaps);
+  t.add("POST", "/api/v1/liquidity/predict", kAdmin | kCompliance | kParticipant, &I::post_liquidity_predict);
   t.add("GET", "/api/v1/tokens/balance/{id}", kAdmin | kParticipant, &I::get_balance);
   t.add("POST", "/api/v1/tokens/mint", kAdmin, &I::post_mint);
   t.add("POST", "/api/v1/tokens/burn", kAdmin, &I::post_burn);

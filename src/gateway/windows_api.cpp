@@ -34,13 +34,22 @@ void Api::Impl::get_windows(Call& c) {
     currency = money::currency_id(it->second);
     if (!currency.valid()) return c.respond(error_response(ApiError{Rc::kUnknownCurrency, "currency must be an ISO 4217 code"}));
   }
-  read(std::move(c.respond), [this, currency, page = *page, who = c.who]() -> Response {
+  // status=OPEN|SETTLED keeps those windows of the page (a page may then hold fewer than
+  // `limit`; next_cursor goes on from the page's last window).
+  std::optional<model::WindowStatus> status;
+  if (auto it = q.find("status"); it != q.end() && !it->second.empty()) {
+    if (it->second == "OPEN") status = model::WindowStatus::kOpen;
+    else if (it->second == "SETTLED") status = model::WindowStatus::kSettled;
+    else return c.respond(error_response(ApiError{Rc::kInvalidQuery, "status must be OPEN or SETTLED"}));
+  }
+  read(std::move(c.respond), [this, currency, status, page = *page, who = c.who]() -> Response {
     auto rows = reads.list_windows(currency, page.cursor, page.limit);
     if (!rows) return error_response(ApiError{Rc::kStoreUnavailable, rows.error().message});
     auto view = core.view();
     JsonWriter w;
     w.begin_object().key("items").begin_array();
     for (const auto& row : *rows) {
+      if (status && row.status != *status) continue;
       // An open window's figures and positions are live; the store's row is the last batch's.
       const model::Window* live = row.status == model::WindowStatus::kOpen ? view->open_window(row.id) : nullptr;
       write_window(w, live != nullptr ? *live : row, who);

@@ -459,5 +459,68 @@ TEST_F(FxApiTest, TokenTransferConvertLockAndUnlockOverTheApi) {
   EXPECT_EQ(code, 0) << check;
 }
 
+// The counter-flow prediction: unknown before any window, then from the windows the
+// participant settled — the share whose inflow would have offset the payment — and the
+// risk score's counter-flow factor follows it.
+TEST_F(FxApiTest, PredictionFromObservedWindowsDrivesTheCounterflowFactor) {
+  auto c = server_->client();
+  for (const char* mint : {R"({"bank":"EBILAEAD","currency":"AED","amount":"100000.00","reference":"F-1"})",
+                           R"({"bank":"FXSEINBB","currency":"AED","amount":"100000.00","reference":"F-2"})"}) {
+    ASSERT_EQ(c.request("POST", "/api/v1/tokens/mint", mint, admin())->status, 200);
+  }
+  auto predict = [&](const std::string& amount) {
+    auto r = c.request("POST", "/api/v1/liquidity/predict",
+                       R"({"debtor_agent":"EBILAEAD","currency":"AED","amount":")" + amount + R"("})", as("EBILAEAD"));
+    EXPECT_TRUE(r && r->status == 200) << (r ? r->body : r.error().message);
+    return r ? parse(r->body) : json::value();
+  };
+  auto counterflow_score = [&]() -> int64_t {
+    auto r = c.request("POST", "/api/v1/risk/evaluate",
+                       R"({"amount":"500.00","currency":"AED","debtor_agent":"EBILAEAD","creditor_agent":"FXSEINBB",)"
+                       R"("debtor":{"name":"Sara Khan"},"creditor":{"name":"Ravi Kumar"}})", as("EBILAEAD"));
+    EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "");
+    json::value v = parse(r->body);
+    for (const auto& f : v.at("risk").at("factors").as_array()) {
+      if (f.at("name").as_string() == "counterflow") return f.at("score").as_int64();
+    }
+    return -1;
+  };
+  json::value first = predict("500.00");
+  EXPECT_TRUE(first.at("probability").is_null()) << first;
+  EXPECT_EQ(counterflow_score(), 50) << "unknown";
+  EXPECT_EQ(c.request("POST", "/api/v1/liquidity/predict", R"({"debtor_agent":"FXSEINBB","currency":"AED","amount":"1.00"})",
+                      as("EBILAEAD"))->status, 403);
+  // Three windows: EBIL sends 1,000.00 and receives 900.00 in each.
+  auto pay = [&](const std::string& from, const std::string& to, const std::string& amount, const std::string& e2e) {
+    auto r = c.request("POST", "/api/v1/transfer",
+                       R"({"amount":")" + amount + R"(","currency":"AED","debtor_agent":")" + from + R"(","creditor_agent":")" + to +
+                       R"(","debtor":{"name":"Sara Khan"},"creditor":{"name":"Ravi Kumar"},"end_to_end_id":")" + e2e + R"("})",
+                       as(from));
+    EXPECT_TRUE(r && r->status == 202) << (r ? r->body : r.error().message);
+  };
+  for (int i = 0; i < 3; ++i) {
+    pay("EBILAEAD", "FXSEINBB", "1000.00", "OUT-" + std::to_string(i));
+    pay("FXSEINBB", "EBILAEAD", "900.00", "IN-" + std::to_string(i));
+    auto windows = c.request("GET", "/api/v1/windows?status=OPEN&currency=AED", "", admin());
+    json::value open = parse(windows->body);
+    ASSERT_EQ(open.at("items").as_array().size(), 1u) << open;
+    auto closed = c.request("POST", "/api/v1/windows/" + str(open.at("items").at(0).at("id")) + "/close", "", admin());
+    ASSERT_EQ(closed->status, 200) << closed->body;
+  }
+  // 500.00 would be offset in all three windows seen: (3 + ½) / 4.
+  json::value p = predict("500.00");
+  EXPECT_DOUBLE_EQ(p.at("probability").to_number<double>(), 0.875) << p;
+  EXPECT_EQ(p.at("evidence").at("windows_observed").as_int64(), 3);
+  EXPECT_EQ(str(p.at("evidence").at("mean_window_in")), "900.00");
+  EXPECT_DOUBLE_EQ(p.at("evidence").at("two_way_ratio").to_number<double>(), 0.9);
+  const double confidence = p.at("confidence").to_number<double>();
+  EXPECT_GT(confidence, 0.3);
+  EXPECT_LT(confidence, 0.75) << "three windows are not yet the instant-settlement grade";
+  EXPECT_FALSE(p.at("instant_settlement_grade").as_bool());
+  EXPECT_EQ(counterflow_score(), 25) << "probable, not yet confident";
+  // 5,000.00 no window's inflow would offset: ½ / 4.
+  EXPECT_DOUBLE_EQ(predict("5000.00").at("probability").to_number<double>(), 0.125);
+}
+
 }  // namespace
 }  // namespace deltran::testing

@@ -14,6 +14,7 @@
 #include <deltran/fx/rates.hpp>
 #include <deltran/core/ids.hpp>
 #include <deltran/model/records.hpp>
+#include <deltran/fx/predict.hpp>
 #include <deltran/model/window.hpp>
 
 namespace deltran::engine {
@@ -23,6 +24,7 @@ struct AccountView {
   int64_t balance_minor = 0;
   int64_t reserved_minor = 0;       // net debit reserved by the open window
   int64_t locked_minor = 0;         // tokens set aside (POST /tokens/lock)
+  std::vector<fx::WindowFlow> recent_windows;  // its flows in the last settled windows, oldest first
   int64_t net_debit_cap_minor = 0;
   int64_t available_minor = 0;      // balance + cap - reserved - locked (saturated)
   std::optional<int64_t> single_payment_max_minor;

@@ -40,6 +40,9 @@ struct ApiSettings {
   int64_t fx_max_rate_age_us = 3'600'000'000;
   int fx_max_hops = 3;
   int64_t fx_quote_ttl_us = 60'000'000;
+  // The counter-flow grade at which the risk score treats a payment as offset (the risk
+  // settings' counterflow_probability/confidence_permille), for POST /liquidity/predict.
+  int instant_probability_permille = 600, instant_confidence_permille = 750;
   int list_limit_max = 1000;
   size_t body_limit_bytes = 1 << 20;          // JSON bodies
   size_t iso_body_limit_bytes = 64u << 20;    // ISO 20022 files, for authenticated senders only

@@ -337,7 +337,7 @@ struct Applier {
       s.dirty_participants.insert(id);
       auto& history = s.flow_history[ledger::AccountKey{id, w.currency}];
       history.push_back(fx::WindowFlow{flow.in_minor, flow.out_minor});
-      if (history.size() > static_cast<size_t>(fx::kFlowHistoryWindows)) history.pop_front();
+      if (history.size() > static_cast<size_t>(fx::kFlowHistoryWindows)) history.erase(history.begin());
     }
     s.efficiency_ppm[w.currency] = w.efficiency_ppm;
     s.settling[e.id] = 0;

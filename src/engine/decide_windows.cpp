@@ -100,10 +100,8 @@ fx::Prediction Engine::State::predict(ParticipantId id, const Amount& amount) co
     const LiveWindow& live = windows.at(w->second);
     if (auto f = live.flows.find(id); f != live.flows.end()) current = fx::WindowFlow{f->second.in_minor, f->second.out_minor};
   }
-  std::vector<fx::WindowFlow> history;
-  if (auto h = flow_history.find(ledger::AccountKey{id, amount.currency}); h != flow_history.end()) {
-    history.assign(h->second.begin(), h->second.end());
-  }
+  std::span<const fx::WindowFlow> history;
+  if (auto h = flow_history.find(ledger::AccountKey{id, amount.currency}); h != flow_history.end()) history = h->second;
   auto e = efficiency_ppm.find(amount.currency);
   return fx::predict_counterflow(history, current, amount.minor, e == efficiency_ppm.end() ? 0 : e->second);
 }

@@ -170,7 +170,7 @@ struct Engine::State {
   std::map<ledger::AccountKey, int64_t> locked;             // per account, the sum of its live locks
   // Per account, its flows in the last settled windows of the currency it took part in
   // (oldest first, at most fx::kFlowHistoryWindows): what the counter-flow prediction reads.
-  std::map<ledger::AccountKey, std::deque<fx::WindowFlow>> flow_history;
+  std::map<ledger::AccountKey, std::vector<fx::WindowFlow>> flow_history;  // contiguous: read as a span, no copy
   std::map<std::string, HeldPayment> held;                  // payment id → held payment
   std::map<int64_t, model::Case> open_cases;
   risk::DailyCounters daily;  // accepted volume today, per participant and currency

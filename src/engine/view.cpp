@@ -21,7 +21,7 @@ std::shared_ptr<const ParticipantView> participant_view(const Engine::State& s, 
     av.net_debit_cap_minor = -a->floor_minor;
     av.locked_minor = s.locked_in(p.id, c);
     if (auto h = s.flow_history.find(ledger::AccountKey{p.id, c}); h != s.flow_history.end()) {
-      av.recent_windows.assign(h->second.begin(), h->second.end());
+      av.recent_windows = h->second;
     }
     av.available_minor = saturate(__int128{a->balance_minor} - a->floor_minor - av.reserved_minor - av.locked_minor);
     if (auto lim = p.limits.find(c); lim != p.limits.end()) {

@@ -270,7 +270,7 @@ TEST_F(CheckTest, ALegOfACrossCurrencyPaymentThatDiffersFromItsWindowFails) {
     ASSERT_EQ(run(TokenCommand{TokenCommand::Kind::kMint, "BANKAEAA", Amount{100'000, aed}, "fae"}).rc, Rc::kOk);
     ASSERT_EQ(run(TokenCommand{TokenCommand::Kind::kMint, "FXPRAEAA", Amount{100'000, kUsd}, "ffx"}).rc, Rc::kOk);
     ASSERT_EQ(run(PostRateCommand{fx::Rate{"FXPRAEAA", aed, kUsd, *fx::parse_rate("0.2720"), *fx::parse_rate("0.2724"), 0,
-                                           clock.now_us() + 3'600'000'000}}).rc, Rc::kOk);
+                                           clock.now_us() + 3'600'000'000, {}}}).rc, Rc::kOk);
     auto path = e.view()->rates->best_send(aed, kUsd, 10'000, fx::SearchLimits{clock.now_us(), 0, 3});
     ASSERT_TRUE(path);
     const std::string id = "q_0123456789abcdef0123456789abcdef";

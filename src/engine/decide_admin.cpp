@@ -145,6 +145,7 @@ Reply decide_rate(Context& cx, const PostRateCommand& c) {
   if (rate.base == rate.quote || rate.bid <= 0 || rate.bid > rate.ask || rate.ask > fx::kMaxRate) {
     return error_reply(Rc::kInvalidField, "a rate needs two currencies and 0 < bid <= ask <= 100000000");
   }
+  if (auto problem = fx::tiers_problem(rate); !problem.empty()) return error_reply(Rc::kInvalidField, problem);
   if (rate.valid_until_us <= s.now_us) return error_reply(Rc::kRateRefused, "the rate is already past its validity");
   fx::Rate posted = rate;
   posted.posted_us = s.now_us;
@@ -177,11 +178,9 @@ Reply decide_quote(Context& cx, const RecordQuoteCommand& c) {
   // view it was computed from may be a commit behind.
   const fx::SearchLimits at{s.now_us, cx.settings.fx_max_rate_age_us, cx.settings.fx_max_hops};
   for (const auto& h : q.path.hops) {
-    const fx::Rate* sell = s.rates.find(h.provider, h.from, h.to);   // from is the base: at the bid
-    const fx::Rate* buy = s.rates.find(h.provider, h.to, h.from);    // to is the base: at the ask
-    const bool same = (sell != nullptr && h.rate_num == sell->bid && h.rate_den == fx::kRateScale && s.rates.live(*sell, at)) ||
-                      (buy != nullptr && h.rate_num == fx::kRateScale && h.rate_den == buy->ask && s.rates.live(*buy, at));
-    if (!same) return error_reply(Rc::kRateRefused, "a rate of the quote changed or expired while it was computed; ask again");
+    if (!s.rates.offers(h, at)) {
+      return error_reply(Rc::kRateRefused, "a rate of the quote changed or expired while it was computed; ask again");
+    }
   }
   emit(cx, ev::QuoteIssued{q});
   Reply r;

@@ -135,8 +135,8 @@ void BM_EngineCrossCurrencyTransfers(benchmark::State& state) {
     }
     for (const auto& b : receivers) run(engine::CreateBankCommand{b, b, "IN", {inr}, {}, "h" + b, {}});
     const int64_t valid = clock.now_us() + 86'400'000'000;
-    run(engine::PostRateCommand{fx::Rate{"FXAEUSAA", aed, usd, *fx::parse_rate("0.2722"), *fx::parse_rate("0.2724"), 0, valid}});
-    run(engine::PostRateCommand{fx::Rate{"FXUSINAA", usd, inr, *fx::parse_rate("83.10"), *fx::parse_rate("83.40"), 0, valid}});
+    run(engine::PostRateCommand{fx::Rate{"FXAEUSAA", aed, usd, *fx::parse_rate("0.2722"), *fx::parse_rate("0.2724"), 0, valid, {}}});
+    run(engine::PostRateCommand{fx::Rate{"FXUSINAA", usd, inr, *fx::parse_rate("83.10"), *fx::parse_rate("83.40"), 0, valid, {}}});
     const auto per_iteration = static_cast<int>(state.range(0));
     std::atomic<int64_t> accepted{0};
     int64_t seq = 0;

@@ -1171,7 +1171,7 @@ TEST_F(EngineTest, RatesAndQuotesFollowTheProvidersCurrentRates) {
   ASSERT_EQ(run(CreateBankCommand{"BANKAAAA", "A", "AE", {kUsd, aed}, {}, "hash-a", {}}).rc, Rc::kCreated);
   const int64_t now = clock_.now_us();
   auto rate = [&](const char* provider, const char* bid, const char* ask) {
-    return PostRateCommand{fx::Rate{provider, aed, kUsd, *fx::parse_rate(bid), *fx::parse_rate(ask), 0, now + 600'000'000}};
+    return PostRateCommand{fx::Rate{provider, aed, kUsd, *fx::parse_rate(bid), *fx::parse_rate(ask), 0, now + 600'000'000, {}}};
   };
   EXPECT_EQ(run(rate("BANKAAAA", "0.2720", "0.2724")).rc, Rc::kNotFxProvider);
   ASSERT_EQ(run(rate("FXPRAEAD", "0.2720", "0.2724")).rc, Rc::kOk);
@@ -1221,9 +1221,9 @@ TEST_F(EngineTest, CrossCurrencyPaymentsSettleAsLinkedLegs) {
   ASSERT_EQ(run(CreateBankCommand{"BANKINAA", "Receiver", "IN", {inr}, {}, "hash-b", {}}).rc, Rc::kCreated);
   const int64_t now = clock_.now_us();
   ASSERT_EQ(run(PostRateCommand{fx::Rate{"FXAEUSAA", aed, kUsd, *fx::parse_rate("0.2720"), *fx::parse_rate("0.2724"), 0,
-                                         now + 3'600'000'000}}).rc, Rc::kOk);
+                                         now + 3'600'000'000, {}}}).rc, Rc::kOk);
   ASSERT_EQ(run(PostRateCommand{fx::Rate{"FXUSINAA", kUsd, inr, *fx::parse_rate("83.10"), *fx::parse_rate("83.30"), 0,
-                                         now + 3'600'000'000}}).rc, Rc::kOk);
+                                         now + 3'600'000'000, {}}}).rc, Rc::kOk);
   mint("BANKAEAA", 10'000'000, aed);
   mint("BANKOTHR", 10'000'000, aed);
   mint("FXAEUSAA", 1'000'000, kUsd);
@@ -1336,7 +1336,7 @@ TEST_F(EngineTest, AHeldCrossCurrencyPaymentIsReleasedLegByLeg) {
   ASSERT_EQ(run(CreateBankCommand{"BANKAEAA", "Sender", "AE", {aed}, {}, "hash-a", {}}).rc, Rc::kCreated);
   ASSERT_EQ(run(CreateBankCommand{"BANKUSAA", "Receiver", "US", {kUsd}, {}, "hash-b", {}}).rc, Rc::kCreated);
   ASSERT_EQ(run(PostRateCommand{fx::Rate{"FXAEUSAA", aed, kUsd, *fx::parse_rate("0.2720"), *fx::parse_rate("0.2724"), 0,
-                                         clock_.now_us() + 3'600'000'000}}).rc, Rc::kOk);
+                                         clock_.now_us() + 3'600'000'000, {}}}).rc, Rc::kOk);
   mint("BANKAEAA", 1'000'000, aed);
   mint("FXAEUSAA", 1'000'000, kUsd);
   auto path = engine_->view()->rates->best_send(aed, kUsd, 100'000, fx::SearchLimits{clock_.now_us(), 0, 3});
@@ -1414,7 +1414,7 @@ TEST_F(EngineTest, TokenTransfersConversionsAndLocksMoveOnlyFreeTokens) {
   EXPECT_EQ(account("BANKAAAA").locked_minor, 0);
   // Conversion at the bank's own quote: 1,000.00 AED → 272.00 USD, booked now.
   ASSERT_EQ(run(PostRateCommand{fx::Rate{"FXAEUSAA", aed, kUsd, *fx::parse_rate("0.2720"), *fx::parse_rate("0.2724"), 0,
-                                         clock_.now_us() + 3'600'000'000}}).rc, Rc::kOk);
+                                         clock_.now_us() + 3'600'000'000, {}}}).rc, Rc::kOk);
   auto path = engine_->view()->rates->best_send(aed, kUsd, 100'000, fx::SearchLimits{clock_.now_us(), 0, 3});
   ASSERT_TRUE(path);
   const std::string qid = "q_00000000000000000000000000000c01";

@@ -124,7 +124,16 @@ struct Encoder {
     JsonWriter w;
     w.begin_object().field("provider", r.provider).field("base", code(r.base)).field("quote", code(r.quote))
         .field("bid", fx::format_rate(r.bid)).field("ask", fx::format_rate(r.ask)).field("posted_us", r.posted_us)
-        .field("valid_until_us", r.valid_until_us).end_object();
+        .field("valid_until_us", r.valid_until_us);
+    if (!r.tiers.empty()) {
+      w.key("tiers").begin_array();
+      for (const auto& t : r.tiers) {
+        w.begin_object().field("min_amount", money::format(Amount{t.min_base_minor, r.base}))
+            .field("bid", fx::format_rate(t.bid)).field("ask", fx::format_rate(t.ask)).end_object();
+      }
+      w.end_array();
+    }
+    w.end_object();
     return make(EventType::kFxRatePosted, code(r.base) + "/" + code(r.quote), r.provider, {}, EventScope::kPublic, w);
   }
   model::Event operator()(const QuoteIssued& e) const {
@@ -516,6 +525,24 @@ Result<Any> decode_payload(EventType type, Reader& r) {
       x.ask = ask.value_or(0);
       x.posted_us = r.integer("posted_us");
       x.valid_until_us = r.integer("valid_until_us");
+      if (r.has("tiers")) {
+        for (const auto& v : r.array("tiers")) {
+          if (!v.is_object()) {
+            r.fail("tiers");
+            break;
+          }
+          Reader tr(v.as_object());
+          fx::Tier t;
+          t.min_base_minor = tr.minor("min_amount", x.base);
+          auto tier_bid = fx::parse_rate(tr.text("bid"));
+          auto tier_ask = fx::parse_rate(tr.text("ask"));
+          if (!tier_bid || !tier_ask) tr.fail("bid");
+          t.bid = tier_bid.value_or(0);
+          t.ask = tier_ask.value_or(0);
+          r.adopt(tr);
+          x.tiers.push_back(t);
+        }
+      }
       return e;
     }
     case EventType::kFxQuoteIssued: {

@@ -11,7 +11,7 @@ namespace deltran::engine {
 
 namespace {
 
-constexpr uint32_t kSnapshotVersion = 5;  // 3: clearing-system member ids, roles, FX rates and quotes; 4: legs, quote use; 5: locks
+constexpr uint32_t kSnapshotVersion = 5;  // 3: clearing-system member ids, roles, FX rates and quotes; 4: legs, quote use; 5: locks, flow history, rate tiers
 constexpr std::string_view kMagic = "DTCORE";
 
 void put_currency(BinaryWriter& w, CurrencyId c) { w.u32(c.numeric); }
@@ -88,6 +88,10 @@ void put_rate(BinaryWriter& w, const fx::Rate& r) {
   put_currency(w, r.base);
   put_currency(w, r.quote);
   for (int64_t v : {r.bid, r.ask, r.posted_us, r.valid_until_us}) w.i64(v);
+  w.u64(r.tiers.size());
+  for (const auto& t : r.tiers) {
+    for (int64_t v : {t.min_base_minor, t.bid, t.ask}) w.i64(v);
+  }
 }
 
 fx::Rate get_rate(BinaryReader& r) {
@@ -96,6 +100,11 @@ fx::Rate get_rate(BinaryReader& r) {
   x.base = get_currency(r);
   x.quote = get_currency(r);
   for (int64_t* v : {&x.bid, &x.ask, &x.posted_us, &x.valid_until_us}) *v = r.i64();
+  for (size_t n = r.count(3), i = 0; i < n && r.ok(); ++i) {
+    fx::Tier t;
+    for (int64_t* v : {&t.min_base_minor, &t.bid, &t.ask}) *v = r.i64();
+    x.tiers.push_back(t);
+  }
   return x;
 }
 

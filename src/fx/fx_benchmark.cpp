@@ -30,13 +30,13 @@ RateBook big_book(int providers) {
         // A rate between 0.001 and 1000 per pivot unit, a spread of 5 to 50 basis points.
         int64_t mid = static_cast<int64_t>(next() % (1'000 * kRateScale)) + kRateScale / 1'000;
         int64_t spread = mid / 10'000 * static_cast<int64_t>(5 + next() % 45);
-        book.put(Rate{provider, pivot, c, mid - spread, mid + spread, kNow - 1'000'000, kNow + 60'000'000});
+        book.put(Rate{provider, pivot, c, mid - spread, mid + spread, kNow - 1'000'000, kNow + 60'000'000, {}});
       }
       // Some crosses between neighbours.
       if (i + 1 < all.size() && next() % 4 == 0) {
         CurrencyId d = money::currency_id(all[i + 1].code);
         int64_t mid = static_cast<int64_t>(next() % (10 * kRateScale)) + kRateScale / 100;
-        book.put(Rate{provider, c, d, mid - mid / 500, mid + mid / 500, kNow - 1'000'000, kNow + 60'000'000});
+        book.put(Rate{provider, c, d, mid - mid / 500, mid + mid / 500, kNow - 1'000'000, kNow + 60'000'000, {}});
       }
     }
   }

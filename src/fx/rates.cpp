@@ -107,11 +107,25 @@ std::string rate_text(int64_t num, int64_t den) {
   return format_rate(static_cast<int64_t>(scaled));
 }
 
+std::string tiers_problem(const Rate& r) {
+  if (r.tiers.size() > kMaxTiers) return "at most " + std::to_string(kMaxTiers) + " tiers";
+  int64_t last = 0;
+  for (const Tier& t : r.tiers) {
+    if (t.min_base_minor <= last) return "tiers go up in amount, each from more than the one before (and above 0)";
+    if (t.min_base_minor > money::kMaxAmountMinor) return "a tier's amount is above what the rail can count";
+    if (t.bid <= 0 || t.bid > t.ask || t.ask > kMaxRate) return "a tier needs 0 < bid <= ask <= 100000000";
+    last = t.min_base_minor;
+  }
+  return {};
+}
+
 void RateBook::put(const Rate& r) {
+  const Rate* before = find(r.provider, r.base, r.quote);
+  const bool had_tiers = before != nullptr && !before->tiers.empty();
   auto [it, added] = rates_.insert_or_assign({r.base, r.quote, r.provider}, r);
   history_.push_back(r);
   if (history_.size() > kHistory) history_.pop_front();
-  if (added || out_.empty()) {
+  if (added || out_.empty() || had_tiers || !r.tiers.empty()) {
     rebuild();
   } else {
     // The same pair and provider: its two edges change their numbers in place.
@@ -146,6 +160,17 @@ const Rate* RateBook::find(std::string_view provider, CurrencyId base, CurrencyI
   return it == rates_.end() ? nullptr : &it->second;
 }
 
+bool RateBook::offers(const Hop& h, const SearchLimits& at) const {
+  if (out_.empty()) return false;
+  for (const Edge& e : out_[h.from.numeric]) {
+    if (e.to == h.to && e.rate->provider == h.provider && e.num == h.rate_num && e.den == h.rate_den &&
+        h.amount_in >= e.min_in && live(*e.rate, at)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool RateBook::live(const Rate& r, const SearchLimits& at) const {
   if (at.now_us > r.valid_until_us) return false;
   return at.max_age_us <= 0 || at.now_us - r.posted_us <= at.max_age_us;
@@ -161,13 +186,22 @@ std::vector<const Rate*> RateBook::rates() const {
 void RateBook::rebuild() {
   out_.assign(kCurrencySlots, {});
   in_.assign(kCurrencySlots, {});
+  auto add = [&](const Edge& e) {
+    out_[e.from.numeric].push_back(e);
+    in_[e.to.numeric].push_back(e);
+  };
   for (const auto& [key, r] : rates_) {
     const int64_t mid = r.mid();
-    const Edge sell{&r, r.base, r.quote, r.bid, kRateScale, mid, kRateScale};
-    const Edge buy{&r, r.quote, r.base, kRateScale, r.ask, kRateScale, mid};
-    for (const Edge& e : {sell, buy}) {
-      out_[e.from.numeric].push_back(e);
-      in_[e.to.numeric].push_back(e);
+    add(Edge{&r, r.base, r.quote, r.bid, kRateScale, mid, kRateScale, 0});
+    add(Edge{&r, r.quote, r.base, kRateScale, r.ask, kRateScale, mid, 0});
+    // A tier is one more conversion each way, from its amount on: selling the base, the
+    // amount is base already; buying it, the least of the quote currency that buys that much.
+    for (const Tier& t : r.tiers) {
+      const int64_t tier_mid = mid_of(t.bid, t.ask);
+      add(Edge{&r, r.base, r.quote, t.bid, kRateScale, tier_mid, kRateScale, t.min_base_minor});
+      if (auto min_quote = amount_needed(t.min_base_minor, kRateScale, t.ask, r.quote, r.base)) {
+        add(Edge{&r, r.quote, r.base, kRateScale, t.ask, kRateScale, tier_mid, *min_quote});
+      }
     }
   }
 }
@@ -253,7 +287,7 @@ Result<Path> RateBook::best_send(CurrencyId from, CurrencyId to, int64_t send, c
   std::vector<int> frontier{0};
   int best = -1;
   auto offer = [&](std::array<int, kCurrencySlots>& layer, std::vector<int>& next, int n, const Edge& e, int depth) {
-    if (!live(*e.rate, at) || on_path(nodes, n, e.to)) return;
+    if (nodes[n].amount < e.min_in || !live(*e.rate, at) || on_path(nodes, n, e.to)) return;
     auto out = convert(nodes[n].amount, e.num, e.den, e.from, e.to);
     if (!out || *out <= 0) return;
     int& slot = layer[e.to.numeric];
@@ -308,6 +342,9 @@ Result<Path> RateBook::best_receive(CurrencyId from, CurrencyId to, int64_t rece
     if (!live(*e.rate, at) || on_path(nodes, n, e.from)) return;
     auto need = amount_needed(nodes[n].amount, e.num, e.den, e.from, e.to);
     if (!need || *need <= 0) return;
+    // A tier's rate serves from its amount on: sending its minimum then delivers at least as
+    // much (the least need stays monotone in what is to be delivered, as the search needs).
+    if (*need < e.min_in) need = e.min_in;
     int& slot = layer[e.from.numeric];
     if (slot >= 0 && nodes[slot].amount <= *need) return;
     if (slot < 0) {

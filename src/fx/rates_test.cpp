@@ -17,7 +17,7 @@ int64_t rate(const char* text) { return *parse_rate(text); }
 
 Rate make(const char* provider, CurrencyId base, CurrencyId quote, const char* bid, const char* ask,
           int64_t valid_for = 10 * kMinute) {
-  return Rate{provider, base, quote, rate(bid), rate(ask), kNow - kMinute, kNow + valid_for};
+  return Rate{provider, base, quote, rate(bid), rate(ask), kNow - kMinute, kNow + valid_for, {}};
 }
 
 SearchLimits at(int64_t now = kNow) { return SearchLimits{now, 0, 3}; }
@@ -180,6 +180,53 @@ TEST(RateBook, KeepsOneCurrentRatePerProviderAndPairAndTheHistory) {
   EXPECT_EQ(book.rates().size(), 2u);
   EXPECT_EQ(book.find("FXAAAEAD", kAed, kUsd)->bid, rate("0.2721"));
   EXPECT_EQ(book.history().size(), 3u);
+}
+
+// Tiers: a better rate from an amount on, either way. A send below the tier converts at the
+// rate's own numbers, one at or above it at the tier's; a receive that the tier's minimum
+// delivers more cheaply than the plain rate sends that minimum; quotes are checked against
+// the tier they used.
+TEST(Rates, TiersGiveTheirRateFromTheirAmountOn) {
+  RateBook book;
+  Rate r = make("FXPRAEAD", kUsd, kInr, "83.00", "83.50");
+  r.tiers = {Tier{10'000'000, rate("83.20"), rate("83.30")}};  // from 100,000.00 USD
+  ASSERT_EQ(tiers_problem(r), "");
+  book.put(r);
+  auto small = book.best_send(kUsd, kInr, 9'999'999, at());  // 99,999.99 USD
+  ASSERT_TRUE(small);
+  EXPECT_EQ(small->hops[0].rate_num, rate("83.00"));
+  auto large = book.best_send(kUsd, kInr, 10'000'000, at());
+  ASSERT_TRUE(large);
+  EXPECT_EQ(large->hops[0].rate_num, rate("83.20"));
+  EXPECT_EQ(large->receive, 832'000'000);
+  EXPECT_GT(large->receive, small->receive);
+  // Buying USD with INR: the tier's ask from the INR that buys 100,000.00 USD (8,330,000.00 INR).
+  auto buy_small = book.best_send(kInr, kUsd, 833'000'000 - 1, at());
+  EXPECT_EQ(buy_small->hops[0].rate_den, rate("83.50"));
+  auto buy_large = book.best_send(kInr, kUsd, 833'000'000, at());
+  EXPECT_EQ(buy_large->hops[0].rate_den, rate("83.30"));
+  EXPECT_EQ(buy_large->receive, 10'000'000);
+  // Receive side at the boundary: 8,319,000.00 INR needs 100,228.92 USD at 83.00, but the
+  // tier's minimum of 100,000.00 USD at 83.20 already delivers 8,320,000.00 INR: send that.
+  auto receive = book.best_receive(kUsd, kInr, 831'900'000, at());
+  ASSERT_TRUE(receive);
+  EXPECT_EQ(receive->send, 10'000'000);
+  EXPECT_GE(receive->receive, 831'900'000);
+  // A hop names the tier it used; the book confirms it only for an amount the tier serves.
+  EXPECT_TRUE(book.offers(large->hops[0], at()));
+  Hop below = large->hops[0];
+  below.amount_in = 9'999'999;
+  EXPECT_FALSE(book.offers(below, at()));
+  EXPECT_TRUE(book.offers(small->hops[0], at()));
+  // Malformed tiers are named.
+  Rate bad = r;
+  bad.tiers.push_back(Tier{5'000'000, rate("83.1"), rate("83.4")});
+  EXPECT_NE(tiers_problem(bad), "");
+  bad.tiers = {Tier{10'000'000, rate("83.4"), rate("83.3")}};
+  EXPECT_NE(tiers_problem(bad), "");
+  // Replacing the rate without tiers drops them.
+  book.put(make("FXPRAEAD", kUsd, kInr, "83.00", "83.50"));
+  EXPECT_EQ(book.best_send(kUsd, kInr, 10'000'000, at())->hops[0].rate_num, rate("83.00"));
 }
 
 }  // namespace

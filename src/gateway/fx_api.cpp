@@ -37,8 +37,16 @@ void write_rate(JsonWriter& w, const fx::Rate& r, bool live) {
       .field("posted_at", format_rfc3339(r.posted_us))
       .field("valid_until", format_rfc3339(r.valid_until_us))
       .key("live")
-      .boolean(live)
-      .end_object();
+      .boolean(live);
+  if (!r.tiers.empty()) {
+    w.key("tiers").begin_array();
+    for (const auto& t : r.tiers) {
+      w.begin_object().field("min_amount", amount_text(t.min_base_minor, r.base)).field("bid", fx::format_rate(t.bid))
+          .field("ask", fx::format_rate(t.ask)).end_object();
+    }
+    w.end_array();
+  }
+  w.end_object();
 }
 
 void write_quote(JsonWriter& w, const fx::Quote& q) {
@@ -252,6 +260,44 @@ void Api::Impl::post_liquidity_predict(Call& c) {
   c.respond(json_response(200, w.take()));
 }
 
+namespace {
+
+// "bid" and "ask", or "mid" and "spread_bps" (bid = mid·(1 − s/20000), ask = mid·(1 +
+// s/20000), in integers), of a rate or a tier; the failure goes to `f`.
+std::optional<std::pair<int64_t, int64_t>> read_bid_ask(Fields& f) {
+  auto decimal = [&](std::string_view key) -> std::optional<int64_t> {
+    auto text = f.text(key, false, 40);
+    if (!text) return std::nullopt;
+    auto v = fx::parse_rate(*text);
+    if (!v) {
+      f.fail(key, v.error().message, Rc::kInvalidField);
+      return std::nullopt;
+    }
+    return *v;
+  };
+  auto bid = decimal("bid"), ask = decimal("ask"), mid = decimal("mid");
+  auto spread = f.text("spread_bps", false, 12);
+  if (mid && !bid && !ask) {
+    int64_t bps = 0;
+    if (spread) {
+      auto parsed = money::parse_amount(*spread, 0);
+      if (!parsed || *parsed > 10'000) f.fail("spread_bps", "must be a whole number of basis points, 0 to 10000", Rc::kInvalidField);
+      bps = parsed.value_or(0);
+    }
+    const __int128 half = static_cast<__int128>(*mid) * bps / 20'000;
+    bid = *mid - static_cast<int64_t>(half);
+    ask = *mid + static_cast<int64_t>(half);
+  } else if (!bid || !ask || mid) {
+    if (!f.error()) f.fail("bid", "give \"bid\" and \"ask\", or \"mid\" and \"spread_bps\"", Rc::kInvalidField);
+  }
+  if (bid && ask && *bid > *ask) f.fail("bid", "must not be above the ask", Rc::kInvalidField);
+  if (ask && *ask > fx::kMaxRate) f.fail("mid", "with its spread gives an ask above 100000000", Rc::kInvalidField);
+  if (f.error() || !bid || !ask) return std::nullopt;
+  return std::make_pair(*bid, *ask);
+}
+
+}  // namespace
+
 void Api::Impl::put_rate(Call& c) {
   auto pair = fx::parse_pair(c.params[0]);
   if (!pair) {
@@ -270,34 +316,29 @@ void Api::Impl::put_rate(Call& c) {
   } else {
     rate.provider = c.who.bank;
   }
-  auto decimal = [&](std::string_view key) -> std::optional<int64_t> {
-    auto text = f.text(key, false, 40);
-    if (!text) return std::nullopt;
-    auto v = fx::parse_rate(*text);
-    if (!v) {
-      f.fail(key, v.error().message, Rc::kInvalidField);
-      return std::nullopt;
+  auto quoted = read_bid_ask(f);
+  // Optional tiers: [{"min_amount" (of the base currency), "bid","ask" or "mid","spread_bps"}].
+  if (const json::value* tiers = f.raw("tiers"); tiers != nullptr) {
+    if (!tiers->is_array() || tiers->as_array().size() > fx::kMaxTiers) {
+      f.fail("tiers", "must be an array of at most " + std::to_string(fx::kMaxTiers) + " tiers", Rc::kInvalidField);
+    } else {
+      for (size_t i = 0; i < tiers->as_array().size() && !f.error(); ++i) {
+        const json::value& t = tiers->as_array()[i];
+        if (!t.is_object()) {
+          f.fail("tiers", "each tier is an object", Rc::kInvalidField);
+          break;
+        }
+        Fields tf(t.as_object(), "tiers[" + std::to_string(i) + "].");
+        auto min = read_amount(tf, "min_amount", rate.base, false);
+        auto tier_quote = read_bid_ask(tf);
+        f.adopt(tf);
+        if (min && tier_quote) rate.tiers.push_back(fx::Tier{*min, tier_quote->first, tier_quote->second});
+      }
+      if (!f.error()) {
+        if (auto problem = fx::tiers_problem(rate); !problem.empty()) f.fail("tiers", problem, Rc::kInvalidField);
+      }
     }
-    return *v;
-  };
-  auto bid = decimal("bid"), ask = decimal("ask"), mid = decimal("mid");
-  auto spread = f.text("spread_bps", false, 12);
-  if (mid && !bid && !ask) {
-    // mid ± half the spread: bid = mid·(1 − s/20000), ask = mid·(1 + s/20000), in integers.
-    int64_t bps = 0;
-    if (spread) {
-      auto parsed = money::parse_amount(*spread, 0);
-      if (!parsed || *parsed > 10'000) f.fail("spread_bps", "must be a whole number of basis points, 0 to 10000", Rc::kInvalidField);
-      bps = parsed.value_or(0);
-    }
-    const __int128 half = static_cast<__int128>(*mid) * bps / 20'000;
-    bid = *mid - static_cast<int64_t>(half);
-    ask = *mid + static_cast<int64_t>(half);
-  } else if (!bid || !ask || mid) {
-    if (!f.error()) f.fail("bid", "give \"bid\" and \"ask\", or \"mid\" and \"spread_bps\"", Rc::kInvalidField);
   }
-  if (bid && ask && *bid > *ask) f.fail("bid", "must not be above the ask", Rc::kInvalidField);
-  if (ask && *ask > fx::kMaxRate) f.fail("mid", "with its spread gives an ask above 100000000", Rc::kInvalidField);
   const int64_t now = clock.now_us();
   rate.valid_until_us = now + 3'600 * kSecondUs;
   if (const json::value* secs = f.raw("valid_seconds"); secs != nullptr) {
@@ -308,8 +349,8 @@ void Api::Impl::put_rate(Call& c) {
     }
   }
   if (f.error()) return c.respond(error_response(*f.error()));
-  rate.bid = *bid;
-  rate.ask = *ask;
+  rate.bid = quoted->first;
+  rate.ask = quoted->second;
   submit(engine::PostRateCommand{rate}, c.who, std::move(c.respond), [this](Reply&& r) {
     if (!is_success(r.rc)) return error_response(error_of(r));
     JsonWriter w;

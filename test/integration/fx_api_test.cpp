@@ -522,5 +522,33 @@ TEST_F(FxApiTest, PredictionFromObservedWindowsDrivesTheCounterflowFactor) {
   EXPECT_DOUBLE_EQ(predict("5000.00").at("probability").to_number<double>(), 0.125);
 }
 
+// Tiers by amount: a provider gives a better rate from 100,000.00 USD on; a quote below uses
+// the plain rate, one above the tier's, and the tiers survive a restart from the log.
+TEST_F(FxApiTest, RateTiersGiveLargerConversionsTheirRate) {
+  auto posted = rate("USD-INR", R"({"bid":"83.00","ask":"83.50","tiers":[{"min_amount":"100000.00","bid":"83.20","ask":"83.30"}]})",
+                     as("FXPRAEAD"));
+  ASSERT_TRUE(posted && posted->status == 200) << (posted ? posted->body : "");
+  EXPECT_NE(posted->body.find(R"("tiers":[{"min_amount":"100000.00","bid":"83.2","ask":"83.3"}])"), std::string::npos)
+      << posted->body;
+  auto bad = rate("USD-INR", R"({"bid":"83.00","ask":"83.50","tiers":[{"min_amount":"100000.00","bid":"83.40","ask":"83.30"}]})",
+                  as("FXPRAEAD"));
+  EXPECT_EQ(bad->status, 400) << bad->body;
+  EXPECT_NE(bad->body.find("tiers[0].bid"), std::string::npos) << bad->body;
+  auto unordered = rate("USD-INR", R"({"bid":"83.00","ask":"83.50","tiers":[{"min_amount":"200000.00","mid":"83.25","spread_bps":"5"},)"
+                                   R"({"min_amount":"100000.00","bid":"83.2","ask":"83.3"}]})", as("FXPRAEAD"));
+  EXPECT_EQ(unordered->status, 400) << unordered->body;
+  auto quote_of = [&](const std::string& amount) {
+    auto r = server_->client().request("POST", "/api/v1/fx/quotes", R"({"from":"USD","to":"INR","amount":")" + amount + R"("})",
+                                       as("FXSEINBB"));
+    EXPECT_TRUE(r && r->status == 201) << (r ? r->body : "");
+    return parse(r->body);
+  };
+  EXPECT_EQ(str(quote_of("99999.99").at("hops").at(0).at("rate")), "83.0");
+  EXPECT_EQ(str(quote_of("100000.00").at("receive")), "8320000.00");
+  server_->kill_hard();
+  server_->start();
+  EXPECT_EQ(str(quote_of("100000.00").at("receive")), "8320000.00") << "the tier came back from the log";
+}
+
 }  // namespace
 }  // namespace deltran::testing

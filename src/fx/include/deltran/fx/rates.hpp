@@ -34,14 +34,28 @@ std::string format_rate(int64_t scaled);
 
 // A provider's standing rate for base/quote. The provider buys the base currency at `bid`
 // and sells it at `ask` (bid ≤ ask): converting base → quote gets bid, quote → base pays ask.
+// A better rate for larger conversions: from `min_base_minor` of the base currency on
+// (whichever way the conversion goes), `bid`/`ask` apply instead of the rate's own.
+struct Tier {
+  int64_t min_base_minor = 0;
+  int64_t bid = 0, ask = 0;
+};
+
+inline int64_t mid_of(int64_t bid, int64_t ask) { return bid / 2 + ask / 2 + (bid % 2 + ask % 2) / 2; }
+
 struct Rate {
   std::string provider;  // the FX provider's BIC
   CurrencyId base, quote;
   int64_t bid = 0, ask = 0;  // scaled by kRateScale
   int64_t posted_us = 0;
   int64_t valid_until_us = 0;
-  int64_t mid() const { return bid / 2 + ask / 2 + (bid % 2 + ask % 2) / 2; }
+  std::vector<Tier> tiers;  // ascending min_base_minor, each above 0; at most kMaxTiers
+  int64_t mid() const { return mid_of(bid, ask); }
 };
+inline constexpr size_t kMaxTiers = 8;
+// Why a rate's tiers are not acceptable (not ascending, a bid above its ask, a rate above
+// kMaxRate, too many), or empty.
+std::string tiers_problem(const Rate& r);
 
 // One conversion of a path: `amount_in` of `from` became `amount_out` of `to` at the
 // provider's rate, `to` per `from` = rate_num / rate_den (exact). `mid_out` is what the mid
@@ -117,6 +131,9 @@ class RateBook {
   // The provider's rate for base/quote, live or not; null when it never posted one.
   const Rate* find(std::string_view provider, CurrencyId base, CurrencyId quote) const;
   bool live(const Rate& r, const SearchLimits& at) const;
+  // Whether the hop's conversion is one the provider's live rate (or one of its tiers, for
+  // the hop's amount) gives now: how a quote computed from a view is checked in the core.
+  bool offers(const Hop& h, const SearchLimits& at) const;
   // Every current rate (one per provider and pair), ordered by pair then provider.
   std::vector<const Rate*> rates() const;
   // The postings kept, oldest first (at most kHistory): rates as posted, also the replaced.
@@ -134,11 +151,14 @@ class RateBook {
   std::optional<std::string> money_making_cycle(CurrencyId start, const SearchLimits& at) const;
 
  private:
+  // One conversion a rate offers: its own bid or ask, or a tier's from `min_in` (in the
+  // currency converted from) on.
   struct Edge {
     const Rate* rate;
     CurrencyId from, to;
     int64_t num, den;
     int64_t mid_num, mid_den;
+    int64_t min_in = 0;
   };
   void rebuild();
   Result<Path> walk(const std::vector<const Edge*>& edges, CurrencyId from, int64_t send) const;

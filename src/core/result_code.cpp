@@ -80,9 +80,10 @@ constexpr std::array kTable = std::to_array<RcInfo>({
     {Rc::kNoConversionPath, 422, "no_conversion_path", kNotAllowedCurrency},
     {Rc::kQuoteNotFound, 422, "quote_not_found", kNarrative},
     {Rc::kQuoteExpired, 422, "quote_expired", kInvalidCutOffTime},
-    {Rc::kQuoteUsed, 422, "quote_used", kDuplicatePayment},
+    {Rc::kQuoteUsed, 422, "quote_used", kNarrative},  // not DUPL: the payment is no duplicate
     {Rc::kQuoteNotYours, 422, "quote_not_yours", kTransactionForbidden},
     {Rc::kQuoteMismatch, 422, "quote_mismatch", kWrongAmount},
+    {Rc::kFxProviderShort, 422, "fx_provider_unavailable", kNarrative},
 
     {Rc::kOverloaded, 503, "overloaded", {}},
     {Rc::kStoreUnavailable, 503, "store_unavailable", {}},

@@ -145,7 +145,7 @@ struct Applier {
     p.to = e.mint ? id : ledger::kOmnibus;
     p.amount_minor = e.amount.minor;
     post(s, p, e.reference, 0, time_us);
-    s.token_references[(e.mint ? "MINT:" : "BURN:") + e.reference] = TokenReference{e.bic, e.amount};
+    s.token_references[(e.mint ? "MINT:" : "BURN:") + e.reference] = TokenReference{e.bic, e.amount, {}};
   }
 
   void operator()(const ev::ClearingIdsSet& e) {
@@ -178,7 +178,7 @@ struct Applier {
   void operator()(const ev::TokensTransferred& e) {
     post(s, {ledger::PostingKind::kTransfer, e.amount.currency, id_of(s, e.from), id_of(s, e.to), e.amount.minor}, e.reference,
          0, time_us);
-    s.token_references["XFER:" + e.reference] = TokenReference{e.from, e.amount};
+    s.token_references["XFER:" + e.reference] = TokenReference{e.from, e.amount, e.to};
   }
 
   void operator()(const ev::TokensConverted& e) {
@@ -190,7 +190,7 @@ struct Applier {
     auto q = s.quotes.find(e.quote_id);
     DELTRAN_ASSERT(q != s.quotes.end() && q->second.used_by.empty(), "a conversion uses a live quote not used before");
     q->second.used_by = "conversion " + e.reference;
-    s.token_references["CONV:" + e.reference] = TokenReference{e.bank, e.legs.front().amount};
+    s.token_references["CONV:" + e.reference] = TokenReference{e.bank, e.legs.front().amount, e.quote_id};
   }
 
   void operator()(const ev::TokensLocked& e) {
@@ -198,12 +198,12 @@ struct Applier {
     if (e.lock) {
       s.locks[e.reference] = TokenLock{e.bank, e.amount, e.reason};
       s.locked[key] += e.amount.minor;
-      s.token_references["LOCK:" + e.reference] = TokenReference{e.bank, e.amount};
+      s.token_references["LOCK:" + e.reference] = TokenReference{e.bank, e.amount, {}};
     } else {
       DELTRAN_ASSERT(s.locks.count(e.reference) == 1 && s.locked[key] >= e.amount.minor, "an unlock releases a live lock");
       s.locks.erase(e.reference);
       if ((s.locked[key] -= e.amount.minor) == 0) s.locked.erase(key);
-      s.token_references["UNLOCK:" + e.reference] = TokenReference{e.bank, e.amount};
+      s.token_references["UNLOCK:" + e.reference] = TokenReference{e.bank, e.amount, {}};
     }
     s.dirty_participants.insert(key.owner);
   }

@@ -202,6 +202,12 @@ Assessment assess_payment(const Engine::State& s, const Settings& settings, cons
     risk::RiskInput in;
     in.amount_usd_minor = p.amount_usd_minor;
     in.source_currency = in.target_currency = std::string(currency);
+    // A payment at a quote is credited in the quote's target currency: its corridor is that pair.
+    if (!c.quote_id.empty()) {
+      if (auto q = s.quotes.find(c.quote_id); q != s.quotes.end()) {
+        in.target_currency = std::string(money::code_of(q->second.path.hops.back().to));
+      }
+    }
     in.debtor_country = p.debtor_country;
     in.creditor_country = p.creditor_country;
     in.payments_last_hour = facts.payments_in_rapid_window;

@@ -214,11 +214,11 @@ Reply decide_limits(Context& cx, const SetLimitsCommand& c) {
     if (u.daily_volume_max_minor) entry.daily_volume_max_minor = u.daily_volume_max_minor;
     entry.net_debit_cap_minor = -a->floor_minor;
     if (u.net_debit_cap_minor) {
-      const int64_t reserved = s.reserved(bank->id, currency) + s.locked_in(bank->id, currency);
+      const int64_t reserved = s.reserved(bank->id, currency);
       if (__int128{a->balance_minor} + *u.net_debit_cap_minor < reserved || a->balance_minor < -*u.net_debit_cap_minor) {
         return error_reply(Rc::kCapBelowExposure, "a net debit cap of " + format_minor(*u.net_debit_cap_minor, currency) + " " +
                                                       std::string(money::code_of(currency)) + " is below what " + c.bank +
-                                                      " already owes, has reserved or has locked");
+                                                      " already owes or has reserved");
       }
       entry.net_debit_cap_minor = *u.net_debit_cap_minor;
     }

@@ -226,12 +226,15 @@ Admission admit(const Engine::State& s, const Participant& debtor, const Partici
     return {Rc::kCounterOverflow, 0, "the payment would take a window, daily or balance total of " + debtor.info.bic +
                                          " or " + creditor.info.bic + " beyond what the rail can count"};
   }
-  // Liquidity = balance + net debit cap − locked tokens (the floor is −cap); reserving the net debit at
+  // Liquidity = balance + net debit cap (the floor is −cap), or balance − locked tokens when
+  // some are locked: locked tokens stay in the account, so the balance may not fall below
+  // them, and the credit line is not for spending them either. Reserving the net debit at
   // acceptance is what lets a closed window always settle. 128 bits: a balance near the
   // top of int64 minus a floor of −cap must not wrap.
   const int64_t new_out = out.out_minor + amount.minor;
   const int64_t reserved_after = new_out > out.in_minor ? new_out - out.in_minor : 0;
-  const __int128 liquidity = __int128{account->balance_minor} - account->floor_minor - s.locked_in(debtor.id, amount.currency);
+  const int64_t locked = s.locked_in(debtor.id, amount.currency);
+  const __int128 liquidity = __int128{account->balance_minor} - (locked > 0 ? std::max(account->floor_minor, locked) : account->floor_minor);
   if (reserved_after > liquidity) {
     const int64_t available = saturate(liquidity - out.reserved_minor());
     return {Rc::kInsufficientLiquidity, 0,
@@ -245,6 +248,8 @@ Admission admit(const Engine::State& s, const Participant& debtor, const Partici
 // Admits every leg into its currency's open window, or none: each leg's debtor has its own
 // limits and liquidity checked (a leg's currency is no other leg's, so the checks are
 // independent). Sets the legs' windows; the admission of the creditor's leg is returned.
+// A provider's leg that cannot go is kFxProviderShort: the provider's shortfall, not the
+// sender's, so it counts against neither the sender's breakers nor its history.
 Admission admit_legs(const Engine::State& s, Legs& legs) {
   Admission last;
   for (size_t i = 0; i < legs.size(); ++i) {
@@ -253,6 +258,7 @@ Admission admit_legs(const Engine::State& s, Legs& legs) {
     if (ad.rc != Rc::kOk) {
       ad.why = "leg " + std::to_string(i + 1) + " of " + std::to_string(legs.size()) + " (" + l.debtor_agent + " → " +
                l.creditor_agent + "): " + ad.why;
+      if (i > 0) ad.rc = Rc::kFxProviderShort;
       for (auto& undo : legs) undo.window_id = 0;
       return ad;
     }
@@ -286,6 +292,9 @@ LegPlan plan_legs(const Engine::State& s, const TransferCommand& c, const Partic
   }
   const fx::Hop& first = q.path.hops.front();
   const fx::Hop& last = q.path.hops.back();
+  if (first.amount_in != q.path.send || last.amount_out != q.path.receive) {
+    return {Rc::kQuoteMismatch, "quote " + q.id + " does not chain its conversions", {}};
+  }
   const std::string from_code(money::code_of(first.from)), to_code(money::code_of(last.to));
   if (c.amount.currency != first.from || c.amount.minor != q.path.send) {
     return {Rc::kQuoteMismatch, "the payment sends " + money::format(c.amount) + " " + std::string(money::code_of(c.amount.currency)) +
@@ -317,6 +326,10 @@ LegPlan plan_legs(const Engine::State& s, const TransferCommand& c, const Partic
     carried = Amount{h.amount_out, h.to};
   }
   plan.legs.push_back(model::PaymentLeg{payer, creditor.info.bic, carried, 0});
+  if (c.expected_credit_currency && *c.expected_credit_currency != carried.currency) {
+    return {Rc::kQuoteMismatch, "the creditor is to be paid in " + std::string(money::code_of(*c.expected_credit_currency)) +
+                                    "; quote " + q.id + " delivers " + to_code, {}};
+  }
   if (c.expected_credit && *c.expected_credit != carried) {
     return {Rc::kQuoteMismatch, "the creditor is to receive " + money::format(*c.expected_credit) + " " +
                                     std::string(money::code_of(c.expected_credit->currency)) + "; quote " + q.id + " delivers " +
@@ -334,15 +347,22 @@ LegPlan plan_legs(const Engine::State& s, const TransferCommand& c, const Partic
 
 Reply decide_transfer(Context& cx, const TransferCommand& c) {
   Engine::State& s = cx.s;
-  // A message giving both amounts of its quote with the converted one first (IntrBkSttlmAmt
-  // in the creditor's currency, InstdAmt in the debtor's): the payment is the sending side.
-  if (!c.quote_id.empty() && c.expected_credit) {
+  // A payment at a quote may name the amount the creditor receives instead of the one the
+  // debtor sends (a pacs.008 whose IntrBkSttlmAmt is the converted amount, a pain.001 or JSON
+  // payment in the target currency): it is decided as the sending side, with the receiving
+  // amount to be checked against the quote.
+  if (!c.quote_id.empty()) {
     auto q = s.quotes.find(c.quote_id);
-    if (q != s.quotes.end() && c.amount.currency == q->second.path.hops.back().to &&
-        c.expected_credit->currency == q->second.path.hops.front().from) {
-      TransferCommand sending = c;
-      std::swap(sending.amount, *sending.expected_credit);
-      return decide_transfer(cx, sending);
+    if (q != s.quotes.end()) {
+      const fx::Path& path = q->second.path;
+      const CurrencyId source = path.hops.front().from, target = path.hops.back().to;
+      if (c.amount.currency == target && target != source) {
+        TransferCommand sending = c;
+        sending.expected_credit = c.amount;
+        sending.amount = c.expected_credit && c.expected_credit->currency == source ? *c.expected_credit
+                                                                                    : Amount{path.send, source};
+        return decide_transfer(cx, sending);  // now in the source currency: decided without turning again
+      }
     }
   }
   auto earlier = find_earlier(cx, c);
@@ -408,7 +428,7 @@ Reply decide_transfer(Context& cx, const TransferCommand& c) {
     r = hold(cx, c, legs, a, std::max(aml_review ? a.aml->score : 0, a.risk ? a.risk->score : 0), case_reasons(c.screening, a),
              aml_review ? "AML: " + a.aml->reason : "risk score " + std::to_string(a.risk->score) + " in the review band");
   } else if (Admission ad = legs.empty() ? admit(s, *debtor, *creditor, c.amount) : admit_legs(s, legs); ad.rc != Rc::kOk) {
-    if (ad.rc != Rc::kInsufficientLiquidity) {
+    if (ad.rc != Rc::kInsufficientLiquidity && ad.rc != Rc::kFxProviderShort) {
       JsonWriter w;
       w.begin_object().field("limit", ad.why).field("result", api_code(ad.rc)).end_object();
       alert(cx, model::EventType::kRiskThresholdExceeded, c, w.take());
@@ -450,7 +470,16 @@ Reply decide_case(Context& cx, const CaseDecisionCommand& c) {
     const Participant* debtor = s.find(p.debtor_agent);
     const Participant* creditor = s.find(p.creditor_agent);
     Legs legs = p.legs;
-    Admission ad = legs.empty() ? admit(s, *debtor, *creditor, p.amount) : admit_legs(s, legs);
+    Admission ad;
+    // The quote's rates stay the payment's, but a provider that has given up the role since
+    // does not take a leg.
+    for (size_t i = 1; i < legs.size() && ad.rc == Rc::kOk; ++i) {
+      const Participant* provider = s.find(legs[i].debtor_agent);
+      if (provider == nullptr || !provider->info.fx_provider) {
+        ad = Admission{Rc::kNotFxProvider, 0, legs[i].debtor_agent + " no longer provides FX"};
+      }
+    }
+    if (ad.rc == Rc::kOk) ad = legs.empty() ? admit(s, *debtor, *creditor, p.amount) : admit_legs(s, legs);
     if (ad.rc == Rc::kOk) {
       for (const auto& l : legs) leg_windows.push_back(l.window_id);
       emit(cx, ev::PaymentReleased{p.id, p.debtor_agent, p.creditor_agent, p.amount, kase.id, ad.window_id, leg_windows});

@@ -14,10 +14,10 @@ std::string code(CurrencyId c) { return std::string(money::code_of(c)); }
 
 // The answer to a retried operation (the same reference and content), or to a reuse.
 std::optional<Reply> earlier(const Engine::State& s, const std::string& key, const std::string& bank, const Amount& amount,
-                             const std::string& reference) {
+                             const std::string& detail, const std::string& reference) {
   auto it = s.token_references.find(key);
   if (it == s.token_references.end()) return std::nullopt;
-  if (it->second.bank != bank || it->second.amount != amount) {
+  if (it->second.bank != bank || it->second.amount != amount || it->second.detail != detail) {
     return error_reply(Rc::kReferenceReused, "reference '" + reference + "' was already used for another operation");
   }
   Reply r;
@@ -67,7 +67,7 @@ Reply decide_token_transfer(Context& cx, const TokenTransferCommand& c) {
   if (!from->has_currency(currency) || !to->has_currency(currency)) {
     return error_reply(Rc::kCurrencyNotEnabled, code(currency) + " is not enabled for both " + c.from + " and " + c.to);
   }
-  if (auto r = earlier(s, "XFER:" + c.reference, c.from, c.amount, c.reference)) return std::move(*r);
+  if (auto r = earlier(s, "XFER:" + c.reference, c.from, c.amount, c.to, c.reference)) return std::move(*r);
   std::string why;
   if (Rc rc = check_free(s, *from, c.amount, why); rc != Rc::kOk) return error_reply(rc, why);
   const ledger::Posting p{ledger::PostingKind::kTransfer, currency, from->id, to->id, c.amount.minor};
@@ -80,12 +80,15 @@ Reply decide_token_convert(Context& cx, const TokenConvertCommand& c) {
   Engine::State& s = cx.s;
   const Participant* bank = s.find(c.bank);
   if (bank == nullptr) return error_reply(Rc::kBankNotFound, "bank " + c.bank + " does not exist");
+  // A retry is answered before the quote is looked at: it may have expired since.
+  if (auto done = s.token_references.find("CONV:" + c.reference); done != s.token_references.end()) {
+    return *earlier(s, done->first, c.bank, done->second.amount, c.quote_id, c.reference);
+  }
   auto q = s.quotes.find(c.quote_id);
   if (q == s.quotes.end()) {
     return error_reply(Rc::kQuoteNotFound, "quote " + c.quote_id + " does not exist or has expired; ask POST /fx/quotes for one");
   }
   const Amount sent{q->second.path.send, q->second.path.hops.front().from};
-  if (auto r = earlier(s, "CONV:" + c.reference, c.bank, sent, c.reference)) return std::move(*r);
   // The quote's checks are a payment's, with the bank on both ends.
   TransferCommand as_payment;
   as_payment.debtor_agent = as_payment.creditor_agent = c.bank;
@@ -132,7 +135,10 @@ Reply decide_token_lock(Context& cx, const TokenLockCommand& c) {
   }
   const CurrencyId currency = c.amount.currency;
   if (!bank->has_currency(currency)) return error_reply(Rc::kCurrencyNotEnabled, code(currency) + " is not enabled for " + c.bank);
-  if (auto r = earlier(s, "LOCK:" + c.reference, c.bank, c.amount, c.reference)) return std::move(*r);
+  if (s.token_references.count("UNLOCK:" + c.reference) != 0) {
+    return error_reply(Rc::kReferenceReused, "reference '" + c.reference + "' named a lock that has been released; use a new one");
+  }
+  if (auto r = earlier(s, "LOCK:" + c.reference, c.bank, c.amount, {}, c.reference)) return std::move(*r);
   if (c.amount.minor <= 0 || c.amount.minor > ledger::kMaxPostingMinor) {
     return error_reply(Rc::kAmountNotAllowed, "a lock is of a positive amount the rail can count");
   }

@@ -1282,8 +1282,13 @@ TEST_F(EngineTest, CrossCurrencyPaymentsSettleAsLinkedLegs) {
   EXPECT_EQ(inr_gross, 2'260'320);
   const fx::Quote big = quote("BANKAEAA", 1'000'000);
   Reply short_leg = run(pay(big));
-  EXPECT_EQ(short_leg.rc, Rc::kInsufficientLiquidity);
+  EXPECT_EQ(short_leg.rc, Rc::kFxProviderShort) << "the provider's shortfall, not the sender's";
   EXPECT_NE(short_leg.message.find("leg 3 of 3 (FXUSINAA"), std::string::npos) << short_leg.message;
+  for (const auto& b : engine_->breakers()) {
+    if (b.id == "participant:BANKAEAA") {
+      EXPECT_EQ(b.bad_in_window, 0u) << "not held against the sender";
+    }
+  }
   EXPECT_EQ(gross(aed), aed_gross);
   EXPECT_EQ(gross(kUsd), usd_gross);
   EXPECT_EQ(gross(inr), inr_gross);
@@ -1375,6 +1380,24 @@ TEST_F(EngineTest, AHeldCrossCurrencyPaymentIsReleasedLegByLeg) {
   open();  // from the events alone
   EXPECT_EQ(account("BANKUSAA").balance_minor, 27'200);
   EXPECT_TRUE(check().ok());
+  // A provider that gives up the role before the release takes no leg.
+  auto again = engine_->view()->rates->best_send(aed, kUsd, 100'000, fx::SearchLimits{clock_.now_us(), 0, 3});
+  ASSERT_TRUE(again);
+  const fx::Quote q2{"q_00000000000000000000000000000002", "BANKAEAA", false, *again, clock_.now_us(),
+                     clock_.now_us() + 60'000'000, {}};
+  ASSERT_EQ(run(RecordQuoteCommand{q2}).rc, Rc::kCreated);
+  TransferCommand t2 = t;
+  t2.id = new_uuid_v4();
+  t2.idempotency_key = "held-fx-3";
+  t2.quote_id = q2.id;
+  Reply held2 = run(t2);
+  ASSERT_EQ(held2.rc, Rc::kHeld) << held2.message;
+  ASSERT_EQ(run(SetRolesCommand{"FXAEUSAA", false}).rc, Rc::kOk);
+  Reply refused = run(CaseDecisionCommand{std::get<PaymentResult>(held2.body).case_id, true, "checked"});
+  ASSERT_EQ(refused.rc, Rc::kOk);
+  EXPECT_EQ(std::get<CaseResult>(refused.body).payment.status, PaymentStatus::kRejected);
+  EXPECT_EQ(std::get<CaseResult>(refused.body).payment.rc, Rc::kNotFxProvider);
+  EXPECT_TRUE(check().ok());
 }
 
 // Token operations booked now: a transfer moves free tokens only, a lock sets tokens aside
@@ -1394,23 +1417,30 @@ TEST_F(EngineTest, TokenTransfersConversionsAndLocksMoveOnlyFreeTokens) {
   ASSERT_EQ(run(TokenTransferCommand{"BANKAAAA", "BANKBBBB", Amount{30'000, kUsd}, "T-1"}).rc, Rc::kOk);
   EXPECT_EQ(run(TokenTransferCommand{"BANKAAAA", "BANKBBBB", Amount{30'000, kUsd}, "T-1"}).rc, Rc::kReplayed);
   EXPECT_EQ(run(TokenTransferCommand{"BANKAAAA", "BANKBBBB", Amount{1, kUsd}, "T-1"}).rc, Rc::kReferenceReused);
+  bank("BANKCCCC");
+  EXPECT_EQ(run(TokenTransferCommand{"BANKAAAA", "BANKCCCC", Amount{30'000, kUsd}, "T-1"}).rc, Rc::kReferenceReused)
+      << "the same reference to another receiver is not a retry";
   EXPECT_EQ(run(TokenTransferCommand{"BANKAAAA", "BANKBBBB", Amount{1, aed}, "T-2"}).rc, Rc::kCurrencyNotEnabled);
   EXPECT_EQ(usd_balance("BANKAAAA"), 70'000);
   EXPECT_EQ(usd_balance("BANKBBBB"), 30'000);
-  // Lock 60,000 of the 70,000: payments, burns and transfers see 10,000 (+ the cap for payments).
+  // Lock 60,000 of the 70,000: payments, burns and transfers see 10,000; the balance may not
+  // fall below what is locked, so the 500.00 cap does not stretch it.
   ASSERT_EQ(run(TokenLockCommand{true, "BANKAAAA", Amount{60'000, kUsd}, "L-1", "collateral"}).rc, Rc::kOk);
   EXPECT_EQ(account("BANKAAAA").locked_minor, 60'000);
-  EXPECT_EQ(account("BANKAAAA").available_minor, 70'000 + 50'000 - 60'000);
+  EXPECT_EQ(account("BANKAAAA").available_minor, 10'000);
   EXPECT_EQ(run(TokenLockCommand{true, "BANKAAAA", Amount{10'001, kUsd}, "L-2", ""}).rc, Rc::kInsufficientFunds);
   EXPECT_EQ(run(TokenCommand{TokenCommand::Kind::kBurn, "BANKAAAA", Amount{10'001, kUsd}, "B-1"}).rc, Rc::kInsufficientFunds);
   EXPECT_EQ(run(TokenTransferCommand{"BANKAAAA", "BANKBBBB", Amount{10'001, kUsd}, "T-3"}).rc, Rc::kInsufficientFunds);
-  EXPECT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 60'001, "over-lock")).rc, Rc::kInsufficientLiquidity);
-  ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 60'000, "within")).rc, Rc::kAccepted);
+  EXPECT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 10'001, "over-lock")).rc, Rc::kInsufficientLiquidity);
+  ASSERT_EQ(run(transfer("BANKAAAA", "BANKBBBB", 10'000, "within")).rc, Rc::kAccepted);
   ASSERT_TRUE(is_success(run(CloseWindowCommand{0, kUsd, false}).rc));
-  EXPECT_EQ(usd_balance("BANKAAAA"), 10'000) << "settled on credit down to the lock";
+  EXPECT_EQ(usd_balance("BANKAAAA"), 60'000) << "the locked tokens are still there";
+  EXPECT_EQ(account("BANKAAAA").available_minor, 0);
   EXPECT_EQ(run(TokenLockCommand{false, "BANKBBBB", {}, "L-1", ""}).rc, Rc::kNotFound) << "another bank's lock";
   ASSERT_EQ(run(TokenLockCommand{false, "BANKAAAA", {}, "L-1", ""}).rc, Rc::kOk);
   EXPECT_EQ(run(TokenLockCommand{false, "BANKAAAA", {}, "L-1", ""}).rc, Rc::kReplayed);
+  EXPECT_EQ(run(TokenLockCommand{true, "BANKAAAA", Amount{60'000, kUsd}, "L-1", "collateral"}).rc, Rc::kReferenceReused)
+      << "a released lock's reference does not lock again";
   EXPECT_EQ(account("BANKAAAA").locked_minor, 0);
   // Conversion at the bank's own quote: 1,000.00 AED → 272.00 USD, booked now.
   ASSERT_EQ(run(PostRateCommand{fx::Rate{"FXAEUSAA", aed, kUsd, *fx::parse_rate("0.2720"), *fx::parse_rate("0.2724"), 0,
@@ -1425,10 +1455,14 @@ TEST_F(EngineTest, TokenTransfersConversionsAndLocksMoveOnlyFreeTokens) {
   ASSERT_EQ(converted.rc, Rc::kOk) << converted.message;
   ASSERT_EQ(std::get<TokenMoveResult>(converted.body).moves.size(), 2u);
   EXPECT_EQ(run(TokenConvertCommand{"BANKAAAA", qid, "C-1"}).rc, Rc::kReplayed);
+  EXPECT_EQ(run(TokenConvertCommand{"BANKAAAA", "q_00000000000000000000000000000c09", "C-1"}).rc, Rc::kReferenceReused);
   EXPECT_EQ(run(TokenConvertCommand{"BANKAAAA", qid, "C-2"}).rc, Rc::kQuoteUsed);
   EXPECT_EQ(account("BANKAAAA", aed).balance_minor, 400'000);
-  EXPECT_EQ(usd_balance("BANKAAAA"), 10'000 + 27'200);
+  EXPECT_EQ(usd_balance("BANKAAAA"), 60'000 + 27'200);
   EXPECT_EQ(usd_balance("FXAEUSAA"), 1'000'000 - 27'200);
+  clock_.advance_us(120'000'000);  // the quote expires and is forgotten: a retry still answers as before
+  run(TokenTransferCommand{"BANKBBBB", "BANKAAAA", Amount{1, kUsd}, "T-tick"});
+  EXPECT_EQ(run(TokenConvertCommand{"BANKAAAA", qid, "C-1"}).rc, Rc::kReplayed);
   ASSERT_EQ(run(TokenLockCommand{true, "BANKAAAA", Amount{5'000, kUsd}, "L-3", "pending bank leg"}).rc, Rc::kOk);
   EXPECT_TRUE(check().ok());
   for (bool from_snapshot : {false, true}) {
@@ -1436,10 +1470,12 @@ TEST_F(EngineTest, TokenTransfersConversionsAndLocksMoveOnlyFreeTokens) {
     close();
     if (!from_snapshot) fs::remove_all(dir_ / "snapshots");
     open();
-    EXPECT_EQ(usd_balance("BANKAAAA"), 37'200);
+    EXPECT_EQ(usd_balance("BANKAAAA"), 87'201);
     EXPECT_EQ(account("BANKAAAA").locked_minor, 5'000);
-    EXPECT_EQ(run(TokenConvertCommand{"BANKAAAA", qid, "C-3"}).rc, Rc::kQuoteUsed);
-    EXPECT_EQ(run(TokenTransferCommand{"BANKAAAA", "BANKBBBB", Amount{32'201, kUsd}, "T-9"}).rc, Rc::kInsufficientFunds);
+    const Rc again = run(TokenConvertCommand{"BANKAAAA", qid, "C-3"}).rc;  // used, and expired by now
+    EXPECT_TRUE(again == Rc::kQuoteExpired || again == Rc::kQuoteNotFound) << static_cast<int>(again);
+    EXPECT_EQ(run(TokenConvertCommand{"BANKAAAA", qid, "C-1"}).rc, Rc::kReplayed);
+    EXPECT_EQ(run(TokenTransferCommand{"BANKAAAA", "BANKBBBB", Amount{82'202, kUsd}, "T-9"}).rc, Rc::kInsufficientFunds);
   }
   EXPECT_TRUE(check().ok());
 }

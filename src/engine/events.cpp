@@ -297,17 +297,19 @@ std::optional<int64_t> parse_logged_minor(std::string_view text, int exponent) {
   }
   if (text.empty()) return std::nullopt;
   int64_t v = 0;
-  int decimals = -1;
+  int decimals = -1, digits = 0;
   for (char ch : text) {
-    if (ch == '.' && decimals < 0) {
+    if (ch == '.' && decimals < 0 && digits > 0) {
       decimals = 0;
       continue;
     }
     if (ch < '0' || ch > '9') return std::nullopt;
+    ++digits;
     if (decimals >= 0) ++decimals;
     // Accumulated as a negative number, so INT64_MIN reads back too.
     if (__builtin_mul_overflow(v, 10, &v) || __builtin_sub_overflow(v, ch - '0', &v)) return std::nullopt;
   }
+  if (decimals == 0) return std::nullopt;  // "5." is not what the log writes
   if (decimals < 0) decimals = 0;
   if (decimals > exponent) return std::nullopt;
   for (; decimals < exponent; ++decimals) {

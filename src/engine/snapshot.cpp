@@ -11,7 +11,8 @@ namespace deltran::engine {
 
 namespace {
 
-constexpr uint32_t kSnapshotVersion = 5;  // 3: clearing-system member ids, roles, FX rates and quotes; 4: legs, quote use; 5: locks, flow history, rate tiers
+constexpr uint32_t kSnapshotVersion = 6;  // 3: clearing-system member ids, roles, FX rates and quotes; 4: legs, quote use;
+                                          // 5, 6: locks, flow history, rate tiers, what a token reference did
 constexpr std::string_view kMagic = "DTCORE";
 
 void put_currency(BinaryWriter& w, CurrencyId c) { w.u32(c.numeric); }
@@ -290,6 +291,7 @@ std::string save_state(const Engine::State& s) {
     w.bytes(t.bank);
     w.i64(t.amount.minor);
     put_currency(w, t.amount.currency);
+    w.bytes(t.detail);
   }
   w.u64(s.held.size());
   for (const auto& [id, h] : s.held) {
@@ -403,12 +405,13 @@ Status load_state(Engine::State& s, const Settings& settings, std::string_view b
     if (day < INT32_MIN || day > INT32_MAX) return bad("has a day out of range");
     s.idempotency.day_starts.emplace_back(static_cast<int32_t>(day), seq);
   }
-  for (size_t n = r.count(4), i = 0; i < n && r.ok(); ++i) {
+  for (size_t n = r.count(5), i = 0; i < n && r.ok(); ++i) {
     std::string key = r.str();
     TokenReference t;
     t.bank = r.str();
     t.amount.minor = r.i64();
     t.amount.currency = get_currency(r);
+    t.detail = r.str();
     s.token_references[std::move(key)] = std::move(t);
   }
   for (size_t n = r.count(12), i = 0; i < n && r.ok(); ++i) {
@@ -467,7 +470,7 @@ Status load_state(Engine::State& s, const Settings& settings, std::string_view b
     lock.amount.currency = get_currency(r);
     lock.reason = r.str();
     auto owner = s.by_bic.find(lock.bank);
-    if (owner == s.by_bic.end() || lock.amount.minor <= 0) return bad("has a lock of an unknown bank");
+    if (owner == s.by_bic.end() || lock.amount.minor <= 0) return bad("has a lock of an unknown bank or of no amount");
     s.locked[ledger::AccountKey{owner->second, lock.amount.currency}] += lock.amount.minor;
     s.locks[std::move(reference)] = std::move(lock);
   }

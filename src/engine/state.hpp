@@ -128,6 +128,7 @@ struct IdempotencyMemory {
 struct TokenReference {
   std::string bank;
   Amount amount;
+  std::string detail;  // a transfer's receiver, a conversion's quote: a retry must match it too
 };
 
 struct TokenLock {
@@ -219,7 +220,8 @@ struct Engine::State {
   }
   // Tokens held and neither reserved by the open window nor locked: what may leave now.
   int64_t free_tokens(ParticipantId id, CurrencyId currency) const {
-    return ledger.balance(id, currency) - reserved(id, currency) - locked_in(id, currency);
+    const __int128 v = __int128{ledger.balance(id, currency)} - reserved(id, currency) - locked_in(id, currency);
+    return v < INT64_MIN ? INT64_MIN : v > INT64_MAX ? INT64_MAX : static_cast<int64_t>(v);
   }
   void begin_batch(int64_t now, std::string actor_name);
 };

@@ -23,7 +23,8 @@ std::shared_ptr<const ParticipantView> participant_view(const Engine::State& s, 
     if (auto h = s.flow_history.find(ledger::AccountKey{p.id, c}); h != s.flow_history.end()) {
       av.recent_windows = h->second;
     }
-    av.available_minor = saturate(__int128{a->balance_minor} - a->floor_minor - av.reserved_minor - av.locked_minor);
+    const int64_t lowest = av.locked_minor > 0 ? std::max(a->floor_minor, av.locked_minor) : a->floor_minor;
+    av.available_minor = saturate(__int128{a->balance_minor} - lowest - av.reserved_minor);
     if (auto lim = p.limits.find(c); lim != p.limits.end()) {
       av.single_payment_max_minor = lim->second.single_payment_max_minor;
       av.daily_volume_max_minor = lim->second.daily_volume_max_minor;

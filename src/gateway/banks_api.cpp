@@ -303,9 +303,6 @@ void Api::Impl::post_token_transfer(Call& c) {
   if (currency) amount = read_amount(f, "amount", *currency, false);
   auto reference = read_reference(f);
   if (f.error()) return c.respond(error_response(*f.error()));
-  if (!c.who.may_act_for(*from)) {
-    return c.respond(error_response(ApiError{Rc::kForbidden, "a participant transfers only its own tokens"}));
-  }
   submit(engine::TokenTransferCommand{*from, *to, money::Amount{*amount, *currency}, *reference}, c.who, std::move(c.respond),
          [](Reply&& r) { return render_move("transfer", std::move(r)); });
 }
@@ -320,9 +317,6 @@ void Api::Impl::post_token_convert(Call& c) {
   if (quote_id && !fx::is_quote_id(*quote_id)) f.fail("quote_id", "must be a quote id (q_ and 32 hex digits)", Rc::kInvalidField);
   auto reference = read_reference(f);
   if (f.error()) return c.respond(error_response(*f.error()));
-  if (!c.who.may_act_for(*bank)) {
-    return c.respond(error_response(ApiError{Rc::kForbidden, "a participant converts only its own tokens"}));
-  }
   submit(engine::TokenConvertCommand{*bank, *quote_id, *reference}, c.who, std::move(c.respond),
          [](Reply&& r) { return render_move("convert", std::move(r)); });
 }

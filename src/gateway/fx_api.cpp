@@ -215,7 +215,7 @@ void Api::Impl::post_liquidity_predict(Call& c) {
   auto bank = read_bic(f, "debtor_agent");
   auto currency = read_currency(f, "currency");
   std::optional<int64_t> amount;
-  if (currency) amount = read_amount(f, "amount", *currency, false);
+  if (currency) amount = read_amount(f, "amount", *currency, true);  // 0: what is queued already
   if (f.error()) return c.respond(error_response(*f.error()));
   if (!c.who.may_act_for(*bank) && !c.who.sees_everything()) {
     return c.respond(error_response(ApiError{Rc::kForbidden, "a participant asks only about its own payments"}));

@@ -211,12 +211,24 @@ void Api::Impl::post_iso(Call& c, iso20022::MessageType type) {
     // tells which is which by the quote's currencies). Without a quote, a differing InstdAmt
     // is what it is in ISO 20022: the debtor agent converted before sending, and
     // IntrBkSttlmAmt settles as it stands.
-    if (fx::is_quote_id(p.fx_contract_id)) {
-      cmd.quote_id = p.fx_contract_id;
-    } else if (!pain && !p.fx_contract_id.empty()) {
-      refuse(reason::kNarrative, "InstrForNxtAgt/InstrInf /FXQT/" + p.fx_contract_id.substr(0, 40) +
-                                     " is not a DelTran quote id (q_ and 32 hex digits)");
+    // A contract id that is not ours (a pain.001's CtrctId with its own bank) is ignored;
+    // one shaped like ours but malformed is refused rather than paid in one currency.
+    const std::string& contract = p.fx_contract_id;  // trimmed by the mapper
+    if (fx::is_quote_id(contract)) {
+      cmd.quote_id = contract;
+    } else if ((!pain && !contract.empty()) || contract.rfind("q_", 0) == 0 || contract.rfind("Q_", 0) == 0) {
+      refuse(reason::kNarrative, std::string(pain ? "XchgRateInf/CtrctId " : "InstrForNxtAgt/InstrInf /FXQT/") +
+                                     contract.substr(0, 40) + " is not a DelTran quote id (q_ and 32 lowercase hex digits)");
       continue;
+    }
+    if (!cmd.quote_id.empty() && pain && !p.instructed_currency.empty()) {
+      // EqvtAmt: the amount is in the debtor's currency, CcyOfTrf what the creditor is paid in.
+      const money::CurrencyId of_transfer = money::currency_id(p.instructed_currency);
+      if (!of_transfer.valid()) {
+        refuse(reason::kNotAllowedCurrency, "CcyOfTrf " + p.instructed_currency.substr(0, 8) + " is not an ISO 4217 code");
+        continue;
+      }
+      cmd.expected_credit_currency = of_transfer;
     }
     if (!cmd.quote_id.empty() && !pain && p.instructed_amount_minor && p.instructed_currency != p.currency) {
       const money::CurrencyId credit_currency = money::currency_id(p.instructed_currency);

@@ -56,10 +56,6 @@ std::string ratio_text(int64_t ppm) {
   return buf;
 }
 
-namespace {
-
-}  // namespace
-
 void write_payment(JsonWriter& w, const model::Payment& p) {
   w.begin_object()
       .field("id", p.id)

@@ -165,8 +165,9 @@ std::unique_ptr<Api::Impl::Router> Api::Impl::build_router() {
   t.add("GET", "/api/v1/tokens/balance/{id}", kAdmin | kParticipant, &I::get_balance);
   t.add("POST", "/api/v1/tokens/mint", kAdmin, &I::post_mint);
   t.add("POST", "/api/v1/tokens/burn", kAdmin, &I::post_burn);
-  t.add("POST", "/api/v1/tokens/transfer", kAdmin | kParticipant, &I::post_token_transfer);
-  t.add("POST", "/api/v1/tokens/convert", kAdmin | kParticipant, &I::post_token_convert);
+  // Booked now, outside the windows and the payment controls (limits, breakers, AML): the operator's.
+  t.add("POST", "/api/v1/tokens/transfer", kAdmin, &I::post_token_transfer);
+  t.add("POST", "/api/v1/tokens/convert", kAdmin, &I::post_token_convert);
   t.add("POST", "/api/v1/tokens/lock", kAdmin, &I::post_token_lock);
   t.add("POST", "/api/v1/tokens/unlock", kAdmin, &I::post_token_unlock);
   t.add("GET", "/api/v1/windows", kAnyone, &I::get_windows);

@@ -378,7 +378,7 @@ std::optional<Rejection> map_pain001_transaction(const Record& tx, const Payment
   } else {
     f.amount("Amt/InstdAmt", out.amount_minor, out.currency, true);
   }
-  out.fx_contract_id = f.text("XchgRateInf/CtrctId", 35);
+  out.fx_contract_id = std::string(trim_xml_space(f.text("XchgRateInf/CtrctId", 35)));
   out.charge_bearer = f.one_of("ChrgBr", {"DEBT", "CRED", "SHAR", "SLEV"});
   if (out.charge_bearer.empty()) out.charge_bearer = block.charge_bearer;
   out.service_level = code_or_proprietary(f, "PmtTpInf/SvcLvl");
@@ -418,8 +418,9 @@ std::optional<Rejection> map_pacs008_transaction(const Record& tx, const Record&
   if (f.amount("InstdAmt", instructed, out.instructed_currency))
     out.instructed_amount_minor = instructed;
   out.exchange_rate = f.token("XchgRate", 40);
-  for (const std::string& line : f.texts("InstrForNxtAgt/InstrInf", 140, 10)) {
-    if (line.rfind("/FXQT/", 0) == 0) out.fx_contract_id = line.substr(6);
+  // As many instructions as the schema allows (unbounded); the first /FXQT/ names the quote.
+  for (const std::string& line : f.texts("InstrForNxtAgt/InstrInf", 140, SIZE_MAX)) {
+    if (line.rfind("/FXQT/", 0) == 0 && out.fx_contract_id.empty()) out.fx_contract_id = std::string(trim_xml_space(line.substr(6)));
   }
   out.charge_bearer = f.one_of("ChrgBr", {"DEBT", "CRED", "SHAR", "SLEV"}, true);
   out.interbank_settlement_date = f.date("IntrBkSttlmDt");

@@ -257,6 +257,18 @@ TEST_F(FxApiTest, ACrossCurrencyPaymentSettlesAsLinkedLegsAtTheQuote) {
                      R"("debtor":{"name":"Sara Khan","account":"AE070331234567890123456"},)"
                      R"("creditor":{"name":"Ravi Kumar","account":"50100012345678"},"quote_id":")" + id + R"("})", h);
   };
+  // The risk score sees the payment's real corridor, AED → INR (15 by default), not AED → AED.
+  auto risk = c.request("POST", "/api/v1/risk/evaluate",
+                        R"({"amount":"10000.00","currency":"AED","debtor_agent":"EBILAEAD","creditor_agent":"HDFCINBB",)"
+                        R"("debtor":{"name":"Sara Khan"},"creditor":{"name":"Ravi Kumar"},"quote_id":")" + quote_id + R"("})",
+                        as("EBILAEAD"));
+  ASSERT_TRUE(risk && risk->status == 200) << (risk ? risk->body : "");
+  json::value rv = parse(risk->body);
+  for (const auto& f : rv.at("risk").at("factors").as_array()) {
+    if (f.at("name").as_string() == "corridor") {
+      EXPECT_EQ(f.at("score").as_int64(), 15) << rv;
+    }
+  }
   // Bad input first: a malformed id is a 400, an amount other than the quote's a 422 (AM09).
   auto malformed = pay("q_nothex", "k-bad");
   EXPECT_EQ(malformed->status, 400) << malformed->body;
@@ -388,18 +400,33 @@ TEST_F(FxApiTest, IsoMessagesNameTheirQuoteAndAreCheckedAgainstIt) {
 </CdtTrfTxInf></PmtInf></CstmrCdtTrfInitn></Document>)";
   std::string r5 = send("pain.001", pain);
   EXPECT_NE(r5.find("<TxSts>ACSP</TxSts>"), std::string::npos) << r5;
-  // HDFC is to receive two converted payments of 226,304.00 INR and one of 10,000.00 AED.
+  // The receiving side named instead: InstdAmt in INR, what the quote delivers.
+  const std::string q3 = str(quote(R"({"from":"AED","to":"INR","amount":"10000.00"})").at("id"));
+  auto receive_side = [&](std::string xml, const std::string& msg, const std::string& contract) {
+    for (auto [from, to] : {std::pair<std::string, std::string>{"FX-PAIN-1", msg}, {q2, contract},
+                            {R"(<InstdAmt Ccy="AED">10000.00</InstdAmt>)", R"(<InstdAmt Ccy="INR">226304.00</InstdAmt>)"}}) {
+      for (size_t at = xml.find(from); at != std::string::npos; at = xml.find(from, at + to.size())) xml.replace(at, from.size(), to);
+    }
+    return send("pain.001", xml);
+  };
+  std::string r6 = receive_side(pain, "FX-PAIN-2", q3);
+  EXPECT_NE(r6.find("<TxSts>ACSP</TxSts>"), std::string::npos) << r6;
+  // Shaped like a quote id but not one: refused, not paid in one currency.
+  std::string r7 = receive_side(pain, "FX-PAIN-3", "Q_0123");
+  EXPECT_NE(r7.find("is not a DelTran quote id"), std::string::npos) << r7;
+  // HDFC is to receive three converted payments of 226,304.00 INR and one of 10,000.00 AED.
   auto positions = c.request("GET", "/api/v1/liquidity/positions?bank=HDFCINBB", "", admin());
   ASSERT_TRUE(positions && positions->status == 200);
   json::value p = parse(positions->body);
   std::map<std::string, std::string> queued_in;
   for (const auto& row : p.at("items").as_array()) queued_in[str(row.at("currency"))] = str(row.at("queued_in"));
-  EXPECT_EQ(queued_in["INR"], "452608.00") << p;
+  EXPECT_EQ(queued_in["INR"], "678912.00") << p;
   EXPECT_EQ(queued_in["AED"], "10000.00") << p;
 }
 
-// The ledger operations over the API: a participant transfers and converts its own tokens,
-// an operator locks and unlocks; each answers with the moves and the accounts after.
+// The ledger operations over the API: the operator transfers, converts at a bank's quote,
+// locks and unlocks (booked now, outside the payment controls, so never a participant's
+// own); each answers with the moves and the accounts after.
 TEST_F(FxApiTest, TokenTransferConvertLockAndUnlockOverTheApi) {
   auto c = server_->client();
   ASSERT_EQ(c.request("POST", "/api/v1/tokens/mint", R"({"bank":"EBILAEAD","currency":"AED","amount":"5000.00","reference":"F-1"})",
@@ -411,20 +438,20 @@ TEST_F(FxApiTest, TokenTransferConvertLockAndUnlockOverTheApi) {
     EXPECT_TRUE(r.has_value());
     return r ? *r : gateway::Response{};
   };
+  EXPECT_EQ(post("transfer", R"({"from":"EBILAEAD","to":"FXSEINBB","currency":"AED","amount":"1.00","reference":"X-0"})",
+                 as("EBILAEAD")).status, 403) << "not a participant's";
   auto moved = post("transfer", R"({"from":"EBILAEAD","to":"FXSEINBB","currency":"AED","amount":"1000.00","reference":"X-1"})",
-                    as("EBILAEAD"));
+                    admin());
   ASSERT_EQ(moved.status, 200) << moved.body;
   json::value m = parse(moved.body);
   EXPECT_EQ(str(m.at("moves").at(0).at("amount")), "1000.00");
   EXPECT_EQ(str(m.at("accounts").at(0).at("balance")), "4000.00");
-  EXPECT_EQ(post("transfer", R"({"from":"FXSEINBB","to":"EBILAEAD","currency":"AED","amount":"1.00","reference":"X-2"})",
-                 as("EBILAEAD")).status, 403) << "only its own tokens";
   auto broke = post("transfer", R"({"from":"EBILAEAD","to":"FXSEINBB","currency":"AED","amount":"4000.01","reference":"X-3"})",
-                    as("EBILAEAD"));
+                    admin());
   EXPECT_EQ(broke.status, 422) << broke.body;
   EXPECT_NE(broke.body.find("AM04"), std::string::npos) << broke.body;
   EXPECT_EQ(post("transfer", R"({"from":"EBILAEAD","to":"FXSEINBB","currency":"AED","amount":"1.001","reference":"X-4"})",
-                 as("EBILAEAD")).status, 400);
+                 admin()).status, 400);
   // Locks are the operator's.
   EXPECT_EQ(post("lock", R"({"bank":"EBILAEAD","currency":"AED","amount":"100.00","reference":"L-1"})", as("EBILAEAD")).status, 403);
   auto locked = post("lock", R"({"bank":"EBILAEAD","currency":"AED","amount":"3000.00","reference":"L-1","reason":"bank leg"})",
@@ -442,12 +469,13 @@ TEST_F(FxApiTest, TokenTransferConvertLockAndUnlockOverTheApi) {
   auto q = c.request("POST", "/api/v1/fx/quotes", R"({"from":"AED","to":"USD","amount":"1000.00"})", as("EBILUSAA"));
   ASSERT_EQ(q->status, 201) << q->body;
   const std::string qid = str(parse(q->body).at("id"));
-  auto converted = post("convert", R"({"bank":"EBILUSAA","quote_id":")" + qid + R"(","reference":"C-1"})", as("EBILUSAA"));
+  EXPECT_EQ(post("convert", R"({"bank":"EBILUSAA","quote_id":")" + qid + R"(","reference":"C-0"})", as("EBILUSAA")).status, 403);
+  auto converted = post("convert", R"({"bank":"EBILUSAA","quote_id":")" + qid + R"(","reference":"C-1"})", admin());
   ASSERT_EQ(converted.status, 200) << converted.body;
   json::value cv = parse(converted.body);
   ASSERT_EQ(cv.at("moves").as_array().size(), 2u) << cv;
   EXPECT_EQ(str(cv.at("moves").at(1).at("amount")), "272.00");
-  auto again = post("convert", R"({"bank":"EBILUSAA","quote_id":")" + qid + R"(","reference":"C-2"})", as("EBILUSAA"));
+  auto again = post("convert", R"({"bank":"EBILUSAA","quote_id":")" + qid + R"(","reference":"C-2"})", admin());
   EXPECT_EQ(again.status, 422) << again.body;
   EXPECT_NE(again.body.find("quote_used"), std::string::npos) << again.body;
   auto unlocked = post("unlock", R"({"bank":"EBILAEAD","reference":"L-1"})", admin());

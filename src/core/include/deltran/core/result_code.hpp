@@ -88,9 +88,10 @@ enum class Rc : uint16_t {
   kNoConversionPath = 516,        // AM03: no live rates join the two currencies
   kQuoteNotFound = 517,           // NARR: no such quote (never given, or expired and forgotten)
   kQuoteExpired = 518,            // TM01: the quote's time ran out before the payment came
-  kQuoteUsed = 519,               // DUPL: a quote pays once
+  kQuoteUsed = 519,               // NARR: a quote pays once
   kQuoteNotYours = 520,           // AG01: the quote was given to another participant
   kQuoteMismatch = 521,           // AM09: the payment's amount or agents do not fit its quote
+  kFxProviderShort = 522,         // NARR: an FX provider on the path lacks the liquidity or limits for its leg
 
   // Try again later (503).
   kOverloaded = 600,

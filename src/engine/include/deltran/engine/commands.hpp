@@ -54,6 +54,9 @@ struct TransferCommand {
   // What the creditor is to receive, when the message says (pacs.008 InstdAmt): it must be
   // what the quote delivers.
   std::optional<Amount> expected_credit;
+  // The currency the creditor is to be paid in, when the message names only that
+  // (pain.001 EqvtAmt/CcyOfTrf): it must be the quote's target.
+  std::optional<CurrencyId> expected_credit_currency;
 };
 
 struct CreateBankCommand {

@@ -26,7 +26,7 @@ struct AccountView {
   int64_t locked_minor = 0;         // tokens set aside (POST /tokens/lock)
   std::vector<fx::WindowFlow> recent_windows;  // its flows in the last settled windows, oldest first
   int64_t net_debit_cap_minor = 0;
-  int64_t available_minor = 0;      // balance + cap - reserved - locked (saturated)
+  int64_t available_minor = 0;      // balance + cap - reserved, or balance - locked - reserved when locked (saturated)
   std::optional<int64_t> single_payment_max_minor;
   std::optional<int64_t> daily_volume_max_minor;
   int64_t used_today_minor = 0;

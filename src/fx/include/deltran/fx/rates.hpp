@@ -92,7 +92,7 @@ struct Quote {
   bool receive_side = false;  // the amount asked was what the creditor receives
   Path path;
   int64_t created_us = 0, expires_us = 0;
-  std::string used_by;  // the payment that used it: a quote is used once, by its participant
+  std::string used_by;  // "payment <id>" or "conversion <reference>": a quote is used once, by its participant
 };
 
 // "q_" and 32 lowercase hex digits: the shape of every quote id the rail gives.

@@ -163,6 +163,22 @@ void alert(Context& cx, model::EventType type, const TransferCommand& c, std::st
                       payload.empty() ? "{}" : std::move(payload)});
 }
 
+// Each leg of a converted payment booked into its window, told to the leg's two agents: an
+// FX provider sees the obligations it carries (the payment's own events name only the
+// debtor and creditor agents).
+void tell_legs(Context& cx, const std::string& payment_id, const std::string& quote_id, const Legs& legs) {
+  for (size_t i = 0; i < legs.size(); ++i) {
+    const auto& l = legs[i];
+    JsonWriter w;
+    w.begin_object().field("payment_id", payment_id).field("quote_id", quote_id).field("leg", static_cast<int64_t>(i + 1))
+        .field("legs", static_cast<int64_t>(legs.size())).field("debtor_agent", l.debtor_agent)
+        .field("creditor_agent", l.creditor_agent).field("amount", money::format(l.amount))
+        .field("currency", std::string(money::code_of(l.amount.currency))).field("window_id", l.window_id).end_object();
+    emit(cx, ev::Notice{model::EventType::kPaymentLegBooked, payment_id, l.debtor_agent, l.creditor_agent,
+                        model::EventScope::kParties, w.take()});
+  }
+}
+
 // Screening's reasons ({"hits": …}) with the AML and risk explanations added.
 std::string case_reasons(const Screening& screening, const Assessment& a) {
   std::string out = screening.reasons.empty() ? std::string("{}") : screening.reasons;
@@ -440,7 +456,8 @@ Reply decide_transfer(Context& cx, const TransferCommand& c) {
     row.status = PaymentStatus::kQueued;
     row.window_id = ad.window_id;
     PaymentResult result{c.id, c.uetr, PaymentStatus::kQueued, ad.window_id, Rc::kOk, {}, 0};
-    keep(s, std::move(row));
+    keep(s, std::move(row));  // the row takes the seq of payment.accepted: before the legs are told
+    if (!legs.empty()) tell_legs(cx, c.id, c.quote_id, legs);
     ++s.counts.queued;
     r = payment_reply(result, Rc::kAccepted);
   }
@@ -483,6 +500,7 @@ Reply decide_case(Context& cx, const CaseDecisionCommand& c) {
     if (ad.rc == Rc::kOk) {
       for (const auto& l : legs) leg_windows.push_back(l.window_id);
       emit(cx, ev::PaymentReleased{p.id, p.debtor_agent, p.creditor_agent, p.amount, kase.id, ad.window_id, leg_windows});
+      if (!legs.empty()) tell_legs(cx, p.id, p.quote_id, legs);
       result.status = PaymentStatus::kQueued;
       result.rc = Rc::kOk;
       result.window_id = ad.window_id;

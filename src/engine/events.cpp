@@ -722,6 +722,7 @@ Result<Any> decode_payload(EventType type, Reader& r) {
     }
     case EventType::kBreakerReset: return BreakerReset{r.text("breaker")};
     case EventType::kComplianceAlert:
+    case EventType::kPaymentLegBooked:
     case EventType::kRiskThresholdExceeded:
     case EventType::kListsReloaded:
     case EventType::kListsReloadFailed:

@@ -324,6 +324,7 @@ void prune_controls(Engine::State& s, const Settings& settings) {
 }
 
 Reply evaluate(const Engine::State& s, const Settings& settings, const TransferCommand& c, int64_t now_us) {
+  if (auto sending = sending_side(s, c)) return evaluate(s, settings, *sending, now_us);  // scored as it would be decided
   const Participant* debtor = s.find(c.debtor_agent);
   const Participant* creditor = s.find(c.creditor_agent);
   if (debtor == nullptr) return error_reply(Rc::kBankNotFound, "bank " + c.debtor_agent + " is not a participant");

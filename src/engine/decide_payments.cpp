@@ -274,7 +274,9 @@ Admission admit_legs(const Engine::State& s, Legs& legs) {
     if (ad.rc != Rc::kOk) {
       ad.why = "leg " + std::to_string(i + 1) + " of " + std::to_string(legs.size()) + " (" + l.debtor_agent + " → " +
                l.creditor_agent + "): " + ad.why;
-      if (i > 0) ad.rc = Rc::kFxProviderShort;
+      if (i > 0 && (ad.rc == Rc::kInsufficientLiquidity || ad.rc == Rc::kSinglePaymentLimit || ad.rc == Rc::kDailyLimit)) {
+        ad.rc = Rc::kFxProviderShort;
+      }
       for (auto& undo : legs) undo.window_id = 0;
       return ad;
     }
@@ -361,26 +363,24 @@ LegPlan plan_legs(const Engine::State& s, const TransferCommand& c, const Partic
   return plan;
 }
 
+std::optional<TransferCommand> sending_side(const Engine::State& s, const TransferCommand& c) {
+  if (c.quote_id.empty()) return std::nullopt;
+  auto q = s.quotes.find(c.quote_id);
+  if (q == s.quotes.end()) return std::nullopt;
+  const fx::Path& path = q->second.path;
+  const CurrencyId source = path.hops.front().from, target = path.hops.back().to;
+  if (c.amount.currency != target || target == source) return std::nullopt;
+  // A second amount in a third currency fits neither side: plan_legs refuses it as it stands.
+  if (c.expected_credit && c.expected_credit->currency != source) return std::nullopt;
+  TransferCommand sending = c;
+  sending.expected_credit = c.amount;
+  sending.amount = c.expected_credit ? *c.expected_credit : Amount{path.send, source};
+  return sending;
+}
+
 Reply decide_transfer(Context& cx, const TransferCommand& c) {
   Engine::State& s = cx.s;
-  // A payment at a quote may name the amount the creditor receives instead of the one the
-  // debtor sends (a pacs.008 whose IntrBkSttlmAmt is the converted amount, a pain.001 or JSON
-  // payment in the target currency): it is decided as the sending side, with the receiving
-  // amount to be checked against the quote.
-  if (!c.quote_id.empty()) {
-    auto q = s.quotes.find(c.quote_id);
-    if (q != s.quotes.end()) {
-      const fx::Path& path = q->second.path;
-      const CurrencyId source = path.hops.front().from, target = path.hops.back().to;
-      if (c.amount.currency == target && target != source) {
-        TransferCommand sending = c;
-        sending.expected_credit = c.amount;
-        sending.amount = c.expected_credit && c.expected_credit->currency == source ? *c.expected_credit
-                                                                                    : Amount{path.send, source};
-        return decide_transfer(cx, sending);  // now in the source currency: decided without turning again
-      }
-    }
-  }
+  if (auto sending = sending_side(s, c)) return decide_transfer(cx, *sending);  // once: it is in the source currency
   auto earlier = find_earlier(cx, c);
   if (!earlier) return error_reply(Rc::kStoreUnavailable, "cannot read earlier answers: " + earlier.error().message);
   if (earlier->has_value()) return std::move(**earlier);

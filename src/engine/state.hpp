@@ -259,6 +259,11 @@ struct LegPlan {
   std::vector<model::PaymentLeg> legs;
 };
 LegPlan plan_legs(const Engine::State& s, const TransferCommand& c, const Participant& debtor, const Participant& creditor);
+// A payment at a quote that names the amount the creditor receives instead of the one the
+// debtor sends (a pacs.008 whose IntrBkSttlmAmt is the converted amount, a pain.001 or JSON
+// payment in the target currency): the same payment on the sending side, with the
+// receiving amount to be checked against the quote. Empty when it is already that.
+std::optional<TransferCommand> sending_side(const Engine::State& s, const TransferCommand& c);
 Reply decide_limits(Context& cx, const SetLimitsCommand& c);
 Reply decide_clearing_ids(Context& cx, const SetClearingIdsCommand& c);
 Reply decide_roles(Context& cx, const SetRolesCommand& c);

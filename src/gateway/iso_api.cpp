@@ -213,10 +213,11 @@ void Api::Impl::post_iso(Call& c, iso20022::MessageType type) {
     // IntrBkSttlmAmt settles as it stands.
     // A contract id that is not ours (a pain.001's CtrctId with its own bank) is ignored;
     // one shaped like ours but malformed is refused rather than paid in one currency.
-    const std::string& contract = p.fx_contract_id;  // trimmed by the mapper
+    std::string contract = p.fx_contract_id;  // trimmed by the mapper
+    for (char& ch : contract) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (fx::is_quote_id(contract)) {
       cmd.quote_id = contract;
-    } else if ((!pain && !contract.empty()) || contract.rfind("q_", 0) == 0 || contract.rfind("Q_", 0) == 0) {
+    } else if ((!pain && !contract.empty()) || (contract.size() == 34 && contract.rfind("q_", 0) == 0)) {
       refuse(reason::kNarrative, std::string(pain ? "XchgRateInf/CtrctId " : "InstrForNxtAgt/InstrInf /FXQT/") +
                                      contract.substr(0, 40) + " is not a DelTran quote id (q_ and 32 lowercase hex digits)");
       continue;

@@ -154,7 +154,7 @@ std::string payment_request_hash(const engine::TransferCommand& cmd, std::string
   canonical += uetr_as_sent;
   // A payment in one currency hashes as before.
   if (!cmd.quote_id.empty()) canonical += "\nquote:" + cmd.quote_id;
-  if (cmd.expected_credit_currency) canonical += "\ncredit:" + currency_text(*cmd.expected_credit_currency);
+  if (cmd.expected_credit_currency) canonical += "\ncredit_ccy:" + currency_text(*cmd.expected_credit_currency);
   if (cmd.expected_credit) {
     canonical += "\ncredit:" + currency_text(cmd.expected_credit->currency) + std::to_string(cmd.expected_credit->minor);
   }

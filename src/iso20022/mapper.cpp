@@ -418,9 +418,17 @@ std::optional<Rejection> map_pacs008_transaction(const Record& tx, const Record&
   if (f.amount("InstdAmt", instructed, out.instructed_currency))
     out.instructed_amount_minor = instructed;
   out.exchange_rate = f.token("XchgRate", 40);
-  // As many instructions as the schema allows (unbounded); the first /FXQT/ names the quote.
+  // As many instructions as the schema allows (unbounded); /FXQT/ names the quote, and two
+  // different ones are refused.
   for (const std::string& line : f.texts("InstrForNxtAgt/InstrInf", 140, SIZE_MAX)) {
-    if (line.rfind("/FXQT/", 0) == 0 && out.fx_contract_id.empty()) out.fx_contract_id = std::string(trim_xml_space(line.substr(6)));
+    const std::string_view text = trim_xml_space(line);
+    if (text.rfind("/FXQT/", 0) != 0) continue;
+    const std::string id(trim_xml_space(text.substr(6)));
+    if (!out.fx_contract_id.empty() && out.fx_contract_id != id) {
+      f.reject(reason::kNarrative, "InstrForNxtAgt", "two /FXQT/ instructions name different quotes");
+      break;
+    }
+    out.fx_contract_id = id;
   }
   out.charge_bearer = f.one_of("ChrgBr", {"DEBT", "CRED", "SHAR", "SLEV"}, true);
   out.interbank_settlement_date = f.date("IntrBkSttlmDt");

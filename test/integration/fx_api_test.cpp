@@ -380,13 +380,22 @@ TEST_F(FxApiTest, IsoMessagesNameTheirQuoteAndAreCheckedAgainstIt) {
   const std::string aed = R"(<IntrBkSttlmAmt Ccy="AED">10000.00</IntrBkSttlmAmt>)";
   // Both amounts of the quote, the converted one first (as a correspondent writes them).
   const std::string q1 = str(quote(R"({"from":"AED","to":"INR","amount":"10000.00"})").at("id"));
+  // Written by hand: white space around the instruction, the id in capitals.
+  std::string shouted = q1;
+  for (char& ch : shouted) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   std::string r1 = send("pacs.008", pacs008("FX-ISO-1", R"(<IntrBkSttlmAmt Ccy="INR">226304.00</IntrBkSttlmAmt>)",
-                                            R"(<InstdAmt Ccy="AED">10000.00</InstdAmt>)", fxqt(q1)));
+                                            R"(<InstdAmt Ccy="AED">10000.00</InstdAmt>)",
+                                            "<InstrForNxtAgt><InstrInf>\n  /FXQT/" + shouted + " </InstrInf></InstrForNxtAgt>"));
   EXPECT_NE(r1.find("<TxSts>ACSP</TxSts>"), std::string::npos) << r1;
   // An InstdAmt the quote does not deliver: AM09, and the quote stays unused.
   const std::string q2 = str(quote(R"({"from":"AED","to":"INR","amount":"10000.00"})").at("id"));
   std::string r2 = send("pacs.008", pacs008("FX-ISO-2", aed, R"(<InstdAmt Ccy="INR">230000.00</InstdAmt>)", fxqt(q2)));
   EXPECT_NE(r2.find("<Cd>AM09</Cd>"), std::string::npos) << r2;
+  // Two /FXQT/ naming different quotes: refused.
+  std::string r2b = send("pacs.008", pacs008("FX-ISO-2B", aed, "",
+                                             "<InstrForNxtAgt><InstrInf>/FXQT/" + q2 + "</InstrInf></InstrForNxtAgt>"
+                                             "<InstrForNxtAgt><InstrInf>/FXQT/" + q1 + "</InstrInf></InstrForNxtAgt>"));
+  EXPECT_NE(r2b.find("name different quotes"), std::string::npos) << r2b;
   // Not a quote id behind /FXQT/: refused, naming it.
   std::string r3 = send("pacs.008", pacs008("FX-ISO-3", aed, "", fxqt("12345")));
   EXPECT_NE(r3.find("<TxSts>RJCT</TxSts>"), std::string::npos) << r3;
@@ -422,7 +431,7 @@ TEST_F(FxApiTest, IsoMessagesNameTheirQuoteAndAreCheckedAgainstIt) {
   std::string r6 = receive_side(pain, "FX-PAIN-2", q3);
   EXPECT_NE(r6.find("<TxSts>ACSP</TxSts>"), std::string::npos) << r6;
   // Shaped like a quote id but not one: refused, not paid in one currency.
-  std::string r7 = receive_side(pain, "FX-PAIN-3", "Q_0123");
+  std::string r7 = receive_side(pain, "FX-PAIN-3", "q_0123456789abcdef0123456789abcdeg");
   EXPECT_NE(r7.find("is not a DelTran quote id"), std::string::npos) << r7;
   // HDFC is to receive three converted payments of 226,304.00 INR and one of 10,000.00 AED.
   auto positions = c.request("GET", "/api/v1/liquidity/positions?bank=HDFCINBB", "", admin());

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include <gtest/gtest.h>
 
@@ -27,6 +28,36 @@ class CheckTest : public ::testing::Test {
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("deltran-check-" + new_uuid_v4());
     fs::create_directories(dir_);
+    with_core([&](Engine& e, ManualClock&) {
+      auto run = [&](Command c) { return e.execute(std::move(c), "test"); };
+      for (const char* b : {"BANKAAAA", "BANKBBBB", "BANKCCCC"}) {
+        ASSERT_EQ(run(CreateBankCommand{b, b, "AE", {kUsd}, {{kUsd, 1'000}}, std::string("h") + b, {}}).rc, Rc::kCreated);
+        ASSERT_EQ(run(TokenCommand{TokenCommand::Kind::kMint, b, Amount{10'000, kUsd}, std::string("f") + b}).rc, Rc::kOk);
+      }
+      auto pay = [&](const char* from, const char* to, int64_t amount) {
+        TransferCommand t;
+        t.id = new_uuid_v4();
+        t.uetr = new_uuid_v4();
+        t.idempotency_key = "k" + t.id;
+        t.request_hash = "h";
+        t.debtor_agent = from;
+        t.creditor_agent = to;
+        t.amount = Amount{amount, kUsd};
+        t.end_to_end_id = "E";
+        return run(t).rc;
+      };
+      ASSERT_EQ(pay("BANKAAAA", "BANKBBBB", 3'000), Rc::kAccepted);
+      ASSERT_EQ(pay("BANKBBBB", "BANKCCCC", 1'000), Rc::kAccepted);
+      ASSERT_EQ(pay("BANKCCCC", "BANKAAAA", 500), Rc::kAccepted);
+      ASSERT_EQ(pay("BANKAAAA", "BANKCCCC", 90'000), Rc::kInsufficientLiquidity);
+      ASSERT_EQ(run(CloseWindowCommand{0, kUsd, false}).rc, Rc::kOk);
+      ASSERT_EQ(pay("BANKBBBB", "BANKAAAA", 700), Rc::kAccepted);  // an open window too
+    });
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Runs `body` against a core on the test's store (breakers off), then stops it.
+  void with_core(const std::function<void(Engine&, ManualClock&)>& body) {
     auto store = open();
     auto anchor = store::open_file_anchor(anchor_path());
     ASSERT_TRUE(anchor.has_value());
@@ -35,33 +66,9 @@ class CheckTest : public ::testing::Test {
     settings.controls.breakers_enabled = false;
     Engine e(settings, *store, clock, anchor->get());
     ASSERT_TRUE(e.start().has_value());
-    auto run = [&](Command c) { return e.execute(std::move(c), "test"); };
-    for (const char* b : {"BANKAAAA", "BANKBBBB", "BANKCCCC"}) {
-      ASSERT_EQ(run(CreateBankCommand{b, b, "AE", {kUsd}, {{kUsd, 1'000}}, std::string("h") + b, {}}).rc, Rc::kCreated);
-      ASSERT_EQ(run(TokenCommand{TokenCommand::Kind::kMint, b, Amount{10'000, kUsd}, std::string("f") + b}).rc, Rc::kOk);
-    }
-    auto pay = [&](const char* from, const char* to, int64_t amount) {
-      TransferCommand t;
-      t.id = new_uuid_v4();
-      t.uetr = new_uuid_v4();
-      t.idempotency_key = "k" + t.id;
-      t.request_hash = "h";
-      t.debtor_agent = from;
-      t.creditor_agent = to;
-      t.amount = Amount{amount, kUsd};
-      t.end_to_end_id = "E";
-      return run(t).rc;
-    };
-    ASSERT_EQ(pay("BANKAAAA", "BANKBBBB", 3'000), Rc::kAccepted);
-    ASSERT_EQ(pay("BANKBBBB", "BANKCCCC", 1'000), Rc::kAccepted);
-    ASSERT_EQ(pay("BANKCCCC", "BANKAAAA", 500), Rc::kAccepted);
-    ASSERT_EQ(pay("BANKAAAA", "BANKCCCC", 90'000), Rc::kInsufficientLiquidity);
-    ASSERT_EQ(run(CloseWindowCommand{0, kUsd, false}).rc, Rc::kOk);
-    ASSERT_EQ(pay("BANKBBBB", "BANKAAAA", 700), Rc::kAccepted);  // an open window too
+    body(e, clock);
     e.stop();
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
   std::unique_ptr<store::Store> open() {
     store::SqliteSettings s;
     s.path = (dir_ / "deltran.db").string();
@@ -255,15 +262,7 @@ TEST_F(CheckTest, AnEditedAnchorFails) {
 // core's back breaks its window's totals.
 TEST_F(CheckTest, ALegOfACrossCurrencyPaymentThatDiffersFromItsWindowFails) {
   const CurrencyId aed = money::currency_id("AED");
-  {
-    auto store = open();
-    auto anchor = store::open_file_anchor(anchor_path());
-    ASSERT_TRUE(anchor.has_value());
-    ManualClock clock;
-    Settings settings;
-    settings.controls.breakers_enabled = false;
-    Engine e(settings, *store, clock, anchor->get());
-    ASSERT_TRUE(e.start().has_value());
+  with_core([&](Engine& e, ManualClock& clock) {
     auto run = [&](Command c) { return e.execute(std::move(c), "test"); };
     ASSERT_EQ(run(CreateBankCommand{"FXPRAEAA", "FX", "AE", {aed, kUsd}, {}, "hfx", {}, true}).rc, Rc::kCreated);
     ASSERT_EQ(run(CreateBankCommand{"BANKAEAA", "A", "AE", {aed}, {}, "hae", {}}).rc, Rc::kCreated);
@@ -287,8 +286,7 @@ TEST_F(CheckTest, ALegOfACrossCurrencyPaymentThatDiffersFromItsWindowFails) {
     t.end_to_end_id = "E";
     t.quote_id = id;
     ASSERT_EQ(run(t).rc, Rc::kAccepted);
-    e.stop();
-  }
+  });
   CheckReport clean = check();
   EXPECT_TRUE(clean.ok()) << clean.failures.front();
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM payment_legs"), 2);

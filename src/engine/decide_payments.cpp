@@ -163,19 +163,21 @@ void alert(Context& cx, model::EventType type, const TransferCommand& c, std::st
                       payload.empty() ? "{}" : std::move(payload)});
 }
 
-// Each leg of a converted payment booked into its window, told to the leg's two agents: an
-// FX provider sees the obligations it carries (the payment's own events name only the
-// debtor and creditor agents).
+// A converted payment's legs booked into their windows, told to each FX provider on its
+// path (one notice each: the payment's own events name only the debtor and creditor
+// agents), so a provider sees the obligations it carries.
 void tell_legs(Context& cx, const std::string& payment_id, const std::string& quote_id, const Legs& legs) {
-  for (size_t i = 0; i < legs.size(); ++i) {
-    const auto& l = legs[i];
+  for (size_t i = 1; i < legs.size(); ++i) {
+    const std::string& provider = legs[i].debtor_agent;  // paid by leg i - 1, paying leg i
     JsonWriter w;
-    w.begin_object().field("payment_id", payment_id).field("quote_id", quote_id).field("leg", static_cast<int64_t>(i + 1))
-        .field("legs", static_cast<int64_t>(legs.size())).field("debtor_agent", l.debtor_agent)
-        .field("creditor_agent", l.creditor_agent).field("amount", money::format(l.amount))
-        .field("currency", std::string(money::code_of(l.amount.currency))).field("window_id", l.window_id).end_object();
-    emit(cx, ev::Notice{model::EventType::kPaymentLegBooked, payment_id, l.debtor_agent, l.creditor_agent,
-                        model::EventScope::kParties, w.take()});
+    w.begin_object().field("payment_id", payment_id).field("quote_id", quote_id).field("provider", provider).key("legs").begin_array();
+    for (const auto* l : {&legs[i - 1], &legs[i]}) {
+      w.begin_object().field("debtor_agent", l->debtor_agent).field("creditor_agent", l->creditor_agent)
+          .field("amount", money::format(l->amount)).field("currency", std::string(money::code_of(l->amount.currency)))
+          .field("window_id", l->window_id).end_object();
+    }
+    w.end_array().end_object();
+    emit(cx, ev::Notice{model::EventType::kPaymentLegsBooked, payment_id, provider, {}, model::EventScope::kParties, w.take()});
   }
 }
 

@@ -26,7 +26,10 @@ std::optional<Reply> earlier(const Engine::State& s, const std::string& key, con
   return r;
 }
 
-Reply moved(const Engine::State& s, const std::string& reference, std::vector<model::PaymentLeg> moves, Amount locked) {
+// The answer: the moves and every account they touched, after; a lock's or unlock's bank
+// (`locked_bank`) with the account it set aside or released.
+Reply moved(const Engine::State& s, const std::string& reference, std::vector<model::PaymentLeg> moves, Amount locked,
+            const std::string& locked_bank = {}) {
   TokenMoveResult out{reference, std::move(moves), {}, locked};
   std::set<std::pair<std::string, CurrencyId>> seen;
   auto add = [&](const std::string& bic, CurrencyId c) {
@@ -38,6 +41,7 @@ Reply moved(const Engine::State& s, const std::string& reference, std::vector<mo
     add(m.debtor_agent, m.amount.currency);
     add(m.creditor_agent, m.amount.currency);
   }
+  if (!locked_bank.empty()) add(locked_bank, locked.currency);
   Reply r;
   r.body = std::move(out);
   return r;
@@ -128,10 +132,7 @@ Reply decide_token_lock(Context& cx, const TokenLockCommand& c) {
     if (lock->second.bank != c.bank) return error_reply(Rc::kNotFound, "no lock of " + c.bank + " has reference '" + c.reference + "'");
     const Amount amount = lock->second.amount;
     emit(cx, ev::TokensLocked{false, c.bank, amount, c.reference, lock->second.reason});
-    Reply r = moved(s, c.reference, {}, amount);
-    std::get<TokenMoveResult>(r.body).accounts.push_back(
-        {c.bank, Amount{s.ledger.balance(bank->id, amount.currency), amount.currency}, s.locked_in(bank->id, amount.currency)});
-    return r;
+    return moved(s, c.reference, {}, amount, c.bank);
   }
   const CurrencyId currency = c.amount.currency;
   if (!bank->has_currency(currency)) return error_reply(Rc::kCurrencyNotEnabled, code(currency) + " is not enabled for " + c.bank);
@@ -145,10 +146,7 @@ Reply decide_token_lock(Context& cx, const TokenLockCommand& c) {
   std::string why;
   if (Rc rc = check_free(s, *bank, c.amount, why); rc != Rc::kOk) return error_reply(rc, why);
   emit(cx, ev::TokensLocked{true, c.bank, c.amount, c.reference, c.reason});
-  Reply r = moved(s, c.reference, {}, c.amount);
-  std::get<TokenMoveResult>(r.body).accounts.push_back(
-      {c.bank, Amount{s.ledger.balance(bank->id, currency), currency}, s.locked_in(bank->id, currency)});
-  return r;
+  return moved(s, c.reference, {}, c.amount, c.bank);
 }
 
 }  // namespace deltran::engine

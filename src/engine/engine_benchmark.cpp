@@ -17,6 +17,23 @@ namespace {
 using namespace deltran;
 namespace fs = std::filesystem;
 
+// Payment `seq` of a run; a thousand customers per bank, so the AML history sees realistic
+// repeat senders.
+engine::TransferCommand bench_payment(int64_t seq, std::string debtor_agent, std::string creditor_agent, money::Amount amount) {
+  engine::TransferCommand t;
+  t.id = new_uuid_v4();
+  t.uetr = new_uuid_v4();
+  t.idempotency_key = "k" + std::to_string(seq);
+  t.request_hash = "h";
+  t.debtor_agent = std::move(debtor_agent);
+  t.creditor_agent = std::move(creditor_agent);
+  t.amount = amount;
+  t.debtor = {"Debtor Name", "AE0703312345678" + std::to_string(seq % 1000), ""};
+  t.creditor = {"Creditor Name", "50100012345678", ""};
+  t.end_to_end_id = "E2E" + std::to_string(seq);
+  return t;
+}
+
 void BM_EngineDurableTransfers(benchmark::State& state) {
   fs::path dir = fs::temp_directory_path() / ("deltran-bench-" + new_uuid_v4());
   fs::create_directories(dir);
@@ -57,19 +74,10 @@ void BM_EngineDurableTransfers(benchmark::State& state) {
     for (auto _ : state) {
       std::latch done(per_iteration);
       for (int i = 0; i < per_iteration; ++i, ++seq) {
-        engine::TransferCommand t;
-        t.id = new_uuid_v4();
-        t.uetr = new_uuid_v4();
-        t.idempotency_key = "k" + std::to_string(seq);
-        t.request_hash = "h";
-        t.debtor_agent = banks[static_cast<size_t>(seq) % banks.size()];
-        t.creditor_agent = banks[static_cast<size_t>(seq + 1 + seq / 8) % banks.size()];
-        if (t.creditor_agent == t.debtor_agent) t.creditor_agent = banks[(static_cast<size_t>(seq) + 1) % banks.size()];
-        t.amount = money::Amount{100 + seq % 10'000, usd};
-        // A thousand customers per bank, so the AML history sees realistic repeat senders.
-        t.debtor = {"Debtor Name", "AE0703312345678" + std::to_string(seq % 1000), ""};
-        t.creditor = {"Creditor Name", "50100012345678", ""};
-        t.end_to_end_id = "E2E" + std::to_string(seq);
+        const std::string& debtor = banks[static_cast<size_t>(seq) % banks.size()];
+        std::string creditor = banks[static_cast<size_t>(seq + 1 + seq / 8) % banks.size()];
+        if (creditor == debtor) creditor = banks[(static_cast<size_t>(seq) + 1) % banks.size()];
+        engine::TransferCommand t = bench_payment(seq, debtor, creditor, money::Amount{100 + seq % 10'000, usd});
         while (!eng.submit(t, "bench", [&done, &accepted](engine::Reply&& r) {
           if (r.rc == Rc::kAccepted) accepted.fetch_add(1, std::memory_order_relaxed);
           done.count_down();
@@ -151,17 +159,8 @@ void BM_EngineCrossCurrencyTransfers(benchmark::State& state) {
           char id[35];
           std::snprintf(id, sizeof id, "q_%032llx", static_cast<unsigned long long>(seq + 1));
           const std::string sender = senders[static_cast<size_t>(seq) % senders.size()];
-          engine::TransferCommand t;
-          t.id = new_uuid_v4();
-          t.uetr = new_uuid_v4();
-          t.idempotency_key = "k" + std::to_string(seq);
-          t.request_hash = "h";
-          t.debtor_agent = sender;
-          t.creditor_agent = receivers[static_cast<size_t>(seq / 3) % receivers.size()];
-          t.amount = money::Amount{amount, aed};
-          t.debtor = {"Debtor Name", "AE0703312345678" + std::to_string(seq % 1000), ""};
-          t.creditor = {"Creditor Name", "50100012345678", ""};
-          t.end_to_end_id = "E2E" + std::to_string(seq);
+          engine::TransferCommand t =
+              bench_payment(seq, sender, receivers[static_cast<size_t>(seq / 3) % receivers.size()], money::Amount{amount, aed});
           t.quote_id = id;
           batch.push_back(std::move(t));
           fx::Quote q{id, sender, false, *path, clock.now_us(), clock.now_us() + 600'000'000, {}};

@@ -372,6 +372,17 @@ class Reader {
     return json::serialize(*v);
   }
   bool has(std::string_view key) const { return o_.if_contains(key) != nullptr; }
+  // Reads each member of the array `key` with fn(Reader&); a member that is not an object,
+  // or a field fn cannot read, makes the whole entry unreadable.
+  template <typename F>
+  void each_object(std::string_view key, F&& fn) {
+    for (const auto& v : array(key)) {
+      if (!v.is_object()) return fail(key);
+      Reader inner(v.as_object());
+      fn(inner);
+      adopt(inner);
+    }
+  }
   bool ok() const { return bad_.empty(); }
   const std::string& bad() const { return bad_; }
   void adopt(const Reader& inner) {
@@ -396,21 +407,15 @@ model::Party read_party(Reader& r, std::string_view key) {
 
 std::vector<model::PaymentLeg> read_legs(Reader& r) {
   std::vector<model::PaymentLeg> out;
-  for (const auto& v : r.array("legs")) {
-    if (!v.is_object()) {
-      r.fail("legs");
-      break;
-    }
-    Reader lr(v.as_object());
+  r.each_object("legs", [&](Reader& lr) {
     model::PaymentLeg l;
     l.debtor_agent = lr.text("debtor_agent");
     l.creditor_agent = lr.text("creditor_agent");
     l.amount.currency = lr.currency("currency");
     l.amount.minor = lr.minor("amount", l.amount.currency);
     l.window_id = lr.integer("window_id");
-    r.adopt(lr);
     out.push_back(std::move(l));
-  }
+  });
   return out;
 }
 
@@ -491,15 +496,9 @@ Result<Any> decode_payload(EventType type, Reader& r) {
     case EventType::kClearingIdsSet: {
       ClearingIdsSet e;
       e.bic = r.text("bank");
-      for (const auto& v : r.array("clearing_ids")) {
-        if (!v.is_object()) {
-          r.fail("clearing_ids");
-          break;
-        }
-        Reader ir(v.as_object());
+      r.each_object("clearing_ids", [&](Reader& ir) {
         e.ids.push_back(model::ClearingMemberId{ir.text("system"), ir.text("member_id")});
-        r.adopt(ir);
-      }
+      });
       return e;
     }
     case EventType::kRolesSet: {
@@ -528,12 +527,7 @@ Result<Any> decode_payload(EventType type, Reader& r) {
       x.posted_us = r.integer("posted_us");
       x.valid_until_us = r.integer("valid_until_us");
       if (r.has("tiers")) {
-        for (const auto& v : r.array("tiers")) {
-          if (!v.is_object()) {
-            r.fail("tiers");
-            break;
-          }
-          Reader tr(v.as_object());
+        r.each_object("tiers", [&](Reader& tr) {
           fx::Tier t;
           t.min_base_minor = tr.minor("min_amount", x.base);
           auto tier_bid = fx::parse_rate(tr.text("bid"));
@@ -541,9 +535,8 @@ Result<Any> decode_payload(EventType type, Reader& r) {
           if (!tier_bid || !tier_ask) tr.fail("bid");
           t.bid = tier_bid.value_or(0);
           t.ask = tier_ask.value_or(0);
-          r.adopt(tr);
           x.tiers.push_back(t);
-        }
+        });
       }
       return e;
     }
@@ -555,12 +548,7 @@ Result<Any> decode_payload(EventType type, Reader& r) {
       q.receive_side = r.text("side") == "receive";
       q.created_us = r.integer("created_us");
       q.expires_us = r.integer("expires_us");
-      for (const auto& v : r.array("hops")) {
-        if (!v.is_object()) {
-          r.fail("hops");
-          break;
-        }
-        Reader hr(v.as_object());
+      r.each_object("hops", [&](Reader& hr) {
         fx::Hop h;
         h.provider = hr.text("provider");
         h.from = hr.currency("from");
@@ -571,9 +559,8 @@ Result<Any> decode_payload(EventType type, Reader& r) {
         h.amount_out = hr.minor("amount_out", h.to);
         h.mid_out = hr.minor("mid_out", h.to);
         h.rate_valid_until_us = hr.integer("rate_valid_until_us");
-        r.adopt(hr);
         q.path.hops.push_back(std::move(h));
-      }
+      });
       if (q.path.hops.empty()) {
         r.fail("hops");
       } else {
@@ -680,15 +667,9 @@ Result<Any> decode_payload(EventType type, Reader& r) {
       e.bilateral_minor = r.minor("bilateral_net", e.currency);
       e.efficiency_ppm = r.integer("efficiency_ppm");
       e.bilateral_efficiency_ppm = r.integer("bilateral_efficiency_ppm");
-      for (const auto& p : r.array("positions")) {
-        if (!p.is_object()) {
-          r.fail("positions");
-          break;
-        }
-        Reader pr(p.as_object());
+      r.each_object("positions", [&](Reader& pr) {
         e.positions.push_back(model::Position{pr.text("bank"), pr.minor("net", e.currency)});
-        r.adopt(pr);
-      }
+      });
       return e;
     }
     case EventType::kWindowSettled: {
@@ -722,7 +703,7 @@ Result<Any> decode_payload(EventType type, Reader& r) {
     }
     case EventType::kBreakerReset: return BreakerReset{r.text("breaker")};
     case EventType::kComplianceAlert:
-    case EventType::kPaymentLegBooked:
+    case EventType::kPaymentLegsBooked:
     case EventType::kRiskThresholdExceeded:
     case EventType::kListsReloaded:
     case EventType::kListsReloadFailed:

@@ -60,7 +60,7 @@ constexpr auto kEventNames = std::to_array<std::pair<EventType, std::string_view
     {EventType::kPaymentRejected, "payment.rejected"},
     {EventType::kPaymentReleased, "payment.released"},
     {EventType::kPaymentSettled, "payment.settled"},
-    {EventType::kPaymentLegBooked, "payment.leg_booked"},
+    {EventType::kPaymentLegsBooked, "payment.legs_booked"},
     {EventType::kWindowOpened, "window.opened"},
     {EventType::kWindowClosed, "window.closed"},
     {EventType::kWindowNetted, "window.netted"},

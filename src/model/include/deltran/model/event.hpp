@@ -37,7 +37,7 @@ enum class EventType : uint16_t {
   kPaymentRejected = 12,     // payment.rejected, with its reason
   kPaymentReleased = 13,     // payment.released: a held payment approved into a window
   kPaymentSettled = 14,      // payment.settled: its window settled
-  kPaymentLegBooked = 15,    // payment.leg_booked: one leg of a converted payment, for the two agents of that leg (no state change)
+  kPaymentLegsBooked = 15,   // payment.legs_booked: a converted payment's legs, for an FX provider on its path (no state change)
   kWindowOpened = 20,        // window.opened
   kWindowClosed = 21,        // window.closed: no more payments; what it holds is final
   kWindowNetted = 22,        // window.netted: net positions and efficiency

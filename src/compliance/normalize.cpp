@@ -162,10 +162,25 @@ size_t letter_run(std::string_view s, size_t i) {
   return n;
 }
 
+// An apostrophe inside an Arabic name marks an ain or a hamza, which other romanisations
+// write as a second vowel or not at all (Sa'd / Saad, Ka'bi / Kaabi, Ja'far / Jaafar):
+// between a vowel and a consonant it becomes that vowel again, so "sa'd" is "saad" (and
+// not "sad", a legal form). After a word's first letter it is not (O'Brien, D'Souza).
+void vowel_for_ain(std::string_view s, size_t next, std::string& out, size_t& token_len) {
+  if (token_len < 2 || next >= s.size()) return;
+  const char prev = out.back();
+  const char c = static_cast<char>(s[next] | 0x20);
+  auto vowel = [](char x) { return x == 'a' || x == 'e' || x == 'i' || x == 'o' || x == 'u'; };
+  if (!vowel(prev) || vowel(c) || c < 'a' || c > 'z') return;
+  out.push_back(prev);
+  ++token_len;
+}
+
 bool is_hyphen_article(std::string_view t) {
-  static constexpr std::array<std::string_view, 23> kArticles = {
+  // (With "all-" and "ell-", the article with its l doubled by a slip of the keyboard.)
+  static constexpr std::array<std::string_view, 25> kArticles = {
       "al", "el", "ul", "ad", "an", "ar", "as", "at", "az", "ash", "adh", "ath", "ed",
-      "en", "er", "es", "esh", "et", "ez", "ud", "un", "ur", "us"};
+      "en", "er", "es", "esh", "et", "ez", "ud", "un", "ur", "us", "all", "ell"};
   for (std::string_view a : kArticles)
     if (t == a) return true;
   return false;
@@ -190,7 +205,10 @@ bool fold_fast(std::string_view s, std::string& out, bool allow_unknown, bool ma
         ++token_len;
         continue;
       }
-      if (c == '\'' || c == '`') continue;
+      if (c == '\'' || c == '`') {
+        if (mark_initials) vowel_for_ain(s, i, out, token_len);
+        continue;
+      }
       // "S.A." and "L.L.C." become one token; "J.Smith" stays two.
       if (c == '.' && (token_len == 1 || initials_run) && letter_run(s, i) == 1) {
         initials_run = true;
@@ -200,6 +218,18 @@ bool fold_fast(std::string_view s, std::string& out, bool allow_unknown, bool ma
       // The Arabic article written with a hyphen, assimilated or not (al-, el-, ash-, an-,
       // ad-, ar-, as-, at-, az-, ud-, ur-…): dropped like "al" is, while "An" or "As" standing
       // alone may be a name.
+      // The Persian ezafe written with a hyphen (Bank-e Melli-ye Iran): not a word of the name.
+      if (mark_initials && c == '-' && token_len >= 2) {
+        size_t k = i;
+        if (k < s.size() && (s[k] == 'y' || s[k] == 'Y')) ++k;
+        if (k < s.size() && (s[k] == 'e' || s[k] == 'E') && letter_run(s, k + 1) == 0 && k - i <= 1) {
+          i = k + 1;
+          put_separator(out);
+          token_len = 0;
+          initials_run = false;
+          continue;
+        }
+      }
       if (mark_initials && c == '-' && token_len >= 2 && token_len <= 3 && is_hyphen_article(std::string_view(out).substr(out.size() - token_len))) {
         out.resize(out.size() - token_len);
         token_len = 0;
@@ -211,7 +241,11 @@ bool fold_fast(std::string_view s, std::string& out, bool allow_unknown, bool ma
       initials_run = false;
       continue;
     }
-    if (is_apostrophe(cp) || is_combining(cp)) continue;
+    if (is_apostrophe(cp)) {
+      if (mark_initials) vowel_for_ain(s, i, out, token_len);
+      continue;
+    }
+    if (is_combining(cp)) continue;
     const int idx = table_index(cp);
     if (idx >= 0) {
       const FoldEntry& e = table[static_cast<size_t>(idx)];
@@ -366,7 +400,14 @@ void fold_into(std::string_view s, std::string& out, bool mark_initials = false)
 // spelling. The rest must keep 4+ letters so "abdullah" and "abdalla" stay whole.
 constexpr std::array<std::string_view, 9> kAbdForms = {
     "abdoul", "abdul", "abdel", "abdal", "abdol", "abdur", "abdar", "abdou", "abdu"};
-constexpr std::array<std::string_view, 2> kAbuForms = {"abou", "abu"};
+constexpr std::array<std::string_view, 3> kAbuForms = {"abou", "abu", "ebu"};  // Turkish Ebu
+
+// The second word of "X al-Din" and "X Allah" names, once the article is dropped.
+bool is_compound_tail(std::string_view t) {
+  static constexpr std::array<std::string_view, 9> kTails = {
+      "din", "deen", "dine", "eddine", "eddin", "uddin", "allah", "ullah", "ollah"};
+  return std::find(kTails.begin(), kTails.end(), t) != kTails.end();
+}
 
 enum class Split { kNo, kSplit, kWhole };  // kWhole: a form, but the token is one name ("abdullah")
 
@@ -431,7 +472,7 @@ const std::vector<std::string>& default_legal_forms() {
       "ooo", "oao", "zao", "pao", "tov", "sae", "sal", "saog", "saoc", "wll", "est", "kk",
       "ltda", "eirl", "sdn", "bhd", "tbk", "pt", "sro", "zrt", "kft", "doo", "ead", "eood",
       "cv", "ao", "pllc", "lda", "spzoo", "sirketi", "as", "bsc", "bscc", "psc", "qsc", "qpsc", "ksc", "kscp",
-      "kscc", "spc", "pcl", "saa", "sac", "saic", "sad", "jstc"};
+      "kscc", "spc", "pcl", "saa", "sac", "saic", "jstc", "dmcc"};
   return v;
 }
 
@@ -457,7 +498,17 @@ const std::vector<std::vector<std::string_view>>& legal_form_phrases() {
       {"gesellschaft", "mit", "beschrankter", "haftung"}, {"aktiengesellschaft"}, {"naamloze", "vennootschap"},
       {"besloten", "vennootschap"}, {"anonim", "sirketi"}, {"limited", "sirketi"},
       {"s", "de", "rl", "de", "cv"}, {"s", "a", "de", "c", "v"}, {"s", "a", "de", "cv"}, {"sa", "de", "c", "v"},
-      {"sa", "de", "cv"}, {"s", "de", "rl"}, {"de", "cv"}, {"sp", "z", "o", "o"}, {"public", "company"}};
+      {"sa", "de", "cv"}, {"s", "de", "rl"}, {"de", "cv"}, {"sp", "z", "o", "o"}, {"public", "company"},
+      {"private", "joint", "stock", "company"}, {"private", "joint", "stock"}, {"proprietary", "limited"},
+      {"with", "limited", "liability"}, {"societe", "anonyme", "libanaise"}, {"societe", "par", "actions", "simplifiee"},
+      {"spolka", "z", "ograniczona", "odpowiedzialnoscia"}, {"perseroan", "terbatas"}, {"sendirian", "berhad"},
+      {"berhad"}, {"kabushiki", "kaisha"}, {"publichne", "aktsionerne", "tovarystvo"},
+      {"pryvatne", "aktsionerne", "tovarystvo"}, {"aktsionerne", "tovarystvo"},
+      // Iranian (sherkat-e sahami-ye khass: private joint stock) and Turkish ("industry and
+      // trade", written out or as "San. ve Tic." before the form) company names.
+      {"sherkat", "sahami", "khass"}, {"sherkate", "sahami", "khass"}, {"sahami", "khass"}, {"sahami", "khas"},
+      {"sahami", "aam"}, {"sanayi", "ve", "ticaret"}, {"san", "ve", "tic"}, {"san", "tic"},
+      {"public", "limited"}, {"fz", "llc"}};
   return v;
 }
 
@@ -643,6 +694,29 @@ NameNormalizer::NameNormalizer(NormalizerSettings settings) : settings_(std::mov
   settings_.max_tokens = std::clamp<size_t>(settings_.max_tokens, 1, 64);
 }
 
+namespace {
+// Ukrainian romanisations end in -ych where Russian ones write -ich (Yanukovych,
+// Yanukovich; Janukowytsch by then): -ich. A patronymic from a name ending in -y or -i is
+// written -yevich, -ievich, -iyevich (Russian) or -iyovych (Ukrainian): one ending,
+// "-ievich" ("-ievna" for women), so Gennadiyevich, Gennadievich and Hennadiyovych differ
+// by their first letter only.
+void canonical_ending(std::string& text, size_t start) {
+  if (text.size() - start < 5) return;
+  if (text.compare(text.size() - 3, 3, "ych") == 0) text[text.size() - 3] = 'i';
+  if (text.size() - start < 9) return;
+  const std::string_view t(text.data() + start, text.size() - start);
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kEndings = {{
+      {"iyevich", "ievich"}, {"iyovich", "ievich"}, {"yevich", "ievich"}, {"yovich", "ievich"},
+      {"iyevna", "ievna"}, {"iyivna", "ievna"}, {"yevna", "ievna"}, {"yivna", "ievna"}}};
+  for (const auto& [from, to] : kEndings) {
+    if (t.size() < from.size() + 3 || t.substr(t.size() - from.size()) != from) continue;
+    text.resize(text.size() - from.size());
+    text.append(to);
+    return;
+  }
+}
+}  // namespace
+
 bool NameNormalizer::is_stop(std::string_view token) const { return stop_.find(token) != stop_.end(); }
 
 // The last token of a name of three or more, one letter more than a legal form of three
@@ -676,17 +750,22 @@ void NameNormalizer::push_token(std::string_view token, NormalizedName& out) con
   for (size_t i = 0; i < token.size() && plain && !is_abjad_token(token); ++i) {
     const char c = token[i];
     const char n = i + 1 < token.size() ? token[i + 1] : '\0';
-    plain = !(c == 'w' || (c == 's' && n == 'c') || (c == 'o' && n == 'u') || (c == 'd' && (n == 'j' || n == 's')));
+    plain = !(c == 'w' || (c == 's' && n == 'c') || (c == 'o' && n == 'u') || (c == 'd' && (n == 'j' || n == 's')) ||
+              (c == 't' && n == 'c') || (i > 0 && (c == 'a' || c == 'e') && n == 'y'));
   }
   if (plain) {
     out.text.append(token);
-    out.spans.emplace_back(static_cast<uint16_t>(start), static_cast<uint16_t>(token.size()));
+    canonical_ending(out.text, start);
+    out.spans.emplace_back(static_cast<uint16_t>(start), static_cast<uint16_t>(out.text.size() - start));
     return;
   }
   // German and Polish romanisations of Slavic names write v as w and ch as (t)sch
   // (Wiktor Janukowytsch for Viktor Yanukovych): w is read as v, and "tsch" / "sch" as
   // "ch" / "sh", on both sides, so the spellings meet. (Arabic w is romanised w, v is
   // Persian and Slavic: reading both as v loses nothing a matcher could use.)
+  // French ones write u as "ou" and ch as "tch" (Viktor Ianoukovytch, Igor Setchine):
+  // read as u and ch on both sides. The same "ou" is the u of Arabic
+  // names romanised in French (Youssouf, Mahmoud, Houthi, Oumar).
   for (size_t i = 0; i < token.size(); ++i) {
     const char c = token[i];
     if (c == 'w') {
@@ -696,6 +775,20 @@ void NameNormalizer::push_token(std::string_view token, NormalizedName& out) con
       // French "ou" before a vowel is the w of other romanisations (Sinouar / Sinwar).
       out.text.push_back('v');
       ++i;
+    } else if ((c == 'a' || c == 'e') && i > 0 && i + 1 < token.size() && token[i + 1] == 'y' &&
+               (i + 2 == token.size() || std::string_view("aeiouy").find(token[i + 2]) == std::string_view::npos)) {
+      // "ay" and "ey" before a consonant or ending the word are "ai" and "ei" (Nuaymi /
+      // Nuaimi, Husayn / Husain, Nikolay / Nikolai, Andrey / Andrei).
+      out.text.push_back(c);
+      out.text.push_back('i');
+      ++i;
+    } else if (c == 'o' && i + 1 < token.size() && token[i + 1] == 'u' && !(i > 0 && token.substr(i - 1) == "pour")) {
+      // (Not the Persian "-pour", a suffix that makes another family name of the word:
+      // Ardakanpour is not Ardakani.)
+      out.text.push_back('u');
+      ++i;
+    } else if (c == 't' && token.substr(i, 3) == "tch") {
+      // the "ch" follows
     } else if (c == 'd' && token.substr(i, 4) == "dsch") {  // German Dschamal, French Djamel: Jamal
       out.text.push_back('j');
       i += 3;
@@ -712,6 +805,7 @@ void NameNormalizer::push_token(std::string_view token, NormalizedName& out) con
       out.text.push_back(c);
     }
   }
+  canonical_ending(out.text, start);
   out.spans.emplace_back(static_cast<uint16_t>(start), static_cast<uint16_t>(out.text.size() - start));
 }
 
@@ -759,9 +853,12 @@ void NameNormalizer::normalize(std::string_view utf8, NormalizedName& out) const
     rest_all = sp == std::string_view::npos ? std::string_view{} : rest_all.substr(sp + 1);
     if (tok.empty()) continue;
     std::string_view head, rest;
+    // (A form with one or two letters after it is a name, "Abdulla", or a mistyped form,
+    // "Abdull", "Abdup".)
     const Split abd = split_compound(tok, kAbdForms, "abd", head, rest);
-    if (abd == Split::kSplit || (abd == Split::kNo && (split_compound(tok, kAbuForms, "abu", head, rest) == Split::kSplit ||
-                                                       split_mistyped_abd(tok, head, rest)))) {
+    if (abd == Split::kSplit || (abd == Split::kWhole && split_mistyped_abd(tok, head, rest)) ||
+        (abd == Split::kNo && (split_compound(tok, kAbuForms, "abu", head, rest) == Split::kSplit ||
+                               split_mistyped_abd(tok, head, rest)))) {
       raw.push_back(head);
       if (!rest.empty()) raw.push_back(rest);
       continue;
@@ -804,6 +901,17 @@ void NameNormalizer::normalize(std::string_view utf8, NormalizedName& out) const
       if (next.size() > 1 && (next[0] == 'w' || next[0] == 'y')) next.remove_prefix(1);  // inside a word now
       for (char c : next)
         if (glued.back() != c) glued.push_back(c);
+      push_token(glued, out);
+      ++i;
+      continue;
+    }
+    // "al-Din" and "Allah" closing a compound name are written joined, hyphenated or apart
+    // (Badr al-Din, Badruddin, Badreddine; Sayf Allah, Saifallah; Nour Eddine): glued to
+    // the name before them, as the joined spellings are.
+    if (i + 1 < kept.size() && kept[i].size() >= 3 && !is_abjad_token(kept[i]) && kept[i] != "abu" &&
+        is_compound_tail(kept[i + 1])) {
+      glued.assign(kept[i]);
+      glued.append(kept[i + 1]);
       push_token(glued, out);
       ++i;
       continue;

@@ -78,11 +78,46 @@ TEST(NameNormalizer, ReadsDottedRunsAsInitialsUnlessTheyAreALegalForm) {
 }
 
 TEST(NameNormalizer, MeetsOtherRomanisationsHalfway) {
-  EXPECT_EQ(norm("Wiktor Janukowytsch"), "viktor janukovych");
+  EXPECT_EQ(norm("Wiktor Janukowytsch"), "viktor janukovich");
   EXPECT_EQ(norm("Yehia Sinouar"), "yehia sinvar");
   EXPECT_EQ(norm("Yahya Sinwar"), "yahya sinvar");
   EXPECT_EQ(norm("Sayyid Ali Khamenei"), "ali khamenei");
   EXPECT_EQ(norm("\uAE40\uC815\uC740"), "gim jeong eun");  // Hangul syllables apart
+  // French "ou" and "tch", Ukrainian "-ych", and the patronymic after a -y or -i name.
+  EXPECT_EQ(norm("Viktor Fiodorovytch Ianoukovytch"), "viktor fiodorovich ianukovich");
+  EXPECT_EQ(norm("Viktor Fedorovych Yanukovych"), "viktor fedorovich yanukovich");
+  EXPECT_EQ(norm("Igor Setchine"), "igor sechine");
+  EXPECT_EQ(norm("Abdoulaye Mahmoud"), "abdulaye mahmud");
+  EXPECT_EQ(norm("Ardakanpour"), "ardakanpour");  // the Persian suffix keeps its spelling
+  for (const char* s : {"Gennadiyevich", "Gennadievich", "Gennadiyovych"})
+    EXPECT_EQ(norm(s), "gennadievich") << s;
+  EXPECT_EQ(norm("Anatolyevna"), "anatolievna");
+  EXPECT_EQ(norm("Ivanovich"), "ivanovich");
+}
+
+// "al-Din" and "Allah" glued to the name before them; the Persian ezafe dropped; a hyphened
+// article with its l doubled dropped; a Turkish Ebu is Abu.
+TEST(NameNormalizer, GluesCompoundTailsAndDropsTheEzafe) {
+  for (const char* s : {"Badr al-Din", "Badr ad-Din", "Badr Din", "Badrdin"}) EXPECT_EQ(norm(s), "badrdin") << s;
+  EXPECT_EQ(norm("Sayf Allah"), "saifallah");
+  EXPECT_EQ(norm("Nour Eddine"), "nureddine");
+  EXPECT_EQ(norm("Din Mohammad"), "din mohammad");  // leading, it is a name
+  EXPECT_EQ(norm("Bank-e Melli-ye Iran"), "bank melli iran");
+  EXPECT_EQ(norm("Marie-Eve Tremblay"), "marie eve tremblai");
+  EXPECT_EQ(norm("Maher ALL-ASSAD"), "maher assad");
+  EXPECT_EQ(norm("Ebu Bekir"), "abubekir");
+}
+
+// An ain written as an apostrophe is the vowel again before a consonant; "ay" and "ey"
+// before a consonant or at the end are "ai" and "ei".
+TEST(NameNormalizer, ReadsTheAinAndTheDiphthongsAsOtherRomanisationsWriteThem) {
+  EXPECT_EQ(norm("Sa'd bin Sa'd al-Ka'bi"), "saad saad kaabi");
+  EXPECT_EQ(norm("Ja\u2019far"), "jaafar");
+  EXPECT_EQ(norm("Isma'il"), "ismail");
+  EXPECT_EQ(norm("Patrick O'Brien"), "patrick obrien");
+  EXPECT_EQ(norm("Abd al-Rahman bin Umayr al-Nuaymi"), "abd rahman umair nuaimi");
+  EXPECT_EQ(norm("Nikolay Andrey"), "nikolai andrei");
+  EXPECT_EQ(norm("Ayub Sayyaf"), "ayub sayyaf");  // a y before a vowel or a y is a consonant
 }
 
 // Arabic script: consonant keys, the article and bin dropped, عبد glued, a final ya kept.
@@ -114,6 +149,11 @@ TEST(NameNormalizer, AMistypedAbdulIsStillTheCompoundButAdelIsAName) {
   EXPECT_EQ(norm("Abvulmalik"), "abd malik");
   EXPECT_EQ(norm("Adel Jubeir"), "adel jubeir");
   EXPECT_EQ(norm("Abdullah"), "abdullah");
+  // A form and one or two letters: mistyped (Abdull, Abdukl, Abdup), unless it is a name.
+  EXPECT_EQ(norm("Abdull Ghani"), "abd ghani");
+  EXPECT_EQ(norm("Abdukl Rehman"), "abd rehman");
+  EXPECT_EQ(norm("Abdup Ghani"), "abd ghani");
+  EXPECT_EQ(norm("Abdulla Aripov"), "abdulla aripov");
 }
 
 TEST(NameNormalizer, ALegalFormPhraseWithOneTypoIsStillDropped) {
@@ -133,6 +173,16 @@ TEST(NameNormalizer, ALegalFormPhraseWithOneTypoIsStillDropped) {
   EXPECT_EQ(norm("Shinzo Taro Abe"), "shinzo taro abe");
   // Two typos, or a short word changed, are not the phrase.
   EXPECT_EQ(norm("Jiont Stokc Company Rossiya"), "jiont stokc rossiya");
+}
+
+TEST(NameNormalizer, DropsIranianTurkishAndOtherWrittenOutForms) {
+  EXPECT_EQ(norm("Pars Oil Sherkat Sahami Khass"), "pars oil");
+  EXPECT_EQ(norm("Kaya Insaat Sanayi ve Ticaret Anonim Sirketi"), "kaya insaat");
+  EXPECT_EQ(norm("Kaya Insaat San. ve Tic. A.S."), "kaya insaat");
+  EXPECT_EQ(norm("Myanma Economic Holdings Public Ltd"), "myanma economic holdings");
+  EXPECT_EQ(norm("Trio Energy FZ-LLC"), "trio energy");
+  EXPECT_EQ(norm("Petrotech DMCC"), "petrotech");
+  EXPECT_EQ(norm("Maju Jaya Sendirian Berhad"), "maju jaya");
 }
 
 TEST(NameNormalizer, KeepsStopWordsWhenNothingElseWouldRemain) {

@@ -229,6 +229,8 @@ void for_each_key(std::string_view t, std::string& buf, F&& f) {
     buf += ak;
     f(std::string_view(buf));
   };
+  // Arabic dh (ذ) is z in many romanisations (al-Dhawahiri / al-Zawahiri).
+  alternative("dh", "z");
   alternative("ch", "kh");
   alternative("ch", "sh");
   alternative("j", "y");
@@ -401,6 +403,7 @@ struct ScreeningIndex::Impl {
   std::vector<std::vector<uint32_t>> group_tokens;
   uint32_t group_of(const TokenInfo& t) const;
   bool spelled_as_one(const TokenInfo& a, const TokenInfo& b) const;
+  uint32_t patronymic_group(std::string_view t) const;
   float max_weight = 1.0f;
   std::vector<uint32_t> nb_begin;
   std::vector<Neighbour> nb;
@@ -593,6 +596,64 @@ const std::vector<std::vector<std::string>>& builtin_variants() {
       {"khalid", "khaled", "chalid", "halid"},
       {"saif", "seif", "sayf", "saiful", "seyf"},
       {"houthi", "huthi", "hothi"},
+      {"malik", "malek", "malick"},
+      {"salah", "salih", "saleh", "salaheddine"},
+      {"khalil", "halil", "khaleel"},
+      {"jamil", "jameel", "cemil", "djamil"},
+      {"nabil", "nabeel"},
+      {"adel", "adil"},
+      {"fadil", "fadel", "fazel", "fazil"},
+      {"taher", "tahir", "tahar"},
+      {"nur", "noor", "nour"},
+      {"kamal", "kemal"},
+      {"hashim", "hashem", "hachem", "hachim"},
+      {"rahman", "rehman", "rahmane"},
+      {"rahim", "raheem"},
+      {"hakim", "hakeem"},
+      {"mansour", "mansur", "mansoor"},
+      {"musa", "mousa", "moussa", "mussa"},
+      {"isa", "issa", "eissa"},
+      {"yaqub", "yacoub", "yakub", "yaqoob", "yakoub"},
+      {"ayub", "ayoub", "ayyub", "eyup"},
+      {"zakaria", "zakariya", "zakariyya", "zakariyah"},
+      {"suhail", "sohail", "soheil", "suhayl"},
+      {"zaid", "zayd", "zeid"},
+      {"ziad", "ziyad"},
+      {"iyad", "eyad"},
+      {"uthman", "othman", "osman", "usman", "othmane"},
+      {"farouk", "faruq", "farooq", "faruk"},
+      {"sharif", "shareef", "cherif", "sherif"},
+      {"latif", "lateef"},
+      {"majid", "majeed", "madjid", "macit"},
+      {"qadir", "kadir", "qader", "ghader", "kader", "kadeer"},
+      {"tawfiq", "tawfik", "toufik", "tevfik", "taufiq"},
+      {"kazem", "kazim", "kadhim", "qazem"},
+      {"gholam", "ghulam", "golam", "qolam"},
+      {"asghar", "asgar", "askar"},
+      {"hosseini", "husseini", "hoseini", "husaini", "husayni"},
+      {"mousavi", "musavi", "moussavi", "mosavi"},
+      {"davood", "davud", "davoud"},
+      {"konstantin", "kostiantyn", "kostyantyn"},
+      {"oleg", "oleh"},
+      {"pavel", "pavlo"},
+      {"maksim", "maxim", "maksym"},
+      {"denis", "denys"},
+      {"natalya", "natalia", "nataliya", "natallia"},
+      {"tatyana", "tatiana", "tetiana", "tatsiana"},
+      {"olga", "olha", "volha"},
+      {"lyudmila", "liudmila", "ludmila", "lyudmyla"},
+      {"yulia", "yuliya", "julia", "iuliia", "yuliia"},
+      {"irina", "iryna"},
+      {"galina", "halyna"},
+      {"vadim", "vadym"},
+      {"vyacheslav", "viacheslav", "vjaceslav"},
+      {"yaroslav", "iaroslav"},
+      {"bogdan", "bohdan"},
+      {"ilya", "ilia", "illia"},
+      {"kirill", "kyrylo"},
+      {"nikita", "mykyta"},
+      {"arseniy", "arseny", "arsenii"},
+      {"yegor", "egor"},
       // Korean syllables: McCune-Reischauer (DPRK lists) and Revised Romanization.
       {"jo", "cho"},
       {"pyong", "byeong", "byong", "pyeong"},
@@ -747,6 +808,31 @@ uint32_t ScreeningIndex::Impl::group_of(const TokenInfo& t) const {
   return last_group;
 }
 
+// The group of the given name a Slavic patronymic is made from (Volodymyrovych and
+// Vladimirovich, Hennadiyovych and Gennadievich: -ovich, -evich, -ievich and the women's
+// -ovna, -evna, -ievna, -ivna, once the normaliser has made the endings one), or 0.
+uint32_t ScreeningIndex::Impl::patronymic_group(std::string_view t) const {
+  if (t.size() < 8 || group_of_text.empty()) return 0;
+  auto find = [&](std::string_view stem) -> uint32_t {
+    const uint32_t g = group_table.find(stem);
+    return g == detail::StringTable::kMissing ? 0 : g;
+  };
+  thread_local std::string buf;
+  for (std::string_view ending : {"ievich", "ievna"}) {  // Gennadievich: Gennady, Gennadiy, Gennadi
+    if (!t.ends_with(ending)) continue;
+    const std::string_view stem = t.substr(0, t.size() - ending.size());
+    for (std::string_view tail : {"y", "iy", "i", "ii"}) {
+      buf.assign(stem);
+      buf.append(tail);
+      if (const uint32_t g = find(buf)) return g;
+    }
+    return 0;
+  }
+  for (std::string_view ending : {"ovich", "evich", "ovna", "evna", "ivna"})
+    if (t.ends_with(ending)) return find(t.substr(0, t.size() - ending.size()));
+  return 0;
+}
+
 // Spellings of one name in a built-in group.
 bool ScreeningIndex::Impl::spelled_as_one(const TokenInfo& a, const TokenInfo& b) const {
   const uint32_t g = group_of(a);
@@ -783,6 +869,8 @@ double ScreeningIndex::Impl::token_similarity(const TokenInfo& a, const TokenInf
       (a.text.size() != b.text.size() || a.text.size() >= 7 || one_transposition(a.text, b.text)))
     return sim;
   if (a.id != kNone && b.id != kNone && variants.count(pair_key(a.id, b.id)) > 0) return sim;
+  // Patronymics of one given name spelled two ways (Volodymyrovych / Vladimirovich).
+  if (const uint32_t g = patronymic_group(a.text); g != 0 && g == patronymic_group(b.text)) return kVariantSimilarity;
   // A doubled letter is a spelling even when both forms are on the lists (Qassem / Qasem),
   // and two swapped letters a typo (Saab / Saba, Oleg / Olge).
   if (a.text.size() >= 3 && a.text.size() == b.text.size() && one_transposition(a.text, b.text)) return sim;
@@ -1105,9 +1193,11 @@ class Query {
         u.unit.weight = ix_.unseen_weight(u.unit.text, v);
         // A spelling the lists do not have, maybe mistyped twice (no key reaches its list
         // token): compared directly with the tokens of the names the others reach (verify).
-        if (v.empty() && u.unit.text.size() >= kLostMinLength && !is_abjad_token(u.unit.text)) {
-          lost_[i] = true;
-          ++lost_count_;
+        // One the keys reach other tokens for ("Giblert", whose neighbour is Gilbert, for
+        // Gilberto) is compared the same way with the tokens of a name it has no pair in.
+        if (u.unit.text.size() >= kLostMinLength && !is_abjad_token(u.unit.text)) {
+          (v.empty() ? lost_ : open_)[i] = true;
+          ++(v.empty() ? lost_count_ : open_count_);
           lost_bag_[i].fill(0);
           for (char c : u.unit.text)
             if (c >= 'a' && c <= 'z') ++lost_bag_[i][static_cast<size_t>(c - 'a')];
@@ -1233,8 +1323,9 @@ class Query {
     for (size_t p = 0; p < en; ++p) pc = entry_unit(r[ScreeningIndex::Impl::kHeader + p], p, count, pc);
     if (pc == 0) return;
     const double threshold = ix_.list_threshold[list];
-    if (below_threshold(en, pc, threshold, lost_count_ > 0 ? kLostSimilarity : 0.0f)) return;
-    if (lost_count_ > 0) {
+    const bool rescue = lost_count_ > 0 || open_count_ > 0;
+    if (below_threshold(en, pc, threshold, rescue ? kLostSimilarity : 0.0f)) return;
+    if (rescue) {
       pc = compare_lost(r, en, pc);
       if (below_threshold(en, pc, threshold, 0.0f)) return;
     }
@@ -1255,7 +1346,7 @@ class Query {
     std::array<float, kMaxQueryTokens> best{};
     if (lost_sim > 0)
       for (size_t i = 0; i < qn_; ++i)
-        if (lost_[i]) best[i] = lost_sim;
+        if (lost_[i] || open_[i]) best[i] = lost_sim;
     uint32_t e_touched = 0;
     for (size_t k = 0; k < pc; ++k) {
       const Pair& p = pairs_[k];
@@ -1286,8 +1377,12 @@ class Query {
   // reaches ("Guumzan" for Guzman, "Niffcolas" for Nicolas): same first letter, six
   // letters or more, at kLostSimilarity.
   size_t compare_lost(const uint32_t* rec, size_t en, size_t pc) {
+    const size_t own = pc;
     for (size_t u = 0; u < qn_; ++u) {
-      if (!lost_[u]) continue;
+      if (!lost_[u] && !open_[u]) continue;
+      if (open_[u] && std::any_of(pairs_.begin(), pairs_.begin() + static_cast<std::ptrdiff_t>(own),
+                                  [&](const Pair& x) { return x.q == u; }))
+        continue;  // its neighbours met this name
       const std::string_view q = qunits_[u].text;
       for (size_t p = 0; p < en; ++p) {
         const Unit& e = eunits_[p];
@@ -1349,6 +1444,8 @@ class Query {
   std::array<bool, kMaxQueryTokens> selected_{};
   std::array<bool, kMaxQueryTokens> lost_{};  // unseen tokens with no neighbour (add_token_units)
   size_t lost_count_ = 0;
+  std::array<bool, kMaxQueryTokens> open_{};  // unseen tokens whose neighbours may not be their token
+  size_t open_count_ = 0;
   std::array<std::array<int8_t, 26>, kMaxQueryTokens> lost_bag_{};  // their letter counts
   std::array<Unit, 2 * kMaxNameTokens> eunits_;
   std::array<Pair, kMaxUnits * 2 * kMaxNameTokens> pairs_;

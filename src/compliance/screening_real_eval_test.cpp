@@ -33,10 +33,12 @@ namespace {
 const std::string kRoot = DELTRAN_SCREENING_EVAL_ROOT;
 // The bar, which the held-out set reaches (377 / 384) with one name to spare.
 constexpr double kHeldOutRecallFloor = 0.98;
-// What the second held-out set reached (369 / 382), measured after this session's changes.
-constexpr double kSecondHeldOutRecallFloor = 0.96;
-// What the transliteration-heavy development set reached (485 / 567); see below.
-constexpr double kTransliterationRecallFloor = 0.85;
+// What the second held-out set reached (373 / 382), measured after the rules of 2026-12-02.
+constexpr double kSecondHeldOutRecallFloor = 0.97;
+// What the third held-out set reached when first measured (363 / 382): below the 98 % bar.
+constexpr double kThirdHeldOutRecallFloor = 0.95;
+// What the transliteration-heavy development set reached (515 / 567); see below.
+constexpr double kTransliterationRecallFloor = 0.90;
 
 struct Row {
   std::string kind, query, expected;
@@ -177,6 +179,15 @@ TEST(RealNameScreening, HeldOutSetKeepsItsRecallAndFalsePositiveBar) {
 TEST(RealNameScreening, SecondHeldOutSetKeepsItsRecallAndFalsePositiveBar) {
   const Outcome o = evaluate("screening_holdout2", false);
   EXPECT_GE(o.recall.share(), kSecondHeldOutRecallFloor);
+  EXPECT_LE(static_cast<double>(o.fp_on_real), 0.01 * static_cast<double>(o.fp.total));
+}
+
+// A third held-out set (its README), curated apart while the rules of 2026-12-02 were being
+// written and measured once they were finished: nothing was changed because of it. Below
+// the bar (95.03 %, transliterations the weakest kind): the test holds what was reached.
+TEST(RealNameScreening, ThirdHeldOutSetKeepsItsRecallAndFalsePositiveBar) {
+  const Outcome o = evaluate("screening_holdout3", false);
+  EXPECT_GE(o.recall.share(), kThirdHeldOutRecallFloor);
   EXPECT_LE(static_cast<double>(o.fp_on_real), 0.01 * static_cast<double>(o.fp.total));
 }
 

@@ -98,7 +98,7 @@ TEST(ScreeningIndex, MatchesThroughAnAliasAndSaysWhichOne) {
 
 TEST(ScreeningIndex, ToleratesTyposTransliterationsDiacriticsAndScript) {
   auto ix = index_of({sample_list()});
-  for (const char* q : {"Viktor Anatolyevich Boutt", "Viktor Anatolievich Bout", "Виктор Анатольевич Бут",
+  for (const char* q : {"Viktor Anatolyevich Boutt", "Viktor Anatoljevich Bout", "Виктор Анатольевич Бут",
                         "Mohamed Hasan Al-Otaibi", "Muhammad Hassan Otaybi"}) {
     const auto hits = ix->screen(q);
     ASSERT_FALSE(hits.empty()) << q;
@@ -170,7 +170,7 @@ TEST(ScreeningIndex, APerListThresholdOverridesTheDefault) {
   Watchlist strict = sample_list();
   strict.threshold = 0.99;
   auto ix = index_of({strict});
-  EXPECT_FALSE(hit_on(ix->screen("Viktor Anatolievich Bout"), "2").has_value());
+  EXPECT_FALSE(hit_on(ix->screen("Viktor Anatoljevich Bout"), "2").has_value());
   EXPECT_TRUE(hit_on(ix->screen("Viktor Anatolyevich Bout"), "2").has_value());
 }
 

@@ -340,7 +340,31 @@ void abjad_word(const std::vector<char32_t>& w, std::string& out) {
   out.push_back(' ');
 }
 
-// The ICU path for text outside the fold table: Hangul syllables are transliterated apart
+// A Hangul syllable in the Revised Romanization, the spelling South Korean names and the
+// lists' Korean groups use: ICU's Hangul-Latin is a letter-by-letter transliteration that
+// writes a final consonant as it is written, not as it is said (박 "bag", where every
+// romanisation has Bak, Pak or Park), so the syllable is composed here from its three jamo
+// (Unicode's arithmetic order: 19 initials × 21 vowels × 28 finals). A syllable that is a
+// vowel alone would be an initial: 이 (Lee, Yi, Rhee) is written "yi", 오 (Oh) "oh".
+void romanise_hangul(char32_t c, icu::UnicodeString& u) {
+  static constexpr std::array<std::string_view, 19> kInitial = {"g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s",
+                                                                "ss", "", "j", "jj", "ch", "k", "t", "p", "h"};
+  static constexpr std::array<std::string_view, 21> kVowel = {"a", "ae", "ya", "yae", "eo", "e", "yeo",
+                                                              "ye", "o", "wa", "wae", "oe", "yo", "u",
+                                                              "wo", "we", "wi", "yu", "eu", "ui", "i"};
+  static constexpr std::array<std::string_view, 28> kFinal = {"", "k", "k", "k", "n", "n", "n", "t", "l", "k",
+                                                              "m", "l", "l", "l", "p", "l", "m", "p", "p", "t",
+                                                              "t", "ng", "t", "t", "k", "t", "p", "t"};
+  const uint32_t s = static_cast<uint32_t>(c - 0xAC00);
+  std::string r(kInitial[s / 588]);
+  r.append(kVowel[(s % 588) / 28]);
+  r.append(kFinal[s % 28]);
+  if (r == "i") r = "yi";
+  if (r == "o") r = "oh";
+  u.append(icu::UnicodeString::fromUTF8(r));
+}
+
+// The ICU path for text outside the fold table: Hangul syllables are romanised apart
 // (each syllable of a Korean name is a name part: 김정은 is Kim Jong Un, not "gimjeong-eun").
 void fold_icu(const std::vector<char32_t>& cps, icu::Transliterator* t, std::string& out, bool mark_initials) {
   if (cps.empty()) return;
@@ -348,6 +372,10 @@ void fold_icu(const std::vector<char32_t>& cps, icu::Transliterator* t, std::str
   icu::UnicodeString u;
   for (size_t i = 0; i < cps.size(); ++i) {
     if (hangul(cps[i]) && i > 0 && hangul(cps[i - 1])) u.append(static_cast<UChar32>(' '));
+    if (hangul(cps[i])) {
+      romanise_hangul(cps[i], u);
+      continue;
+    }
     u.append(static_cast<UChar32>(cps[i]));
   }
   t->transliterate(u);
@@ -357,8 +385,60 @@ void fold_icu(const std::vector<char32_t>& cps, icu::Transliterator* t, std::str
   fold_fast(latin, out, /*allow_unknown=*/true, mark_initials);
 }
 
-void fold_into(std::string_view s, std::string& out, bool mark_initials = false) {
+// Names written in Cyrillic are romanised as the lists romanise them, by the BGN/PCGN
+// systems ICU ships (Russian-, Ukrainian-, Belarusian-Latin/BGN: Янукович "Yanukovich",
+// Юрий "Yuriy", Щербаков "Shcherbakov"); the per-letter fold table holds ICU's scholarly
+// Any-Latin ("Anukovic", "Urij"), which no list writes. The language is told by its own
+// letters (і ї є ґ Ukrainian, ў Belarusian), else Russian. Empty if `s` has no Cyrillic
+// letter or ICU lacks the transform.
+std::string romanise_cyrillic(std::string_view s) {
+  // Cyrillic (U+0400..U+052F) is led by the bytes D0..D4: most names have none.
+  if (std::none_of(s.begin(), s.end(), [](char c) {
+        const auto b = static_cast<unsigned char>(c);
+        return b >= 0xD0 && b <= 0xD4;
+      }))
+    return {};
+  bool cyrillic = false, ukrainian = false, belarusian = false;
+  for (size_t i = 0; i < s.size();) {
+    const char32_t cp = decode(s, i);
+    if (cp < 0x0400 || cp >= 0x0530) continue;
+    cyrillic = true;
+    ukrainian = ukrainian || cp == 0x0456 || cp == 0x0406 || cp == 0x0457 || cp == 0x0407 || cp == 0x0454 ||
+                cp == 0x0404 || cp == 0x0491 || cp == 0x0490;
+    belarusian = belarusian || cp == 0x045E || cp == 0x040E;
+  }
+  if (!cyrillic) return {};
+  auto make = [](const char* id) {
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::Transliterator> t(icu::Transliterator::createInstance(id, UTRANS_FORWARD, status));
+    return U_FAILURE(status) ? nullptr : std::move(t);
+  };
+  thread_local std::unique_ptr<icu::Transliterator> russian = make("Russian-Latin/BGN; Latin-ASCII");
+  thread_local std::unique_ptr<icu::Transliterator> ukrainian_t = make("Ukrainian-Latin/BGN; Latin-ASCII");
+  thread_local std::unique_ptr<icu::Transliterator> belarusian_t = make("Belarusian-Latin/BGN; Latin-ASCII");
+  icu::Transliterator* t = ukrainian ? ukrainian_t.get() : belarusian ? belarusian_t.get() : russian.get();
+  if (t == nullptr) return {};
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+  t->transliterate(u);
+  std::string latin;
+  u.toUTF8String(latin);
+  // The hard sign comes out as a double prime (Latin-ASCII's '"'), and BGN sets a middle dot
+  // between letters it wants read apart (Lukash·enka): no letters, no separators.
+  latin.erase(std::remove(latin.begin(), latin.end(), '"'), latin.end());
+  for (size_t p = latin.find("\xC2\xB7"); p != std::string::npos; p = latin.find("\xC2\xB7", p)) latin.erase(p, 2);
+  return latin;
+}
+
+// `romanised`: `s` is romanise_cyrillic's output already (what it left in Cyrillic, such as
+// letters of other languages or stray bytes, takes the table).
+void fold_into(std::string_view s, std::string& out, bool mark_initials = false, bool romanised = false) {
   const size_t start = out.size();
+  if (mark_initials && !romanised) {
+    if (const std::string latin = romanise_cyrillic(s); !latin.empty()) {
+      fold_into(latin, out, mark_initials, /*romanised=*/true);
+      return;
+    }
+  }
   if (fold_fast(s, out, /*allow_unknown=*/false, mark_initials)) return;
   out.resize(start);
   icu::Transliterator* t = thread_transliterator();

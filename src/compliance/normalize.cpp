@@ -162,6 +162,18 @@ size_t letter_run(std::string_view s, size_t i) {
   return n;
 }
 
+// Whether the word starting at s[i] is the second word of an "X al-Din" or "X-Allah" name.
+bool is_compound_tail(std::string_view s, size_t i) {
+  static constexpr std::array<std::string_view, 9> kTails = {
+      "din", "deen", "dine", "eddine", "eddin", "uddin", "allah", "ullah", "ollah"};
+  const size_t n = letter_run(s, i);
+  if (n < 3 || n > 6 || (i + n < s.size() && static_cast<unsigned char>(s[i + n]) >= 0x80)) return false;
+  std::array<char, 6> w{};
+  for (size_t k = 0; k < n; ++k) w[k] = static_cast<char>(s[i + k] | 0x20);
+  const std::string_view word(w.data(), n);
+  return std::find(kTails.begin(), kTails.end(), word) != kTails.end();
+}
+
 // An apostrophe inside an Arabic name marks an ain or a hamza, which other romanisations
 // write as a second vowel or not at all (Sa'd / Saad, Ka'bi / Kaabi, Ja'far / Jaafar):
 // between a vowel and a consonant it becomes that vowel again, so "sa'd" is "saad" (and
@@ -172,15 +184,15 @@ void vowel_for_ain(std::string_view s, size_t next, std::string& out, size_t& to
   const char c = static_cast<char>(s[next] | 0x20);
   auto vowel = [](char x) { return x == 'a' || x == 'e' || x == 'i' || x == 'o' || x == 'u'; };
   if (!vowel(prev) || vowel(c) || c < 'a' || c > 'z') return;
+  if (c == 's' && letter_run(s, next) == 1) return;  // a possessive: People's, Joe's
   out.push_back(prev);
   ++token_len;
 }
 
 bool is_hyphen_article(std::string_view t) {
-  // (With "all-" and "ell-", the article with its l doubled by a slip of the keyboard.)
-  static constexpr std::array<std::string_view, 25> kArticles = {
+  static constexpr std::array<std::string_view, 23> kArticles = {
       "al", "el", "ul", "ad", "an", "ar", "as", "at", "az", "ash", "adh", "ath", "ed",
-      "en", "er", "es", "esh", "et", "ez", "ud", "un", "ur", "us", "all", "ell"};
+      "en", "er", "es", "esh", "et", "ez", "ud", "un", "ur", "us"};
   for (std::string_view a : kArticles)
     if (t == a) return true;
   return false;
@@ -219,10 +231,13 @@ bool fold_fast(std::string_view s, std::string& out, bool allow_unknown, bool ma
       // ad-, ar-, as-, at-, az-, ud-, ur-…): dropped like "al" is, while "An" or "As" standing
       // alone may be a name.
       // The Persian ezafe written with a hyphen (Bank-e Melli-ye Iran): not a word of the name.
-      if (mark_initials && c == '-' && token_len >= 2) {
+      // After four letters or more: "Ji-ye", "Yu-e" are syllables of Korean and Chinese names.
+      if (mark_initials && c == '-' && token_len >= 4) {
         size_t k = i;
         if (k < s.size() && (s[k] == 'y' || s[k] == 'Y')) ++k;
-        if (k < s.size() && (s[k] == 'e' || s[k] == 'E') && letter_run(s, k + 1) == 0 && k - i <= 1) {
+        const bool ends = k + 1 >= s.size() || (static_cast<unsigned char>(s[k + 1]) < 0x80 && letter_run(s, k + 1) == 0 &&
+                                                !(s[k + 1] >= '0' && s[k + 1] <= '9'));
+        if (k < s.size() && (s[k] == 'e' || s[k] == 'E') && ends && k - i <= 1) {
           i = k + 1;
           put_separator(out);
           token_len = 0;
@@ -232,10 +247,15 @@ bool fold_fast(std::string_view s, std::string& out, bool allow_unknown, bool ma
       }
       if (mark_initials && c == '-' && token_len >= 2 && token_len <= 3 && is_hyphen_article(std::string_view(out).substr(out.size() - token_len))) {
         out.resize(out.size() - token_len);
+        // "al-Din", "ud-Din", "ad-Dine" closing a compound: glued to the name before it, as
+        // the joined spellings are (Badr al-Din, Badruddin, Badreddine).
+        if (is_compound_tail(s, i) && !out.empty() && out.back() == ' ') out.pop_back();
         token_len = 0;
         initials_run = false;
         continue;
       }
+      // "-Allah", "-Ullah", "-Din" hyphened to a name: one word (Sami-Ullah, Nasr-Allah).
+      if (mark_initials && c == '-' && token_len >= 2 && is_compound_tail(s, i)) continue;
       put_separator(out);
       token_len = 0;
       initials_run = false;
@@ -345,7 +365,7 @@ void abjad_word(const std::vector<char32_t>& w, std::string& out) {
 // writes a final consonant as it is written, not as it is said (박 "bag", where every
 // romanisation has Bak, Pak or Park), so the syllable is composed here from its three jamo
 // (Unicode's arithmetic order: 19 initials × 21 vowels × 28 finals). A syllable that is a
-// vowel alone would be an initial: 이 (Lee, Yi, Rhee) is written "yi", 오 (Oh) "oh".
+// vowel alone would be an initial: 이 (Lee, Yi, Rhee) is written "yi", 오 (Oh) "oh", 우 "woo".
 void romanise_hangul(char32_t c, icu::UnicodeString& u) {
   static constexpr std::array<std::string_view, 19> kInitial = {"g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s",
                                                                 "ss", "", "j", "jj", "ch", "k", "t", "p", "h"};
@@ -361,6 +381,7 @@ void romanise_hangul(char32_t c, icu::UnicodeString& u) {
   r.append(kFinal[s % 28]);
   if (r == "i") r = "yi";
   if (r == "o") r = "oh";
+  if (r == "u") r = "woo";
   u.append(icu::UnicodeString::fromUTF8(r));
 }
 
@@ -389,8 +410,8 @@ void fold_icu(const std::vector<char32_t>& cps, icu::Transliterator* t, std::str
 // systems ICU ships (Russian-, Ukrainian-, Belarusian-Latin/BGN: Янукович "Yanukovich",
 // Юрий "Yuriy", Щербаков "Shcherbakov"); the per-letter fold table holds ICU's scholarly
 // Any-Latin ("Anukovic", "Urij"), which no list writes. The language is told by its own
-// letters (і ї є ґ Ukrainian, ў Belarusian), else Russian. Empty if `s` has no Cyrillic
-// letter or ICU lacks the transform.
+// letters: ї є ґ Ukrainian; ў Belarusian; і Ukrainian unless with ў, ы or э (then
+// Belarusian); else Russian. Empty if `s` has no Cyrillic letter or ICU lacks the transform.
 std::string romanise_cyrillic(std::string_view s) {
   // Cyrillic (U+0400..U+052F) is led by the bytes D0..D4: most names have none.
   if (std::none_of(s.begin(), s.end(), [](char c) {
@@ -398,15 +419,19 @@ std::string romanise_cyrillic(std::string_view s) {
         return b >= 0xD0 && b <= 0xD4;
       }))
     return {};
-  bool cyrillic = false, ukrainian = false, belarusian = false;
+  bool cyrillic = false, i_letter = false, ukrainian_only = false, belarusian_only = false, russian_belarusian = false;
   for (size_t i = 0; i < s.size();) {
     const char32_t cp = decode(s, i);
     if (cp < 0x0400 || cp >= 0x0530) continue;
     cyrillic = true;
-    ukrainian = ukrainian || cp == 0x0456 || cp == 0x0406 || cp == 0x0457 || cp == 0x0407 || cp == 0x0454 ||
-                cp == 0x0404 || cp == 0x0491 || cp == 0x0490;
-    belarusian = belarusian || cp == 0x045E || cp == 0x040E;
+    i_letter = i_letter || cp == 0x0456 || cp == 0x0406;  // і: Ukrainian and Belarusian
+    ukrainian_only = ukrainian_only || cp == 0x0457 || cp == 0x0407 || cp == 0x0454 || cp == 0x0404 || cp == 0x0491 ||
+                     cp == 0x0490;                                        // ї є ґ
+    belarusian_only = belarusian_only || cp == 0x045E || cp == 0x040E;  // ў
+    russian_belarusian = russian_belarusian || cp == 0x044B || cp == 0x042B || cp == 0x044D || cp == 0x042D;  // ы э
   }
+  const bool ukrainian = ukrainian_only || (i_letter && !belarusian_only && !russian_belarusian);
+  const bool belarusian = !ukrainian && (belarusian_only || i_letter);
   if (!cyrillic) return {};
   auto make = [](const char* id) {
     UErrorCode status = U_ZERO_ERROR;
@@ -419,18 +444,20 @@ std::string romanise_cyrillic(std::string_view s) {
   icu::Transliterator* t = ukrainian ? ukrainian_t.get() : belarusian ? belarusian_t.get() : russian.get();
   if (t == nullptr) return {};
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+  // The hard sign is no letter of the name (BGN writes it as a double prime, a separator
+  // once folded): removed first. (Invalid bytes became U+FFFD here: separators.)
+  u.findAndReplace(icu::UnicodeString(static_cast<UChar32>(0x044A)), icu::UnicodeString());
+  u.findAndReplace(icu::UnicodeString(static_cast<UChar32>(0x042A)), icu::UnicodeString());
   t->transliterate(u);
   std::string latin;
   u.toUTF8String(latin);
-  // The hard sign comes out as a double prime (Latin-ASCII's '"'), and BGN sets a middle dot
-  // between letters it wants read apart (Lukash·enka): no letters, no separators.
-  latin.erase(std::remove(latin.begin(), latin.end(), '"'), latin.end());
+  // BGN sets a middle dot between letters it wants read apart (Lukash·enka): removed.
   for (size_t p = latin.find("\xC2\xB7"); p != std::string::npos; p = latin.find("\xC2\xB7", p)) latin.erase(p, 2);
   return latin;
 }
 
 // `romanised`: `s` is romanise_cyrillic's output already (what it left in Cyrillic, such as
-// letters of other languages or stray bytes, takes the table).
+// letters of other languages, takes the table).
 void fold_into(std::string_view s, std::string& out, bool mark_initials = false, bool romanised = false) {
   const size_t start = out.size();
   if (mark_initials && !romanised) {
@@ -482,14 +509,11 @@ constexpr std::array<std::string_view, 9> kAbdForms = {
     "abdoul", "abdul", "abdel", "abdal", "abdol", "abdur", "abdar", "abdou", "abdu"};
 constexpr std::array<std::string_view, 3> kAbuForms = {"abou", "abu", "ebu"};  // Turkish Ebu
 
-// The second word of "X al-Din" and "X Allah" names, once the article is dropped.
-bool is_compound_tail(std::string_view t) {
-  static constexpr std::array<std::string_view, 9> kTails = {
-      "din", "deen", "dine", "eddine", "eddin", "uddin", "allah", "ullah", "ollah"};
-  return std::find(kTails.begin(), kTails.end(), t) != kTails.end();
-}
 
-enum class Split { kNo, kSplit, kWhole };  // kWhole: a form, but the token is one name ("abdullah")
+
+enum class Split { kNo, kSplit, kWhole };
+
+bool no_vowel(std::string_view t) { return t.find_first_of("aeiouy") == std::string_view::npos; }  // kWhole: a form, but the token is one name ("abdullah")
 
 template <size_t N>
 Split split_compound(std::string_view token, const std::array<std::string_view, N>& forms,
@@ -862,9 +886,11 @@ void NameNormalizer::push_token(std::string_view token, NormalizedName& out) con
       out.text.push_back(c);
       out.text.push_back('i');
       ++i;
-    } else if (c == 'o' && i + 1 < token.size() && token[i + 1] == 'u' && !(i > 0 && token.substr(i - 1) == "pour")) {
-      // (Not the Persian "-pour", a suffix that makes another family name of the word:
-      // Ardakanpour is not Ardakani.)
+    } else if (c == 'o' && i + 2 < token.size() && token[i + 1] == 'u' && token.size() > 4 &&
+               !(i > 0 && token.substr(i - 1) == "pour")) {
+      // (Not ending the word nor in a short one: Zhou, Hou, Lou, Chou, Ou are Chinese names
+      // of their own, not Zhu, Hu, Lu. Nor the Persian "-pour", a suffix that makes another
+      // family name of the word: Ardakanpour is not Ardakani.)
       out.text.push_back('u');
       ++i;
     } else if (c == 't' && token.substr(i, 3) == "tch") {
@@ -933,10 +959,10 @@ void NameNormalizer::normalize(std::string_view utf8, NormalizedName& out) const
     rest_all = sp == std::string_view::npos ? std::string_view{} : rest_all.substr(sp + 1);
     if (tok.empty()) continue;
     std::string_view head, rest;
-    // (A form with one or two letters after it is a name, "Abdulla", or a mistyped form,
-    // "Abdull", "Abdup".)
+    // (A form with a vowel after it is a name, "Abdulla", "Abduli"; with consonants only, a
+    // mistyped form, "Abdull", "Abdup".)
     const Split abd = split_compound(tok, kAbdForms, "abd", head, rest);
-    if (abd == Split::kSplit || (abd == Split::kWhole && split_mistyped_abd(tok, head, rest)) ||
+    if (abd == Split::kSplit || (abd == Split::kWhole && no_vowel(rest) && split_mistyped_abd(tok, head, rest)) ||
         (abd == Split::kNo && (split_compound(tok, kAbuForms, "abu", head, rest) == Split::kSplit ||
                                split_mistyped_abd(tok, head, rest)))) {
       raw.push_back(head);
@@ -981,17 +1007,6 @@ void NameNormalizer::normalize(std::string_view utf8, NormalizedName& out) const
       if (next.size() > 1 && (next[0] == 'w' || next[0] == 'y')) next.remove_prefix(1);  // inside a word now
       for (char c : next)
         if (glued.back() != c) glued.push_back(c);
-      push_token(glued, out);
-      ++i;
-      continue;
-    }
-    // "al-Din" and "Allah" closing a compound name are written joined, hyphenated or apart
-    // (Badr al-Din, Badruddin, Badreddine; Sayf Allah, Saifallah; Nour Eddine): glued to
-    // the name before them, as the joined spellings are.
-    if (i + 1 < kept.size() && kept[i].size() >= 3 && !is_abjad_token(kept[i]) && kept[i] != "abu" &&
-        is_compound_tail(kept[i + 1])) {
-      glued.assign(kept[i]);
-      glued.append(kept[i + 1]);
       push_token(glued, out);
       ++i;
       continue;

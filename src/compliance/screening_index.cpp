@@ -818,10 +818,10 @@ uint32_t ScreeningIndex::Impl::patronymic_group(std::string_view t) const {
     return g == detail::StringTable::kMissing ? 0 : g;
   };
   thread_local std::string buf;
-  for (std::string_view ending : {"ievich", "ievna"}) {  // Gennadievich: Gennady, Gennadiy, Gennadi
+  for (std::string_view ending : {"ievich", "ievna"}) {  // Gennadievich: Gennady, Gennadiy, Gennadi; Mykolaievich: Mykola
     if (!t.ends_with(ending)) continue;
     const std::string_view stem = t.substr(0, t.size() - ending.size());
-    for (std::string_view tail : {"y", "iy", "i", "ii"}) {
+    for (std::string_view tail : {"", "y", "iy", "i", "ii"}) {
       buf.assign(stem);
       buf.append(tail);
       if (const uint32_t g = find(buf)) return g;
@@ -847,6 +847,11 @@ double ScreeningIndex::Impl::token_similarity(const TokenInfo& a, const TokenInf
   // apart their letters (Jong / Chong, Dawood / Daud). (Pairs learned from one entry's
   // aliases keep their own similarity: one entry's alias is weaker evidence for all.)
   if (!a.join && !b.join && spelled_as_one(a, b)) return kVariantSimilarity;
+  // Patronymics of one given name spelled two ways (Volodymyrovych / Vladimirovich), however
+  // far apart their letters.
+  if (!a.join && !b.join) {
+    if (const uint32_t g = patronymic_group(a.text); g != 0 && g == patronymic_group(b.text)) return kVariantSimilarity;
+  }
   double sim = similarity_or_zero(a.text, b.text, settings.token_threshold);
   if (sim <= 0) {
     // Spelled too far apart for Jaro–Winkler but said alike (Ghasem / Qasem, Hezbolla /
@@ -869,8 +874,6 @@ double ScreeningIndex::Impl::token_similarity(const TokenInfo& a, const TokenInf
       (a.text.size() != b.text.size() || a.text.size() >= 7 || one_transposition(a.text, b.text)))
     return sim;
   if (a.id != kNone && b.id != kNone && variants.count(pair_key(a.id, b.id)) > 0) return sim;
-  // Patronymics of one given name spelled two ways (Volodymyrovych / Vladimirovich).
-  if (const uint32_t g = patronymic_group(a.text); g != 0 && g == patronymic_group(b.text)) return kVariantSimilarity;
   // A doubled letter is a spelling even when both forms are on the lists (Qassem / Qasem),
   // and two swapped letters a typo (Saab / Saba, Oleg / Olge).
   if (a.text.size() >= 3 && a.text.size() == b.text.size() && one_transposition(a.text, b.text)) return sim;

@@ -170,6 +170,20 @@ TEST(ScreeningIndex, ScreensTheLoadedOfacUnAndCsvLists) {
   EXPECT_EQ(pep[0].entry_id, "PEP-7");
 }
 
+// Two list tokens far apart in letters but patronymics of one given name (Vladimir /
+// Volodymyr are a built-in group) are one name; two patronymics of different names are not.
+TEST(ScreeningIndex, PatronymicsOfOneGivenNameAreSpellingsOfOneAnother) {
+  Watchlist l;
+  l.name = "patronymics";
+  l.entries = {person("1", "Viktor Volodymyrovych Medvedchuk"), person("2", "Denis Vladimirovich Pushilin"),
+               person("3", "Oleg Vladislavovich Tsarev")};
+  auto ix = index_of({l});
+  const auto hits = ix->screen("Viktor Vladimirovich Medvedchuk");
+  ASSERT_TRUE(hit_on(hits, "1").has_value());
+  EXPECT_GE(hit_on(hits, "1")->score, 0.95);
+  EXPECT_LT(ix->score("Oleg Vladimirovich Tsarev", "Oleg Vladislavovich Tsarev"), 0.95);
+}
+
 TEST(ScreeningIndex, APerListThresholdOverridesTheDefault) {
   Watchlist strict = sample_list();
   strict.threshold = 0.99;

@@ -46,10 +46,9 @@ struct FoldEntry {
 constexpr size_t kTableSize = (kLatinEnd - kLatinBegin) + (kCyrillicEnd - kCyrillicBegin) +
                               (kLatinAddEnd - kLatinAddBegin);
 
-std::unique_ptr<icu::Transliterator> make_transliterator() {
+std::unique_ptr<icu::Transliterator> make_transliterator(const char* id = "Any-Latin; Latin-ASCII") {
   UErrorCode status = U_ZERO_ERROR;
-  std::unique_ptr<icu::Transliterator> t(
-      icu::Transliterator::createInstance("Any-Latin; Latin-ASCII", UTRANS_FORWARD, status));
+  std::unique_ptr<icu::Transliterator> t(icu::Transliterator::createInstance(id, UTRANS_FORWARD, status));
   if (U_FAILURE(status)) return nullptr;  // ICU data missing: non-table scripts become separators
   return t;
 }
@@ -235,8 +234,8 @@ bool fold_fast(std::string_view s, std::string& out, bool allow_unknown, bool ma
       if (mark_initials && c == '-' && token_len >= 4) {
         size_t k = i;
         if (k < s.size() && (s[k] == 'y' || s[k] == 'Y')) ++k;
-        const bool ends = k + 1 >= s.size() || (static_cast<unsigned char>(s[k + 1]) < 0x80 && letter_run(s, k + 1) == 0 &&
-                                                !(s[k + 1] >= '0' && s[k + 1] <= '9'));
+        const bool ends = k + 1 >= s.size() || (static_cast<unsigned char>(s[k + 1]) < 0x80 &&
+                                                letter_run(s, k + 1) == 0 && !(s[k + 1] >= '0' && s[k + 1] <= '9'));
         if (k < s.size() && (s[k] == 'e' || s[k] == 'E') && ends && k - i <= 1) {
           i = k + 1;
           put_separator(out);
@@ -430,17 +429,13 @@ std::string romanise_cyrillic(std::string_view s) {
     belarusian_only = belarusian_only || cp == 0x045E || cp == 0x040E;  // ў
     russian_belarusian = russian_belarusian || cp == 0x044B || cp == 0x042B || cp == 0x044D || cp == 0x042D;  // ы э
   }
+  if (!cyrillic) return {};
   const bool ukrainian = ukrainian_only || (i_letter && !belarusian_only && !russian_belarusian);
   const bool belarusian = !ukrainian && (belarusian_only || i_letter);
-  if (!cyrillic) return {};
-  auto make = [](const char* id) {
-    UErrorCode status = U_ZERO_ERROR;
-    std::unique_ptr<icu::Transliterator> t(icu::Transliterator::createInstance(id, UTRANS_FORWARD, status));
-    return U_FAILURE(status) ? nullptr : std::move(t);
-  };
-  thread_local std::unique_ptr<icu::Transliterator> russian = make("Russian-Latin/BGN; Latin-ASCII");
-  thread_local std::unique_ptr<icu::Transliterator> ukrainian_t = make("Ukrainian-Latin/BGN; Latin-ASCII");
-  thread_local std::unique_ptr<icu::Transliterator> belarusian_t = make("Belarusian-Latin/BGN; Latin-ASCII");
+  using Transliterator = std::unique_ptr<icu::Transliterator>;
+  thread_local Transliterator russian = make_transliterator("Russian-Latin/BGN; Latin-ASCII");
+  thread_local Transliterator ukrainian_t = make_transliterator("Ukrainian-Latin/BGN; Latin-ASCII");
+  thread_local Transliterator belarusian_t = make_transliterator("Belarusian-Latin/BGN; Latin-ASCII");
   icu::Transliterator* t = ukrainian ? ukrainian_t.get() : belarusian ? belarusian_t.get() : russian.get();
   if (t == nullptr) return {};
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
@@ -509,11 +504,9 @@ constexpr std::array<std::string_view, 9> kAbdForms = {
     "abdoul", "abdul", "abdel", "abdal", "abdol", "abdur", "abdar", "abdou", "abdu"};
 constexpr std::array<std::string_view, 3> kAbuForms = {"abou", "abu", "ebu"};  // Turkish Ebu
 
+enum class Split { kNo, kSplit, kWhole };  // kWhole: a form, but the token is one name ("abdullah")
 
-
-enum class Split { kNo, kSplit, kWhole };
-
-bool no_vowel(std::string_view t) { return t.find_first_of("aeiouy") == std::string_view::npos; }  // kWhole: a form, but the token is one name ("abdullah")
+bool no_vowel(std::string_view t) { return t.find_first_of("aeiouy") == std::string_view::npos; }
 
 template <size_t N>
 Split split_compound(std::string_view token, const std::array<std::string_view, N>& forms,
@@ -867,9 +860,9 @@ void NameNormalizer::push_token(std::string_view token, NormalizedName& out) con
   // (Wiktor Janukowytsch for Viktor Yanukovych): w is read as v, and "tsch" / "sch" as
   // "ch" / "sh", on both sides, so the spellings meet. (Arabic w is romanised w, v is
   // Persian and Slavic: reading both as v loses nothing a matcher could use.)
-  // French ones write u as "ou" and ch as "tch" (Viktor Ianoukovytch, Igor Setchine):
-  // read as u and ch on both sides. The same "ou" is the u of Arabic
-  // names romanised in French (Youssouf, Mahmoud, Houthi, Oumar).
+  // French ones write u as "ou" and ch as "tch" (Viktor Ianoukovytch, Igor Setchine): read
+  // as u and ch on both sides. The same "ou" is the u of Arabic names romanised in French
+  // (Youssouf, Mahmoud, Houthi, Oumar).
   for (size_t i = 0; i < token.size(); ++i) {
     const char c = token[i];
     if (c == 'w') {

@@ -818,7 +818,8 @@ uint32_t ScreeningIndex::Impl::patronymic_group(std::string_view t) const {
     return g == detail::StringTable::kMissing ? 0 : g;
   };
   thread_local std::string buf;
-  for (std::string_view ending : {"ievich", "ievna"}) {  // Gennadievich: Gennady, Gennadiy, Gennadi; Mykolaievich: Mykola
+  // Gennadievich: Gennady, Gennadiy or Gennadi; Mykolaievich: Mykola.
+  for (std::string_view ending : {"ievich", "ievna"}) {
     if (!t.ends_with(ending)) continue;
     const std::string_view stem = t.substr(0, t.size() - ending.size());
     for (std::string_view tail : {"", "y", "iy", "i", "ii"}) {
@@ -1378,7 +1379,8 @@ class Query {
 
   // Pairs of each lost query token with the entry's tokens two typos away, which no key
   // reaches ("Guumzan" for Guzman, "Niffcolas" for Nicolas): same first letter, six
-  // letters or more, at kLostSimilarity.
+  // letters or more, at kLostSimilarity. The same for an open token (unseen, but with
+  // neighbours) that none of its neighbours paired in this name.
   size_t compare_lost(const uint32_t* rec, size_t en, size_t pc) {
     const size_t own = pc;
     for (size_t u = 0; u < qn_; ++u) {

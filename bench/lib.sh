@@ -4,6 +4,9 @@
 start_server() {  # start_server DATA_DIR [extra serve flags...]
   local data=$1; shift
   rm -f "$WORK/port"
+  # The load banks are put on tier "load": limited (the limiter runs on every request) far
+  # above what one machine can send.
+  DELTRAN_RATE_LIMIT_TIERS="${DELTRAN_RATE_LIMIT_TIERS:-load=100000000/100000000}" \
   DELTRAN_ADMIN_KEY="$ADMIN_KEY" DELTRAN_LOG_LEVEL=warn "$BIN" serve --listen 127.0.0.1:${PORT:-0} --data "$data" \
     --window-seconds 0 --allow-no-lists --ready-file "$WORK/port" ${DELTRAN_SERVE_FLAGS:-} "$@" >/dev/null 2>>"$WORK/server.log" &
   PID=$!
@@ -28,6 +31,8 @@ make_banks() {  # make_banks COUNT: writes "BIC KEY" lines to $WORK/banks.txt
     key=$(curl -sf "$URL/api/v1/banks" -H "$AUTH" -H 'Content-Type: application/json' \
       -d "{\"id\":\"$bic\",\"name\":\"Load Bank $i\",\"country\":\"AE\",\"currencies\":[\"USD\"],\"net_debit_cap\":{\"USD\":\"1000000000.00\"}}" \
       | sed -n 's/.*"api_key":"\([^"]*\)".*/\1/p')
+    curl -sf -X PUT "$URL/api/v1/banks/$bic/rate-tier" -H "$AUTH" -H 'Content-Type: application/json' \
+      -d "{\"tier\":\"${RATE_TIER:-load}\"}" >/dev/null || true  # a build before rate tiers has no such route
     curl -sf "$URL/api/v1/tokens/mint" -H "$AUTH" -H 'Content-Type: application/json' \
       -d "{\"bank\":\"$bic\",\"currency\":\"USD\",\"amount\":\"1000000000000.00\",\"reference\":\"LOAD-$i\"}" >/dev/null
     echo "$bic $key" >> "$WORK/banks.txt"

@@ -95,6 +95,33 @@ const std::vector<Setting>& settings() {
       {"admin_key", "DELTRAN_ADMIN_KEY", [](Config& c, const std::string& v) -> Status { c.admin_key = v; return {}; }},
       {"compliance_key", "DELTRAN_COMPLIANCE_KEY",
        [](Config& c, const std::string& v) -> Status { c.compliance_key = v; return {}; }},
+      {"operator_key", "DELTRAN_OPERATOR_KEY", [](Config& c, const std::string& v) -> Status { c.operator_key = v; return {}; }},
+      {"auditor_key", "DELTRAN_AUDITOR_KEY", [](Config& c, const std::string& v) -> Status { c.auditor_key = v; return {}; }},
+      {"settlement_bank_key", "DELTRAN_SETTLEMENT_BANK_KEY",
+       [](Config& c, const std::string& v) -> Status { c.settlement_bank_key = v; return {}; }},
+      {"http.rate_limit.default_tier", "DELTRAN_RATE_LIMIT_DEFAULT_TIER",
+       [](Config& c, const std::string& v) -> Status { c.default_rate_tier = v; return {}; }},
+      {"http.rate_limit.tiers", "DELTRAN_RATE_LIMIT_TIERS",
+       [](Config& c, const std::string& v) -> Status {
+         // Tiers named here are added to the defaults, or replace the default of that name.
+         for (const std::string& spec : split_list(v)) {
+           auto tier = gateway::parse_rate_tier(spec);
+           if (!tier) return tl::unexpected(tier.error());
+           std::erase_if(c.rate_tiers, [&](const gateway::RateTier& t) { return t.name == tier->name; });
+           c.rate_tiers.push_back(*tier);
+         }
+         return {};
+       }},
+      {"http.max_connections", "DELTRAN_HTTP_MAX_CONNECTIONS",
+       [](Config& c, const std::string& v) { return set_int(c.max_connections, "http.max_connections", v, 1, 1'000'000); }},
+      {"http.max_connections_per_address", "DELTRAN_HTTP_MAX_CONNECTIONS_PER_ADDRESS",
+       [](Config& c, const std::string& v) {
+         return set_int(c.max_connections_per_address, "http.max_connections_per_address", v, 1, 1'000'000);
+       }},
+      {"http.max_header_count", "DELTRAN_HTTP_MAX_HEADER_COUNT",
+       [](Config& c, const std::string& v) { return set_int(c.max_header_count, "http.max_header_count", v, 8, 10'000); }},
+      {"http.read_timeout_seconds", "DELTRAN_HTTP_READ_TIMEOUT_SECONDS",
+       [](Config& c, const std::string& v) { return set_int(c.read_timeout_s, "http.read_timeout_seconds", v, 1, 3'600); }},
       {"http.threads", "DELTRAN_HTTP_THREADS",
        [](Config& c, const std::string& v) -> Status {
          int64_t n = 0;
@@ -385,6 +412,13 @@ Status validate(const Config& c) {
   if (c.window_seconds != 0 && c.window_seconds < 1) {
     return make_error(ErrorCode::kInvalidArgument, "clearing.window_seconds must be 0 or at least 1");
   }
+  if (std::none_of(c.rate_tiers.begin(), c.rate_tiers.end(),
+                   [&](const gateway::RateTier& t) { return t.name == c.default_rate_tier; })) {
+    std::string names;
+    for (const auto& t : c.rate_tiers) names += (names.empty() ? "" : ", ") + t.name;
+    return make_error(ErrorCode::kInvalidArgument,
+                      "http.rate_limit.default_tier '" + c.default_rate_tier + "' is not a tier (" + names + ")");
+  }
   if (auto st = compliance::validate(c.controls.aml); !st) {
     return make_error(ErrorCode::kInvalidArgument, "compliance.aml: " + st.error().message);
   }
@@ -401,8 +435,17 @@ std::string describe(const Config& c) {
   auto masked = [](const std::string& s) { return s.empty() ? std::string("(from data folder)") : std::string("****"); };
   std::string out;
   out += "listen=" + c.listen + " data=" + c.data + " admin_key=" + masked(c.admin_key) +
-         " compliance_key=" + masked(c.compliance_key);
+         " compliance_key=" + masked(c.compliance_key) + " operator_key=" + masked(c.operator_key) +
+         " auditor_key=" + masked(c.auditor_key) + " settlement_bank_key=" + masked(c.settlement_bank_key);
   out += " http.threads=" + std::to_string(c.http_threads) + " http.body_limit_bytes=" + std::to_string(c.body_limit_bytes);
+  out += " http.rate_limit.default_tier=" + c.default_rate_tier + " http.rate_limit.tiers=";
+  for (const auto& t : c.rate_tiers) {
+    out += t.name + "=" + std::to_string(t.per_minute) + "/" + std::to_string(t.burst) + (&t == &c.rate_tiers.back() ? "" : ",");
+  }
+  out += " http.max_connections=" + std::to_string(c.max_connections) +
+         " http.max_connections_per_address=" + std::to_string(c.max_connections_per_address) +
+         " http.max_header_count=" + std::to_string(c.max_header_count) +
+         " http.read_timeout_seconds=" + std::to_string(c.read_timeout_s);
   out += " core.queue_max=" + std::to_string(c.queue_max) + " core.batch_max=" + std::to_string(c.batch_max) +
          " core.snapshot_every_events=" + std::to_string(c.snapshot_every_events) +
          " core.idempotency_retention_days=" + std::to_string(c.idempotency_retention_days);

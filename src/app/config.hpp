@@ -7,6 +7,7 @@
 
 #include <deltran/core/result.hpp>
 #include <deltran/engine/engine.hpp>
+#include <deltran/gateway/rate_limit.hpp>
 
 namespace deltran::app {
 
@@ -15,6 +16,17 @@ struct Config {
   std::string data = "./var";
   std::string admin_key;          // empty: read or create <data>/admin.key
   std::string compliance_key;     // empty: read or create <data>/compliance.key
+  std::string operator_key;       // empty: read or create <data>/operator.key
+  std::string auditor_key;        // empty: read or create <data>/auditor.key
+  std::string settlement_bank_key;  // empty: read or create <data>/settlement_bank.key
+  // Participants' request rates: each on the default tier unless PUT /banks/{id}/rate-tier
+  // names another. The tiers are the gateway's defaults plus http.rate_limit.tiers.
+  std::string default_rate_tier = "standard";
+  std::vector<gateway::RateTier> rate_tiers = gateway::default_rate_tiers();
+  int64_t max_connections = 10'000;
+  int64_t max_connections_per_address = 1'000;  // one address (a bank's gateway, a NAT) opens at most this many
+  int64_t max_header_count = 64;
+  int64_t read_timeout_s = 30;  // a request must arrive whole within this (slow clients are cut off)
   int http_threads = 1;
   int64_t body_limit_bytes = 1 << 20;
   int64_t queue_max = 65'536;

@@ -353,7 +353,7 @@ Status run_demo(const DemoSettings& s) {
       {"SBININBB", "State Bank of India", "IN", {"INR"}, {}},
   };
   const size_t kCorridor = 6;  // banks from here on take part in the corridor only
-  std::printf("\n== 1. Participants (POST /api/v1/banks) ==\n");
+  std::printf("\n== 1. Participants (POST /api/v1/banks; rate tier unlimited, PUT /banks/{id}/rate-tier) ==\n");
   for (auto& b : banks) {
     json::object body;
     body["id"] = b.id;
@@ -370,6 +370,11 @@ Status run_demo(const DemoSettings& s) {
     auto r = call(admin, "POST", "/api/v1/banks", json::serialize(body), admin_auth, 201);
     if (!r) return tl::unexpected(r.error());
     b.api_key = str(*r, "api_key");
+    // The demo's load clients send thousands of payments a minute per bank: far over the
+    // default tier (standard, 100 a minute per route), so its banks are set unlimited.
+    if (auto t = call(admin, "PUT", std::string("/api/v1/banks/") + b.id + "/rate-tier", "{\"tier\":\"unlimited\"}", admin_auth, 200); !t) {
+      return tl::unexpected(t.error());
+    }
     std::printf("  %-9s %-30s %s  currencies:", b.id, b.name, b.country);
     for (const auto& c : b.currencies) std::printf(" %s", c.c_str());
     std::printf("  net debit cap 250,000.00 each\n");

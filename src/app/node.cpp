@@ -119,8 +119,11 @@ Result<std::string> Node::load_or_create_key(const std::string& configured, cons
   }
   std::string key = new_api_key(prefix);
   {
+    // Created owner-only: the key is never readable by others, not even for a moment.
+    const mode_t old_mask = ::umask(077);
     std::ofstream out(path, std::ios::trunc);
     out << key << "\n";
+    ::umask(old_mask);
     if (!out) return make_error(ErrorCode::kUnavailable, "cannot write " + path.string());
   }
   ::chmod(path.c_str(), 0600);
@@ -268,6 +271,15 @@ Status Node::start() {
   auto officer = load_or_create_key(config_.compliance_key, "compliance.key", "dtc_", "DELTRAN_COMPLIANCE_KEY");
   if (!officer) return tl::unexpected(officer.error());
   compliance_key_ = *officer;
+  for (auto [configured, file, prefix, variable, out] :
+       {std::tuple{&config_.operator_key, "operator.key", "dto_", "DELTRAN_OPERATOR_KEY", &operator_key_},
+        std::tuple{&config_.auditor_key, "auditor.key", "dtu_", "DELTRAN_AUDITOR_KEY", &auditor_key_},
+        std::tuple{&config_.settlement_bank_key, "settlement_bank.key", "dts_", "DELTRAN_SETTLEMENT_BANK_KEY",
+                   &settlement_bank_key_}}) {
+    auto k = load_or_create_key(*configured, file, prefix, variable);
+    if (!k) return tl::unexpected(k.error());
+    *out = *k;
+  }
 
   store::SqliteSettings ss;
   ss.path = (fs::path(config_.data) / "deltran.db").string();
@@ -310,6 +322,11 @@ Status Node::start() {
   as.rail_name = config_.rail_name;
   as.admin_key = admin_key_;
   as.compliance_key = compliance_key_;
+  as.operator_key = operator_key_;
+  as.auditor_key = auditor_key_;
+  as.settlement_bank_key = settlement_bank_key_;
+  as.rate_tiers = config_.rate_tiers;
+  as.default_rate_tier = config_.default_rate_tier;
   // Screening always runs: country rules need no list. Names are screened against the
   // configured lists, and a rail without a sanctions list starts only when told to.
   compliance::ScreenerSettings screener_settings;
@@ -337,6 +354,7 @@ Status Node::start() {
   as.more_metrics = [this, screener = as.screener](std::string& out) {
     render_core_metrics(out);
     screener->render_metrics(out);
+    if (server_) server_->render_metrics(out);
   };
   api_ = std::make_unique<gateway::Api>(as, *engine_, *store_, clock_);
 
@@ -347,6 +365,10 @@ Status Node::start() {
   hs.port = listen->second;
   hs.threads = config_.http_threads;
   hs.body_limit_bytes = std::max(as.iso_body_limit_bytes, static_cast<size_t>(config_.body_limit_bytes));
+  hs.max_connections = static_cast<int>(config_.max_connections);
+  hs.max_connections_per_address = static_cast<int>(config_.max_connections_per_address);
+  hs.max_header_count = static_cast<size_t>(config_.max_header_count);
+  hs.read_timeout_s = static_cast<int>(config_.read_timeout_s);
   server_ = std::make_unique<gateway::HttpServer>(hs, *api_);
   // Set before the first request can arrive (the core may answer on its own before).
   engine_->set_dispatcher([server = server_.get()](std::vector<std::function<void()>>&& calls) {

@@ -31,6 +31,8 @@ class Node {
   const std::string& host() const { return host_; }
   const std::string& admin_key() const { return admin_key_; }
   const std::string& compliance_key() const { return compliance_key_; }
+  const std::string& operator_key() const { return operator_key_; }
+  const std::string& auditor_key() const { return auditor_key_; }
   store::Store& store() { return *store_; }
   store::Anchor* anchor() { return anchor_.get(); }
 
@@ -53,6 +55,9 @@ class Node {
   uint16_t port_ = 0;
   std::string admin_key_;
   std::string compliance_key_;
+  std::string operator_key_;
+  std::string auditor_key_;
+  std::string settlement_bank_key_;
 
   std::mutex scheduler_mutex_;
   std::condition_variable scheduler_cv_;

@@ -39,6 +39,7 @@ constexpr std::array kTable = std::to_array<RcInfo>({
     {Rc::kNarrative, 400, "rejected", kNarrative},
     {Rc::kMethodNotAllowed, 405, "method_not_allowed", {}},
     {Rc::kInvalidClearingId, 400, "invalid_clearing_member_id", kInvalidClearingMemberId},
+    {Rc::kRateLimited, 429, "rate_limited", {}},
 
     {Rc::kUnauthenticated, 401, "unauthenticated", {}},
     {Rc::kForbidden, 403, "forbidden", {}},
@@ -51,6 +52,7 @@ constexpr std::array kTable = std::to_array<RcInfo>({
     {Rc::kCaseNotFound, 404, "case_not_found", {}},
     {Rc::kBreakerNotFound, 404, "breaker_not_found", {}},
     {Rc::kCaseNotOpen, 404, "case_not_open", {}},
+    {Rc::kKeyNotFound, 404, "key_not_found", {}},
 
     {Rc::kIdempotencyKeyReused, 409, "idempotency_key_reused", kDuplicatePayment},
     {Rc::kDuplicatePayment, 409, "duplicate_payment", kDuplicatePayment},
@@ -60,6 +62,8 @@ constexpr std::array kTable = std::to_array<RcInfo>({
     {Rc::kCapBelowExposure, 409, "cap_below_exposure", {}},
     {Rc::kScreeningDisabled, 409, "screening_disabled", {}},
     {Rc::kClearingIdTaken, 409, "clearing_member_id_taken", kInvalidClearingMemberId},
+    {Rc::kKeyLimit, 409, "key_limit", {}},
+    {Rc::kLastKey, 409, "last_key", {}},
 
     {Rc::kInsufficientLiquidity, 422, "insufficient_liquidity", kInsufficientFunds},
     {Rc::kSinglePaymentLimit, 422, "limit_exceeded", kNotAllowedAmount},

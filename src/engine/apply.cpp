@@ -132,8 +132,24 @@ struct Applier {
   }
 
   void operator()(const ev::CredentialIssued& e) {
-    s.at(id_of(s, e.bic)).api_key_hash = e.key_hash;
+    Participant& p = s.at(id_of(s, e.bic));
+    const std::string id = key_id_of(e.key_hash);
+    if (p.find_key(id) == nullptr) p.api_keys.push_back(ApiKey{id, e.key_hash, time_us});
+    s.dirty_participants.insert(p.id);
     s.directory_changed = true;
+  }
+
+  void operator()(const ev::CredentialRevoked& e) {
+    Participant& p = s.at(id_of(s, e.bic));
+    std::erase_if(p.api_keys, [&](const ApiKey& k) { return k.id == e.key_id; });
+    s.dirty_participants.insert(p.id);
+    s.directory_changed = true;
+  }
+
+  void operator()(const ev::RateTierSet& e) {
+    Participant& p = s.at(id_of(s, e.bic));
+    p.rate_tier = e.tier;
+    s.dirty_participants.insert(p.id);
   }
 
   void operator()(const ev::FundsMoved& e) {

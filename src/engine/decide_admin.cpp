@@ -30,7 +30,10 @@ std::optional<Reply> clearing_id_conflict(const Engine::State& s, const std::str
 
 Reply decide_create_bank(Context& cx, const CreateBankCommand& c) {
   Engine::State& s = cx.s;
-  if (s.find(c.id) != nullptr) return error_reply(Rc::kBankExists, "bank " + c.id + " already exists");
+  if (s.find(c.id) != nullptr) {
+    return error_reply(Rc::kBankExists, "bank " + c.id + " already exists (if the answer with its key was lost, the admin " +
+                                            "issues a new one: POST /api/v1/banks/" + c.id + "/keys)");
+  }
   if (auto taken = clearing_id_conflict(s, c.id, c.clearing_ids)) return std::move(*taken);
   ev::ParticipantCreated e;
   e.id = static_cast<ParticipantId>(s.participants.size() + 1);
@@ -121,6 +124,67 @@ Reply decide_roles(Context& cx, const SetRolesCommand& c) {
   Reply r;
   if (bank->info.fx_provider != c.fx_provider) {
     emit(cx, ev::RolesSet{c.bank, c.fx_provider});  // withdrawing the role withdraws its rates
+  } else {
+    r.rc = Rc::kReplayed;
+  }
+  r.body = s.find(c.bank)->info;
+  return r;
+}
+
+namespace {
+
+Reply keys_reply(const Participant& p, Rc rc, std::string issued, std::string revoked) {
+  KeysResult k;
+  k.bank = p.info.bic;
+  for (const auto& key : p.api_keys) k.keys.push_back(KeysResult::Key{key.id, key.issued_us});
+  k.issued_id = std::move(issued);
+  k.revoked_id = std::move(revoked);
+  Reply r;
+  r.rc = rc;
+  r.body = std::move(k);
+  return r;
+}
+
+}  // namespace
+
+Reply decide_issue_key(Context& cx, const IssueKeyCommand& c) {
+  Engine::State& s = cx.s;
+  const Participant* bank = s.find(c.bank);
+  if (bank == nullptr) return error_reply(Rc::kBankNotFound, "bank " + c.bank + " does not exist");
+  if (!c.revoke_key_id.empty() && bank->find_key(c.revoke_key_id) == nullptr) {
+    return error_reply(Rc::kKeyNotFound, c.bank + " holds no API key " + c.revoke_key_id);
+  }
+  const std::string id = key_id_of(c.key_hash);
+  if (bank->find_key(id) != nullptr) return error_reply(Rc::kReferenceReused, "the new key's id collides; ask again");
+  if (c.revoke_key_id.empty() && bank->api_keys.size() >= kMaxApiKeys) {
+    return error_reply(Rc::kKeyLimit, c.bank + " already holds " + std::to_string(kMaxApiKeys) +
+                                          " API keys: revoke one first, or name it in \"revokes\"");
+  }
+  if (!c.revoke_key_id.empty()) emit(cx, ev::CredentialRevoked{c.bank, c.revoke_key_id});
+  emit(cx, ev::CredentialIssued{c.bank, c.key_hash});
+  return keys_reply(*s.find(c.bank), Rc::kCreated, id, c.revoke_key_id);
+}
+
+Reply decide_revoke_key(Context& cx, const RevokeKeyCommand& c) {
+  Engine::State& s = cx.s;
+  const Participant* bank = s.find(c.bank);
+  if (bank == nullptr) return error_reply(Rc::kBankNotFound, "bank " + c.bank + " does not exist");
+  if (bank->find_key(c.key_id) == nullptr) return error_reply(Rc::kKeyNotFound, c.bank + " holds no API key " + c.key_id);
+  if (c.keep_one && bank->api_keys.size() == 1) {
+    return error_reply(Rc::kLastKey, c.key_id + " is the only API key of " + c.bank +
+                                         ": issue a new one first (POST /api/v1/banks/" + c.bank + "/keys)");
+  }
+  emit(cx, ev::CredentialRevoked{c.bank, c.key_id});
+  return keys_reply(*s.find(c.bank), Rc::kOk, {}, c.key_id);
+}
+
+Reply decide_rate_tier(Context& cx, const SetRateTierCommand& c) {
+  Engine::State& s = cx.s;
+  const Participant* bank = s.find(c.bank);
+  if (bank == nullptr) return error_reply(Rc::kBankNotFound, "bank " + c.bank + " does not exist");
+  Reply r;
+  if (bank->rate_tier != c.tier) {
+    emit(cx, ev::RateTierSet{c.bank, c.tier});
   } else {
     r.rc = Rc::kReplayed;
   }

@@ -291,6 +291,9 @@ Reply decide(Context& cx, const Command& command) {
         else if constexpr (std::is_same_v<T, TokenTransferCommand>) return decide_token_transfer(cx, c);
         else if constexpr (std::is_same_v<T, TokenConvertCommand>) return decide_token_convert(cx, c);
         else if constexpr (std::is_same_v<T, TokenLockCommand>) return decide_token_lock(cx, c);
+        else if constexpr (std::is_same_v<T, IssueKeyCommand>) return decide_issue_key(cx, c);
+        else if constexpr (std::is_same_v<T, RevokeKeyCommand>) return decide_revoke_key(cx, c);
+        else if constexpr (std::is_same_v<T, SetRateTierCommand>) return decide_rate_tier(cx, c);
         else return decide_notice(cx, c);
       },
       command);

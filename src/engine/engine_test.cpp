@@ -1480,5 +1480,65 @@ TEST_F(EngineTest, TokenTransfersConversionsAndLocksMoveOnlyFreeTokens) {
   EXPECT_TRUE(check().ok());
 }
 
+// A participant holds at most two API keys: a rotation adds one and revokes the other; a
+// revocation may not leave a participant without a key unless the admin says so; the
+// directory answers for exactly the live keys; all of it is rebuilt from the snapshot and
+// from the events alone.
+TEST_F(EngineTest, AParticipantsKeysRotateWithinTwoAndSurviveARestart) {
+  bank("BANKAAAA");
+  auto by_hash = [&](const std::string& h) { return engine_->view()->by_key_hash(h) != nullptr; };
+  const std::string first = key_id_of("hash-BANKAAAA");
+  ASSERT_TRUE(by_hash("hash-BANKAAAA"));
+  Reply second = run(IssueKeyCommand{"BANKAAAA", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", ""});
+  ASSERT_EQ(second.rc, Rc::kCreated);
+  EXPECT_EQ(std::get<KeysResult>(second.body).keys.size(), 2u);
+  EXPECT_TRUE(by_hash("hash-BANKAAAA"));
+  EXPECT_TRUE(by_hash("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+  // A third is refused, and changes nothing.
+  const size_t events_before = events().size();
+  EXPECT_EQ(run(IssueKeyCommand{"BANKAAAA", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", ""}).rc, Rc::kKeyLimit);
+  EXPECT_EQ(run(IssueKeyCommand{"BANKAAAA", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "k_nope"}).rc, Rc::kKeyNotFound);
+  EXPECT_EQ(run(IssueKeyCommand{"BANKZZZZ", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", ""}).rc, Rc::kBankNotFound);
+  EXPECT_EQ(events().size(), events_before);
+  EXPECT_FALSE(by_hash("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"));
+  // Issued in place of the first: the first stops working.
+  Reply replaced = run(IssueKeyCommand{"BANKAAAA", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", first});
+  ASSERT_EQ(replaced.rc, Rc::kCreated);
+  EXPECT_EQ(std::get<KeysResult>(replaced.body).revoked_id, first);
+  EXPECT_FALSE(by_hash("hash-BANKAAAA"));
+  // Down to one, which the participant may not revoke and the admin may.
+  ASSERT_EQ(run(RevokeKeyCommand{"BANKAAAA", key_id_of("aaaaaaaaaaaaaaaa"), true}).rc, Rc::kOk);
+  const std::string last = key_id_of("bbbbbbbbbbbbbbbb");
+  EXPECT_EQ(run(RevokeKeyCommand{"BANKAAAA", last, true}).rc, Rc::kLastKey);
+  EXPECT_EQ(count(model::EventType::kCredentialRevoked), 2u);
+  for (bool from_snapshot : {true, false}) {
+    engine_.reset();
+    if (!from_snapshot) fs::remove_all(dir_ / "snapshots");
+    open();
+    const ParticipantView* p = engine_->view()->find("BANKAAAA");
+    ASSERT_NE(p, nullptr);
+    ASSERT_EQ(p->keys.size(), 1u) << (from_snapshot ? "from the snapshot" : "from the events");
+    EXPECT_EQ(p->keys[0].id, last);
+    EXPECT_TRUE(by_hash("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"));
+    EXPECT_FALSE(by_hash("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+  }
+  ASSERT_EQ(run(RevokeKeyCommand{"BANKAAAA", last, false}).rc, Rc::kOk);
+  EXPECT_TRUE(engine_->view()->find("BANKAAAA")->keys.empty());
+  EXPECT_TRUE(check().ok());
+}
+
+// The rate tier is state: set by a command, an event, rebuilt after a restart.
+TEST_F(EngineTest, ARateTierIsKeptAcrossARestart) {
+  bank("BANKAAAA");
+  EXPECT_EQ(run(SetRateTierCommand{"BANKAAAA", "premium"}).rc, Rc::kOk);
+  EXPECT_EQ(run(SetRateTierCommand{"BANKAAAA", "premium"}).rc, Rc::kReplayed);
+  EXPECT_EQ(run(SetRateTierCommand{"BANKZZZZ", "premium"}).rc, Rc::kBankNotFound);
+  EXPECT_EQ(count(model::EventType::kRateTierSet), 1u);
+  engine_.reset();
+  fs::remove_all(dir_ / "snapshots");
+  open();
+  EXPECT_EQ(engine_->view()->find("BANKAAAA")->rate_tier, "premium");
+}
+
 }  // namespace
 }  // namespace deltran::engine

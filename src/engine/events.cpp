@@ -84,8 +84,18 @@ struct Encoder {
   }
   model::Event operator()(const CredentialIssued& e) const {
     JsonWriter w;
-    w.begin_object().field("bic", e.bic).field("key_sha256", e.key_hash).end_object();
+    w.begin_object().field("bic", e.bic).field("key_id", key_id_of(e.key_hash)).field("key_sha256", e.key_hash).end_object();
     return make(EventType::kCredentialIssued, e.bic, e.bic, {}, EventScope::kOperators, w);
+  }
+  model::Event operator()(const CredentialRevoked& e) const {
+    JsonWriter w;
+    w.begin_object().field("bic", e.bic).field("key_id", e.key_id).end_object();
+    return make(EventType::kCredentialRevoked, e.bic, e.bic, {}, EventScope::kParties, w);
+  }
+  model::Event operator()(const RateTierSet& e) const {
+    JsonWriter w;
+    w.begin_object().field("bank", e.bic).field("tier", e.tier).end_object();
+    return make(EventType::kRateTierSet, e.bic, e.bic, {}, EventScope::kParties, w);
   }
   model::Event operator()(const FundsMoved& e) const {
     JsonWriter w;
@@ -464,6 +474,8 @@ Result<Any> decode_payload(EventType type, Reader& r) {
       return e;
     }
     case EventType::kCredentialIssued: return CredentialIssued{r.text("bic"), r.text("key_sha256")};
+    case EventType::kCredentialRevoked: return CredentialRevoked{r.text("bic"), r.text("key_id")};
+    case EventType::kRateTierSet: return RateTierSet{r.text("bank"), r.text("tier")};
     case EventType::kFundsMinted:
     case EventType::kFundsBurned: {
       FundsMoved e;

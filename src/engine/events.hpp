@@ -53,7 +53,15 @@ struct ParticipantCreated {
 };
 struct CredentialIssued {
   std::string bic;
-  std::string key_hash;  // SHA-256 of the API key
+  std::string key_hash;  // SHA-256 of the API key; its key id is derived from it (key_id_of)
+};
+struct CredentialRevoked {
+  std::string bic;
+  std::string key_id;
+};
+struct RateTierSet {
+  std::string bic;
+  std::string tier;  // a tier name of the gateway's settings; empty: the rail's default
 };
 struct FundsMoved {
   bool mint = true;
@@ -186,7 +194,7 @@ using Any = std::variant<ParticipantCreated, CredentialIssued, FundsMoved, Limit
                          PaymentHeld, PaymentRejected, PaymentReleased, PaymentSettled, WindowOpened, WindowClosed,
                          WindowNetted, WindowSettled, CaseDecided, ReportFiled, BreakerReset, Notice,
                          ClearingIdsSet, RolesSet, RatePosted, QuoteIssued, TokensTransferred, TokensConverted,
-                         TokensLocked>;
+                         TokensLocked, CredentialRevoked, RateTierSet>;
 
 // Writes the event's log entry (type, entity, parties, scope, payload); seq, batch, time
 // and actor are the caller's.

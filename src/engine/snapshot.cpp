@@ -11,8 +11,9 @@ namespace deltran::engine {
 
 namespace {
 
-constexpr uint32_t kSnapshotVersion = 6;  // 3: clearing-system member ids, roles, FX rates and quotes; 4: legs, quote use;
-                                          // 5, 6: locks, flow history, rate tiers, what a token reference did
+constexpr uint32_t kSnapshotVersion = 7;  // 3: clearing-system member ids, roles, FX rates and quotes; 4: legs, quote use;
+                                          // 5, 6: locks, flow history, rate tiers, what a token reference did;
+                                          // 7: two API keys per participant, its request-rate tier
 constexpr std::string_view kMagic = "DTCORE";
 
 void put_currency(BinaryWriter& w, CurrencyId c) { w.u32(c.numeric); }
@@ -128,7 +129,13 @@ void put_participant(BinaryWriter& w, const Participant& p) {
     w.bytes(id.member_id);
   }
   w.u32(p.info.fx_provider ? 1 : 0);
-  w.bytes(p.api_key_hash);
+  w.u64(p.api_keys.size());
+  for (const auto& k : p.api_keys) {
+    w.bytes(k.id);
+    w.bytes(k.hash);
+    w.i64(k.issued_us);
+  }
+  w.bytes(p.rate_tier);
   w.u64(p.limits.size());
   for (const auto& [c, l] : p.limits) {
     put_currency(w, c);
@@ -161,7 +168,14 @@ Participant get_participant(BinaryReader& r) {
     p.info.clearing_ids.push_back(std::move(id));
   }
   p.info.fx_provider = r.u32() == 1;
-  p.api_key_hash = r.str();
+  for (size_t n = r.count(3), i = 0; i < n && r.ok(); ++i) {
+    ApiKey k;
+    k.id = r.str();
+    k.hash = r.str();
+    k.issued_us = r.i64();
+    p.api_keys.push_back(std::move(k));
+  }
+  p.rate_tier = r.str();
   for (size_t n = r.count(3), i = 0; i < n && r.ok(); ++i) {
     CurrencyId c = get_currency(r);
     CurrencyLimits l;

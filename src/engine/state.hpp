@@ -71,10 +71,24 @@ struct CurrencyLimits {
   std::optional<int64_t> daily_volume_max_minor;
 };
 
+// One of a participant's API keys: the core keeps only its hash.
+struct ApiKey {
+  std::string id;    // key_id_of(hash): named in the API and the events
+  std::string hash;  // SHA-256 of the key, hex
+  int64_t issued_us = 0;
+};
+
 struct Participant {
   ParticipantId id = 0;
   model::Participant info;
-  std::string api_key_hash;
+  std::vector<ApiKey> api_keys;  // at most kMaxApiKeys: two while a key is rotated
+  std::string rate_tier;         // the gateway's rate tier; empty: the default
+  const ApiKey* find_key(const std::string& key_id) const {
+    for (const auto& k : api_keys) {
+      if (k.id == key_id) return &k;
+    }
+    return nullptr;
+  }
   std::map<CurrencyId, CurrencyLimits> limits;
   ParticipantHistory history;  // payments and failures per day, for the risk score
   bool has_currency(CurrencyId c) const {
@@ -267,6 +281,9 @@ std::optional<TransferCommand> sending_side(const Engine::State& s, const Transf
 Reply decide_limits(Context& cx, const SetLimitsCommand& c);
 Reply decide_clearing_ids(Context& cx, const SetClearingIdsCommand& c);
 Reply decide_roles(Context& cx, const SetRolesCommand& c);
+Reply decide_issue_key(Context& cx, const IssueKeyCommand& c);
+Reply decide_revoke_key(Context& cx, const RevokeKeyCommand& c);
+Reply decide_rate_tier(Context& cx, const SetRateTierCommand& c);
 Reply decide_rate(Context& cx, const PostRateCommand& c);
 Reply decide_quote(Context& cx, const RecordQuoteCommand& c);
 Reply decide_close(Context& cx, const CloseWindowCommand& c);

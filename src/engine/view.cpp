@@ -11,6 +11,8 @@ std::shared_ptr<const ParticipantView> participant_view(const Engine::State& s, 
   auto v = std::make_shared<ParticipantView>();
   v->id = p.id;
   v->info = p.info;
+  for (const auto& k : p.api_keys) v->keys.push_back(ParticipantView::Key{k.id, k.issued_us});
+  v->rate_tier = p.rate_tier;
   for (CurrencyId c : p.info.currencies) {
     const ledger::Account* a = s.ledger.find(p.id, c);
     if (a == nullptr) continue;
@@ -61,7 +63,7 @@ std::shared_ptr<const ReadView> build_view(const Engine::State& s, const std::sh
     for (const auto& p : s.participants) {
       d->by_bic[p.info.bic] = p.id;
       for (const auto& id : p.info.clearing_ids) d->by_clearing_id[id.key()] = p.id;
-      if (!p.api_key_hash.empty()) d->by_key_hash[p.api_key_hash] = p.id;
+      for (const auto& k : p.api_keys) d->by_key_hash[k.hash] = p.id;
     }
     v->directory = std::move(d);
   } else {

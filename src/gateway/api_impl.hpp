@@ -29,23 +29,53 @@ namespace deltran::gateway {
 using engine::Reply;
 using money::CurrencyId;
 
-// Who is calling. The roles a route admits are a mask of these.
+// Who is calling. The roles a route admits are a mask of these. A caller holds one role,
+// except that a participant granted the FX provider role holds both.
 enum Role : uint32_t {
-  kAdmin = 1u << 0,
-  kCompliance = 1u << 1,
-  kParticipant = 1u << 2,
+  kAdmin = 1u << 0,           // configures the rail: participants, keys, limits, tokens
+  kCompliance = 1u << 1,      // the compliance officer: cases, screening, reports
+  kParticipant = 1u << 2,     // a bank: its own payments and data
+  kOperator = 1u << 3,        // runs the rail: windows, breakers, list reloads
+  kAuditor = 1u << 4,         // reads everything, changes nothing
+  kSettlementBank = 1u << 5,  // the bank holding the rail's accounts (its confirmations)
+  kFxProvider = 1u << 6,      // a participant that posts FX rates
 };
-inline constexpr uint32_t kAnyone = kAdmin | kCompliance | kParticipant;
-inline constexpr uint32_t kOperators = kAdmin | kCompliance;
+// The rail's own staff: they read every participant's data.
+inline constexpr uint32_t kStaff = kAdmin | kOperator | kCompliance | kAuditor;
+// Everyone who reads the rail's shared data (a participant: its own, and what is public).
+inline constexpr uint32_t kAnyone = kStaff | kParticipant;
+// Who reads compliance's records (cases, reports): not the operator's business.
+inline constexpr uint32_t kComplianceReaders = kAdmin | kCompliance | kAuditor;
+
+// (bit, name) of every role, in the order `deltran routes` and the docs list them.
+inline constexpr std::array<std::pair<Role, std::string_view>, 7> kRoleNames = {{
+    {kAdmin, "admin"},
+    {kOperator, "operator"},
+    {kCompliance, "compliance"},
+    {kAuditor, "auditor"},
+    {kParticipant, "participant"},
+    {kFxProvider, "fx_provider"},
+    {kSettlementBank, "settlement_bank"},
+}};
 
 struct Principal {
-  Role role = kParticipant;
-  std::string bank;  // for a participant: its BIC
-  std::string actor() const { return role == kAdmin ? "admin" : role == kCompliance ? "compliance" : bank; }
-  bool admin() const { return role == kAdmin; }
-  bool compliance() const { return role == kCompliance; }
-  bool sees_everything() const { return role != kParticipant; }
-  bool may_act_for(std::string_view b) const { return role == kAdmin || (role == kParticipant && bank == b); }
+  uint32_t roles = kParticipant;
+  std::string bank;    // for a participant: its BIC
+  std::string key_id;  // for a participant: the API key it called with
+  std::string rate_tier;  // for a participant: its rate tier (empty: the default)
+  std::string actor() const {
+    if (has(kParticipant)) return bank;
+    for (auto [bit, name] : kRoleNames) {
+      if (has(bit)) return std::string(name);
+    }
+    return "unknown";
+  }
+  bool has(Role r) const { return (roles & r) != 0; }
+  bool admin() const { return has(kAdmin); }
+  bool sees_everything() const { return (roles & kStaff) != 0; }
+  bool may_act_for(std::string_view b) const { return admin() || (has(kParticipant) && bank == b); }
+  // Reads a participant's own data: that participant, or the staff.
+  bool may_read(std::string_view b) const { return sees_everything() || (has(kParticipant) && bank == b); }
 };
 
 // An API error: an outcome of the result table and a message for people.
@@ -140,6 +170,11 @@ struct Api::Impl {
   metrics::Gauge in_flight;
   metrics::Counter errors_total;
   metrics::Counter refused_unauthenticated;  // answered 401 before any body was read
+  metrics::Counter refused_rate_limited;     // answered 429 before any body was read
+  RateLimiter limiter;
+  // The tier of that name, or the default tier for a name no longer configured (the
+  // stricter reading: a removed tier does not lift the limit).
+  const RateTier& rate_tier(std::string_view name) const;
   struct Router;
   static std::unique_ptr<Router> build_router();
   std::unique_ptr<Router> router;
@@ -157,6 +192,10 @@ struct Api::Impl {
   void post_bank(Call& c);
   void put_clearing_ids(Call& c);
   void put_roles(Call& c);
+  void put_rate_tier(Call& c);
+  void get_keys(Call& c);
+  void post_key(Call& c);
+  void delete_key(Call& c);
   void put_rate(Call& c);
   void get_corridors(Call& c);
   void get_rates(Call& c);

@@ -183,7 +183,7 @@ void Api::Impl::get_banks(Call& c) {
   auto view = core.view();
   JsonWriter w;
   w.begin_object().key("items").begin_array();
-  for (const auto& p : view->participants) write_bank(w, p->info, c.who.may_act_for(p->info.bic));
+  for (const auto& p : view->participants) write_bank(w, p->info, c.who.may_read(p->info.bic));
   w.end_array().end_object();
   c.respond(json_response(200, w.take()));
 }
@@ -194,13 +194,13 @@ void Api::Impl::get_bank(Call& c) {
   const engine::ParticipantView* p = view->find(bank);
   if (p == nullptr) return c.respond(error_response(ApiError{Rc::kBankNotFound, "bank " + bank + " does not exist"}));
   JsonWriter w;
-  write_bank(w, p->info, c.who.may_act_for(bank));
+  write_bank(w, p->info, c.who.may_read(bank));
   c.respond(json_response(200, w.take()));
 }
 
 void Api::Impl::get_balance(Call& c) {
   const std::string bank = bank_of(c.params[0]);
-  if (!c.who.may_act_for(bank)) {
+  if (!c.who.may_read(bank)) {
     return c.respond(error_response(ApiError{Rc::kForbidden, "a participant sees only its own balance"}));
   }
   auto view = core.view();

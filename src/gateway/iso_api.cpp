@@ -293,7 +293,7 @@ void Api::Impl::account_report(Call& c, bool notification) {
   const Principal& who = c.who;
   std::string bank = normalize_bic(q.count("bank") ? q["bank"] : who.bank);
   if (bank.empty()) return c.respond(error_response(ApiError{Rc::kInvalidBic, "bank must be a participant's BIC"}));
-  if (!who.may_act_for(bank) && !who.compliance()) {
+  if (!who.may_read(bank)) {
     return c.respond(error_response(ApiError{Rc::kForbidden, "a participant sees only its own statement"}));
   }
   const int64_t now = clock.now_us();

@@ -84,7 +84,7 @@ tl::expected<engine::TransferCommand, ApiError> Api::Impl::read_transfer(const j
   if (*debtor_agent == *creditor_agent) {
     return tl::unexpected(ApiError{Rc::kSameAgent, "debtor and creditor agent are the same participant; book it internally"});
   }
-  if (who.role == kParticipant && !who.may_act_for(*debtor_agent)) {
+  if (who.has(kParticipant) && !who.may_act_for(*debtor_agent)) {
     return tl::unexpected(ApiError{Rc::kNotDebtorAgent, "a participant may only send payments as debtor agent " + who.bank});
   }
   cmd.id = new_uuid_v7();

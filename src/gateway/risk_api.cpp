@@ -108,7 +108,7 @@ std::string bank_of(const std::string& segment) {
 
 void Api::Impl::get_limits(Call& c) {
   const std::string bank = bank_of(c.params[0]);
-  if (!c.who.may_act_for(bank) && !c.who.compliance()) {
+  if (!c.who.may_read(bank)) {
     return c.respond(error_response(ApiError{Rc::kForbidden, "a participant sees only its own limits"}));
   }
   auto view = core.view();

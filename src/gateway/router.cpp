@@ -44,8 +44,7 @@ std::vector<std::string_view> split_path(std::string_view path) {
 std::string roles_text(uint32_t roles) {
   if (roles == 0) return "public";
   std::string out;
-  for (auto [bit, name] : {std::pair{kAdmin, "admin"}, std::pair{kCompliance, "compliance"},
-                           std::pair{kParticipant, "participant"}}) {
+  for (auto [bit, name] : kRoleNames) {
     if ((roles & bit) == 0) continue;
     if (!out.empty()) out += ',';
     out += name;
@@ -152,28 +151,34 @@ std::unique_ptr<Api::Impl::Router> Api::Impl::build_router() {
   t.add("POST", "/api/v1/banks", kAdmin, &I::post_bank);
   t.add("GET", "/api/v1/banks", kAnyone, &I::get_banks);
   t.add("GET", "/api/v1/banks/{id}", kAnyone, &I::get_bank);
-  t.add("GET", "/api/v1/banks/{id}/balance", kAdmin | kParticipant, &I::get_balance);
+  t.add("GET", "/api/v1/banks/{id}/balance", kAnyone, &I::get_balance);
   t.add("PUT", "/api/v1/banks/{id}/clearing-ids", kAdmin, &I::put_clearing_ids);
   t.add("PUT", "/api/v1/banks/{id}/roles", kAdmin, &I::put_roles);
-  t.add("PUT", "/api/v1/fx/rates/{pair}", kAdmin | kParticipant, &I::put_rate);
+  t.add("PUT", "/api/v1/banks/{id}/rate-tier", kAdmin, &I::put_rate_tier);
+  // A participant rotates its own keys; the admin issues and revokes any (the recovery path).
+  t.add("GET", "/api/v1/banks/{id}/keys", kAnyone, &I::get_keys);
+  t.add("POST", "/api/v1/banks/{id}/keys", kAdmin | kParticipant, &I::post_key);
+  t.add("DELETE", "/api/v1/banks/{id}/keys/{key_id}", kAdmin | kParticipant, &I::delete_key);
+  t.add("PUT", "/api/v1/fx/rates/{pair}", kAdmin | kFxProvider, &I::put_rate);
   t.add("POST", "/api/v1/fx/quotes", kAdmin | kParticipant, &I::post_quote);
   t.add("GET", "/api/v1/corridors", kAnyone, &I::get_corridors);
   t.add("GET", "/api/v1/rates/{corridor}", kAnyone, &I::get_rates);
-  t.add("GET", "/api/v1/liquidity/positions", kAdmin | kCompliance | kParticipant, &I::get_liquidity_positions);
-  t.add("GET", "/api/v1/liquidity/gaps", kAdmin | kCompliance, &I::get_liquidity_gaps);
-  t.add("POST", "/api/v1/liquidity/predict", kAdmin | kCompliance | kParticipant, &I::post_liquidity_predict);
-  t.add("GET", "/api/v1/tokens/balance/{id}", kAdmin | kParticipant, &I::get_balance);
+  t.add("GET", "/api/v1/liquidity/positions", kAnyone, &I::get_liquidity_positions);
+  t.add("GET", "/api/v1/liquidity/gaps", kStaff, &I::get_liquidity_gaps);
+  // Computes and changes nothing, so the auditor may ask too.
+  t.add("POST", "/api/v1/liquidity/predict", kAnyone, &I::post_liquidity_predict);
+  t.add("GET", "/api/v1/tokens/balance/{id}", kAnyone, &I::get_balance);
   t.add("POST", "/api/v1/tokens/mint", kAdmin, &I::post_mint);
   t.add("POST", "/api/v1/tokens/burn", kAdmin, &I::post_burn);
-  // Booked now, outside the windows and the payment controls (limits, breakers, AML): the operator's.
+  // Booked now, outside the windows and the payment controls (limits, breakers, AML): the admin's.
   t.add("POST", "/api/v1/tokens/transfer", kAdmin, &I::post_token_transfer);
   t.add("POST", "/api/v1/tokens/convert", kAdmin, &I::post_token_convert);
   t.add("POST", "/api/v1/tokens/lock", kAdmin, &I::post_token_lock);
   t.add("POST", "/api/v1/tokens/unlock", kAdmin, &I::post_token_unlock);
-  t.add("GET", "/api/v1/windows", kAnyone, &I::get_windows);
-  t.add("GET", "/api/v1/windows/{id}", kAnyone, &I::get_window);
-  t.add("GET", "/api/v1/windows/{id}/positions", kAnyone, &I::get_window);
-  t.add("POST", "/api/v1/windows/{id}/close", kAdmin, &I::post_window_close);
+  t.add("GET", "/api/v1/windows", kAnyone | kSettlementBank, &I::get_windows);
+  t.add("GET", "/api/v1/windows/{id}", kAnyone | kSettlementBank, &I::get_window);
+  t.add("GET", "/api/v1/windows/{id}/positions", kAnyone | kSettlementBank, &I::get_window);
+  t.add("POST", "/api/v1/windows/{id}/close", kAdmin | kOperator, &I::post_window_close);
   t.add("GET", "/api/v1/events", kAnyone, &I::get_events);
   t.add("POST", "/api/v1/iso20022/pain.001", kAdmin | kParticipant,
         [](I& api, Call& c) { api.post_iso(c, iso20022::MessageType::kPain001); }, true);
@@ -181,18 +186,18 @@ std::unique_ptr<Api::Impl::Router> Api::Impl::build_router() {
         [](I& api, Call& c) { api.post_iso(c, iso20022::MessageType::kPacs008); }, true);
   t.add("GET", "/api/v1/iso20022/camt.053", kAnyone, &I::get_camt053);
   t.add("GET", "/api/v1/iso20022/camt.054", kAnyone, &I::get_camt054);
-  t.add("GET", "/api/v1/compliance/cases", kOperators, &I::get_cases);
-  t.add("GET", "/api/v1/compliance/cases/{id}", kOperators, &I::get_case);
+  t.add("GET", "/api/v1/compliance/cases", kComplianceReaders, &I::get_cases);
+  t.add("GET", "/api/v1/compliance/cases/{id}", kComplianceReaders, &I::get_case);
   t.add("POST", "/api/v1/compliance/cases/{id}/approve", kCompliance, [](I& api, Call& c) { api.post_case_decision(c, true); });
   t.add("POST", "/api/v1/compliance/cases/{id}/reject", kCompliance, [](I& api, Call& c) { api.post_case_decision(c, false); });
-  t.add("POST", "/api/v1/compliance/check", kOperators, &I::post_compliance_check);
-  t.add("POST", "/api/v1/compliance/lists/reload", kAdmin, &I::post_lists_reload);
-  t.add("GET", "/api/v1/compliance/reports", kOperators, &I::get_aml_reports);
+  t.add("POST", "/api/v1/compliance/check", kAdmin | kCompliance, &I::post_compliance_check);
+  t.add("POST", "/api/v1/compliance/lists/reload", kAdmin | kOperator | kCompliance, &I::post_lists_reload);
+  t.add("GET", "/api/v1/compliance/reports", kComplianceReaders, &I::get_aml_reports);
   t.add("GET", "/api/v1/risk/limits/{bank}", kAnyone, &I::get_limits);
   t.add("PUT", "/api/v1/risk/limits/{bank}", kAdmin, &I::put_limits);
   t.add("POST", "/api/v1/risk/evaluate", kAnyone, &I::post_risk_evaluate);
   t.add("GET", "/api/v1/risk/circuit-breakers", kAnyone, &I::get_breakers);
-  t.add("POST", "/api/v1/risk/circuit-breakers/{id}/reset", kAdmin, &I::post_breaker_reset);
+  t.add("POST", "/api/v1/risk/circuit-breakers/{id}/reset", kAdmin | kOperator, &I::post_breaker_reset);
   return router;
 }
 
@@ -205,14 +210,32 @@ tl::expected<Principal, ApiError> Api::Impl::authenticate(const Request& req) co
     return tl::unexpected(ApiError{Rc::kUnauthenticated, "missing 'Authorization: Bearer <key>' header"});
   }
   std::string_view token = h.substr(kBearer.size());
-  if (!settings.admin_key.empty() && constant_time_equal(token, settings.admin_key)) return Principal{kAdmin, {}};
-  if (!settings.compliance_key.empty() && constant_time_equal(token, settings.compliance_key)) {
-    return Principal{kCompliance, {}};
+  // Every staff key is compared, each in constant time, so timing tells nothing of which
+  // one (if any) matched.
+  uint32_t staff = 0;
+  for (auto [key, role] : {std::pair{&settings.admin_key, kAdmin}, std::pair{&settings.operator_key, kOperator},
+                           std::pair{&settings.compliance_key, kCompliance}, std::pair{&settings.auditor_key, kAuditor},
+                           std::pair{&settings.settlement_bank_key, kSettlementBank}}) {
+    if (!key->empty() && constant_time_equal(token, *key) && staff == 0) staff = role;
   }
+  if (staff != 0) return Principal{staff, {}, {}, {}};
+  const std::string hash = sha256_hex(token);
   auto view = core.view();
-  const engine::ParticipantView* p = view->by_key_hash(sha256_hex(token));
+  const engine::ParticipantView* p = view->by_key_hash(hash);
   if (p == nullptr) return tl::unexpected(ApiError{Rc::kUnauthenticated, "unknown or revoked API key"});
-  return Principal{kParticipant, p->info.bic};
+  return Principal{p->info.fx_provider ? kParticipant | kFxProvider : uint32_t{kParticipant}, p->info.bic,
+                   engine::key_id_of(hash), p->rate_tier};
+}
+
+const RateTier& Api::Impl::rate_tier(std::string_view name) const {
+  const std::string_view wanted = name.empty() ? std::string_view(settings.default_rate_tier) : name;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& t : settings.rate_tiers) {
+      if (t.name == (pass == 0 ? wanted : std::string_view(settings.default_rate_tier))) return t;
+    }
+  }
+  static const RateTier kStrictest{"standard", 100, 20};  // settings without their default tier
+  return kStrictest;
 }
 
 void Api::Impl::submit(engine::Command cmd, const Principal& who, Respond respond,
@@ -252,11 +275,25 @@ Admission Api::admit(const Request& head) {
       a.refusal = error_response(who.error());
       return a;
     }
-    if (route != nullptr && (route->roles & who->role) == 0) {
+    if (route != nullptr && (route->roles & who->roles) == 0) {
       a.admitted = false;
       a.refusal = error_response(ApiError{Rc::kForbidden, head.method + " " + route->pattern + " needs the " +
                                                               roles_text(route->roles) + " role"});
       return a;
+    }
+    // A participant's requests on each route are held to its tier, before any body is read.
+    if (route != nullptr && who->has(kParticipant)) {
+      const auto index = static_cast<uint32_t>(route - impl_->router->routes.data());
+      const RateTier& tier = impl_->rate_tier(who->rate_tier);
+      if (int64_t wait_s = impl_->limiter.take(who->bank, index, tier, impl_->clock.now_us()); wait_s > 0) {
+        impl_->refused_rate_limited.add();
+        a.admitted = false;
+        a.refusal = error_response(ApiError{Rc::kRateLimited, who->bank + " is over its rate on " + route->pattern + " (tier " +
+                                                                 tier.name + ": " + std::to_string(tier.per_minute) +
+                                                                 " a minute, " + std::to_string(tier.burst) + " at once)"},
+                                   wait_s);
+        return a;
+      }
     }
     admitted->who = std::move(*who);
     a.body_limit_bytes = route != nullptr && route->iso_body ? impl_->settings.iso_body_limit_bytes
@@ -295,7 +332,8 @@ void Api::handle(Request&& request, Respond respond) {
     return finish(error_response(ApiError{admitted->other_method ? Rc::kMethodNotAllowed : Rc::kNotFound,
                                           "no route for " + req->method + " " + std::string(path_of(*req))}));
   }
-  const Principal who = admitted->who.value_or(Principal{kAdmin, {}});
+  // The operations endpoints need no key: their caller is no one in particular.
+  const Principal who = admitted->who.value_or(Principal{0, {}, {}, {}});
   Call call{*req, who, admitted->params, std::move(finish)};
   route->handler(*impl, call);
 }
@@ -334,6 +372,11 @@ std::string Api::Impl::render_metrics() const {
   metrics::render_header(out, "http_unauthenticated_refused_total", "counter",
                          "Requests refused 401 on their headers, before any body was read.");
   metrics::render_sample(out, "http_unauthenticated_refused_total", "", static_cast<double>(refused_unauthenticated.value()));
+  metrics::render_header(out, "http_rate_limited_total", "counter",
+                         "Participant requests refused 429 on their headers: over the tier's rate on the route.");
+  metrics::render_sample(out, "http_rate_limited_total", "", static_cast<double>(refused_rate_limited.value()));
+  metrics::render_header(out, "http_rate_limit_buckets", "gauge", "Rate-limit buckets held (caller and route).");
+  metrics::render_sample(out, "http_rate_limit_buckets", "", static_cast<double>(limiter.buckets()));
   metrics::render_header(out, "errors_total", "counter", "Requests answered with a server error (5xx).");
   metrics::render_sample(out, "errors_total", "", static_cast<double>(errors_total.value()));
   return out;

@@ -9,11 +9,14 @@
 #include <boost/beast/http.hpp>
 
 #include <atomic>
+#include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 
 #include <spdlog/spdlog.h>
 
+#include <deltran/core/metrics.hpp>
 #include <deltran/core/result_code.hpp>
 #include <deltran/core/text.hpp>
 #include <deltran/gateway/http.hpp>
@@ -43,12 +46,51 @@ std::string error_json(Rc rc, std::string_view message) {
   return out;
 }
 
+// Open connections, in all and per peer address, and what the server cut off or refused.
+struct Connections {
+  std::atomic<int> open{0};
+  std::mutex mu;
+  std::unordered_map<std::string, int> by_address;  // addresses with a connection open
+  metrics::Counter refused_total;        // over max_connections
+  metrics::Counter refused_per_address;  // over max_connections_per_address
+  metrics::Counter timed_out;            // a request not whole within the read deadline
+  metrics::Counter header_limit;         // header block too large or too many fields: 431
+
+  // Admits a connection from `address`, or says no (the caller closes it).
+  bool admit(const std::string& address, const ServerSettings& s) {
+    if (open.fetch_add(1, std::memory_order_relaxed) >= s.max_connections) {
+      open.fetch_sub(1, std::memory_order_relaxed);
+      refused_total.add();
+      return false;
+    }
+    std::lock_guard lock(mu);
+    int& n = by_address[address];
+    if (n >= s.max_connections_per_address) {
+      open.fetch_sub(1, std::memory_order_relaxed);
+      refused_per_address.add();
+      return false;
+    }
+    ++n;
+    return true;
+  }
+  void release(const std::string& address) {
+    open.fetch_sub(1, std::memory_order_relaxed);
+    std::lock_guard lock(mu);
+    auto it = by_address.find(address);
+    if (it != by_address.end() && --it->second <= 0) by_address.erase(it);
+  }
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, const ServerSettings& settings, Handler& handler,
-          std::atomic<int>& connections)
-      : stream_(std::move(socket)), settings_(settings), handler_(handler), connections_(connections) {}
-  ~Session() { connections_.fetch_sub(1, std::memory_order_relaxed); }
+  Session(tcp::socket&& socket, std::string address, const ServerSettings& settings, Handler& handler,
+          Connections& connections)
+      : stream_(std::move(socket)),
+        address_(std::move(address)),
+        settings_(settings),
+        handler_(handler),
+        connections_(connections) {}
+  ~Session() { connections_.release(address_); }
 
   void start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
@@ -72,6 +114,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_header(beast::error_code ec) {
     if (ec) return on_read(ec);
     auto& msg = parser_->get();
+    // A flood of small header fields stays under the byte limit; their number is held too.
+    if (static_cast<size_t>(std::distance(msg.begin(), msg.end())) > settings_.max_header_count) {
+      connections_.header_limit.add();
+      return reply_and_close(431, error_json(Rc::kHeadersTooLarge, "the request has more than " +
+                                                                       std::to_string(settings_.max_header_count) +
+                                                                       " header fields"));
+    }
     Request head = request_of(msg);
     Admission admission = handler_.admit(head);
     if (!admission.admitted) return reply_and_close(std::move(admission.refusal));
@@ -113,6 +162,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_read(beast::error_code ec) {
+    // A client that began a request and did not finish it in time (slowloris, a slow body).
+    if (ec == beast::error::timeout && parser_ && parser_->got_some()) connections_.timed_out.add();
     if (ec == http::error::end_of_stream || ec == net::error::connection_reset ||
         ec == beast::error::timeout || ec == net::error::operation_aborted) {
       return close();
@@ -122,6 +173,7 @@ class Session : public std::enable_shared_from_this<Session> {
                                                                    std::to_string(body_limit_) + " bytes"));
     }
     if (ec == http::error::header_limit) {
+      connections_.header_limit.add();
       return reply_and_close(431, error_json(Rc::kHeadersTooLarge, "the request headers are too large"));
     }
     if (ec) return reply_and_close(400, error_json(Rc::kBadRequest, "malformed HTTP request"));
@@ -133,9 +185,7 @@ class Session : public std::enable_shared_from_this<Session> {
     Request req = request_of(msg);
     req.body = std::move(msg.body());
     req.admission = std::move(admission_);
-    beast::error_code peer_ec;
-    auto peer = stream_.socket().remote_endpoint(peer_ec);
-    if (!peer_ec) req.remote = peer.address().to_string();
+    req.remote = address_;
     stream_.expires_never();
     handler_.handle(std::move(req), [self = shared_from_this()](Response&& res) {
       net::post(self->stream_.get_executor(),
@@ -217,10 +267,11 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
+  std::string address_;  // the peer's
   beast::flat_buffer buffer_;
   const ServerSettings& settings_;
   Handler& handler_;
-  std::atomic<int>& connections_;
+  Connections& connections_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string out_;
   unsigned version_ = 11;
@@ -242,12 +293,14 @@ struct HttpServer::Impl {
     acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
       if (ec == net::error::operation_aborted) return;
       if (!ec) {
-        if (connections.fetch_add(1, std::memory_order_relaxed) >= settings.max_connections) {
-          connections.fetch_sub(1, std::memory_order_relaxed);
+        beast::error_code peer_ec;
+        auto peer = socket.remote_endpoint(peer_ec);
+        std::string address = peer_ec ? std::string() : peer.address().to_string();
+        if (peer_ec || !connections.admit(address, settings)) {
           beast::error_code ignored;
           socket.close(ignored);
         } else {
-          std::make_shared<Session>(std::move(socket), settings, handler, connections)->start();
+          std::make_shared<Session>(std::move(socket), std::move(address), settings, handler, connections)->start();
         }
       }
       accept();
@@ -259,7 +312,7 @@ struct HttpServer::Impl {
   net::io_context ioc;
   std::optional<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
-  std::atomic<int> connections{0};
+  Connections connections;
 };
 
 HttpServer::HttpServer(ServerSettings settings, Handler& handler)
@@ -290,6 +343,31 @@ Result<uint16_t> HttpServer::start() {
 }
 
 void HttpServer::post(std::function<void()> fn) { net::post(impl_->ioc, std::move(fn)); }
+
+void HttpServer::render_metrics(std::string& out) const {
+  Connections& c = impl_->connections;
+  size_t addresses = 0;
+  {
+    std::lock_guard lock(c.mu);
+    addresses = c.by_address.size();
+  }
+  metrics::render_header(out, "http_connections_open", "gauge", "HTTP connections open.");
+  metrics::render_sample(out, "http_connections_open", "", static_cast<double>(c.open.load(std::memory_order_relaxed)));
+  metrics::render_header(out, "http_connection_addresses", "gauge", "Peer addresses with a connection open.");
+  metrics::render_sample(out, "http_connection_addresses", "", static_cast<double>(addresses));
+  metrics::render_header(out, "http_connections_refused_total", "counter",
+                         "Connections closed on arrival: over the server's or one address's limit.");
+  metrics::render_sample(out, "http_connections_refused_total", "reason=\"server_limit\"",
+                         static_cast<double>(c.refused_total.value()));
+  metrics::render_sample(out, "http_connections_refused_total", "reason=\"per_address_limit\"",
+                         static_cast<double>(c.refused_per_address.value()));
+  metrics::render_header(out, "http_requests_timed_out_total", "counter",
+                         "Requests begun and not whole within the read deadline (slow clients), cut off.");
+  metrics::render_sample(out, "http_requests_timed_out_total", "", static_cast<double>(c.timed_out.value()));
+  metrics::render_header(out, "http_header_limit_total", "counter",
+                         "Requests refused 431: header block too large or too many header fields.");
+  metrics::render_sample(out, "http_header_limit_total", "", static_cast<double>(c.header_limit.value()));
+}
 
 void HttpServer::stop() {
   if (!impl_ || impl_->threads.empty()) return;

@@ -55,6 +55,8 @@ constexpr auto kEventNames = std::to_array<std::pair<EventType, std::string_view
     {EventType::kLimitsChanged, "limits.changed"},
     {EventType::kClearingIdsSet, "participant.clearing_ids_set"},
     {EventType::kRolesSet, "participant.roles_set"},
+    {EventType::kCredentialRevoked, "credential.revoked"},
+    {EventType::kRateTierSet, "participant.rate_tier_set"},
     {EventType::kPaymentAccepted, "payment.accepted"},
     {EventType::kPaymentHeld, "payment.held"},
     {EventType::kPaymentRejected, "payment.rejected"},

@@ -55,7 +55,13 @@ class ServerProcess {
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     std::vector<std::string> env_strings = {"DELTRAN_ADMIN_KEY=" + admin_key_, "DELTRAN_COMPLIANCE_KEY=" + compliance_key(),
-                                            "DELTRAN_LOG_LEVEL=warn"};
+                                            "DELTRAN_OPERATOR_KEY=" + operator_key(), "DELTRAN_AUDITOR_KEY=" + auditor_key(),
+                                            "DELTRAN_SETTLEMENT_BANK_KEY=" + settlement_bank_key(), "DELTRAN_LOG_LEVEL=warn"};
+    // Tests that are not about rate limits send as fast as they like, unless they set a tier.
+    bool tier_set = false;
+    for (const auto& e : env) tier_set = tier_set || e.rfind("DELTRAN_RATE_LIMIT_DEFAULT_TIER=", 0) == 0;
+    if (!tier_set) env_strings.push_back("DELTRAN_RATE_LIMIT_DEFAULT_TIER=unlimited");
+    env_strings.insert(env_strings.end(), env.begin(), env.end());
     for (char** e = environ; *e != nullptr; ++e) {
       std::string s(*e);
       if (s.rfind("DELTRAN_", 0) != 0) env_strings.push_back(s);
@@ -111,6 +117,11 @@ class ServerProcess {
   uint16_t port() const { return port_; }
   const std::string& admin_key() const { return admin_key_; }
   std::string compliance_key() const { return admin_key_ + "-compliance"; }
+  std::string operator_key() const { return admin_key_ + "-operator"; }
+  std::string auditor_key() const { return admin_key_ + "-auditor"; }
+  std::string settlement_bank_key() const { return admin_key_ + "-settlement-bank"; }
+  // DELTRAN_* settings for the next start, "NAME=value".
+  std::vector<std::string> env;
   const fs::path& data() const { return data_; }
   gateway::HttpClient client() const { return gateway::HttpClient("127.0.0.1", port_); }
 

@@ -43,6 +43,7 @@ enum class Rc : uint16_t {
   kNarrative = 120,               // NARR: a reason told in words only
   kMethodNotAllowed = 121,
   kInvalidClearingId = 122,       // RC08: not a member id of that clearing system
+  kRateLimited = 123,             // 429: the caller's request rate on the route is used up
 
   // Who may do what (401, 403).
   kUnauthenticated = 200,
@@ -57,6 +58,7 @@ enum class Rc : uint16_t {
   kCaseNotFound = 304,
   kBreakerNotFound = 305,
   kCaseNotOpen = 306,
+  kKeyNotFound = 307,             // no such API key of that participant
 
   // Conflicts (409).
   kIdempotencyKeyReused = 400,    // DUPL: the key names another payment
@@ -67,6 +69,8 @@ enum class Rc : uint16_t {
   kCapBelowExposure = 405,
   kScreeningDisabled = 406,
   kClearingIdTaken = 407,         // RC08: the member id is another participant's
+  kKeyLimit = 408,                // a participant holds two API keys at most
+  kLastKey = 409,                 // a participant cannot revoke the last key it holds
 
   // Business rejections (422): decided with state, recorded for payments.
   kInsufficientLiquidity = 500,   // AM04

@@ -77,6 +77,37 @@ struct SetClearingIdsCommand {
   std::vector<model::ClearingMemberId> clearing_ids;
 };
 
+// A participant holds at most this many API keys: two while it rotates one.
+inline constexpr size_t kMaxApiKeys = 2;
+// The public id of an API key, named in the API and the events: "k_" and the first 16 hex
+// digits of its SHA-256 (the hash the core keeps; the key itself is never stored).
+inline std::string key_id_of(std::string_view key_hash) { return "k_" + std::string(key_hash.substr(0, 16)); }
+
+// Gives a participant a new API key (the gateway made it; the core keeps its hash).
+// Refused when the participant already holds kMaxApiKeys keys, unless `revoke_key_id`
+// names one of them, which is revoked in the same step: the recovery path when a key was
+// lost (an admin's) and a rotation when both are in use.
+struct IssueKeyCommand {
+  std::string bank;
+  std::string key_hash;
+  std::string revoke_key_id;  // empty: none
+};
+
+// Revokes one of a participant's API keys. `keep_one`: refused if it is the last key (a
+// participant cannot lock itself out; an admin can, to suspend it).
+struct RevokeKeyCommand {
+  std::string bank;
+  std::string key_id;
+  bool keep_one = true;
+};
+
+// Sets the request-rate tier a participant's API calls are held to (a name from the
+// gateway's settings, checked there; empty: the rail's default tier).
+struct SetRateTierCommand {
+  std::string bank;
+  std::string tier;
+};
+
 // Grants or withdraws the FX provider role.
 struct SetRolesCommand {
   std::string bank;
@@ -175,7 +206,8 @@ struct NoticeCommand {
 using Command = std::variant<TransferCommand, CreateBankCommand, TokenCommand, CloseWindowCommand,
                              CaseDecisionCommand, SetLimitsCommand, ResetBreakerCommand, NoticeCommand,
                              SetClearingIdsCommand, SetRolesCommand, PostRateCommand, RecordQuoteCommand,
-                             TokenTransferCommand, TokenConvertCommand, TokenLockCommand>;
+                             TokenTransferCommand, TokenConvertCommand, TokenLockCommand, IssueKeyCommand,
+                             RevokeKeyCommand, SetRateTierCommand>;
 
 // --- replies -------------------------------------------------------------------------
 
@@ -187,6 +219,18 @@ struct PaymentResult {
   Rc rc = Rc::kOk;  // why, when rejected
   std::string reason_text;
   int64_t case_id = 0;  // when held for review
+};
+
+// A participant's API keys after a key command (ids and when each was issued, never a hash).
+struct KeysResult {
+  std::string bank;
+  struct Key {
+    std::string id;
+    int64_t issued_us = 0;
+  };
+  std::vector<Key> keys;
+  std::string issued_id;   // the key the command issued, if any
+  std::string revoked_id;  // the key it revoked, if any
 };
 
 struct TokenResult {
@@ -270,7 +314,7 @@ struct BreakerView {
 
 using ReplyBody = std::variant<std::monostate, PaymentResult, model::Participant, TokenResult, model::Window,
                                CaseResult, LimitsView, RiskReport, std::vector<BreakerView>, BreakerView, fx::Rate,
-                               fx::Quote, TokenMoveResult>;
+                               fx::Quote, TokenMoveResult, KeysResult>;
 
 struct Reply {
   Rc rc = Rc::kOk;            // the outcome; its table row gives HTTP status and codes

@@ -36,6 +36,12 @@ struct ParticipantView {
   ParticipantId id = 0;
   model::Participant info;
   std::vector<AccountView> accounts;  // one per currency of info.currencies, in that order
+  struct Key {
+    std::string id;  // key_id_of its hash
+    int64_t issued_us = 0;
+  };
+  std::vector<Key> keys;  // its API keys, oldest first
+  std::string rate_tier;  // empty: the rail's default tier
   const AccountView* account(money::CurrencyId c) const {
     for (const auto& a : accounts) {
       if (a.currency == c) return &a;

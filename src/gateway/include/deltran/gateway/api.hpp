@@ -11,6 +11,7 @@
 #include <deltran/core/clock.hpp>
 #include <deltran/engine/core_client.hpp>
 #include <deltran/gateway/http.hpp>
+#include <deltran/gateway/rate_limit.hpp>
 #include <deltran/store/read_model.hpp>
 
 namespace deltran::iso20022 {
@@ -23,8 +24,12 @@ class Screener;
 namespace deltran::gateway {
 
 struct ApiSettings {
-  std::string admin_key;       // bearer token of the operator (admin role)
-  std::string compliance_key;  // bearer token of the compliance officer
+  // Bearer tokens of the rail's staff and of its settlement bank; an empty one admits no one.
+  std::string admin_key;            // admin role
+  std::string operator_key;         // operator role
+  std::string compliance_key;       // compliance officer
+  std::string auditor_key;          // auditor: reads everything, changes nothing
+  std::string settlement_bank_key;  // the settlement bank
   // Official ISO 20022 XSDs; null: ISO messages are checked structurally only.
   std::shared_ptr<const iso20022::SchemaSet> schemas;
   // Sanctions/PEP screening; null: payments are not screened. `list_specs` are reloaded
@@ -47,6 +52,10 @@ struct ApiSettings {
   size_t body_limit_bytes = 1 << 20;          // JSON bodies
   size_t iso_body_limit_bytes = 64u << 20;    // ISO 20022 files, for authenticated senders only
   size_t unauthenticated_body_limit_bytes = 4 << 10;
+  // Each participant's requests on each route are held to its tier (PUT /banks/{id}/rate-tier),
+  // or to the default tier; the staff's are not limited.
+  std::vector<RateTier> rate_tiers = default_rate_tiers();
+  std::string default_rate_tier = "standard";
   int reader_threads = 2;
   size_t reader_queue_max = 4'096;
   // Appends the metrics of what runs beside the API (the core) to /metrics.

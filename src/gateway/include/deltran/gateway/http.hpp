@@ -68,6 +68,8 @@ struct ServerSettings {
   size_t header_limit_bytes = 16 << 10;
   int read_timeout_s = 30;  // a request must arrive whole within this (slow clients)
   int max_connections = 10'000;
+  int max_connections_per_address = 1'000;  // more from one address are closed at once
+  size_t max_header_count = 64;             // more header fields: 431
 };
 
 class HttpServer {
@@ -82,6 +84,8 @@ class HttpServer {
   void stop();
   // Runs `fn` on one of the server's I/O threads.
   void post(std::function<void()> fn);
+  // Appends the server's connection metrics (Prometheus text) to `out`.
+  void render_metrics(std::string& out) const;
 
  private:
   struct Impl;

@@ -26,6 +26,8 @@ enum class EventType : uint16_t {
   kLimitsChanged = 5,        // limits.changed
   kClearingIdsSet = 6,       // participant.clearing_ids_set: its clearing-system member ids
   kRolesSet = 7,             // participant.roles_set: fx_provider, or none
+  kCredentialRevoked = 8,    // credential.revoked: one of a participant's API keys, by its id
+  kRateTierSet = 9,          // participant.rate_tier_set: the request-rate tier its API calls are held to
   kFxRatePosted = 50,        // fx.rate_posted: a provider's standing rate for a pair
   kFxQuoteIssued = 51,       // fx.quote_issued: a quote, honoured until it expires
   kTokensTransferred = 60,   // tokens.transferred: booked now between two participants

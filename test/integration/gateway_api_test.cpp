@@ -252,7 +252,9 @@ TEST_F(GatewayApiTest, EveryRouteAnswersEveryRoleAsItsTableSays) {
       ++walked;
     }
   }
-  if (pass == 0) EXPECT_EQ(event_seq(client_), seq_before) << "the auditor's walk changed the rail's state";
+  if (pass == 0) {
+    EXPECT_EQ(event_seq(client_), seq_before) << "the auditor's walk changed the rail's state";
+  }
   }
   EXPECT_GE(walked, 7 * 50);
   // The server is still healthy after all of it.

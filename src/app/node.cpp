@@ -276,9 +276,34 @@ Status Node::start() {
         std::tuple{&config_.auditor_key, "auditor.key", "dtu_", "DELTRAN_AUDITOR_KEY", &auditor_key_},
         std::tuple{&config_.settlement_bank_key, "settlement_bank.key", "dts_", "DELTRAN_SETTLEMENT_BANK_KEY",
                    &settlement_bank_key_}}) {
+    // "disabled": the role has no key, and no one holds it.
+    if (*configured == "disabled") {
+      out->clear();
+      continue;
+    }
     auto k = load_or_create_key(*configured, file, prefix, variable);
     if (!k) return tl::unexpected(k.error());
     *out = *k;
+  }
+  // Each role its own key, long enough not to be guessed: a key shared by two roles would
+  // give the first matching role to both.
+  {
+    const std::vector<std::pair<const char*, const std::string*>> staff = {
+        {"admin_key", &admin_key_},       {"compliance_key", &compliance_key_},
+        {"operator_key", &operator_key_}, {"auditor_key", &auditor_key_},
+        {"settlement_bank_key", &settlement_bank_key_}};
+    for (size_t i = 0; i < staff.size(); ++i) {
+      if (staff[i].second->empty()) continue;
+      if (staff[i].second->size() < 16) {
+        return make_error(ErrorCode::kInvalidArgument, std::string(staff[i].first) + " must have at least 16 characters");
+      }
+      for (size_t j = 0; j < i; ++j) {
+        if (*staff[i].second == *staff[j].second) {
+          return make_error(ErrorCode::kInvalidArgument,
+                            std::string(staff[i].first) + " is the same as " + staff[j].first + ": each role needs its own key");
+        }
+      }
+    }
   }
 
   store::SqliteSettings ss;

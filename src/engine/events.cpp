@@ -85,7 +85,9 @@ struct Encoder {
   model::Event operator()(const CredentialIssued& e) const {
     JsonWriter w;
     w.begin_object().field("bic", e.bic).field("key_id", key_id_of(e.key_hash)).field("key_sha256", e.key_hash).end_object();
-    return make(EventType::kCredentialIssued, e.bic, e.bic, {}, EventScope::kOperators, w);
+    // The participant sees its own key events: a key issued that it did not ask for is how
+    // it learns of a leaked key being used to add one.
+    return make(EventType::kCredentialIssued, e.bic, e.bic, {}, EventScope::kParties, w);
   }
   model::Event operator()(const CredentialRevoked& e) const {
     JsonWriter w;

@@ -1,7 +1,9 @@
 // A participant's API keys and its request-rate tier: GET/POST /banks/{id}/keys, DELETE
 // /banks/{id}/keys/{key_id}, PUT /banks/{id}/rate-tier. A participant holds at most two keys,
-// so it can rotate: issue a second, move its systems to it, revoke the first. The admin may
-// issue a key to any participant: the way back in when the answer carrying a key was lost.
+// so it can rotate: issue a second with the first, move its systems to it, revoke the first
+// with the first (a participant revokes only the key it calls with). The admin may issue a
+// key to any participant and revoke any: the way back in when the answer carrying a key
+// was lost, and the way to shut out a leaked one.
 // The core keeps only each key's hash; a key is shown once, in the answer that issues it.
 #include <boost/json.hpp>
 
@@ -73,6 +75,10 @@ void Api::Impl::post_key(Call& c) {
       cmd.revoke_key_id = *revokes;
     }
     if (f.error()) return c.respond(error_response(*f.error()));
+    if (!c.who.admin() && !cmd.revoke_key_id.empty() && cmd.revoke_key_id != c.who.key_id) {
+      return c.respond(error_response(ApiError{Rc::kForbidden, "a participant replaces only the key it calls with (" +
+                                                                   c.who.key_id + "); the admin revokes any"}));
+    }
   }
   std::string api_key = new_api_key("dtk_");
   cmd.key_hash = sha256_hex(api_key);
@@ -95,7 +101,13 @@ void Api::Impl::delete_key(Call& c) {
   if (!is_key_id(key_id)) {
     return c.respond(error_response(ApiError{Rc::kInvalidField, "a key id is k_ and 16 hex digits, as GET /banks/{id}/keys lists"}));
   }
-  // The admin may revoke a participant's last key (to suspend it); the participant may not.
+  // A participant revokes only the key it calls with: whoever holds a leaked key cannot
+  // revoke the bank's other one and lock it out. The admin revokes any, even the last (to
+  // cut a participant off); the participant may not revoke its last.
+  if (!c.who.admin() && key_id != c.who.key_id) {
+    return c.respond(error_response(ApiError{Rc::kForbidden, "a participant revokes only the key it calls with (" +
+                                                                 c.who.key_id + "); the admin revokes any"}));
+  }
   submit(engine::RevokeKeyCommand{bank, key_id, !c.who.admin()}, c.who, std::move(c.respond), [](Reply&& r) {
     if (r.rc != Rc::kOk) return error_response(error_of(r));
     const auto& k = std::get<engine::KeysResult>(r.body);

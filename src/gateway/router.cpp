@@ -285,7 +285,10 @@ Admission Api::admit(const Request& head) {
     if (route != nullptr && who->has(kParticipant)) {
       const auto index = static_cast<uint32_t>(route - impl_->router->routes.data());
       const RateTier& tier = impl_->rate_tier(who->rate_tier);
-      if (int64_t wait_s = impl_->limiter.take(who->bank, index, tier, impl_->clock.now_us()); wait_s > 0) {
+      // A monotonic clock: a step of the wall clock must neither refill nor starve a bucket.
+      const int64_t now_us =
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+      if (int64_t wait_s = impl_->limiter.take(who->bank, index, tier, now_us); wait_s > 0) {
         impl_->refused_rate_limited.add();
         a.admitted = false;
         a.refusal = error_response(ApiError{Rc::kRateLimited, who->bank + " is over its rate on " + route->pattern + " (tier " +

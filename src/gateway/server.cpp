@@ -309,10 +309,12 @@ struct HttpServer::Impl {
 
   ServerSettings settings;
   Handler& handler;
+  // Before the io_context: sessions it still holds when it is destroyed release their
+  // connection here, so this must outlive it.
+  Connections connections;
   net::io_context ioc;
   std::optional<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
-  Connections connections;
 };
 
 HttpServer::HttpServer(ServerSettings settings, Handler& handler)

@@ -89,6 +89,19 @@ TEST_F(ComplianceApiTest, APepIsHeldAndOnlyTheOfficerReleasesIt) {
   auto no = c.request("POST", "/api/v1/compliance/cases/" + id2 + "/reject", R"({"note":"no"})", officer);
   ASSERT_TRUE(no && no->status == 200);
   EXPECT_EQ(parse(no->body).at("payment").at("reason").as_string(), "RR04");
+  // The decisions (with the officer's notes) are compliance's records: the auditor reads
+  // them in the event log, the operator does not.
+  auto decisions = [&](const std::string& key) {
+    auto events = c.request("GET", "/api/v1/events?limit=1000", "", bearer(key));
+    EXPECT_TRUE(events && events->status == 200);
+    int n = 0;
+    const auto body = parse(events->body);  // held: a range-for over a temporary's member dangles
+    for (const auto& e : body.at("items").as_array()) n += e.at("type").as_string() == "case.decided" ? 1 : 0;
+    return n;
+  };
+  EXPECT_EQ(decisions(server_->auditor_key()), 2);
+  EXPECT_EQ(decisions(server_->compliance_key()), 2);
+  EXPECT_EQ(decisions(server_->operator_key()), 0);
   auto [code, out] = run_check(server_->data());
   EXPECT_EQ(code, 0) << out;
 }

@@ -20,7 +20,7 @@ namespace deltran::model {
 // Stable numbers (stored); names are what the API and the bus show.
 enum class EventType : uint16_t {
   kParticipantCreated = 1,   // participant.created
-  kCredentialIssued = 2,     // credential.issued (the API key's hash; operators only)
+  kCredentialIssued = 2,     // credential.issued (the API key's id and hash; staff and the participant)
   kFundsMinted = 3,          // funds.minted
   kFundsBurned = 4,          // funds.burned
   kLimitsChanged = 5,        // limits.changed

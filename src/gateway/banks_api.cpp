@@ -22,12 +22,6 @@ namespace {
 constexpr size_t kMaxName = 140;
 constexpr size_t kMaxId35 = 35;
 
-// A path's BIC as the participant is known (upper case, BIC11 "XXX" folded), or as given.
-std::string bank_of(const std::string& segment) {
-  std::string bic = normalize_bic(segment);
-  return bic.empty() ? segment : bic;
-}
-
 // "clearing_ids": [{"system": "USABA", "member_id": "021000021"}, …], canonical (the rules
 // of iso20022::normalize_clearing_member), each at most once.
 std::vector<model::ClearingMemberId> read_clearing_ids(Fields& f, const json::value& list) {
@@ -91,7 +85,7 @@ void replace_bank_field(Api::Impl& api, Call& c, std::string_view key, std::stri
   const json::value* value = f.raw(key);
   if (value == nullptr) f.fail(key, "is missing ([] " + std::string(empty_means) + ")", Rc::kInvalidField);
   std::optional<engine::Command> cmd;
-  if (value != nullptr) cmd = read(f, *value, bank_of(c.params[0]));
+  if (value != nullptr) cmd = read(f, *value, bank_in_path(c.params[0]));
   if (f.error()) return c.respond(error_response(*f.error()));
   api.submit(std::move(*cmd), c.who, std::move(c.respond), [](Reply&& r) {
     if (!is_success(r.rc)) return error_response(error_of(r));
@@ -190,7 +184,7 @@ void Api::Impl::get_banks(Call& c) {
 
 void Api::Impl::get_bank(Call& c) {
   auto view = core.view();
-  const std::string bank = bank_of(c.params[0]);
+  const std::string bank = bank_in_path(c.params[0]);
   const engine::ParticipantView* p = view->find(bank);
   if (p == nullptr) return c.respond(error_response(ApiError{Rc::kBankNotFound, "bank " + bank + " does not exist"}));
   JsonWriter w;
@@ -199,7 +193,7 @@ void Api::Impl::get_bank(Call& c) {
 }
 
 void Api::Impl::get_balance(Call& c) {
-  const std::string bank = bank_of(c.params[0]);
+  const std::string bank = bank_in_path(c.params[0]);
   if (!c.who.may_read(bank)) {
     return c.respond(error_response(ApiError{Rc::kForbidden, "a participant sees only its own balance"}));
   }

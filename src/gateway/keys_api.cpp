@@ -19,11 +19,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string bank_in_path(const std::string& segment) {
-  std::string bic = normalize_bic(segment);
-  return bic.empty() ? segment : bic;
-}
-
 void write_keys(JsonWriter& w, const std::vector<engine::KeysResult::Key>& keys) {
   w.key("keys").begin_array();
   for (const auto& k : keys) w.begin_object().field("id", k.id).field("issued_at", format_rfc3339(k.issued_us)).end_object();

@@ -99,15 +99,10 @@ Response render_limits(const engine::LimitsView& v) {
   return json_response(200, w.take());
 }
 
-std::string bank_of(const std::string& segment) {
-  std::string bic = normalize_bic(segment);
-  return bic.empty() ? segment : bic;
-}
-
 }  // namespace
 
 void Api::Impl::get_limits(Call& c) {
-  const std::string bank = bank_of(c.params[0]);
+  const std::string bank = bank_in_path(c.params[0]);
   if (!c.who.may_read(bank)) {
     return c.respond(error_response(ApiError{Rc::kForbidden, "a participant sees only its own limits"}));
   }
@@ -127,7 +122,7 @@ void Api::Impl::put_limits(Call& c) {
   auto body = parse_object(c.req);
   if (!body) return c.respond(error_response(body.error()));
   engine::SetLimitsCommand cmd;
-  cmd.bank = bank_of(c.params[0]);
+  cmd.bank = bank_in_path(c.params[0]);
   Fields f(*body);
   for (const auto& [k, v] : *body) {
     CurrencyId currency = money::currency_id(k);

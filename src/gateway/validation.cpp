@@ -28,6 +28,11 @@ std::string normalize_bic(std::string_view bic) {
   return b;
 }
 
+std::string bank_in_path(const std::string& segment) {
+  std::string bic = normalize_bic(segment);
+  return bic.empty() ? segment : bic;
+}
+
 bool is_country_code(std::string_view s) { return iso20022::is_country_code(s); }
 
 bool looks_like_iban(std::string_view account) {

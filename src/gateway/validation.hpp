@@ -11,6 +11,9 @@ namespace deltran::gateway {
 // digits (location), and an
 // optional 3 letters or digits (branch).
 std::string normalize_bic(std::string_view bic);
+// A path segment naming a participant: its BIC as the participant is known
+// (normalize_bic), or the segment as given when it is no BIC (then no bank has it).
+std::string bank_in_path(const std::string& segment);
 // Two upper-case letters.
 bool is_country_code(std::string_view s);
 // True when `account` looks like an IBAN (two letters and two digits first); then

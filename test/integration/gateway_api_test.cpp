@@ -300,15 +300,8 @@ TEST_F(GatewayApiTest, WithoutAnIdempotencyKeyTheEndToEndIdDeduplicates) {
 // A raw exchange: sends `head` (and no body), returns what the server answers within the
 // timeout, or "" when it answers nothing (it waits for the body).
 std::string raw_exchange(uint16_t port, const std::string& head, int timeout_ms) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return "connect failed";
-  }
+  int fd = connect_loopback(port);
+  if (fd < 0) return "connect failed";
   timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   (void)!::send(fd, head.data(), head.size(), MSG_NOSIGNAL);

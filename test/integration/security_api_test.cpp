@@ -218,19 +218,6 @@ TEST(SecurityApi, ParticipantsAreHeldToTheirRateTierPerRoute) {
   fs::remove_all(dir);
 }
 
-int connect_to(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 // What the server sends on `fd` until it closes or `timeout_ms` passes; `closed` says which.
 std::string read_all(int fd, int timeout_ms, bool* closed) {
   timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
@@ -251,11 +238,11 @@ TEST(SecurityApi, ConnectionFloodsHeaderFloodsAndSlowClientsAreCutOff) {
   // Four idle connections from one address are held; a fifth is closed on arrival.
   std::vector<int> held;
   for (int i = 0; i < 4; ++i) {
-    held.push_back(connect_to(s.port()));
+    held.push_back(connect_loopback(s.port()));
     ASSERT_GE(held.back(), 0);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  int fifth = connect_to(s.port());
+  int fifth = connect_loopback(s.port());
   ASSERT_GE(fifth, 0);
   bool closed = false;
   std::string got = read_all(fifth, 1500, &closed);
@@ -272,7 +259,7 @@ TEST(SecurityApi, ConnectionFloodsHeaderFloodsAndSlowClientsAreCutOff) {
   EXPECT_EQ(call(s, "GET", "/health", "", {}).status, 200);
 
   // Slowloris: a request head sent a little at a time, never finished, is cut off.
-  int slow = connect_to(s.port());
+  int slow = connect_loopback(s.port());
   const std::string head = "GET /api/v1/banks HTTP/1.1\r\nHost: x\r\n";
   const auto t0 = std::chrono::steady_clock::now();
   for (char ch : head) {
@@ -285,7 +272,7 @@ TEST(SecurityApi, ConnectionFloodsHeaderFloodsAndSlowClientsAreCutOff) {
   ::close(slow);
 
   // A flood of small header fields: 431 on the count, though under the byte limit.
-  int flood = connect_to(s.port());
+  int flood = connect_loopback(s.port());
   std::string many = "GET /health HTTP/1.1\r\nHost: x\r\n";
   for (int i = 0; i < 100; ++i) many += "X-F" + std::to_string(i) + ": 1\r\n";
   many += "\r\n";

@@ -1,8 +1,11 @@
 #pragma once
 // Starts the real `deltran serve` binary on a free port for integration tests, and talks to
 // it over real HTTP. The binary's path comes from the build (DELTRAN_BINARY).
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -144,6 +147,21 @@ inline std::pair<int, std::string> run_check(const fs::path& data) {
 }
 
 inline boost::json::value parse(const std::string& body) { return boost::json::parse(body); }
+
+// A raw TCP connection to the server on loopback (for what an HTTP client will not send):
+// the socket, or -1.
+inline int connect_loopback(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
 
 inline fs::path temp_dir(const std::string& name) {
   fs::path p = fs::temp_directory_path() / ("deltran-" + name + "-" + new_uuid_v4());

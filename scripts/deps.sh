@@ -7,7 +7,8 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev sqlite3
-  libssl-dev
+  libssl-dev openssl
+  libsodium-dev
   libspdlog-dev libfmt-dev
   libcli11-dev
   libexpected-dev

@@ -112,6 +112,23 @@ const std::vector<Setting>& settings() {
          }
          return {};
        }},
+      {"http.tls.cert_file", "DELTRAN_TLS_CERT", [](Config& c, const std::string& v) -> Status { c.tls_cert_file = v; return {}; }},
+      {"http.tls.key_file", "DELTRAN_TLS_KEY", [](Config& c, const std::string& v) -> Status { c.tls_key_file = v; return {}; }},
+      {"http.tls.client_ca_file", "DELTRAN_TLS_CLIENT_CA",
+       [](Config& c, const std::string& v) -> Status { c.tls_client_ca_file = v; return {}; }},
+      {"http.tls.require_client_cert", "DELTRAN_TLS_REQUIRE_CLIENT_CERT",
+       [](Config& c, const std::string& v) { return set_bool(c.tls_require_client_cert, "http.tls.require_client_cert", v); }},
+      {"http.tls.allow_tls12", "DELTRAN_TLS_ALLOW_TLS12",
+       [](Config& c, const std::string& v) { return set_bool(c.tls_allow_tls12, "http.tls.allow_tls12", v); }},
+      {"auth.users_file", "DELTRAN_USERS_FILE", [](Config& c, const std::string& v) -> Status { c.users_file = v; return {}; }},
+      {"auth.access_token_seconds", "DELTRAN_ACCESS_TOKEN_SECONDS",
+       [](Config& c, const std::string& v) { return set_int(c.access_token_seconds, "auth.access_token_seconds", v, 30, 3'600); }},
+      {"auth.session_seconds", "DELTRAN_SESSION_SECONDS",
+       [](Config& c, const std::string& v) { return set_int(c.session_seconds, "auth.session_seconds", v, 300, 7 * 86'400); }},
+      {"auth.clock_skew_seconds", "DELTRAN_CLOCK_SKEW_SECONDS",
+       [](Config& c, const std::string& v) { return set_int(c.clock_skew_seconds, "auth.clock_skew_seconds", v, 0, 300); }},
+      {"auth.login_rate_tier", "DELTRAN_LOGIN_RATE_TIER",
+       [](Config& c, const std::string& v) -> Status { c.login_rate_tier = v; return {}; }},
       {"http.max_connections", "DELTRAN_HTTP_MAX_CONNECTIONS",
        [](Config& c, const std::string& v) { return set_int(c.max_connections, "http.max_connections", v, 1, 1'000'000); }},
       {"http.max_connections_per_address", "DELTRAN_HTTP_MAX_CONNECTIONS_PER_ADDRESS",
@@ -419,6 +436,22 @@ Status validate(const Config& c) {
     return make_error(ErrorCode::kInvalidArgument,
                       "http.rate_limit.default_tier '" + c.default_rate_tier + "' is not a tier (" + names + ")");
   }
+  if (std::none_of(c.rate_tiers.begin(), c.rate_tiers.end(),
+                   [&](const gateway::RateTier& t) { return t.name == c.login_rate_tier; })) {
+    return make_error(ErrorCode::kInvalidArgument, "auth.login_rate_tier '" + c.login_rate_tier + "' is not a tier");
+  }
+  if (c.tls_cert_file.empty() != c.tls_key_file.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "TLS needs both a certificate and its key (--tls-cert, --tls-key)");
+  }
+  if (!c.tls_client_ca_file.empty() && c.tls_cert_file.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "mTLS (http.tls.client_ca_file) needs TLS: set --tls-cert and --tls-key");
+  }
+  if (c.tls_require_client_cert && c.tls_client_ca_file.empty()) {
+    return make_error(ErrorCode::kInvalidArgument, "http.tls.require_client_cert needs http.tls.client_ca_file");
+  }
+  if (c.access_token_seconds >= c.session_seconds) {
+    return make_error(ErrorCode::kInvalidArgument, "auth.access_token_seconds must be shorter than auth.session_seconds");
+  }
   if (auto st = compliance::validate(c.controls.aml); !st) {
     return make_error(ErrorCode::kInvalidArgument, "compliance.aml: " + st.error().message);
   }
@@ -446,6 +479,14 @@ std::string describe(const Config& c) {
          " http.max_connections_per_address=" + std::to_string(c.max_connections_per_address) +
          " http.max_header_count=" + std::to_string(c.max_header_count) +
          " http.read_timeout_seconds=" + std::to_string(c.read_timeout_s);
+  out += " http.tls=" + (c.tls_cert_file.empty() ? std::string("off") : c.tls_cert_file) +
+         " http.tls.client_ca_file=" + (c.tls_client_ca_file.empty() ? std::string("(none)") : c.tls_client_ca_file) +
+         " http.tls.require_client_cert=" + (c.tls_require_client_cert ? "true" : "false") +
+         " http.tls.allow_tls12=" + (c.tls_allow_tls12 ? "true" : "false");
+  out += " auth.users_file=" + (c.users_file.empty() ? std::string("(data folder)") : c.users_file) +
+         " auth.access_token_seconds=" + std::to_string(c.access_token_seconds) +
+         " auth.session_seconds=" + std::to_string(c.session_seconds) +
+         " auth.clock_skew_seconds=" + std::to_string(c.clock_skew_seconds) + " auth.login_rate_tier=" + c.login_rate_tier;
   out += " core.queue_max=" + std::to_string(c.queue_max) + " core.batch_max=" + std::to_string(c.batch_max) +
          " core.snapshot_every_events=" + std::to_string(c.snapshot_every_events) +
          " core.idempotency_retention_days=" + std::to_string(c.idempotency_retention_days);

@@ -27,6 +27,23 @@ struct Config {
   int64_t max_connections_per_address = 1'000;  // one address (a bank's gateway, a NAT) opens at most this many
   int64_t max_header_count = 64;
   int64_t read_timeout_s = 30;  // a request must arrive whole within this (slow clients are cut off)
+  // TLS on the API: with a certificate and its key the server speaks only TLS (1.3 unless
+  // allow_tls12). A client CA turns on mTLS: a verified client certificate whose subject CN
+  // is a participant's id authenticates that participant.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
+  bool tls_require_client_cert = false;
+  bool tls_allow_tls12 = false;
+  // Sessions: staff users (name, role, argon2id hash) in users_file (empty: <data>/users);
+  // access tokens live access_token_seconds, a session at most session_seconds; the clocks
+  // of token issuer and checker may differ by clock_skew_seconds. Logins and refreshes are
+  // held per address to login_rate_tier.
+  std::string users_file;
+  int64_t access_token_seconds = 900;
+  int64_t session_seconds = 8 * 3600;
+  int64_t clock_skew_seconds = 60;
+  std::string login_rate_tier = "standard";
   int http_threads = 1;
   int64_t body_limit_bytes = 1 << 20;
   int64_t queue_max = 65'536;

@@ -29,6 +29,7 @@ struct DemoBank {
   const char* country;
   std::vector<std::string> currencies;
   std::string api_key;
+  std::string token;  // the access token of its session (POST /auth/login with the key)
 };
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -118,7 +119,7 @@ Status show_compliance(const DemoSettings& s, gateway::HttpClient& client, const
     json::object body{{"amount", "2500.00"}, {"currency", "USD"}, {"debtor_agent", from.id}, {"creditor_agent", to.id},
                       {"debtor", json::object{{"name", debtor}}}, {"creditor", json::object{{"name", creditor}}},
                       {"end_to_end_id", key}};
-    Headers h = bearer(from.api_key);
+    Headers h = bearer(from.token);
     h.emplace_back("Idempotency-Key", key);
     return client.request("POST", "/api/v1/transfer", json::serialize(body), h);
   };
@@ -150,7 +151,7 @@ Status show_compliance(const DemoSettings& s, gateway::HttpClient& client, const
   json::object probe{{"amount", "2500000.00"}, {"currency", "USD"}, {"debtor_agent", from.id}, {"creditor_agent", to.id},
                      {"debtor", json::object{{"name", "Lagos Commodities Ltd"}, {"country", "NG"}}},
                      {"creditor", json::object{{"name", "Rhein Logistik GmbH"}, {"country", "DE"}}}};
-  auto eval = call(client, "POST", "/api/v1/risk/evaluate", json::serialize(probe), bearer(from.api_key), 200);
+  auto eval = call(client, "POST", "/api/v1/risk/evaluate", json::serialize(probe), bearer(from.token), 200);
   if (!eval) return tl::unexpected(eval.error());
   const auto& risk = eval->as_object().at("risk").as_object();
   std::printf("     -> %s (%s)\n        risk score %s =", str(*eval, "decision").c_str(), str(*eval, "explanation").c_str(),
@@ -167,7 +168,7 @@ Status show_compliance(const DemoSettings& s, gateway::HttpClient& client, const
   json::object large{{"amount", "15000.00"}, {"currency", "USD"}, {"debtor_agent", from.id}, {"creditor_agent", to.id},
                      {"debtor", json::object{{"name", "Gulf Foods Trading LLC"}, {"account", "AE070331234567890123456"}}},
                      {"creditor", json::object{{"name", "Rhein Logistik GmbH"}}}, {"remittance_info", "invoice 2026-118"}};
-  Headers h = bearer(from.api_key);
+  Headers h = bearer(from.token);
   h.emplace_back("Idempotency-Key", "demo-ctr-1");
   auto sent = call(client, "POST", "/api/v1/transfer", json::serialize(large), h, 202);
   if (!sent) return tl::unexpected(sent.error());
@@ -182,8 +183,8 @@ Status show_compliance(const DemoSettings& s, gateway::HttpClient& client, const
 
 // HDFC speaks only ISO 20022: pain.001 in, pain.002 back; a re-sent file changes nothing.
 Status run_iso_bank(const DemoSettings& s, const DemoBank& bank, const std::vector<std::string>& creditors, int files) {
-  gateway::HttpClient client(s.host, s.port);
-  Headers h = bearer(bank.api_key);
+  gateway::HttpClient client(s.host, s.port, s.tls);
+  Headers h = bearer(bank.token);
   h.emplace_back("Content-Type", "application/xml");
   testsupport::Prng rng(s.seed + 99);
   std::string first_file;
@@ -263,13 +264,13 @@ Result<std::string> show_corridor(gateway::HttpClient& admin, const Headers& adm
   };
   for (const Posted& p : {Posted{&aed_usd, "AED-USD", R"({"bid":"0.2722","ask":"0.2724","valid_seconds":3600})"},
                           Posted{&usd_inr, "USD-INR", R"({"mid":"83.25","spread_bps":"30","valid_seconds":3600})"}}) {
-    auto r = call(admin, "PUT", std::string("/api/v1/fx/rates/") + p.pair, p.body, bearer(p.by->api_key), 200);
+    auto r = call(admin, "PUT", std::string("/api/v1/fx/rates/") + p.pair, p.body, bearer(p.by->token), 200);
     if (!r) return tl::unexpected(r.error());
     std::printf("  %s posts %s  bid %s ask %s  (PUT /api/v1/fx/rates/%s)\n", p.by->id, p.pair, str(*r, "bid").c_str(),
                 str(*r, "ask").c_str(), p.pair);
   }
   auto q = call(admin, "POST", "/api/v1/fx/quotes", R"({"from":"AED","to":"INR","amount":"20000.00","side":"send"})",
-                bearer(sender.api_key), 201);
+                bearer(sender.token), 201);
   if (!q) return tl::unexpected(q.error());
   const std::string quote_id = str(*q, "id");
   std::printf("\n  %s asks for a quote (POST /api/v1/fx/quotes): %s, path %s, expires %s\n", sender.id, quote_id.c_str(),
@@ -285,7 +286,7 @@ Result<std::string> show_corridor(gateway::HttpClient& admin, const Headers& adm
                     {"debtor", json::object{{"name", "Aisha Rahman"}, {"account", "AE070331234567890123456"}}},
                     {"creditor", json::object{{"name", "Ravi Kumar"}, {"account", "50100012345678"}}},
                     {"end_to_end_id", "DEMO-FX-1"}, {"remittance_info", "Family support"}, {"quote_id", quote_id}};
-  Headers h = bearer(sender.api_key);
+  Headers h = bearer(sender.token);
   h.emplace_back("Idempotency-Key", "demo-fx-1");
   auto paid = call(admin, "POST", "/api/v1/transfer", json::serialize(body), h, 202);
   if (!paid) return tl::unexpected(paid.error());
@@ -334,23 +335,64 @@ Status show_corridor_settled(gateway::HttpClient& admin, const Headers& admin_au
   return {};
 }
 
+// POST /auth/login: the session's access and refresh tokens.
+Result<std::pair<std::string, std::string>> login(gateway::HttpClient& client, const json::object& credentials) {
+  auto r = call(client, "POST", "/api/v1/auth/login", json::serialize(credentials), {}, 200);
+  if (!r) return tl::unexpected(r.error());
+  return std::make_pair(str(*r, "access_token"), str(*r, "refresh_token"));
+}
+
+// A session's life: a refresh rotates the refresh token; the spent one, presented again,
+// ends the session (as a stolen copy would); its access token is then refused.
+Status show_sessions(const DemoSettings& s, const DemoBank& bank) {
+  gateway::HttpClient client(s.host, s.port, s.tls);
+  auto session = login(client, json::object{{"participant", bank.id}, {"api_key", bank.api_key}});
+  if (!session) return tl::unexpected(session.error());
+  auto refreshed = call(client, "POST", "/api/v1/auth/refresh",
+                        json::serialize(json::object{{"refresh_token", session->second}}), {}, 200);
+  if (!refreshed) return tl::unexpected(refreshed.error());
+  std::printf("  %s logs in with its API key, refreshes: a new access token and refresh token (%s s, session %s)\n",
+              bank.id, str(*refreshed, "expires_in").c_str(), str(*refreshed, "session_id").c_str());
+  auto reused = client.request("POST", "/api/v1/auth/refresh",
+                               json::serialize(json::object{{"refresh_token", session->second}}));
+  if (!reused) return tl::unexpected(reused.error());
+  auto after = client.request("GET", "/api/v1/auth/session", "", bearer(str(*refreshed, "access_token")));
+  if (!after) return tl::unexpected(after.error());
+  std::printf("  the spent refresh token presented again -> %d; the session is ended, its newest access token -> %d\n",
+              reused->status, after->status);
+  if (reused->status != 401 || after->status != 401) {
+    return make_error(ErrorCode::kInternal, "a reused refresh token did not end its session");
+  }
+  return {};
+}
+
 }  // namespace
 
 Status run_demo(const DemoSettings& s) {
-  gateway::HttpClient admin(s.host, s.port);
+  gateway::HttpClient admin(s.host, s.port, s.tls);
+  std::printf("\n== 0. Sessions (POST /api/v1/auth/login%s) ==\n", s.tls.enabled ? ", over TLS 1.3" : "");
   Headers admin_auth = bearer(s.admin_key);
+  if (!s.admin_user.empty()) {
+    auto session = login(admin, json::object{{"user", s.admin_user}, {"password", s.admin_password}});
+    if (!session) return tl::unexpected(session.error());
+    admin_auth = bearer(session->first);
+    auto me = call(admin, "GET", "/api/v1/auth/session", "", admin_auth, 200);
+    if (!me) return tl::unexpected(me.error());
+    std::printf("  %s logs in with its password (argon2id): acting as %s, by %s\n", s.admin_user.c_str(),
+                str(*me, "actor").c_str(), str(*me, "authenticated_by").c_str());
+  }
   std::vector<DemoBank> banks = {
-      {"EBILAEAD", "Emirates Bank International", "AE", {"AED", "USD"}, {}},
-      {"ADCBAEAA", "Abu Dhabi Commercial Bank", "AE", {"AED", "USD", "EUR"}, {}},
-      {"HDFCINBB", "HDFC Bank", "IN", {"AED", "USD"}, {}},
-      {"CHASUS33", "JPMorgan Chase Bank", "US", {"USD", "EUR"}, {}},
-      {"DEUTDEFF", "Deutsche Bank", "DE", {"EUR", "USD"}, {}},
-      {"BNPAFRPP", "BNP Paribas", "FR", {"EUR", "USD", "AED"}, {}},
+      {"EBILAEAD", "Emirates Bank International", "AE", {"AED", "USD"}, {}, {}},
+      {"ADCBAEAA", "Abu Dhabi Commercial Bank", "AE", {"AED", "USD", "EUR"}, {}, {}},
+      {"HDFCINBB", "HDFC Bank", "IN", {"AED", "USD"}, {}, {}},
+      {"CHASUS33", "JPMorgan Chase Bank", "US", {"USD", "EUR"}, {}, {}},
+      {"DEUTDEFF", "Deutsche Bank", "DE", {"EUR", "USD"}, {}, {}},
+      {"BNPAFRPP", "BNP Paribas", "FR", {"EUR", "USD", "AED"}, {}, {}},
       // The AED → INR corridor: a sender, two FX providers and the beneficiary's bank.
-      {"NBADAEAA", "First Abu Dhabi Bank", "AE", {"AED"}, {}},
-      {"MSHQAEAD", "Mashreq Bank (FX provider)", "AE", {"AED", "USD"}, {}},
-      {"ICICINBB", "ICICI Bank (FX provider)", "IN", {"USD", "INR"}, {}},
-      {"SBININBB", "State Bank of India", "IN", {"INR"}, {}},
+      {"NBADAEAA", "First Abu Dhabi Bank", "AE", {"AED"}, {}, {}},
+      {"MSHQAEAD", "Mashreq Bank (FX provider)", "AE", {"AED", "USD"}, {}, {}},
+      {"ICICINBB", "ICICI Bank (FX provider)", "IN", {"USD", "INR"}, {}, {}},
+      {"SBININBB", "State Bank of India", "IN", {"INR"}, {}, {}},
   };
   const size_t kCorridor = 6;  // banks from here on take part in the corridor only
   std::printf("\n== 1. Participants (POST /api/v1/banks; rate tier unlimited, PUT /banks/{id}/rate-tier) ==\n");
@@ -370,6 +412,10 @@ Status run_demo(const DemoSettings& s) {
     auto r = call(admin, "POST", "/api/v1/banks", json::serialize(body), admin_auth, 201);
     if (!r) return tl::unexpected(r.error());
     b.api_key = str(*r, "api_key");
+    // Each bank works through a session opened with its key; the key itself stays at home.
+    auto session = login(admin, json::object{{"participant", b.id}, {"api_key", b.api_key}});
+    if (!session) return tl::unexpected(session.error());
+    b.token = session->first;
     // The demo's load clients send thousands of payments a minute per bank: far over the
     // default tier (standard, 100 a minute per route), so its banks are set unlimited.
     if (auto t = call(admin, "PUT", std::string("/api/v1/banks/") + b.id + "/rate-tier", "{\"tier\":\"unlimited\"}", admin_auth, 200); !t) {
@@ -379,6 +425,8 @@ Status run_demo(const DemoSettings& s) {
     for (const auto& c : b.currencies) std::printf(" %s", c.c_str());
     std::printf("  net debit cap 250,000.00 each\n");
   }
+
+  if (auto st = show_sessions(s, banks[0]); !st) return st;
 
   std::printf("\n== 2. Funding: tokens minted 1:1 against confirmed fiat (POST /api/v1/tokens/mint) ==\n");
   for (const auto& b : banks) {
@@ -411,7 +459,7 @@ Status run_demo(const DemoSettings& s) {
     std::vector<std::thread> workers;
     for (int w = 0; w < s.clients; ++w) {
       workers.emplace_back([&, w] {
-        gateway::HttpClient client(s.host, s.port);
+        gateway::HttpClient client(s.host, s.port, s.tls);
         testsupport::Prng rng(s.seed * 1000 + static_cast<uint64_t>(round * 100 + w));
         for (int i = next++; i < s.payments_per_round; i = next++) {
           const std::string& currency = currencies[rng.below(currencies.size())];
@@ -427,7 +475,7 @@ Status run_demo(const DemoSettings& s) {
                             {"creditor", json::object{{"name", "Beneficiary " + std::to_string(i)}, {"account", "BEN" + std::to_string(i)}}},
                             {"end_to_end_id", "DEMO-" + std::to_string(round) + "-" + std::to_string(i)},
                             {"remittance_info", "Invoice " + std::to_string(i)}};
-          Headers h = bearer(banks[from].api_key);
+          Headers h = bearer(banks[from].token);
           h.emplace_back("Idempotency-Key", "demo-" + std::to_string(round) + "-" + std::to_string(i));
           auto r = client.request("POST", "/api/v1/transfer", json::serialize(body), h);
           if (r && r->status == 202) {
@@ -450,12 +498,12 @@ Status run_demo(const DemoSettings& s) {
 
     if (round == 1) {
       std::printf("\n   A retry with the same Idempotency-Key returns the original payment:\n");
-      gateway::HttpClient client(s.host, s.port);
+      gateway::HttpClient client(s.host, s.port, s.tls);
       const DemoBank& a = banks[3];
       json::object body{{"amount", "125.50"}, {"currency", "USD"}, {"debtor_agent", a.id}, {"creditor_agent", banks[4].id},
                         {"debtor", json::object{{"name", "Acme Corp"}}}, {"creditor", json::object{{"name", "Rhein GmbH"}}},
                         {"end_to_end_id", "DEMO-RETRY-1"}};
-      Headers h = bearer(a.api_key);
+      Headers h = bearer(a.token);
       h.emplace_back("Idempotency-Key", "demo-retry-1");
       auto first = call(client, "POST", "/api/v1/transfer", json::serialize(body), h, 202);
       if (!first) return tl::unexpected(first.error());
@@ -484,7 +532,7 @@ Status run_demo(const DemoSettings& s) {
       }
       std::printf("\n   Bad input changes nothing: an amount with too many decimals:\n");
       body["amount"] = "10.555";
-      auto bad = client.request("POST", "/api/v1/transfer", json::serialize(body), bearer(a.api_key));
+      auto bad = client.request("POST", "/api/v1/transfer", json::serialize(body), bearer(a.token));
       if (!bad) return tl::unexpected(bad.error());
       std::printf("     -> %d %s\n", bad->status, bad->body.c_str());
     }
@@ -533,7 +581,7 @@ Status run_demo(const DemoSettings& s) {
   }
 
   {
-    auto camt = admin.request("GET", "/api/v1/iso20022/camt.053?bank=HDFCINBB&currency=USD", "", bearer(banks[2].api_key));
+    auto camt = admin.request("GET", "/api/v1/iso20022/camt.053?bank=HDFCINBB&currency=USD", "", bearer(banks[2].token));
     if (!camt) return tl::unexpected(camt.error());
     std::printf("\n== HDFC's camt.053 statement (GET /api/v1/iso20022/camt.053?bank=HDFCINBB&currency=USD) ==\n"
                 "   %d, %zu entries today, closing booked balance %s USD\n", camt->status, count_of(camt->body, "<Ntry>"),

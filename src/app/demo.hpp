@@ -3,6 +3,7 @@
 #include <string>
 
 #include <deltran/core/result.hpp>
+#include <deltran/gateway/http.hpp>
 
 namespace deltran::app {
 
@@ -11,6 +12,9 @@ struct DemoSettings {
   uint16_t port = 0;
   std::string admin_key;
   std::string compliance_key;
+  gateway::ClientTls tls;      // the rail serves HTTPS: trust its CA
+  std::string admin_user;      // log in as this staff user (empty: the admin key)
+  std::string admin_password;
   bool screening = false;  // lists are loaded: show a block and a review
   int payments_per_round = 3'000;
   int rounds = 2;

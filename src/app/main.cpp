@@ -1,14 +1,20 @@
 // deltran: the one binary. Subcommands: serve, demo, check, version.
+#include <termios.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
 #include <deltran/engine/check.hpp>
 #include <deltran/gateway/api.hpp>
+#include <deltran/gateway/auth.hpp>
 #include <deltran/store/anchor.hpp>
 #include <deltran/store/sqlite.hpp>
 
@@ -32,6 +38,9 @@ struct Flags {
   std::vector<std::string> pep_lists;
   int64_t window_seconds = -1;
   bool allow_no_lists = false;
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;
 };
 
 Result<app::Config> build_config(const Flags& f) {
@@ -48,6 +57,9 @@ Result<app::Config> build_config(const Flags& f) {
   if (!f.pep_lists.empty()) c.pep_lists = f.pep_lists;
   if (f.allow_no_lists) c.allow_no_lists = true;
   if (f.window_seconds >= 0) c.window_seconds = f.window_seconds;
+  if (!f.tls_cert.empty()) c.tls_cert_file = f.tls_cert;
+  if (!f.tls_key.empty()) c.tls_key_file = f.tls_key;
+  if (!f.tls_client_ca.empty()) c.tls_client_ca_file = f.tls_client_ca;
   if (auto st = app::validate(c); !st) return tl::unexpected(st.error());
   return c;
 }
@@ -195,6 +207,73 @@ int run_demo(const Flags& flags, app::DemoSettings demo, bool exit_after, bool k
   return 0;
 }
 
+// A password from the terminal without echo (asked twice), or the first line of stdin.
+std::optional<std::string> read_password() {
+  if (!isatty(STDIN_FILENO)) {
+    std::string line;
+    if (!std::getline(std::cin, line)) return std::nullopt;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
+  }
+  termios old{};
+  tcgetattr(STDIN_FILENO, &old);
+  termios quiet = old;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  std::string first, second;
+  std::fprintf(stderr, "password: ");
+  std::getline(std::cin, first);
+  std::fprintf(stderr, "\nagain: ");
+  std::getline(std::cin, second);
+  std::fprintf(stderr, "\n");
+  tcsetattr(STDIN_FILENO, TCSANOW, &old);
+  if (first != second) {
+    std::fprintf(stderr, "deltran: the passwords differ\n");
+    return std::nullopt;
+  }
+  return first;
+}
+
+// deltran user add|remove|list: the staff users who log in by name (auth.users_file).
+int run_user(const Flags& flags, const std::string& action, const std::string& name, const std::string& role) {
+  auto config = build_config(flags);
+  if (!config) return fail(config.error().message);
+  const std::string path = config->users_file.empty() ? (fs::path(config->data) / "users").string() : config->users_file;
+  auto users = gateway::read_users_file(path);
+  if (!users) return fail(users.error().message);
+  if (action == "list") {
+    for (const auto& u : *users) std::printf("%s %s\n", u.name.c_str(), u.role.c_str());
+    return 0;
+  }
+  if (auto st = gateway::check_user_name(name); !st) return fail(st.error().message);
+  auto at = std::find_if(users->begin(), users->end(), [&](const auto& u) { return u.name == name; });
+  if (action == "remove") {
+    if (at == users->end()) return fail("no user " + name + " in " + path);
+    users->erase(at);
+  } else {
+    if (std::find(gateway::kUserRoles.begin(), gateway::kUserRoles.end(), role) == gateway::kUserRoles.end()) {
+      return fail("--role must be admin, operator, compliance or auditor");
+    }
+    auto password = read_password();
+    if (!password) return fail("no password given (on the terminal, or the first line of stdin)");
+    auto hash = gateway::hash_password(*password);
+    if (!hash) return fail(hash.error().message);
+    if (at != users->end()) {
+      at->role = role;
+      at->password_hash = *hash;
+    } else {
+      users->push_back(gateway::StaffUser{name, role, *hash});
+    }
+  }
+  std::error_code ec;
+  const fs::path parent = fs::path(path).parent_path();
+  if (!parent.empty()) fs::create_directories(parent, ec);
+  if (auto st = gateway::write_users_file(path, *users); !st) return fail(st.error().message);
+  std::printf("%s %s in %s (a running server reads it at its next start)\n", action == "remove" ? "removed" : "saved",
+              name.c_str(), path.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -215,6 +294,13 @@ int main(int argc, char** argv) {
     sub->add_option("--xsd-dir", flags.xsd_dir, "folder of the official ISO 20022 XSDs; default: the ones shipped with the binary");
     sub->add_option("--window-seconds", flags.window_seconds,
                     "close windows every N seconds (aligned to UTC midnight); 0 = on demand only; default 21600");
+    sub->add_option("--tls-cert", flags.tls_cert, "PEM certificate (chain) of the API: serve HTTPS only, TLS 1.3")
+        ->check(CLI::ExistingFile);
+    sub->add_option("--tls-key", flags.tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
+    sub->add_option("--tls-client-ca", flags.tls_client_ca,
+                    "PEM CAs for client certificates (mTLS): a verified certificate whose CN is a participant's id "
+                    "authenticates it")
+        ->check(CLI::ExistingFile);
   };
   auto* serve = cli.add_subcommand("serve", "run the rail on the embedded store until SIGINT/SIGTERM");
   add_common(serve);
@@ -233,6 +319,18 @@ int main(int argc, char** argv) {
 
   auto* check = cli.add_subcommand("check", "verify every invariant of a data folder offline");
   add_common(check);
+  auto* user = cli.add_subcommand("user", "manage the staff users who log in by name and password (argon2id)");
+  user->require_subcommand(1);
+  std::string user_name, user_role;
+  auto* user_add = user->add_subcommand("add", "add a user, or set its role and password (read without echo, or from stdin)");
+  add_common(user_add);
+  user_add->add_option("name", user_name, "user name: a-z, 0-9, '.', '_', '-'")->required();
+  user_add->add_option("--role", user_role, "admin | operator | compliance | auditor")->required();
+  auto* user_remove = user->add_subcommand("remove", "remove a user");
+  add_common(user_remove);
+  user_remove->add_option("name", user_name, "user name")->required();
+  auto* user_list = user->add_subcommand("list", "list the users and their roles");
+  add_common(user_list);
   auto* routes = cli.add_subcommand("routes", "print the API's routes: method, path and the roles each admits");
   auto* version = cli.add_subcommand("version", "print the version");
 
@@ -240,6 +338,9 @@ int main(int argc, char** argv) {
   if (serve->parsed()) return run_serve(flags);
   if (demo_cmd->parsed()) return run_demo(flags, demo, exit_after, keep_data);
   if (check->parsed()) return run_check(flags);
+  if (user_add->parsed()) return run_user(flags, "add", user_name, user_role);
+  if (user_remove->parsed()) return run_user(flags, "remove", user_name, {});
+  if (user_list->parsed()) return run_user(flags, "list", {}, {});
   if (routes->parsed()) {
     for (const auto& r : gateway::Api::routes()) std::printf("%s\n", r.c_str());
     return 0;

@@ -350,6 +350,23 @@ Status Node::start() {
   as.operator_key = operator_key_;
   as.auditor_key = auditor_key_;
   as.settlement_bank_key = settlement_bank_key_;
+  {
+    const std::string users_path =
+        config_.users_file.empty() ? (fs::path(config_.data) / "users").string() : config_.users_file;
+    auto users = gateway::read_users_file(users_path);
+    if (!users) return tl::unexpected(users.error());
+    as.users = std::move(*users);
+    auto keys = gateway::Keyring::open((fs::path(config_.data) / "signing.keys").string(),
+                                       clock_.now_us() / 1'000'000);
+    if (!keys) return tl::unexpected(keys.error());
+    as.signing_keys = std::shared_ptr<gateway::Keyring>(std::move(*keys));
+    as.sessions.access_ttl_s = config_.access_token_seconds;
+    as.sessions.session_ttl_s = config_.session_seconds;
+    as.sessions.skew_s = config_.clock_skew_seconds;
+    as.login_rate_tier = config_.login_rate_tier;
+    spdlog::info("auth: {} staff users from {}; access tokens signed with {}", as.users.size(), users_path,
+                 as.signing_keys->kids().front());
+  }
   as.rate_tiers = config_.rate_tiers;
   as.default_rate_tier = config_.default_rate_tier;
   // Screening always runs: country rules need no list. Names are screened against the
@@ -394,6 +411,11 @@ Status Node::start() {
   hs.max_connections_per_address = static_cast<int>(config_.max_connections_per_address);
   hs.max_header_count = static_cast<size_t>(config_.max_header_count);
   hs.read_timeout_s = static_cast<int>(config_.read_timeout_s);
+  hs.tls.cert_file = config_.tls_cert_file;
+  hs.tls.key_file = config_.tls_key_file;
+  hs.tls.client_ca_file = config_.tls_client_ca_file;
+  hs.tls.require_client_cert = config_.tls_require_client_cert;
+  hs.tls.allow_tls12 = config_.tls_allow_tls12;
   server_ = std::make_unique<gateway::HttpServer>(hs, *api_);
   // Set before the first request can arrive (the core may answer on its own before).
   engine_->set_dispatcher([server = server_.get()](std::vector<std::function<void()>>&& calls) {
@@ -407,7 +429,8 @@ Status Node::start() {
   port_ = *port;
 
   if (config_.window_seconds > 0) scheduler_ = std::thread([this] { run_scheduler(); });
-  spdlog::info("deltran listening on http://{}:{} (data {})", host_, port_, config_.data);
+  spdlog::info("deltran listening on {}://{}:{} (data {}{})", tls() ? "https" : "http", host_, port_, config_.data,
+               config_.tls_client_ca_file.empty() ? "" : "; client certificates verified against " + config_.tls_client_ca_file);
   return {};
 }
 

@@ -30,6 +30,7 @@ class Node {
   uint16_t port() const { return port_; }
   const std::string& host() const { return host_; }
   const std::string& admin_key() const { return admin_key_; }
+  bool tls() const { return !config_.tls_cert_file.empty(); }
   const std::string& compliance_key() const { return compliance_key_; }
   const std::string& operator_key() const { return operator_key_; }
   const std::string& auditor_key() const { return auditor_key_; }

@@ -300,12 +300,20 @@ Reply decide_limits(Context& cx, const SetLimitsCommand& c) {
 
 Reply decide_notice(Context& cx, const NoticeCommand& c) {
   Reply r;
-  if (c.type != model::EventType::kListsReloaded && c.type != model::EventType::kListsReloadFailed) {
+  using T = model::EventType;
+  if (c.type != T::kListsReloaded && c.type != T::kListsReloadFailed && c.type != T::kSessionOpened &&
+      c.type != T::kSessionEnded && c.type != T::kSigningKeyRotated) {
     r.rc = Rc::kInvalidField;
     r.message = "not a notice event type";
     return r;
   }
-  emit(cx, ev::Notice{c.type, c.entity, {}, {}, model::EventScope::kOperators, c.payload.empty() ? "{}" : c.payload});
+  if (!c.party.empty() && cx.s.find(c.party) == nullptr) {
+    r.rc = Rc::kBankNotFound;
+    r.message = "bank " + c.party + " does not exist";
+    return r;
+  }
+  emit(cx, ev::Notice{c.type, c.entity, c.party, {}, c.party.empty() ? model::EventScope::kOperators : model::EventScope::kParties,
+                      c.payload.empty() ? "{}" : c.payload});
   return r;
 }
 

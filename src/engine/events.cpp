@@ -721,6 +721,9 @@ Result<Any> decode_payload(EventType type, Reader& r) {
     case EventType::kRiskThresholdExceeded:
     case EventType::kListsReloaded:
     case EventType::kListsReloadFailed:
+    case EventType::kSessionOpened:
+    case EventType::kSessionEnded:
+    case EventType::kSigningKeyRotated:
     case EventType::kBreakerOpened: return Notice{type, {}, {}, {}, EventScope::kOperators, {}};
   }
   return make_error(ErrorCode::kInternal, "unknown event type");

@@ -19,6 +19,7 @@
 #include <deltran/core/result_code.hpp>
 #include <deltran/engine/core_client.hpp>
 #include <deltran/gateway/api.hpp>
+#include <deltran/gateway/auth.hpp>
 #include <deltran/iso20022/model.hpp>
 #include <deltran/store/read_model.hpp>
 
@@ -61,12 +62,15 @@ inline constexpr std::array<std::pair<Role, std::string_view>, 7> kRoleNames = {
 struct Principal {
   uint32_t roles = kParticipant;
   std::string bank;    // for a participant: its BIC
-  std::string key_id;  // for a participant: the API key it called with
+  std::string key_id;  // for a participant: the API key it called with (or its session was opened with)
   std::string rate_tier;  // for a participant: its rate tier (empty: the default)
+  std::string user;       // a staff user logged in by name (empty: a role key)
+  std::string session;    // the session of the access token it called with (empty: a key or certificate)
+  // Who the event log names as the cause: the bank, the role with its user, or the role.
   std::string actor() const {
     if (has(kParticipant)) return bank;
     for (auto [bit, name] : kRoleNames) {
-      if (has(bit)) return std::string(name);
+      if (has(bit)) return user.empty() ? std::string(name) : std::string(name) + ":" + user;
     }
     return "unknown";
   }
@@ -172,6 +176,25 @@ struct Api::Impl {
   metrics::Counter refused_unauthenticated;  // answered 401 before any body was read
   metrics::Counter refused_rate_limited;     // answered 429 before any body was read
   RateLimiter limiter;
+  // Sessions: access tokens verified against the keyring; staff users by name.
+  std::shared_ptr<Keyring> keyring;
+  std::unique_ptr<Sessions> sessions;
+  metrics::Counter login_failures;
+  mutable metrics::Counter token_refusals;
+  int64_t now_s() const { return clock.now_us() / 1'000'000; }
+  [[nodiscard]] tl::expected<Principal, ApiError> from_key(std::string_view key) const;
+  [[nodiscard]] tl::expected<Principal, ApiError> from_token(std::string_view token) const;
+  [[nodiscard]] tl::expected<Principal, ApiError> from_certificate(const std::string& cn) const;
+  // Records a session event (login, logout, a key rotation) and answers once it is durable.
+  void audit_session(model::EventType type, const std::string& entity, std::string payload, const std::string& party,
+                     std::string actor, Respond respond, std::function<Response()> answer);
+  void post_login(Call& c);
+  Response login(bool by_user, const std::string& name, const std::string& secret, const std::string& remote,
+                 const std::shared_ptr<Respond>& respond);
+  void post_refresh(Call& c);
+  void post_logout(Call& c);
+  void get_session(Call& c);
+  void post_rotate_signing_key(Call& c);
   // The tier of that name, or the default tier for a name no longer configured (the
   // stricter reading: a removed tier does not lift the limit).
   const RateTier& rate_tier(std::string_view name) const;

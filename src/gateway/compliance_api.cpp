@@ -123,7 +123,7 @@ void Api::Impl::post_lists_reload(Call& c) {
   // down, at capacity) the answer says so and the outcome stays in the log and /metrics.
   auto answer_after_event = [this, who, respond](model::EventType type, std::string payload, Response answer) {
     auto shared_answer = std::make_shared<Response>(std::move(answer));
-    const bool queued = core.submit(engine::NoticeCommand{type, "lists", std::move(payload)}, who,
+    const bool queued = core.submit(engine::NoticeCommand{type, "lists", std::move(payload), {}}, who,
                                     [respond, shared_answer](Reply&&) { (*respond)(std::move(*shared_answer)); });
     if (!queued) (*respond)(std::move(*shared_answer));
   };

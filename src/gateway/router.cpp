@@ -2,6 +2,7 @@
 // it admits and its handler, with its metrics registered when the table is built (no label
 // string or lock per request). Authentication and the role check happen on the request's
 // headers (admit), before the server reads a body.
+#include <algorithm>
 #include <array>
 #include <chrono>
 
@@ -65,6 +66,7 @@ struct Api::Impl::Router {
     std::vector<std::string> segments;  // "{id}" for a placeholder
     uint32_t roles = 0;                 // 0: no authentication (operations endpoints)
     bool iso_body = false;              // may carry an ISO 20022 file
+    bool login = false;                 // public, and held to the login tier per peer address
     std::function<void(Impl&, Call&)> handler;
     std::unique_ptr<Metrics> metrics = std::make_unique<Metrics>();
   };
@@ -135,7 +137,14 @@ Api::Impl::Impl(ApiSettings s, engine::CoreClient& core_client, store::ReadModel
       reads(read_model),
       clock(k),
       pool(settings.reader_threads, settings.reader_queue_max),
-      router(build_router()) {}
+      router(build_router()) {
+  keyring = settings.signing_keys;
+  if (!keyring) {
+    auto ring = Keyring::open("", now_s());
+    keyring = ring ? std::shared_ptr<Keyring>(std::move(*ring)) : nullptr;
+  }
+  sessions = std::make_unique<Sessions>(settings.sessions, *keyring);
+}
 
 // The table itself: it needs no instance, so `deltran routes` can print it.
 std::unique_ptr<Api::Impl::Router> Api::Impl::build_router() {
@@ -145,6 +154,15 @@ std::unique_ptr<Api::Impl::Router> Api::Impl::build_router() {
   t.add("GET", "/health", 0, &I::get_health);
   t.add("GET", "/ready", 0, &I::get_ready);
   t.add("GET", "/metrics", 0, &I::get_metrics);
+  // Sessions: logging in and refreshing need no key (they are how one is had).
+  t.add("POST", "/api/v1/auth/login", 0, &I::post_login);
+  t.routes.back().login = true;
+  t.add("POST", "/api/v1/auth/refresh", 0, &I::post_refresh);
+  t.routes.back().login = true;
+  constexpr uint32_t kEveryone = kAnyone | kSettlementBank | kFxProvider;
+  t.add("POST", "/api/v1/auth/logout", kEveryone, &I::post_logout);
+  t.add("GET", "/api/v1/auth/session", kEveryone, &I::get_session);
+  t.add("POST", "/api/v1/auth/signing-keys/rotate", kAdmin, &I::post_rotate_signing_key);
   t.add("POST", "/api/v1/transfer", kAdmin | kParticipant, &I::post_transfer);
   t.add("GET", "/api/v1/transaction/{id}", kAnyone, &I::get_transaction);
   t.add("GET", "/api/v1/transactions", kAnyone, &I::get_transactions);
@@ -206,10 +224,23 @@ Api::Impl::~Impl() = default;
 tl::expected<Principal, ApiError> Api::Impl::authenticate(const Request& req) const {
   std::string_view h = req.header("authorization");
   constexpr std::string_view kBearer = "Bearer ";
+  // Over mTLS a verified client certificate is enough: its CN names the participant.
+  if (h.empty() && !req.client_cn.empty()) return from_certificate(req.client_cn);
   if (h.size() <= kBearer.size() || h.substr(0, kBearer.size()) != kBearer) {
-    return tl::unexpected(ApiError{Rc::kUnauthenticated, "missing 'Authorization: Bearer <key>' header"});
+    return tl::unexpected(ApiError{Rc::kUnauthenticated, "missing 'Authorization: Bearer <key or access token>' header"});
   }
   std::string_view token = h.substr(kBearer.size());
+  auto who = looks_like_token(token) ? from_token(token) : from_key(token);
+  // Over mTLS the certificate and the credentials must name the same participant: a bank's
+  // certificate does not lend its connection to another bank's key.
+  if (who && !req.client_cn.empty() && who->has(kParticipant) && who->bank != req.client_cn) {
+    return tl::unexpected(ApiError{Rc::kUnauthenticated, "the client certificate names " + req.client_cn +
+                                                             " but the credentials are " + who->bank + "'s"});
+  }
+  return who;
+}
+
+tl::expected<Principal, ApiError> Api::Impl::from_key(std::string_view token) const {
   // Every staff key is compared, each in constant time, so timing tells nothing of which
   // one (if any) matched.
   uint32_t staff = 0;
@@ -218,13 +249,69 @@ tl::expected<Principal, ApiError> Api::Impl::authenticate(const Request& req) co
                            std::pair{&settings.settlement_bank_key, kSettlementBank}}) {
     if (!key->empty() && constant_time_equal(token, *key) && staff == 0) staff = role;
   }
-  if (staff != 0) return Principal{staff, {}, {}, {}};
+  if (staff != 0) return Principal{staff, {}, {}, {}, {}, {}};
   const std::string hash = sha256_hex(token);
   auto view = core.view();
   const engine::ParticipantView* p = view->by_key_hash(hash);
   if (p == nullptr) return tl::unexpected(ApiError{Rc::kUnauthenticated, "unknown or revoked API key"});
   return Principal{p->info.fx_provider ? kParticipant | kFxProvider : uint32_t{kParticipant}, p->info.bic,
-                   engine::key_id_of(hash), p->rate_tier};
+                   engine::key_id_of(hash), p->rate_tier, {}, {}};
+}
+
+tl::expected<Principal, ApiError> Api::Impl::from_certificate(const std::string& cn) const {
+  auto view = core.view();
+  const engine::ParticipantView* p = view->find(cn);
+  if (p == nullptr) {
+    return tl::unexpected(ApiError{Rc::kUnauthenticated, "the client certificate's subject (CN=" + cn + ") is no participant"});
+  }
+  return Principal{p->info.fx_provider ? kParticipant | kFxProvider : uint32_t{kParticipant}, p->info.bic, {},
+                   p->rate_tier, {}, {}};
+}
+
+tl::expected<Principal, ApiError> Api::Impl::from_token(std::string_view token) const {
+  const int64_t now = now_s();
+  TokenRules rules;
+  rules.now_s = now;
+  rules.skew_s = settings.sessions.skew_s;
+  rules.max_ttl_s = settings.sessions.access_ttl_s;
+  auto claims = verify_token(token, *keyring, rules);
+  auto refuse = [this](std::string message) {
+    token_refusals.add();
+    return tl::unexpected(ApiError{Rc::kUnauthenticated, std::move(message)});
+  };
+  if (!claims) return refuse(claims.error());
+  if (!sessions->live(claims->sid, now)) {
+    return refuse("the token's session has ended (logged out, replaced, or the rail restarted): log in again");
+  }
+  Principal who{0, {}, {}, {}, {}, claims->sid};
+  for (const auto& name : claims->roles) {
+    bool known = false;
+    for (auto [bit, role] : kRoleNames) {
+      if (role == name) {
+        who.roles |= bit;
+        known = true;
+      }
+    }
+    if (!known) return refuse("the token names a role this rail does not have: " + name);
+  }
+  if (who.has(kParticipant)) {
+    // The participant as it stands now: a revoked key ends the sessions it opened, and a
+    // role granted or withdrawn since the login counts at once.
+    auto view = core.view();
+    const engine::ParticipantView* p = view->find(claims->bank);
+    if (p == nullptr) return refuse("the token's participant does not exist");
+    if (!claims->key_id.empty() &&
+        std::none_of(p->keys.begin(), p->keys.end(), [&](const auto& k) { return k.id == claims->key_id; })) {
+      return refuse("the API key this session was opened with has been revoked: log in again");
+    }
+    who.roles = p->info.fx_provider ? kParticipant | kFxProvider : uint32_t{kParticipant};
+    who.bank = p->info.bic;
+    who.key_id = claims->key_id;
+    who.rate_tier = p->rate_tier;
+  } else {
+    who.user = claims->sub;
+  }
+  return who;
 }
 
 const RateTier& Api::Impl::rate_tier(std::string_view name) const {
@@ -266,6 +353,21 @@ Admission Api::admit(const Request& head) {
   admitted->route = impl_->router->match(head.method, path_of(head), &admitted->params, &admitted->other_method);
   const Impl::Router::Route* route = admitted->route;
   a.body_limit_bytes = impl_->settings.unauthenticated_body_limit_bytes;
+  if (route != nullptr && route->login) {
+    // Logins from one address are held to the login tier: a password can be guessed.
+    const auto index = static_cast<uint32_t>(route - impl_->router->routes.data());
+    const RateTier& tier = impl_->rate_tier(impl_->settings.login_rate_tier);
+    const int64_t now_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    if (int64_t wait_s = impl_->limiter.take("@" + head.remote, index, tier, now_us); wait_s > 0) {
+      impl_->refused_rate_limited.add();
+      a.admitted = false;
+      a.refusal = error_response(ApiError{Rc::kRateLimited, "too many " + route->pattern + " requests from " + head.remote +
+                                                                " (tier " + tier.name + ")"},
+                                 wait_s);
+      return a;
+    }
+  }
   if (route == nullptr || route->roles != 0) {
     // Everything but the operations endpoints needs a key, checked before any body is read.
     auto who = impl_->authenticate(head);
@@ -336,7 +438,7 @@ void Api::handle(Request&& request, Respond respond) {
                                           "no route for " + req->method + " " + std::string(path_of(*req))}));
   }
   // The operations endpoints need no key: their caller is no one in particular.
-  const Principal who = admitted->who.value_or(Principal{0, {}, {}, {}});
+  const Principal who = admitted->who.value_or(Principal{0, {}, {}, {}, {}, {}});
   Call call{*req, who, admitted->params, std::move(finish)};
   route->handler(*impl, call);
 }
@@ -380,6 +482,14 @@ std::string Api::Impl::render_metrics() const {
   metrics::render_sample(out, "http_rate_limited_total", "", static_cast<double>(refused_rate_limited.value()));
   metrics::render_header(out, "http_rate_limit_buckets", "gauge", "Rate-limit buckets held (caller and route).");
   metrics::render_sample(out, "http_rate_limit_buckets", "", static_cast<double>(limiter.buckets()));
+  metrics::render_header(out, "auth_login_failures_total", "counter",
+                         "Logins refused: an unknown user or participant, a wrong password or key.");
+  metrics::render_sample(out, "auth_login_failures_total", "", static_cast<double>(login_failures.value()));
+  metrics::render_header(out, "auth_token_refusals_total", "counter",
+                         "Access tokens refused: malformed, forged, expired, not yet valid, or of an ended session.");
+  metrics::render_sample(out, "auth_token_refusals_total", "", static_cast<double>(token_refusals.value()));
+  metrics::render_header(out, "auth_sessions", "gauge", "Sessions held (live, and ended ones until they expire).");
+  metrics::render_sample(out, "auth_sessions", "", static_cast<double>(sessions->size()));
   metrics::render_header(out, "errors_total", "counter", "Requests answered with a server error (5xx).");
   metrics::render_sample(out, "errors_total", "", static_cast<double>(errors_total.value()));
   return out;

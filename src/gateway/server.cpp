@@ -1,12 +1,19 @@
 // The HTTP/1.1 server on Boost.Beast: one io_context run by N threads, a strand per
 // connection, keep-alive, body and header limits, and a read deadline per request so a
 // slow client cannot hold a connection forever. Replies may come from any thread (the
-// engine's); they are posted back onto the connection's strand.
+// engine's); they are posted back onto the connection's strand. With a certificate it
+// speaks TLS 1.3 (OpenSSL through Asio), optionally asking for client certificates (mTLS).
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <atomic>
 #include <mutex>
@@ -27,6 +34,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+namespace ssl = net::ssl;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 namespace {
 
@@ -55,6 +64,7 @@ struct Connections {
   metrics::Counter refused_per_address;  // over max_connections_per_address
   metrics::Counter timed_out;            // a request not whole within the read deadline
   metrics::Counter header_limit;         // header block too large or too many fields: 431
+  metrics::Counter tls_handshake_failed;  // not TLS, a refused or missing client certificate, too slow
 
   // Admits a connection from `address`, or says no (the caller closes it).
   bool admit(const std::string& address, const ServerSettings& s) {
@@ -81,11 +91,36 @@ struct Connections {
   }
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+// The subject CN of the peer's certificate, when OpenSSL verified it (empty otherwise).
+std::string verified_client_cn(SSL* ssl) {
+  if (SSL_get_verify_result(ssl) != X509_V_OK) return {};
+  X509* cert = SSL_get1_peer_certificate(ssl);
+  if (cert == nullptr) return {};
+  std::string cn;
+  X509_NAME* subject = X509_get_subject_name(cert);
+  const int at = subject == nullptr ? -1 : X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+  if (at >= 0) {
+    const ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, at));
+    unsigned char* utf8 = nullptr;
+    const int n = ASN1_STRING_to_UTF8(&utf8, data);
+    if (n > 0) cn.assign(reinterpret_cast<const char*>(utf8), static_cast<size_t>(n));
+    OPENSSL_free(utf8);
+  }
+  X509_free(cert);
+  return cn;
+}
+
+// One connection, over plain TCP or over TLS.
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+
  public:
+  template <class... Args>
   Session(tcp::socket&& socket, std::string address, const ServerSettings& settings, Handler& handler,
-          Connections& connections)
-      : stream_(std::move(socket)),
+          Connections& connections, Args&... tls_context)
+      : stream_(std::move(socket), tls_context...),
         address_(std::move(address)),
         settings_(settings),
         handler_(handler),
@@ -93,15 +128,37 @@ class Session : public std::enable_shared_from_this<Session> {
   ~Session() { connections_.release(address_); }
 
   void start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if constexpr (kTls) {
+        self->handshake();
+      } else {
+        self->read();
+      }
+    });
   }
 
  private:
+  auto& tcp_layer() { return beast::get_lowest_layer(stream_); }
+
+  // The TLS handshake, under the read deadline: a client that opens a connection and never
+  // finishes the handshake is cut off like a slow request.
+  void handshake() {
+    tcp_layer().expires_after(std::chrono::seconds(settings_.read_timeout_s));
+    stream_.async_handshake(ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) {
+        self->connections_.tls_handshake_failed.add();
+        return self->close();
+      }
+      if constexpr (kTls) self->client_cn_ = verified_client_cn(self->stream_.native_handle());
+      self->read();
+    });
+  }
+
   void read() {
     parser_.emplace();
     parser_->body_limit(settings_.body_limit_bytes);
     parser_->header_limit(static_cast<uint32_t>(settings_.header_limit_bytes));
-    stream_.expires_after(std::chrono::seconds(settings_.read_timeout_s));
+    tcp_layer().expires_after(std::chrono::seconds(settings_.read_timeout_s));
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
   }
@@ -122,6 +179,8 @@ class Session : public std::enable_shared_from_this<Session> {
                                                                        " header fields"));
     }
     Request head = request_of(msg);
+    head.client_cn = client_cn_;
+    head.remote = address_;
     Admission admission = handler_.admit(head);
     if (!admission.admitted) return reply_and_close(std::move(admission.refusal));
     admission_ = std::move(admission.context);
@@ -186,7 +245,8 @@ class Session : public std::enable_shared_from_this<Session> {
     req.body = std::move(msg.body());
     req.admission = std::move(admission_);
     req.remote = address_;
-    stream_.expires_never();
+    req.client_cn = client_cn_;
+    tcp_layer().expires_never();
     handler_.handle(std::move(req), [self = shared_from_this()](Response&& res) {
       net::post(self->stream_.get_executor(),
                 [self, res = std::move(res)]() mutable { self->write(std::move(res)); });
@@ -219,7 +279,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     out_ += "\r\n\r\n";
     if (!head_request_) out_ += res.body;
-    stream_.expires_after(std::chrono::seconds(settings_.read_timeout_s));
+    tcp_layer().expires_after(std::chrono::seconds(settings_.read_timeout_s));
     net::async_write(stream_, net::buffer(out_), [self = shared_from_this()](beast::error_code ec, size_t) {
       if (!ec && self->linger_) return self->drain();
       if (ec || !self->keep_alive_) return self->close();
@@ -232,8 +292,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // and destroy the reply before the client reads it.
   void drain() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.expires_after(std::chrono::seconds(2));
+    tcp_layer().socket().shutdown(tcp::socket::shutdown_send, ec);
+    tcp_layer().expires_after(std::chrono::seconds(2));
     drain_buffer_.resize(16 << 10);
     stream_.async_read_some(net::buffer(drain_buffer_), [self = shared_from_this()](beast::error_code e, size_t) {
       if (e) return self->close();
@@ -260,13 +320,16 @@ class Session : public std::enable_shared_from_this<Session> {
     write(std::move(res));
   }
 
+  // Over TLS the connection is closed without a close_notify: every answer carries its
+  // Content-Length, so a truncation cannot pass for a whole reply.
   void close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);
+    tcp_layer().socket().shutdown(tcp::socket::shutdown_send, ec);
+    tcp_layer().socket().close(ec);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
+  std::string client_cn_;  // mTLS: the verified client certificate's subject CN
   std::string address_;  // the peer's
   beast::flat_buffer buffer_;
   const ServerSettings& settings_;
@@ -299,8 +362,14 @@ struct HttpServer::Impl {
         if (peer_ec || !connections.admit(address, settings)) {
           beast::error_code ignored;
           socket.close(ignored);
+        } else if (tls) {
+          std::make_shared<Session<TlsStream>>(std::move(socket), std::move(address), settings, handler, connections,
+                                               *tls)
+              ->start();
         } else {
-          std::make_shared<Session>(std::move(socket), std::move(address), settings, handler, connections)->start();
+          std::make_shared<Session<beast::tcp_stream>>(std::move(socket), std::move(address), settings, handler,
+                                                       connections)
+              ->start();
         }
       }
       accept();
@@ -312,6 +381,7 @@ struct HttpServer::Impl {
   // Before the io_context: sessions it still holds when it is destroyed release their
   // connection here, so this must outlive it.
   Connections connections;
+  std::optional<ssl::context> tls;  // set when the server speaks TLS
   net::io_context ioc;
   std::optional<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
@@ -322,7 +392,59 @@ HttpServer::HttpServer(ServerSettings settings, Handler& handler)
 
 HttpServer::~HttpServer() { stop(); }
 
+namespace {
+
+std::string openssl_error() {
+  const unsigned long e = ERR_get_error();
+  if (e == 0) return "unknown error";
+  char buf[256];
+  ERR_error_string_n(e, buf, sizeof buf);
+  return buf;
+}
+
+// The server's TLS context: TLS 1.3 (1.2 only when allowed), the certificate chain and
+// key, and for mTLS the CAs client certificates are verified against.
+Result<ssl::context> make_tls_context(const TlsSettings& t) {
+  ssl::context ctx(ssl::context::tls_server);
+  SSL_CTX* native = ctx.native_handle();
+  SSL_CTX_set_min_proto_version(native, t.allow_tls12 ? TLS1_2_VERSION : TLS1_3_VERSION);
+  SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
+  if (t.allow_tls12) {
+    // Forward-secret AEAD suites only for 1.2; 1.3's suites are all of that kind.
+    SSL_CTX_set_cipher_list(native, "ECDHE+AESGCM:ECDHE+CHACHA20");
+  }
+  if (SSL_CTX_use_certificate_chain_file(native, t.cert_file.c_str()) != 1) {
+    return make_error(ErrorCode::kInvalidArgument, "TLS certificate " + t.cert_file + ": " + openssl_error());
+  }
+  if (SSL_CTX_use_PrivateKey_file(native, t.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+    return make_error(ErrorCode::kInvalidArgument, "TLS key " + t.key_file + ": " + openssl_error());
+  }
+  if (SSL_CTX_check_private_key(native) != 1) {
+    return make_error(ErrorCode::kInvalidArgument, "TLS key " + t.key_file + " does not match the certificate " +
+                                                       t.cert_file);
+  }
+  if (!t.client_ca_file.empty()) {
+    if (SSL_CTX_load_verify_locations(native, t.client_ca_file.c_str(), nullptr) != 1) {
+      return make_error(ErrorCode::kInvalidArgument, "TLS client CA " + t.client_ca_file + ": " + openssl_error());
+    }
+    // The CAs' names are sent with the request for a certificate, so a client holding
+    // several picks the right one.
+    SSL_CTX_set_client_CA_list(native, SSL_load_client_CA_file(t.client_ca_file.c_str()));
+    int mode = SSL_VERIFY_PEER;
+    if (t.require_client_cert) mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+    SSL_CTX_set_verify(native, mode, nullptr);
+  }
+  return ctx;
+}
+
+}  // namespace
+
 Result<uint16_t> HttpServer::start() {
+  if (impl_->settings.tls.enabled()) {
+    auto ctx = make_tls_context(impl_->settings.tls);
+    if (!ctx) return tl::unexpected(ctx.error());
+    impl_->tls.emplace(std::move(*ctx));
+  }
   beast::error_code ec;
   auto address = net::ip::make_address(impl_->settings.address, ec);
   if (ec) return make_error(ErrorCode::kInvalidArgument, "bad listen address " + impl_->settings.address);
@@ -369,6 +491,11 @@ void HttpServer::render_metrics(std::string& out) const {
   metrics::render_header(out, "http_header_limit_total", "counter",
                          "Requests refused 431: header block too large or too many header fields.");
   metrics::render_sample(out, "http_header_limit_total", "", static_cast<double>(c.header_limit.value()));
+  metrics::render_header(out, "http_tls_handshake_failures_total", "counter",
+                         "TLS handshakes that failed: not TLS, an old version, a refused or missing client "
+                         "certificate, or too slow.");
+  metrics::render_sample(out, "http_tls_handshake_failures_total", "",
+                         static_cast<double>(c.tls_handshake_failed.value()));
 }
 
 void HttpServer::stop() {

@@ -81,6 +81,9 @@ constexpr auto kEventNames = std::to_array<std::pair<EventType, std::string_view
     {EventType::kTokensUnlocked, "tokens.unlocked"},
     {EventType::kBreakerOpened, "breaker.opened"},
     {EventType::kBreakerReset, "breaker.reset"},
+    {EventType::kSessionOpened, "session.opened"},
+    {EventType::kSessionEnded, "session.ended"},
+    {EventType::kSigningKeyRotated, "auth.signing_key_rotated"},
 });
 
 void append_field(std::string& out, std::string_view field) {

@@ -95,6 +95,11 @@ const std::map<std::string, std::string>& expected_roles() {
       {"GET /health", "public"},
       {"GET /ready", "public"},
       {"GET /metrics", "public"},
+      {"POST /api/v1/auth/login", "public"},
+      {"POST /api/v1/auth/refresh", "public"},
+      {"POST /api/v1/auth/logout", "admin,operator,compliance,auditor,participant,fx_provider,settlement_bank"},
+      {"GET /api/v1/auth/session", "admin,operator,compliance,auditor,participant,fx_provider,settlement_bank"},
+      {"POST /api/v1/auth/signing-keys/rotate", "admin"},
       {"POST /api/v1/transfer", "admin,participant"},
       {"GET /api/v1/transaction/{id}", anyone},
       {"GET /api/v1/transactions", anyone},
@@ -177,10 +182,13 @@ TEST_F(GatewayApiTest, TheRouteTableIsTheOneSignedOff) {
   for (const auto& [route, roles] : printed) {
     EXPECT_EQ(expected_roles().count(route), 1u) << route << " (" << roles << ") is new: add it to the signed table";
   }
-  // The auditor changes nothing: it is admitted to reads, and to the two POSTs that only compute.
+  // The auditor changes nothing: it is admitted to reads, to the two POSTs that only compute, and to its own logout.
   for (const auto& [route, roles] : expected_roles()) {
     if (roles.find("auditor") == std::string::npos || route.rfind("GET ", 0) == 0) continue;
-    EXPECT_TRUE(route == "POST /api/v1/liquidity/predict" || route == "POST /api/v1/risk/evaluate") << route;
+    // Logout ends only the caller's own session.
+    EXPECT_TRUE(route == "POST /api/v1/liquidity/predict" || route == "POST /api/v1/risk/evaluate" ||
+                route == "POST /api/v1/auth/logout")
+        << route;
   }
 }
 

@@ -61,9 +61,13 @@ class ServerProcess {
                                             "DELTRAN_OPERATOR_KEY=" + operator_key(), "DELTRAN_AUDITOR_KEY=" + auditor_key(),
                                             "DELTRAN_SETTLEMENT_BANK_KEY=" + settlement_bank_key(), "DELTRAN_LOG_LEVEL=warn"};
     // Tests that are not about rate limits send as fast as they like, unless they set a tier.
-    bool tier_set = false;
-    for (const auto& e : env) tier_set = tier_set || e.rfind("DELTRAN_RATE_LIMIT_DEFAULT_TIER=", 0) == 0;
+    bool tier_set = false, login_tier_set = false;
+    for (const auto& e : env) {
+      tier_set = tier_set || e.rfind("DELTRAN_RATE_LIMIT_DEFAULT_TIER=", 0) == 0;
+      login_tier_set = login_tier_set || e.rfind("DELTRAN_LOGIN_RATE_TIER=", 0) == 0;
+    }
     if (!tier_set) env_strings.push_back("DELTRAN_RATE_LIMIT_DEFAULT_TIER=unlimited");
+    if (!login_tier_set) env_strings.push_back("DELTRAN_LOGIN_RATE_TIER=unlimited");
     env_strings.insert(env_strings.end(), env.begin(), env.end());
     for (char** e = environ; *e != nullptr; ++e) {
       std::string s(*e);
@@ -126,7 +130,9 @@ class ServerProcess {
   // DELTRAN_* settings for the next start, "NAME=value".
   std::vector<std::string> env;
   const fs::path& data() const { return data_; }
-  gateway::HttpClient client() const { return gateway::HttpClient("127.0.0.1", port_); }
+  // How the tests' clients speak to it: plain HTTP unless a test serves TLS.
+  gateway::ClientTls tls;
+  gateway::HttpClient client() const { return gateway::HttpClient("127.0.0.1", port_, tls); }
 
  private:
   fs::path data_;

@@ -195,12 +195,14 @@ struct ResetBreakerCommand {
 };
 
 // Records something that happened outside the core and changes no state (a sanctions
-// list reload and its outcome) as an event, so the log and the audit chain carry it. Only
-// the notice types below are accepted.
+// list reload and its outcome, a login or logout, a signing-key rotation) as an event, so
+// the log and the audit chain carry it. Only the notice types below are accepted.
 struct NoticeCommand {
-  model::EventType type = model::EventType::kListsReloaded;  // lists.reloaded | lists.reload_failed
+  // lists.reloaded | lists.reload_failed | session.opened | session.ended | auth.signing_key_rotated
+  model::EventType type = model::EventType::kListsReloaded;
   std::string entity;
   std::string payload;  // compact JSON object
+  std::string party;    // a participant it concerns (its own sessions), who may read it too
 };
 
 using Command = std::variant<TransferCommand, CreateBankCommand, TokenCommand, CloseWindowCommand,

@@ -10,6 +10,7 @@
 
 #include <deltran/core/clock.hpp>
 #include <deltran/engine/core_client.hpp>
+#include <deltran/gateway/auth.hpp>
 #include <deltran/gateway/http.hpp>
 #include <deltran/gateway/rate_limit.hpp>
 #include <deltran/store/read_model.hpp>
@@ -30,6 +31,14 @@ struct ApiSettings {
   std::string compliance_key;       // compliance officer
   std::string auditor_key;          // auditor: reads everything, changes nothing
   std::string settlement_bank_key;  // the settlement bank
+  // Sessions (POST /auth/login): staff users log in by name and argon2id password,
+  // participants with their API key; both get short-lived access tokens signed with these
+  // keys (null: a keyring held in memory only, so tokens end with the process).
+  std::vector<StaffUser> users;
+  std::shared_ptr<Keyring> signing_keys;
+  SessionSettings sessions;
+  // Logins and refreshes are held to this tier per peer address (a password can be guessed).
+  std::string login_rate_tier = "standard";
   // Official ISO 20022 XSDs; null: ISO messages are checked structurally only.
   std::shared_ptr<const iso20022::SchemaSet> schemas;
   // Sanctions/PEP screening; null: payments are not screened. `list_specs` are reloaded

@@ -19,6 +19,9 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower case
   std::string body;
   std::string remote;  // peer address
+  // Over mTLS: the subject CN of the client certificate the server verified against its
+  // client CA (empty: plain HTTP, TLS without a client certificate).
+  std::string client_cn;
   // What the handler's admission learned from the headers (the route, the caller), kept
   // so the request is not authenticated and routed twice. Opaque to the server.
   std::shared_ptr<const void> admission;
@@ -59,6 +62,18 @@ class Handler {
   virtual void handle(Request&& request, Respond respond) = 0;
 };
 
+// TLS on the API (OpenSSL through Asio). No certificate: plain HTTP.
+struct TlsSettings {
+  std::string cert_file;  // PEM: the server's certificate, then its chain
+  std::string key_file;   // PEM: its private key
+  // mTLS: a client certificate is asked for and verified against these CAs (PEM); its
+  // subject CN names the participant it authenticates. Empty: no client certificates.
+  std::string client_ca_file;
+  bool require_client_cert = false;  // with client_ca_file: a connection without one is refused
+  bool allow_tls12 = false;          // TLS 1.3 only unless set
+  bool enabled() const { return !cert_file.empty(); }
+};
+
 struct ServerSettings {
   std::string address = "127.0.0.1";
   uint16_t port = 8080;  // 0: any free port
@@ -70,6 +85,7 @@ struct ServerSettings {
   int max_connections = 10'000;
   int max_connections_per_address = 1'000;  // more from one address are closed at once
   size_t max_header_count = 64;             // more header fields: 431
+  TlsSettings tls;
 };
 
 class HttpServer {
@@ -92,10 +108,20 @@ class HttpServer {
   std::unique_ptr<Impl> impl_;
 };
 
-// A blocking HTTP/1.1 client with keep-alive, for the demo, tools and tests.
+// How a client speaks TLS: the CAs it trusts for the server, and optionally the
+// certificate it presents (mTLS).
+struct ClientTls {
+  bool enabled = false;
+  std::string ca_file;    // PEM; empty: the system's trust store
+  std::string cert_file;  // PEM client certificate (mTLS), optional
+  std::string key_file;
+};
+
+// A blocking HTTP/1.1 client with keep-alive, for the demo, tools and tests. Over TLS it
+// verifies the server's certificate and host name.
 class HttpClient {
  public:
-  HttpClient(std::string host, uint16_t port);
+  HttpClient(std::string host, uint16_t port, ClientTls tls = {});
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;

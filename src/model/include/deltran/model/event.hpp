@@ -52,6 +52,9 @@ enum class EventType : uint16_t {
   kListsReloadFailed = 35,   // lists.reload_failed: an alert; the previous lists stay (no state change)
   kBreakerOpened = 40,       // breaker.opened (follows from the payment that tripped it)
   kBreakerReset = 41,        // breaker.reset
+  kSessionOpened = 70,       // session.opened: a login (no state change in the core)
+  kSessionEnded = 71,        // session.ended: a logout, or a refresh token used twice (no state change)
+  kSigningKeyRotated = 72,   // auth.signing_key_rotated: a new key signs access tokens (no state change)
 };
 std::string_view to_string(EventType t);
 std::optional<EventType> parse_event_type(std::string_view name);

@@ -1,4 +1,4 @@
-// deltran: the one binary. Subcommands: serve, demo, check, version.
+// deltran: the one binary. Subcommands: serve, demo, check, user, tls, routes, version.
 #include <termios.h>
 #include <unistd.h>
 
@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -21,6 +22,7 @@
 #include "config.hpp"
 #include "demo.hpp"
 #include "node.hpp"
+#include "tls_certs.hpp"
 
 namespace fs = std::filesystem;
 using namespace deltran;
@@ -141,6 +143,50 @@ int run_check(const Flags& flags) {
   return report->ok() ? 0 : 1;
 }
 
+// The demo's staff admin: user demo-admin with a fresh random password, saved in the users
+// file and in <data>/demo-admin.password (0600) for trying the login by hand.
+Result<std::pair<std::string, std::string>> demo_admin(const app::Config& config) {
+  const std::string name = "demo-admin";
+  const std::string path = config.users_file.empty() ? (fs::path(config.data) / "users").string() : config.users_file;
+  auto users = gateway::read_users_file(path);
+  if (!users) return tl::unexpected(users.error());
+  std::random_device rd;
+  static constexpr char kAlphabet[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  std::string password;
+  for (int i = 0; i < 20; ++i) password += kAlphabet[rd() % (sizeof kAlphabet - 1)];
+  auto hash = gateway::hash_password(password);
+  if (!hash) return tl::unexpected(hash.error());
+  std::erase_if(*users, [&](const auto& u) { return u.name == name; });
+  users->push_back(gateway::StaffUser{name, "admin", *hash});
+  if (auto st = gateway::write_users_file(path, *users); !st) return tl::unexpected(st.error());
+  const fs::path pw = fs::path(config.data) / (name + ".password");
+  {
+    std::ofstream out(pw, std::ios::trunc);
+    out << password << "\n";
+    if (!out) return make_error(ErrorCode::kUnavailable, "cannot write " + pw.string());
+  }
+  fs::permissions(pw, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+  return std::pair{name, password};
+}
+
+// deltran tls dev-certs: a development CA, server and client certificates for trying TLS/mTLS.
+int run_dev_certs(const std::string& out, std::vector<std::string> names, const std::vector<std::string>& clients,
+                  int days) {
+  if (names.empty()) names = {"localhost", "127.0.0.1", "::1"};
+  auto certs = app::make_dev_certificates(out, names, clients, days);
+  if (!certs) return fail(certs.error().message);
+  std::printf("CA          %s (clients trust it; pass it as --tls-client-ca for mTLS)\n", certs->ca_cert.c_str());
+  std::printf("server      %s, key %s\n", certs->server_cert.c_str(), certs->server_key.c_str());
+  for (const auto& c : certs->client_certs) {
+    std::printf("client      %s, key %s\n", c.c_str(), fs::path(c).replace_extension(".key").c_str());
+  }
+  std::printf("For development only: the CA's key is in %s/ca.key.\n"
+              "  deltran serve --tls-cert %s --tls-key %s%s\n",
+              out.c_str(), certs->server_cert.c_str(), certs->server_key.c_str(),
+              clients.empty() ? "" : (" --tls-client-ca " + certs->ca_cert.string()).c_str());
+  return 0;
+}
+
 int run_demo(const Flags& flags, app::DemoSettings demo, bool exit_after, bool keep_data) {
   Flags f = flags;
   if (f.data.empty()) f.data = "./var/demo";
@@ -166,12 +212,28 @@ int run_demo(const Flags& flags, app::DemoSettings demo, bool exit_after, bool k
     config->sanctions_lists = {"csv:" + (lists / "sanctions.csv").string()};
     config->pep_lists = {"csv:" + (lists / "pep.csv").string()};
   }
+  // The demo serves HTTPS (TLS 1.3) with development certificates made for it, unless given
+  // --tls-cert, and its admin logs in by name and password as staff would.
+  std::error_code ec;
+  fs::create_directories(config->data, ec);
+  if (config->tls_cert_file.empty()) {
+    auto certs = app::make_dev_certificates(fs::path(config->data) / "tls", {"localhost", "127.0.0.1", "::1"}, {}, 30);
+    if (!certs) return fail("demo certificates: " + certs.error().message);
+    config->tls_cert_file = certs->server_cert.string();
+    config->tls_key_file = certs->server_key.string();
+    demo.tls.ca_file = certs->ca_cert.string();
+  }
+  demo.tls.enabled = true;
+  auto admin = demo_admin(*config);
+  if (!admin) return fail(admin.error().message);
+  demo.admin_user = admin->first;
+  demo.admin_password = admin->second;
   app::setup_logging("warn");
   sigset_t set = block_signals();
   app::Node node(*config);
   if (auto st = node.start(); !st) return fail(st.error().message);
-  std::printf("DelTran demo: the rail is serving on http://%s:%u (SQLite in %s)\n", node.host().c_str(), node.port(),
-              config->data.c_str());
+  std::printf("DelTran demo: the rail is serving on https://%s:%u, TLS 1.3 (SQLite in %s)\n", node.host().c_str(),
+              node.port(), config->data.c_str());
   demo.host = node.host();
   demo.port = node.port();
   demo.admin_key = node.admin_key();
@@ -195,12 +257,16 @@ int run_demo(const Flags& flags, app::DemoSettings demo, bool exit_after, bool k
     node.stop();
     return 0;
   }
-  std::printf("\nStill serving on http://%s:%u — try:\n"
-              "  curl -s http://%s:%u/api/v1/windows -H 'Authorization: Bearer %s'\n"
-              "  curl -s http://%s:%u/metrics\n"
-              "The admin key is in %s/admin.key. Ctrl-C stops.\n",
-              node.host().c_str(), node.port(), node.host().c_str(), node.port(), node.admin_key().c_str(),
-              node.host().c_str(), node.port(), config->data.c_str());
+  const std::string base = "https://" + node.host() + ":" + std::to_string(node.port());
+  const std::string cacert = demo.tls.ca_file.empty() ? std::string() : " --cacert " + demo.tls.ca_file;
+  std::printf("\nStill serving on %s — try:\n"
+              "  curl -s%s %s/api/v1/windows -H 'Authorization: Bearer %s'\n"
+              "  curl -s%s %s/api/v1/auth/login -d '{\"user\":\"%s\",\"password\":\"'$(cat %s/%s.password)'\"}'\n"
+              "  curl -s%s %s/metrics\n"
+              "The admin key is in %s/admin.key, %s's password in %s/%s.password. Ctrl-C stops.\n",
+              base.c_str(), cacert.c_str(), base.c_str(), node.admin_key().c_str(), cacert.c_str(), base.c_str(),
+              demo.admin_user.c_str(), config->data.c_str(), demo.admin_user.c_str(), cacert.c_str(), base.c_str(),
+              config->data.c_str(), demo.admin_user.c_str(), config->data.c_str(), demo.admin_user.c_str());
   std::fflush(stdout);
   wait_for_signal(set);
   node.stop();
@@ -331,6 +397,17 @@ int main(int argc, char** argv) {
   user_remove->add_option("name", user_name, "user name")->required();
   auto* user_list = user->add_subcommand("list", "list the users and their roles");
   add_common(user_list);
+  auto* tls = cli.add_subcommand("tls", "TLS helpers");
+  tls->require_subcommand(1);
+  std::string certs_out;
+  std::vector<std::string> cert_names, cert_clients;
+  int cert_days = 30;
+  auto* dev_certs = tls->add_subcommand(
+      "dev-certs", "make a development CA, a server certificate and client certificates (CN = participant id)");
+  dev_certs->add_option("--out", certs_out, "folder to write them into")->required();
+  dev_certs->add_option("--name", cert_names, "host name or IP of the server, repeatable; default localhost, 127.0.0.1, ::1");
+  dev_certs->add_option("--client", cert_clients, "a participant id to make a client certificate for, repeatable");
+  dev_certs->add_option("--days", cert_days, "validity in days; default 30")->check(CLI::Range(1, 3650));
   auto* routes = cli.add_subcommand("routes", "print the API's routes: method, path and the roles each admits");
   auto* version = cli.add_subcommand("version", "print the version");
 
@@ -341,6 +418,7 @@ int main(int argc, char** argv) {
   if (user_add->parsed()) return run_user(flags, "add", user_name, user_role);
   if (user_remove->parsed()) return run_user(flags, "remove", user_name, {});
   if (user_list->parsed()) return run_user(flags, "list", {}, {});
+  if (dev_certs->parsed()) return run_dev_certs(certs_out, cert_names, cert_clients, cert_days);
   if (routes->parsed()) {
     for (const auto& r : gateway::Api::routes()) std::printf("%s\n", r.c_str());
     return 0;

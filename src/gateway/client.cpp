@@ -67,8 +67,11 @@ struct HttpClient::Impl {
     beast::get_lowest_layer(s).connect(results, ec);
     if (!ec) beast::get_lowest_layer(s).socket().set_option(tcp::no_delay(true), ec);
     if (ec) return ec;
-    // SNI and the certificate's name are checked against the host asked for.
-    SSL_set_tlsext_host_name(s.native_handle(), host.c_str());
+    // The certificate's name is checked against the host asked for; SNI names it unless it
+    // is an IP literal (RFC 6066 allows host names only).
+    boost::system::error_code not_ip;
+    boost::asio::ip::make_address(host, not_ip);
+    if (not_ip) SSL_set_tlsext_host_name(s.native_handle(), host.c_str());
     s.set_verify_callback(ssl::host_name_verification(host), ec);
     if (!ec) s.handshake(ssl::stream_base::client, ec);
     if (ec) tls_stream.reset();

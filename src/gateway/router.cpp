@@ -264,6 +264,11 @@ tl::expected<Principal, ApiError> Api::Impl::from_certificate(const std::string&
   if (p == nullptr) {
     return tl::unexpected(ApiError{Rc::kUnauthenticated, "the client certificate's subject (CN=" + cn + ") is no participant"});
   }
+  // The admin cuts a participant off by revoking its last key; its certificate then stops
+  // working too, without waiting for the CA to revoke it.
+  if (p->keys.empty()) {
+    return tl::unexpected(ApiError{Rc::kUnauthenticated, cn + " holds no API key: its access is revoked"});
+  }
   return Principal{p->info.fx_provider ? kParticipant | kFxProvider : uint32_t{kParticipant}, p->info.bic, {},
                    p->rate_tier, {}, {}};
 }

@@ -309,6 +309,15 @@ TEST(Tls, TheApiServesTls13AndAClientCertificateNamesItsParticipant) {
   ASSERT_EQ(login.status, 200) << login.raw;
   EXPECT_EQ(call(s, "GET", "/api/v1/banks/TLSSAEAA/balance", "", bearer(text(login, "access_token"))).status, 200);
   EXPECT_EQ(call(s, "GET", "/api/v1/auth/session", "").status, 401);
+  // The admin revokes the bank's last key: its certificate no longer gets it in either.
+  auto keys = call(s, "GET", "/api/v1/banks/TLSSAEAA/keys", "", bearer(s.admin_key()));
+  ASSERT_EQ(keys.status, 200) << keys.raw;
+  for (const auto& k : keys.body.at("keys").as_array()) {
+    const std::string id(k.at("id").as_string());
+    EXPECT_EQ(call(s, "DELETE", "/api/v1/banks/TLSSAEAA/keys/" + id, "", bearer(s.admin_key())).status, 200);
+  }
+  auto cut_off = call(bank, "GET", "/api/v1/banks/TLSSAEAA/balance", "");
+  EXPECT_EQ(cut_off.status, 401) << cut_off.raw;
 
   auto metrics = call(s, "GET", "/metrics", "");
   const auto at = metrics.raw.find("\nhttp_tls_handshake_failures_total ");
@@ -337,6 +346,45 @@ TEST(Tls, ARequiredClientCertificateIsRequiredAndBadTlsSettingsStopTheStart) {
   std::ifstream log(dir / "data3" / "server.log");
   std::string text_of_log((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
   EXPECT_NE(text_of_log.find("both a certificate and its key"), std::string::npos) << text_of_log;
+}
+
+
+// `deltran tls dev-certs` makes a CA, a server certificate and participants' client
+// certificates that the server, curl and openssl accept as they are.
+TEST(Tls, DevCertificatesServeTlsAndMutualTls) {
+  const auto dir = temp_dir("tls-dev");
+  const fs::path certs = dir / "certs";
+  auto made = sh(std::string(DELTRAN_BINARY) + " tls dev-certs --out '" + certs.string() + "' --client TLSDAEAA --days 2");
+  ASSERT_EQ(made.first, 0) << made.second;
+  auto verified = sh("openssl verify -CAfile '" + (certs / "ca.pem").string() + "' '" + (certs / "server.pem").string() +
+                     "' '" + (certs / "TLSDAEAA.pem").string() + "'");
+  EXPECT_EQ(verified.first, 0) << verified.second;
+  EXPECT_EQ(fs::status(certs / "server.key").permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(fs::status(certs / "ca.key").permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  // A CN that could name a path is refused.
+  EXPECT_NE(sh(std::string(DELTRAN_BINARY) + " tls dev-certs --out '" + certs.string() + "' --client ../evil").first, 0);
+  EXPECT_FALSE(fs::exists(dir / "evil.pem"));
+
+  ServerProcess s(dir / "data");
+  gateway::ClientTls trust;
+  trust.enabled = true;
+  trust.ca_file = (certs / "ca.pem").string();
+  s.tls = trust;
+  s.start({"--tls-cert", (certs / "server.pem").string(), "--tls-key", (certs / "server.key").string(), "--tls-client-ca",
+           (certs / "ca.pem").string()});
+  create_bank(s, "TLSDAEAA");
+  const std::string url = "https://localhost:" + std::to_string(s.port()) + "/api/v1/auth/session";
+  const std::string ca = " --cacert '" + (certs / "ca.pem").string() + "'";
+  auto with_cert = sh("curl -sS" + ca + " --cert '" + (certs / "TLSDAEAA.pem").string() + "' --key '" +
+                      (certs / "TLSDAEAA.key").string() + "' " + url);
+  EXPECT_EQ(with_cert.first, 0) << with_cert.second;
+  EXPECT_NE(with_cert.second.find("\"bank\":\"TLSDAEAA\""), std::string::npos) << with_cert.second;
+  auto without = sh("curl -sS -o /dev/null -w '%{http_code}'" + ca + " " + url);
+  EXPECT_EQ(without.second, "401");
+  // The server certificate is not a client's: its key usage is for serving only.
+  auto as_client = sh("curl -sS -o /dev/null -w '%{http_code}'" + ca + " --cert '" + (certs / "server.pem").string() +
+                      "' --key '" + (certs / "server.key").string() + "' " + url);
+  EXPECT_NE(as_client.second, "200") << as_client.second;
 }
 
 }  // namespace

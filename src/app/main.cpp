@@ -1,4 +1,4 @@
-// deltran: the one binary. Subcommands: serve, demo, check, user, tls, routes, version.
+// deltran: the one binary. Subcommands: serve, demo, check, audit, user, tls, routes, version.
 #include <termios.h>
 #include <unistd.h>
 
@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <deltran/engine/audit_export.hpp>
 #include <deltran/engine/check.hpp>
 #include <deltran/gateway/api.hpp>
 #include <deltran/gateway/auth.hpp>
@@ -273,6 +274,83 @@ int run_demo(const Flags& flags, app::DemoSettings demo, bool exit_after, bool k
   return 0;
 }
 
+// deltran audit export: the batches committed in [from, to) with their events, chain links
+// and anchor lines, to a file (or stdout) that `deltran audit verify` checks offline.
+int run_audit_export(const Flags& flags, const std::string& from, const std::string& to, const std::string& out_path) {
+  auto config = build_config(flags);
+  if (!config) return fail(config.error().message);
+  engine::AuditRange range;
+  if (!from.empty()) {
+    auto t = engine::parse_time_us(from);
+    if (!t) return fail("--from must be a date (2026-12-01) or an RFC 3339 time (2026-12-01T10:00:00Z)");
+    range.from_us = *t;
+  }
+  if (!to.empty()) {
+    auto t = engine::parse_time_us(to);
+    if (!t) return fail("--to must be a date (2026-12-01) or an RFC 3339 time (2026-12-01T10:00:00Z)");
+    range.to_us = *t;
+  }
+  if (range.to_us <= range.from_us) return fail("--to must be after --from");
+  range.rail = config->rail_bic;
+  range.exported_at_us = SystemClock().now_us();
+  fs::path db = fs::path(config->data) / "deltran.db";
+  if (!fs::exists(db)) return fail("no database at " + db.string());
+  store::SqliteSettings ss;
+  ss.path = db.string();
+  auto store = store::open_sqlite_store(ss);
+  if (!store) return fail(store.error().message);
+  fs::path anchor_path = fs::path(config->data) / "audit.anchor";
+  std::unique_ptr<store::Anchor> anchor;
+  if (fs::exists(anchor_path)) {
+    auto opened = store::open_file_anchor(anchor_path.string());
+    if (!opened) return fail(opened.error().message);
+    anchor = std::move(*opened);
+  } else {
+    std::fprintf(stderr, "deltran: no audit anchor in %s: the export carries no anchor lines\n", config->data.c_str());
+  }
+  std::ofstream file;
+  if (!out_path.empty() && out_path != "-") {
+    file.open(out_path, std::ios::trunc);
+    if (!file) return fail("cannot write " + out_path);
+  }
+  std::ostream& out = file.is_open() ? static_cast<std::ostream&>(file) : std::cout;
+  auto summary = engine::export_audit(**store, anchor.get(), range, out);
+  if (!summary) return fail(summary.error().message);
+  out.flush();
+  if (!out) return fail("cannot write " + (out_path.empty() ? std::string("stdout") : out_path));
+  std::fprintf(stderr, "exported %lld batches, %lld events, %lld anchor lines%s\n",
+               static_cast<long long>(summary->batches), static_cast<long long>(summary->events),
+               static_cast<long long>(summary->anchored), out_path.empty() ? "" : (" to " + out_path).c_str());
+  return 0;
+}
+
+// deltran audit verify FILE: every batch hashes to its link, links chain, the anchor agrees.
+int run_audit_verify(const std::string& path, const std::string& anchor_path, const std::string& follows) {
+  std::ifstream in(path);
+  if (!in) return fail("cannot read " + path);
+  std::vector<store::AnchorLine> kept;
+  if (!anchor_path.empty()) {
+    if (!fs::exists(anchor_path)) return fail("no anchor at " + anchor_path);
+    auto opened = store::open_file_anchor(anchor_path);
+    if (!opened) return fail(opened.error().message);
+    auto lines = (*opened)->read_all();
+    if (!lines) return fail(lines.error().message);
+    kept = std::move(*lines);
+  }
+  auto r = engine::verify_audit_export(in, anchor_path.empty() ? nullptr : &kept, follows);
+  for (const auto& f : r.failures) std::printf("FAIL: %s\n", f.c_str());
+  for (const auto& n : r.notes) std::printf("note: %s\n", n.c_str());
+  std::printf("%s: %s — %lld batches, events %lld-%lld (%lld), %lld confirmed by the %s\n", path.c_str(),
+              r.ok() ? "intact" : "NOT INTACT", static_cast<long long>(r.batches), static_cast<long long>(r.first_seq),
+              static_cast<long long>(r.last_seq), static_cast<long long>(r.events), static_cast<long long>(r.anchored),
+              anchor_path.empty() ? "anchor lines it carries" : ("anchor " + anchor_path).c_str());
+  if (r.batches > 0) {
+    std::printf("joins the chain after %s\nlast hash %s\n", r.first_prev_hash.empty() ? "(its start)" : r.first_prev_hash.c_str(),
+                r.last_hash.c_str());
+  }
+  return r.ok() ? 0 : 1;
+}
+
 // A password from the terminal without echo (asked twice), or the first line of stdin.
 std::optional<std::string> read_password() {
   if (!isatty(STDIN_FILENO)) {
@@ -397,6 +475,20 @@ int main(int argc, char** argv) {
   user_remove->add_option("name", user_name, "user name")->required();
   auto* user_list = user->add_subcommand("list", "list the users and their roles");
   add_common(user_list);
+  auto* audit = cli.add_subcommand("audit", "the audit log for auditors: export a time range, verify an export offline");
+  audit->require_subcommand(1);
+  std::string audit_from, audit_to, audit_out, audit_file, audit_anchor, audit_follows;
+  auto* audit_export = audit->add_subcommand("export", "write the events committed in [--from, --to) with their chain and anchor");
+  add_common(audit_export);
+  audit_export->add_option("--from", audit_from, "start: a date (2026-12-01, 00:00 UTC) or an RFC 3339 time; default the beginning");
+  audit_export->add_option("--to", audit_to, "end (excluded), as --from; default now");
+  audit_export->add_option("--out", audit_out, "file to write; default stdout");
+  auto* audit_verify = audit->add_subcommand("verify", "check an export: hashes, chain, trailer and anchor; exit 1 if not intact");
+  audit_verify->add_option("file", audit_file, "the export")->required()->check(CLI::ExistingFile);
+  audit_verify->add_option("--anchor", audit_anchor,
+                           "the anchor kept outside the rail (audit.anchor from write-once storage) to check against, "
+                           "instead of the lines the export carries");
+  audit_verify->add_option("--follows", audit_follows, "the last hash of the export before this one: they must join");
   auto* tls = cli.add_subcommand("tls", "TLS helpers");
   tls->require_subcommand(1);
   std::string certs_out;
@@ -418,6 +510,8 @@ int main(int argc, char** argv) {
   if (user_add->parsed()) return run_user(flags, "add", user_name, user_role);
   if (user_remove->parsed()) return run_user(flags, "remove", user_name, {});
   if (user_list->parsed()) return run_user(flags, "list", {}, {});
+  if (audit_export->parsed()) return run_audit_export(flags, audit_from, audit_to, audit_out);
+  if (audit_verify->parsed()) return run_audit_verify(audit_file, audit_anchor, audit_follows);
   if (dev_certs->parsed()) return run_dev_certs(certs_out, cert_names, cert_clients, cert_days);
   if (routes->parsed()) {
     for (const auto& r : gateway::Api::routes()) std::printf("%s\n", r.c_str());

@@ -398,6 +398,7 @@ Status Node::start() {
     screener->render_metrics(out);
     if (server_) server_->render_metrics(out);
   };
+  as.anchor = anchor_.get();
   api_ = std::make_unique<gateway::Api>(as, *engine_, *store_, clock_);
 
   auto listen = split_listen(config_.listen);

@@ -254,6 +254,7 @@ struct Api::Impl {
   void get_camt054(Call& c);
   void account_report(Call& c, bool notification);
   void get_events(Call& c);
+  void get_audit(Call& c);
   void get_health(Call& c);
   void get_ready(Call& c);
   void get_metrics(Call& c);

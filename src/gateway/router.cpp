@@ -163,6 +163,7 @@ std::unique_ptr<Api::Impl::Router> Api::Impl::build_router() {
   t.add("POST", "/api/v1/auth/logout", kEveryone, &I::post_logout);
   t.add("GET", "/api/v1/auth/session", kEveryone, &I::get_session);
   t.add("POST", "/api/v1/auth/signing-keys/rotate", kAdmin, &I::post_rotate_signing_key);
+  t.add("GET", "/api/v1/audit", kAuditor | kAdmin, &I::get_audit);
   t.add("POST", "/api/v1/transfer", kAdmin | kParticipant, &I::post_transfer);
   t.add("GET", "/api/v1/transaction/{id}", kAnyone, &I::get_transaction);
   t.add("GET", "/api/v1/transactions", kAnyone, &I::get_transactions);

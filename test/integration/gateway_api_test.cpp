@@ -100,6 +100,7 @@ const std::map<std::string, std::string>& expected_roles() {
       {"POST /api/v1/auth/logout", "admin,operator,compliance,auditor,participant,fx_provider,settlement_bank"},
       {"GET /api/v1/auth/session", "admin,operator,compliance,auditor,participant,fx_provider,settlement_bank"},
       {"POST /api/v1/auth/signing-keys/rotate", "admin"},
+      {"GET /api/v1/audit", "admin,auditor"},
       {"POST /api/v1/transfer", "admin,participant"},
       {"GET /api/v1/transaction/{id}", anyone},
       {"GET /api/v1/transactions", anyone},

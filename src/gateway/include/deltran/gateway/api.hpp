@@ -21,6 +21,9 @@ class SchemaSet;
 namespace deltran::compliance {
 class Screener;
 }
+namespace deltran::store {
+class Anchor;
+}
 
 namespace deltran::gateway {
 
@@ -57,6 +60,9 @@ struct ApiSettings {
   // The counter-flow grade at which the risk score treats a payment as offset (the risk
   // settings' counterflow_probability/confidence_permille), for POST /liquidity/predict.
   int instant_probability_permille = 600, instant_confidence_permille = 750;
+  // The audit chain's anchor beside the store (GET /audit carries its lines); null: none.
+  store::Anchor* anchor = nullptr;
+  int64_t audit_page_events = 50'000;  // events per GET /audit answer at most
   int list_limit_max = 1000;
   size_t body_limit_bytes = 1 << 20;          // JSON bodies
   size_t iso_body_limit_bytes = 64u << 20;    // ISO 20022 files, for authenticated senders only
